@@ -1,0 +1,79 @@
+"""Errors as RFC 9457 ``application/problem+json``, with the rule id when a rule of the scheme refused.
+
+Nothing a client sends may come back as a 500: malformed input is 422, a rule's refusal is 422 (or
+the status the raiser chose) with ``rule_id``, and only our own faults are 500.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from schemas.errors import CertflowError, DataMissing, InvalidInput, RuleViolation
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class Problem(Exception):
+    """Raise from an endpoint to answer with a problem document."""
+
+    def __init__(self, status: int, detail: str, *, title: str | None = None, rule_id: str | None = None,
+                 **extra: Any) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.title = title or HTTPStatus(status).phrase
+        self.rule_id = rule_id
+        self.extra = extra
+
+
+def problem_response(status: int, detail: str, *, title: str | None = None, rule_id: str | None = None,
+                     instance: str | None = None, **extra: Any) -> JSONResponse:
+    body: dict[str, Any] = {"type": "about:blank", "title": title or HTTPStatus(status).phrase,
+                            "status": status, "detail": detail}
+    if instance:
+        body["instance"] = instance
+    if rule_id:
+        body["rule_id"] = rule_id
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, exc: Problem) -> JSONResponse:
+        return problem_response(exc.status, exc.detail, title=exc.title, rule_id=exc.rule_id,
+                                instance=request.url.path, **exc.extra)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return problem_response(exc.status_code, str(exc.detail), instance=request.url.path)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+                  for e in exc.errors()]
+        where = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in errors)
+        return problem_response(422, f"The request is not valid: {where}", instance=request.url.path, errors=errors)
+
+    @app.exception_handler(RuleViolation)
+    async def _rule(request: Request, exc: RuleViolation) -> JSONResponse:
+        return problem_response(422, exc.message, title="Refused by a rule of the scheme", rule_id=exc.rule_id,
+                                instance=request.url.path, details=exc.details or None)
+
+    @app.exception_handler(InvalidInput)
+    async def _invalid(request: Request, exc: InvalidInput) -> JSONResponse:
+        return problem_response(422, exc.message, instance=request.url.path, details=exc.details or None)
+
+    @app.exception_handler(DataMissing)
+    async def _missing(request: Request, exc: DataMissing) -> JSONResponse:
+        return problem_response(409, exc.message, instance=request.url.path, details=exc.details or None)
+
+    @app.exception_handler(CertflowError)
+    async def _other(request: Request, exc: CertflowError) -> JSONResponse:
+        return problem_response(400, exc.message, instance=request.url.path)

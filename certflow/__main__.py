@@ -1,0 +1,5 @@
+import sys
+
+from certflow.cli import main
+
+sys.exit(main())

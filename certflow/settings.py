@@ -1,0 +1,78 @@
+"""Settings, read from ``CERTFLOW_*`` environment variables (and a ``.env`` file when present).
+
+Embedded defaults: with neither ``CERTFLOW_TEMPORAL_ADDRESS`` nor ``CERTFLOW_DATABASE_URL`` set,
+``certflow up`` starts its own Temporal dev server and PostgreSQL under ``data_dir``. Setting either
+points certflow at an external server instead, and then that part is not started.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SEARCH_ATTRIBUTES: dict[str, str] = {
+    # name -> Temporal indexed value type; registered at dev-server start and in tests.
+    "CertificateNumber": "Keyword",
+    "CertStatus": "Keyword",
+    "StarLevel": "Keyword",
+    "OrganizationName": "Text",
+    "NextDue": "Datetime",
+}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CERTFLOW_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(Path(".certflow"), description="where embedded servers keep their data")
+    host: str = "127.0.0.1"
+
+    # Temporal
+    temporal_address: str | None = Field(None, description="host:port of an external Temporal; unset = embedded")
+    temporal_namespace: str = "default"
+    temporal_api_key: str | None = None
+    temporal_tls: bool = False
+    temporal_port: int = 7233
+    temporal_ui_port: int = 8233
+    task_queue: str = "certflow"
+
+    # PostgreSQL
+    database_url: str | None = Field(None, description="postgresql://... of an external server; unset = embedded")
+    postgres_port: int = 5433
+    database_name: str = "certflow"
+    db_pool_min: int = 1
+    db_pool_max: int = 10
+
+    # API
+    api_port: int = 8000
+
+    # Logs
+    log_level: str = "INFO"
+    log_json: bool = Field(False, description="JSON log lines instead of the console renderer")
+
+    @property
+    def embedded_temporal(self) -> bool:
+        return not self.temporal_address
+
+    @property
+    def embedded_postgres(self) -> bool:
+        return not self.database_url
+
+    @property
+    def temporal_target(self) -> str:
+        return self.temporal_address or f"{self.host}:{self.temporal_port}"
+
+    @property
+    def temporal_ui_url(self) -> str | None:
+        return f"http://{self.host}:{self.temporal_ui_port}" if self.embedded_temporal else None
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{self.host}:{self.api_port}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,159 @@
+"""``certflow up``: the whole system on embedded defaults, in the foreground.
+
+Starts, in order, PostgreSQL (unless ``CERTFLOW_DATABASE_URL``), the migrations, the Temporal dev
+server (unless ``CERTFLOW_TEMPORAL_ADDRESS``), a worker and the API as child processes; prints the
+addresses; and on Ctrl-C or SIGTERM stops everything it started, newest first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from types import FrameType
+
+from certflow.embedded import EmbeddedPostgres, EmbeddedTemporal, StackError, require_free_port, stop_process
+from certflow.logging import get_logger
+from certflow.settings import SEARCH_ATTRIBUTES, Settings
+
+log = get_logger(__name__)
+
+
+class Shutdown(Exception):
+    """Raised by our signal handler to unwind from wherever start-up is."""
+
+
+def _raise_shutdown(signum: int, frame: FrameType | None) -> None:
+    # One signal is enough: a second Ctrl-C while we stop must not interrupt the stopping.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_IGN)
+    raise Shutdown(signal.Signals(signum).name)
+
+
+async def apply_migrations(dsn: str) -> list[int]:
+    from store.db import connect
+    from store.migrate import migrate
+
+    conn = await connect(dsn)
+    try:
+        return await migrate(conn)
+    finally:
+        await conn.close()
+
+
+def _wait_ready(url: str, process: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    last = ""
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise StackError(f"The API exited during start-up (exit code {process.returncode}); see its log above.")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except urllib.error.HTTPError as exc:
+            last = exc.read().decode(errors="replace")
+        except OSError as exc:
+            last = str(exc)
+        time.sleep(0.25)
+    raise StackError(f"The API did not become ready within {timeout:.0f} s: {last}")
+
+
+class Stack:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.postgres: EmbeddedPostgres | None = None
+        self.temporal: EmbeddedTemporal | None = None
+        self.children: list[tuple[str, subprocess.Popen]] = []
+
+    def start(self) -> None:
+        s = self.settings
+        s.data_dir.mkdir(parents=True, exist_ok=True)
+        require_free_port(s.host, s.api_port, "the API", "CERTFLOW_API_PORT")
+
+        dsn = s.database_url
+        if s.embedded_postgres:
+            self.postgres = EmbeddedPostgres(s.data_dir, s.postgres_port, host=s.host, database=s.database_name)
+            self.postgres.start()
+            dsn = self.postgres.dsn
+        assert dsn
+        applied = asyncio.run(apply_migrations(dsn))
+        log.info("migrations.applied", versions=applied or "none new")
+
+        address = s.temporal_address
+        if s.embedded_temporal:
+            self.temporal = EmbeddedTemporal(
+                s.data_dir, s.temporal_port, s.temporal_ui_port, SEARCH_ATTRIBUTES, host=s.host,
+                namespace=s.temporal_namespace,
+            )
+            self.temporal.start()
+            address = self.temporal.address
+
+        env = {**os.environ, "CERTFLOW_DATABASE_URL": dsn, "CERTFLOW_TEMPORAL_ADDRESS": str(address)}
+        for role in ("worker", "api"):
+            process = subprocess.Popen([sys.executable, "-m", "certflow", role], env=env,
+                                       stdin=subprocess.DEVNULL, start_new_session=True)
+            self.children.append((role, process))
+        api = self.children[-1][1]
+        _wait_ready(f"{s.api_url}/readyz", api, timeout=60)
+
+    def banner(self) -> str:
+        s = self.settings
+        lines = ["", "certflow is up:", f"  API          {s.api_url}  (OpenAPI: {s.api_url}/docs, health: {s.api_url}/healthz)"]
+        if self.temporal:
+            lines.append(f"  Temporal UI  {self.temporal.ui_url}")
+            lines.append(f"  Temporal     {self.temporal.address} (namespace {s.temporal_namespace})")
+        else:
+            lines.append(f"  Temporal     {s.temporal_address} (external)")
+        lines.append(f"  PostgreSQL   {self.postgres.dsn if self.postgres else '(external, CERTFLOW_DATABASE_URL)'}")
+        lines.append(f"  Data         {s.data_dir.resolve()}")
+        lines.append("Press Ctrl-C to stop.")
+        return "\n".join(lines)
+
+    def watch(self) -> None:
+        """Block until a signal arrives or a child dies (then everything stops: no half-running system)."""
+        while True:
+            for role, process in self.children:
+                if process.poll() is not None:
+                    raise StackError(f"The {role} process exited (code {process.returncode}); stopping everything.")
+            if self.temporal and self.temporal.process and self.temporal.process.poll() is not None:
+                raise StackError("The Temporal dev server exited; stopping everything.")
+            time.sleep(0.5)
+
+    def stop(self) -> None:
+        for role, process in reversed(self.children):
+            stop_process(process, role)
+        self.children.clear()
+        if self.temporal:
+            self.temporal.stop()
+        if self.postgres:
+            self.postgres.stop()
+
+
+def up(settings: Settings) -> int:
+    previous = {sig: signal.signal(sig, _raise_shutdown) for sig in (signal.SIGINT, signal.SIGTERM)}
+    stack = Stack(settings)
+    code = 0
+    try:
+        stack.start()
+        print(stack.banner(), flush=True)
+        stack.watch()
+    except Shutdown as why:
+        log.info("stack.stopping", signal=str(why))
+    except StackError as exc:
+        print(f"certflow up: {exc}", file=sys.stderr, flush=True)
+        code = 1
+    finally:
+        for sig in previous:
+            signal.signal(sig, signal.SIG_IGN)
+        stack.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if code == 0:
+        print("certflow stopped.", flush=True)
+    return code

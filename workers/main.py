@@ -1,0 +1,50 @@
+"""The worker: one task queue, every workflow and activity of certflow, and a graceful stop."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+
+import asyncpg
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.system import SystemActivities
+from certflow.logging import get_logger
+from certflow.settings import Settings
+from certflow.temporal_client import connect_client
+from store.db import create_pool
+from workflows.smoke import SmokeWorkflow
+
+log = get_logger(__name__)
+
+WORKFLOWS = [SmokeWorkflow]
+
+
+def activities_for(pool: asyncpg.Pool) -> list:
+    system = SystemActivities(pool)
+    return [system.register_status]
+
+
+def build_worker(client: Client, pool: asyncpg.Pool, task_queue: str) -> Worker:
+    return Worker(client, task_queue=task_queue, workflows=WORKFLOWS, activities=activities_for(pool))
+
+
+async def run_worker(settings: Settings) -> None:
+    if not settings.database_url:
+        raise SystemExit("certflow worker needs CERTFLOW_DATABASE_URL (certflow up sets it for you).")
+    client = await connect_client(settings)
+    pool = await create_pool(settings.database_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max)
+    worker = build_worker(client, pool, settings.task_queue)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    log.info("worker.started", task_queue=settings.task_queue, temporal=settings.temporal_target)
+    try:
+        async with worker:
+            await stop.wait()
+            log.info("worker.stopping")
+    finally:
+        await pool.close()
+    log.info("worker.stopped")
