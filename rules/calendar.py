@@ -23,18 +23,9 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from schemas.errors import DataMissing, InvalidInput
+from schemas.holidays import HolidayDay, HolidayYear
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "holidays_cn.json"
-
-
-class HolidayDay(BaseModel):
-    """One day the body declares (a row of its holiday table): it overrides the weekday rule."""
-
-    model_config = ConfigDict(frozen=True)
-
-    date: dt.date
-    is_working_day: bool
-    name: str = Field(min_length=1)
 
 
 class HolidayTable(BaseModel):
@@ -67,20 +58,23 @@ class HolidayTable(BaseModel):
 
     def with_overrides(
         self,
-        years: Iterable[int] = (),
+        years: Iterable[int | HolidayYear] = (),
         days: Iterable[HolidayDay | tuple[dt.date, bool, str]] = (),
     ) -> HolidayTable:
-        """The body's edits win over the shipped file, date by date, because the body answers for them.
+        """The body's edits (its ``holidays`` and ``holiday_years`` rows) win over the shipped file,
+        date by date, because the body answers for them.
 
         ``years`` are those the body declares complete (e.g. 2027 once the State Council publishes it).
         """
         off, working = dict(self.off_days), dict(self.working_days)
         for item in days:
-            day = item if isinstance(item, HolidayDay) else HolidayDay(date=item[0], is_working_day=item[1], name=item[2])
-            off.pop(day.date, None)
-            working.pop(day.date, None)
-            (working if day.is_working_day else off)[day.date] = day.name
-        return HolidayTable(years=self.years | frozenset(years), off_days=off, working_days=working)
+            if not isinstance(item, HolidayDay):
+                item = HolidayDay(day=item[0], is_working_day=item[1], name=item[2])
+            off.pop(item.day, None)
+            working.pop(item.day, None)
+            (working if item.is_working_day else off)[item.day] = item.name
+        declared = frozenset(y.year if isinstance(y, HolidayYear) else y for y in years)
+        return HolidayTable(years=self.years | declared, off_days=off, working_days=working)
 
     def is_working_day(self, day: dt.date) -> bool:
         """The raw answer for any year, declared days first; callers must look at ``covers`` (R-dates)."""
@@ -91,7 +85,10 @@ class HolidayTable(BaseModel):
         return day.weekday() < 5
 
     def holiday_name(self, day: dt.date) -> str | None:
-        return self.off_days.get(day) or self.working_days.get(day)
+        """The holiday a declared day belongs to (may be "" when the body gave none); None for ordinary days."""
+        if day in self.off_days:
+            return self.off_days[day]
+        return self.working_days.get(day)
 
 
 @functools.cache
