@@ -59,21 +59,43 @@ def _cmd_api(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_config(args: argparse.Namespace) -> int:
+    """Print the scheme configuration in force (the Decisions), so the body can see what it runs."""
+    settings = get_settings()
+    print(settings.scheme.model_dump_json(indent=2, exclude={"audit_time": {"table"}}))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="certflow", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("up", help="start the whole system on embedded defaults").set_defaults(func=_cmd_up)
     sub.add_parser("migrate", help="apply the register's migrations").set_defaults(func=_cmd_migrate)
+    sub.add_parser("config", help="print the scheme configuration in force").set_defaults(func=_cmd_config)
     sub.add_parser("worker", help="run a Temporal worker").set_defaults(func=_cmd_worker)
     sub.add_parser("api", help="serve the HTTP API").set_defaults(func=_cmd_api)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    from pydantic import ValidationError
+
     args = build_parser().parse_args(argv)
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        print(f"certflow: the settings are not valid:\n{_settings_errors(exc)}", file=sys.stderr)
+        return 2
     configure_logging(settings.log_level, settings.log_json)
     return args.func(args)
+
+
+def _settings_errors(exc) -> str:
+    lines = []
+    for error in exc.errors():
+        variable = "CERTFLOW_" + "__".join(str(p) for p in error["loc"]).upper()
+        lines.append(f"  {variable}: {error['msg']}")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

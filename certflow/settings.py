@@ -13,6 +13,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from rules.policy import SchemePolicy
+
 SEARCH_ATTRIBUTES: dict[str, str] = {
     # name -> Temporal indexed value type; registered at dev-server start and in tests.
     "CertificateNumber": "Keyword",
@@ -24,7 +26,9 @@ SEARCH_ATTRIBUTES: dict[str, str] = {
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="CERTFLOW_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="CERTFLOW_", env_file=".env", extra="ignore", env_nested_delimiter="__"
+    )
 
     data_dir: Path = Field(Path(".certflow"), description="where embedded servers keep their data")
     host: str = "127.0.0.1"
@@ -47,6 +51,9 @@ class Settings(BaseSettings):
 
     # API
     api_port: int = 8000
+
+    # The body's Decisions on the scheme (RULES.md **Decision**), RULES.md's reading by default.
+    scheme: SchemePolicy = Field(default_factory=SchemePolicy)
 
     # Logs
     log_level: str = "INFO"
