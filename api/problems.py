@@ -14,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from schemas.errors import CertflowError, DataMissing, InvalidInput, RuleViolation
+from schemas.errors import CertflowError, Conflict, DataMissing, InvalidInput, NotFound, RuleViolation
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -72,6 +72,14 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DataMissing)
     async def _missing(request: Request, exc: DataMissing) -> JSONResponse:
+        return problem_response(409, exc.message, instance=request.url.path, details=exc.details or None)
+
+    @app.exception_handler(NotFound)
+    async def _not_found(request: Request, exc: NotFound) -> JSONResponse:
+        return problem_response(404, exc.message, instance=request.url.path)
+
+    @app.exception_handler(Conflict)
+    async def _conflict(request: Request, exc: Conflict) -> JSONResponse:
         return problem_response(409, exc.message, instance=request.url.path, details=exc.details or None)
 
     @app.exception_handler(CertflowError)

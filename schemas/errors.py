@@ -34,3 +34,12 @@ class RuleViolation(CertflowError, ValueError):
 
 class DataMissing(CertflowError, LookupError):
     """Reference data the rule needs is not there (e.g. a holiday table year): never guessed silently."""
+
+
+class NotFound(CertflowError, LookupError):
+    """The record asked for is not in the register (no such task, certificate, ...): HTTP 404."""
+
+
+class Conflict(CertflowError):
+    """The request clashes with the register's state (a task already completed by someone else, a key
+    already taken by another record): HTTP 409. Retrying the same request will not help."""

@@ -1,0 +1,32 @@
+"""The notification outbox: one row per mail, keyed so that nothing is sent twice."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import Field
+
+from schemas.base import NonBlank, Record
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    # The last attempt failed; the message is tried again until it has used its attempts.
+    FAILED = "failed"
+
+
+class OutboxMessage(Record):
+    id: int
+    idempotency_key: NonBlank
+    recipient: NonBlank
+    subject: str
+    body: str
+    template: str | None = None
+    status: OutboxStatus = OutboxStatus.PENDING
+    attempts: int = Field(default=0, ge=0)
+    last_error: str | None = None
+    message_id: str | None = None
+    created_at: datetime
+    sent_at: datetime | None = None
