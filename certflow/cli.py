@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 import warnings
+from datetime import date
 
 from certflow.logging import configure_logging
 from certflow.settings import get_settings
@@ -19,28 +20,76 @@ def _cmd_up(args: argparse.Namespace) -> int:
     return up(get_settings())
 
 
-def _cmd_migrate(args: argparse.Namespace) -> int:
-    from certflow.embedded import EmbeddedPostgres, StackError
-    from certflow.stack import apply_migrations
+def _with_register(work) -> int:
+    """Run ``work(connection)`` against the register: the external one, or the embedded one started
+    for the moment (and stopped again) when certflow is not running."""
+    from certflow.embedded import EmbeddedPostgres, StackError, port_is_free
+    from store.db import connect
 
     settings = get_settings()
     postgres = None
+
+    async def run(dsn: str) -> None:
+        conn = await connect(dsn)
+        try:
+            await work(conn)
+        finally:
+            await conn.close()
+
     try:
         dsn = settings.database_url
         if not dsn:
             postgres = EmbeddedPostgres(settings.data_dir, settings.postgres_port, host=settings.host,
                                         database=settings.database_name)
-            postgres.start()
-            dsn = postgres.dsn
-        applied = asyncio.run(apply_migrations(dsn))
-        print(f"applied migrations: {applied}" if applied else "the register is up to date")
+            if port_is_free(settings.host, settings.postgres_port):
+                postgres.start()
+            else:
+                postgres = None  # `certflow up` is running: use its server
+            dsn = f"postgresql://postgres@{settings.host}:{settings.postgres_port}/{settings.database_name}"
+        asyncio.run(run(dsn))
         return 0
     except StackError as exc:
-        print(f"certflow migrate: {exc}", file=sys.stderr)
+        print(f"certflow: {exc}", file=sys.stderr)
         return 1
     finally:
         if postgres:
             postgres.stop()
+
+
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    from store.migrate import migrate
+
+    async def work(conn) -> None:
+        applied = await migrate(conn)
+        print(f"applied migrations: {applied}" if applied else "the register is up to date")
+
+    return _with_register(work)
+
+
+def _cmd_holidays(args: argparse.Namespace) -> int:
+    """The body's holiday table (R-dates): days off and make-up working days of years published after
+    the shipped data, and the years declared complete."""
+    from activities.calendar import current_table
+    from store import holidays
+
+    async def work(conn) -> None:
+        if args.action == "set":
+            await holidays.set_holiday(conn, args.day, args.kind == "work", args.name)
+            print(f"{args.day}: {'make-up working day' if args.kind == 'work' else 'day off'} {args.name}".rstrip())
+        elif args.action == "declare-year":
+            await holidays.declare_year(conn, args.year, source=args.source)
+            print(f"{args.year} is declared complete: dates in it are no longer provisional")
+        else:
+            table = await current_table(conn)
+            year = args.year
+            known = "complete" if table.covers(year) else "NOT complete: dates in it are provisional"
+            print(f"{year}: {known}")
+            for day, name in sorted({**table.off_days, **table.working_days}.items()):
+                if day.year == year:
+                    kind = "working" if day in table.working_days else "off"
+                    print(f"  {day}  {kind:7}  {name}")
+
+    return _with_register(work)
 
 
 def _cmd_worker(args: argparse.Namespace) -> int:
@@ -66,11 +115,30 @@ def _cmd_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def _day(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+_day.__name__ = "date (YYYY-MM-DD)"  # argparse words its message with this: "invalid date (YYYY-MM-DD) value"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="certflow", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("up", help="start the whole system on embedded defaults").set_defaults(func=_cmd_up)
     sub.add_parser("migrate", help="apply the register's migrations").set_defaults(func=_cmd_migrate)
+    holidays = sub.add_parser("holidays", help="the holiday table the body keeps (R-dates)")
+    hsub = holidays.add_subparsers(dest="action", required=True)
+    listing = hsub.add_parser("list", help="days off and make-up working days of a year")
+    listing.add_argument("year", type=int)
+    setting = hsub.add_parser("set", help="enter a day off or a make-up working day")
+    setting.add_argument("day", type=_day, help="YYYY-MM-DD")
+    setting.add_argument("kind", choices=["off", "work"])
+    setting.add_argument("name", nargs="?", default="")
+    declaring = hsub.add_parser("declare-year", help="declare a year's days complete (no longer provisional)")
+    declaring.add_argument("year", type=int)
+    declaring.add_argument("--source", default="", help="e.g. the State Council notice")
+    holidays.set_defaults(func=_cmd_holidays)
     sub.add_parser("config", help="print the scheme configuration in force").set_defaults(func=_cmd_config)
     sub.add_parser("worker", help="run a Temporal worker").set_defaults(func=_cmd_worker)
     sub.add_parser("api", help="serve the HTTP API").set_defaults(func=_cmd_api)

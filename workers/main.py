@@ -9,6 +9,7 @@ import asyncpg
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.calendar import CalendarActivities
 from activities.system import SystemActivities
 from certflow.logging import get_logger
 from certflow.settings import Settings
@@ -23,7 +24,8 @@ WORKFLOWS = [SmokeWorkflow]
 
 def activities_for(pool: asyncpg.Pool) -> list:
     system = SystemActivities(pool)
-    return [system.register_status]
+    calendar = CalendarActivities(pool)
+    return [system.register_status, calendar.add_working_days]
 
 
 def build_worker(client: Client, pool: asyncpg.Pool, task_queue: str) -> Worker:
