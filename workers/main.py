@@ -10,22 +10,32 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.calendar import CalendarActivities
+from activities.inbox import InboxActivities
+from activities.records import RecordActivities
 from activities.system import SystemActivities
 from certflow.logging import get_logger
 from certflow.settings import Settings
 from certflow.temporal_client import connect_client
 from store.db import create_pool
+from workflows.audit import AuditWorkflow
+from workflows.certification import CertificationWorkflow
 from workflows.smoke import SmokeWorkflow
 
 log = get_logger(__name__)
 
-WORKFLOWS = [SmokeWorkflow]
+WORKFLOWS = [CertificationWorkflow, AuditWorkflow, SmokeWorkflow]
 
 
 def activities_for(pool: asyncpg.Pool) -> list:
-    system = SystemActivities(pool)
-    calendar = CalendarActivities(pool)
-    return [system.register_status, calendar.add_working_days]
+    system, calendar = SystemActivities(pool), CalendarActivities(pool)
+    records, inbox = RecordActivities(pool), InboxActivities(pool)
+    return [
+        system.register_status, calendar.add_working_days,
+        records.record_event, records.record_application, records.set_application_status, records.send_notice,
+        records.reference_data, records.record_audit, records.record_onsite_results, records.record_follow_up,
+        records.conclude_audit, records.grant_certificate, records.expire_certificate,
+        inbox.project_task, inbox.close_task, inbox.notify_task,
+    ]
 
 
 def build_worker(client: Client, pool: asyncpg.Pool, task_queue: str) -> Worker:

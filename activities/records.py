@@ -1,0 +1,303 @@
+"""The register's writes for a certification: application, audits, findings, the certificate.
+
+Every activity here is idempotent: the keys are derived from the workflow id and the step (never
+random), so a retried activity writes nothing twice and a number once given is never given again
+(R-10.3.5).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from pydantic import BaseModel
+from temporalio import activity
+
+from rules.calendar import HolidayTable
+from rules.lifecycle import LifecyclePolicy, certificate_validity
+from rules.numbering import NumberingPolicy, certificate_number, site_certificate_number
+from rules.rating import Catalogue, ItemResult, RatingResult, default_catalogue, rate
+from schemas.applications import ApplicationRecord, ApplicationStatus
+from schemas.audits import Audit, AuditKind, Finding, ItemScore
+from schemas.certificates import Certificate, CertStatus, StarLevel
+from schemas.intake import ApplicationSubmission
+from schemas.organizations import Organization, Site
+from schemas.payloads import Correction, FindingInput, ItemAssessment, TeamAssignment
+from schemas.tasking import Actor
+from store import applications, audits, certificates, events, organizations, outbox
+from activities.calendar import current_table
+
+# Organization and site ids are derived from what identifies them, so that a retry (or a second
+# application of the same organization) finds the same rows.
+_ORG_NAMESPACE = uuid.UUID("6f1c2a7e-3d4b-4c1a-9a8e-5b6d7c8e9f01")
+
+
+def organization_id_for(credit_code: str) -> UUID:
+    return uuid.uuid5(_ORG_NAMESPACE, credit_code)
+
+
+def site_id_for(organization_id: UUID, site_name: str) -> UUID:
+    return uuid.uuid5(organization_id, site_name)
+
+
+class EventInput(BaseModel):
+    key: str
+    at: datetime
+    actor: str = "system"
+    kind: str
+    rule_id: str | None = None
+    workflow_id: str | None = None
+    subject: str | None = None
+    element_id: str | None = None
+    data: dict[str, Any] = {}
+
+
+class ApplicationIntake(BaseModel):
+    application_id: UUID
+    workflow_id: str
+    submission: ApplicationSubmission
+    submitted_at: datetime
+    submitted_by: Actor
+
+
+class IntakeResult(BaseModel):
+    organization_id: UUID
+    site_ids: dict[str, UUID]
+
+
+class StatusChange(BaseModel):
+    application_id: UUID
+    status: ApplicationStatus
+    event: EventInput
+
+
+class Notice(BaseModel):
+    """A written notice to the applicant (R-9.1.2.8, R-9.1.9 c ...), queued in the outbox."""
+
+    key: str
+    to: str
+    subject: str
+    body: str
+    template: str
+    event: EventInput
+
+
+class ReferenceQuery(BaseModel):
+    years: list[int]
+
+
+class ReferenceData(BaseModel):
+    """What validators need and may not read themselves: the holiday table for the years in play and
+    the item catalogue (R-6)."""
+
+    holidays: HolidayTable
+    catalogue: Catalogue
+
+
+class AuditRecord(BaseModel):
+    audit_id: str
+    workflow_id: str
+    organization_id: UUID
+    kind: AuditKind
+    person_days: Decimal
+    onsite_days: Decimal
+    onsite_start: date
+    onsite_end: date
+    team: list[TeamAssignment]
+    shoppers: list[UUID] = []
+
+
+class OnsiteRecord(BaseModel):
+    audit_id: str
+    items: list[ItemAssessment]
+    findings: list[FindingInput]
+
+
+class OnsiteRecorded(BaseModel):
+    rating: RatingResult
+    finding_ids: list[str]
+
+
+class FollowUpRecord(BaseModel):
+    corrections: list[Correction]
+
+
+class AuditConclusion(BaseModel):
+    audit_id: str
+    status: str
+    recommendation: str | None = None
+
+
+class GrantInput(BaseModel):
+    workflow_id: str
+    application_id: UUID
+    organization_id: UUID
+    star_level: StarLevel
+    scope: str
+    decided_on: date
+    site_ids: list[UUID]
+    numbering: NumberingPolicy
+    lifecycle: LifecyclePolicy
+    event: EventInput
+
+
+class GrantResult(BaseModel):
+    number: str
+    valid_from: date
+    valid_to: date
+    sub_numbers: dict[str, str]
+
+
+class ExpiryInput(BaseModel):
+    number: str
+    event: EventInput
+
+
+async def _event(db, e: EventInput) -> None:
+    await events.append_event(db, e.key, e.at, e.actor, e.kind, rule_id=e.rule_id, workflow_id=e.workflow_id,
+                              subject=e.subject, element_id=e.element_id, data=e.data)
+
+
+class RecordActivities:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+
+    @activity.defn(name="record_event")
+    async def record_event(self, event: EventInput) -> None:
+        await _event(self.pool, event)
+
+    @activity.defn(name="record_application")
+    async def record_application(self, intake: ApplicationIntake) -> IntakeResult:
+        """R-9.1.1: the organization, its sites and the application as submitted."""
+        s = intake.submission
+        org = s.organization
+        assert org.credit_code and org.name
+        async with self.pool.acquire() as conn, conn.transaction():
+            existing = await organizations.organization_by_credit_code(conn, org.credit_code)
+            org_id = existing.id if existing else organization_id_for(org.credit_code)
+            await organizations.upsert_organization(conn, Organization(
+                id=org_id, name=org.name, credit_code=org.credit_code,
+                registered_address=org.registered_address or "", postcode=org.postcode or "",
+                contact=org.contact.model_dump(),
+            ))
+            site_ids: dict[str, UUID] = {}
+            for site in s.sites:
+                site_ids[site.name] = site_id_for(org_id, site.name)
+                await organizations.upsert_site(conn, Site(
+                    id=site_ids[site.name], organization_id=org_id, name=site.name, address=site.address,
+                    postcode=site.postcode, headcount=site.headcount,
+                ))
+            await applications.record_application(conn, ApplicationRecord(
+                id=intake.application_id, organization_id=org_id, workflow_id=intake.workflow_id,
+                scope=s.scope or "", data=s.model_dump(mode="json"), submitted_at=intake.submitted_at,
+            ))
+            await events.append_event(
+                conn, f"{intake.workflow_id}/application.received", intake.submitted_at,
+                str(intake.submitted_by.staff_id), "application.received", rule_id="R-9.1.1",
+                workflow_id=intake.workflow_id, subject=str(intake.application_id), element_id="application_received",
+                data={"organization": org.name, "sites": len(s.sites), "headcount": s.total_headcount},
+            )
+        return IntakeResult(organization_id=org_id, site_ids=site_ids)
+
+    @activity.defn(name="set_application_status")
+    async def set_application_status(self, change: StatusChange) -> None:
+        async with self.pool.acquire() as conn, conn.transaction():
+            await applications.set_status(conn, change.application_id, change.status)
+            await _event(conn, change.event)
+
+    @activity.defn(name="send_notice")
+    async def send_notice(self, notice: Notice) -> None:
+        async with self.pool.acquire() as conn, conn.transaction():
+            await outbox.enqueue(conn, notice.key, notice.to, notice.subject, notice.body, template=notice.template)
+            await _event(conn, notice.event)
+
+    @activity.defn(name="reference_data")
+    async def reference_data(self, query: ReferenceQuery) -> ReferenceData:
+        table = await current_table(self.pool)
+        years = set(query.years)
+        # Only the years in play travel into the workflow's history: a few dozen days, not twenty years.
+        holidays = HolidayTable(
+            years=frozenset(y for y in table.years if y in years),
+            off_days={d: n for d, n in table.off_days.items() if d.year in years},
+            working_days={d: n for d, n in table.working_days.items() if d.year in years},
+        )
+        return ReferenceData(holidays=holidays, catalogue=default_catalogue())
+
+    @activity.defn(name="record_audit")
+    async def record_audit(self, record: AuditRecord) -> None:
+        async with self.pool.acquire() as conn, conn.transaction():
+            await audits.record_audit(conn, Audit(
+                id=record.audit_id, workflow_id=record.workflow_id, organization_id=record.organization_id,
+                kind=record.kind, person_days=record.person_days, onsite_days=record.onsite_days,
+                onsite_start=record.onsite_start, onsite_end=record.onsite_end,
+            ))
+            for member in record.team:
+                await audits.add_team_member(conn, record.audit_id, member.staff_id, member.role)
+            for shopper in record.shoppers:
+                await audits.add_team_member(conn, record.audit_id, shopper, "mystery_shopper")
+
+    @activity.defn(name="record_onsite_results")
+    async def record_onsite_results(self, record: OnsiteRecord) -> OnsiteRecorded:
+        """R-9.1.7 item results and findings; R-6 the level they reach."""
+        rating = rate([ItemResult(**i.model_dump()) for i in record.items])
+        finding_ids = [f"{record.audit_id}/finding/{n}" for n in range(1, len(record.findings) + 1)]
+        async with self.pool.acquire() as conn, conn.transaction():
+            await audits.record_item_scores(conn, [ItemScore(audit_id=record.audit_id, **i.model_dump())
+                                                   for i in record.items])
+            for fid, f in zip(finding_ids, record.findings, strict=True):
+                await audits.record_finding(conn, Finding(id=fid, audit_id=record.audit_id, **f.model_dump()))
+            await audits.update_audit(conn, record.audit_id, status="onsite_done",
+                                      computed_level=rating.level.value if rating.level else None)
+        return OnsiteRecorded(rating=rating, finding_ids=finding_ids)
+
+    @activity.defn(name="record_follow_up")
+    async def record_follow_up(self, record: FollowUpRecord) -> None:
+        async with self.pool.acquire() as conn, conn.transaction():
+            for c in record.corrections:
+                await audits.set_finding_progress(conn, c.finding_id, corrected_on=c.corrected_on,
+                                                  verified_on=c.verified_on)
+
+    @activity.defn(name="conclude_audit")
+    async def conclude_audit(self, conclusion: AuditConclusion) -> None:
+        await audits.update_audit(self.pool, conclusion.audit_id, status=conclusion.status,
+                                  recommendation=conclusion.recommendation)
+
+    @activity.defn(name="grant_certificate")
+    async def grant_certificate(self, grant: GrantInput) -> GrantResult:
+        """R-9.1.9 a: the number (R-10.3, allocated once per certification, R-10.3.5), the certificate
+        with its validity (R-10.1), a sub-certificate per site (R-10.3.3), published (R-9.1.9.n3)."""
+        year = grant.decided_on.year
+        valid_from, valid_to = certificate_validity(grant.decided_on, grant.lifecycle)
+        async with self.pool.acquire() as conn, conn.transaction():
+            number = await certificates.allocate_certificate_number(
+                conn, f"{grant.workflow_id}/certificate-number",
+                lambda seq: certificate_number(seq, year, grant.numbering),
+            )
+            await certificates.record_certificate(conn, Certificate(
+                number=number, organization_id=grant.organization_id, application_id=grant.application_id,
+                workflow_id=grant.workflow_id, status=CertStatus.VALID, star_level=grant.star_level,
+                scope=grant.scope, issued_on=grant.decided_on, valid_from=valid_from, valid_to=valid_to,
+            ))
+            subs: dict[str, str] = {}
+            for index, site_id in enumerate(grant.site_ids, start=1):
+                sub = await certificates.add_certificate_site(conn, number, site_id, index)
+                subs[str(site_id)] = sub.sub_number
+                assert sub.sub_number == site_certificate_number(number, index, grant.numbering)
+            await applications.set_status(conn, grant.application_id, ApplicationStatus.GRANTED)
+            await _event(conn, grant.event.model_copy(update={
+                "subject": number, "data": {**grant.event.data, "number": number,
+                                            "valid_from": valid_from.isoformat(), "valid_to": valid_to.isoformat()}}))
+        return GrantResult(number=number, valid_from=valid_from, valid_to=valid_to, sub_numbers=subs)
+
+    @activity.defn(name="expire_certificate")
+    async def expire_certificate(self, expiry: ExpiryInput) -> None:
+        """R-9.6.8: a certificate not renewed by its last day is expired."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            current = await certificates.get_certificate(conn, expiry.number)
+            if current and current.status != CertStatus.EXPIRED:
+                await certificates.set_status(conn, expiry.number, CertStatus.EXPIRED)
+            await _event(conn, expiry.event)

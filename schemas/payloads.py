@@ -1,0 +1,226 @@
+"""What each human task asks of the person completing it (the ``payload`` of a TaskCompletion).
+
+Shape only: the rules (R-7, R-3.10, R-9.1.6, R-9.1.9.n1, R-A.n1a, ...) are checked by the workflow's
+validators, which know the process state. ``TASK_PAYLOADS`` maps a task kind to its model, so the
+API can publish the JSON schema a task expects.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    def staff_ids(self) -> set[UUID]:
+        """People this payload names, whose roles and qualifications the API attaches as facts."""
+        return set()
+
+
+# --- R-9.1.2 application review ------------------------------------------------------------------
+
+class AuditTimeAdjustment(BaseModel):
+    """R-9.1.2.7: a departure from the Appendix A table value, with its reason."""
+
+    kind: Literal["reduction", "increase"]
+    days: Decimal = Field(gt=0)
+    reason: str = Field(min_length=1)
+
+
+class ReviewPoint(BaseModel):
+    satisfied: bool
+    note: str = ""
+
+
+class ApplicationReview(Payload):
+    """R-9.1.2 points 1–7, the conclusion, and the audit time (R-9.1.2.7)."""
+
+    information_complete: ReviewPoint
+    industry_and_process_understood: ReviewPoint
+    state_requirements_known: ReviewPoint
+    differences_resolved: ReviewPoint
+    body_able_to_certify: ReviewPoint
+    scope_and_sites_confirmed: ReviewPoint
+    audit_time_determined: ReviewPoint
+    conclusion: Literal["accept", "reject"]
+    reasons: str = Field("", description="required when rejecting: they go to the applicant in writing (R-9.1.2.8)")
+    audit_time_adjustments: list[AuditTimeAdjustment] = Field(default_factory=list)
+
+
+class ContractSigned(Payload):
+    """R-9.1.2.8: accepted → a contract is signed."""
+
+    signed_on: date
+    contract_reference: str = Field(min_length=1)
+
+
+# --- R-9.1.3 programme ---------------------------------------------------------------------------
+
+class TeamAssignment(BaseModel):
+    staff_id: UUID
+    role: Literal["leader", "auditor", "expert"]
+
+
+class VisitPlan(BaseModel):
+    """R-3.10: a mystery-shopper visit to one site, before the on-site audit."""
+
+    site: str = Field(description="the site's name as in the application")
+    shopper_id: UUID
+    planned_on: date
+    person_days: Decimal = Field(Decimal("0.5"), gt=0)
+
+
+class Programme(Payload):
+    """R-9.1.3 the certification programme for the initial audit; R-9.1.4 the team (rules of R-7)."""
+
+    objectives: str = Field(min_length=1)
+    criteria: str = "YD/T 2823-2015"
+    methods: str = ""
+    person_days: Decimal = Field(gt=0, description="audit time, not below the reviewed audit time (R-9.1.2.7)")
+    onsite_days: Decimal = Field(gt=0, description="on-site part, at least 80 % of person_days (R-A.n1a)")
+    stage1_on: date
+    onsite_start: date
+    onsite_end: date
+    team: list[TeamAssignment] = Field(min_length=1)
+    visits: list[VisitPlan] = Field(default_factory=list)
+    confidentiality_and_logistics: str = ""
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Programme:
+        if self.onsite_end < self.onsite_start:
+            raise ValueError("onsite_end is before onsite_start")
+        return self
+
+    def staff_ids(self) -> set[UUID]:
+        return {m.staff_id for m in self.team} | {v.shopper_id for v in self.visits}
+
+
+class ProgrammeRevision(Payload):
+    """R-9.1.10: a change of the programme, with its reason; every version is kept."""
+
+    programme: Programme
+    reason: str = Field(min_length=1)
+
+    def staff_ids(self) -> set[UUID]:
+        return self.programme.staff_ids()
+
+
+# --- the audit (R-9.1.5 – R-9.1.8) ----------------------------------------------------------------
+
+class Stage1Findings(Payload):
+    """R-9.1.5 points 1–7 and whether the auditee is ready for the on-site audit."""
+
+    planning: str
+    documents: str
+    monitoring: str
+    improvement: str
+    legal_compliance: str
+    resources: str
+    sites_processes_equipment: str
+    ready_for_onsite: bool
+    concerns: str = Field("", description="required when not ready: they are told to the applicant")
+
+
+class MysteryShopperReport(Payload):
+    """R-3.10: service quality and environment seen unannounced, before the on-site audit."""
+
+    visited_on: date
+    person_days: Decimal = Field(gt=0)
+    service_quality: str = Field(min_length=1)
+    service_environment: str = Field(min_length=1)
+
+
+class OnsitePlanSent(Payload):
+    """R-9.1.6: the plan and the day the leader communicated it to the applicant."""
+
+    sent_on: date
+    plan: str = Field(min_length=1)
+
+
+class ItemAssessment(BaseModel):
+    item_id: str
+    method_compliant: bool
+    executed: bool
+    method_score: Decimal = Field(ge=0)
+    execution_score: Decimal = Field(ge=0)
+
+
+class FindingInput(BaseModel):
+    kind: Literal["major_nonconformity", "minor_nonconformity", "observation"]
+    clause: str = ""
+    department: str = ""
+    description: str = Field(min_length=1)
+    acknowledged_on: date | None = Field(None, description="R-9.1.8: the auditee's acknowledgement")
+
+
+class OnsiteResults(Payload):
+    """R-9.1.7 item results against the catalogue and findings acknowledged by the auditee (R-9.1.8)."""
+
+    items: list[ItemAssessment]
+    findings: list[FindingInput] = Field(default_factory=list)
+
+
+class Correction(BaseModel):
+    finding_id: str
+    corrected_on: date | None = None
+    verified_on: date | None = None
+    note: str = ""
+
+
+class NonconformityFollowUp(Payload):
+    """R-9.1.7: corrections of nonconformities and their verification; unverified ones stay open."""
+
+    corrections: list[Correction]
+
+
+class AuditReport(Payload):
+    """R-9.1.8: the leader's report, gone through with the auditee, and the team's recommendation."""
+
+    summary: str = Field(min_length=1)
+    discussed_with_auditee_on: date
+    recommendation: Literal["recommend", "do_not_recommend"]
+
+
+# --- the decision (R-9.1.9) -----------------------------------------------------------------------
+
+class MaterialsReview(Payload):
+    """R-9.1.9: the audit materials reviewed and accepted as complete; acceptance starts the 10 days."""
+
+    accepted: bool
+    notes: str = ""
+
+
+class CertificationDecision(Payload):
+    outcome: Literal["grant", "more_information", "refuse"]
+    star_level: Literal["compliant", "three_star", "four_star", "five_star"] | None = Field(
+        None, description="when granting: not above the level the audit computed (R-6.result)")
+    reasons: str = Field("", description="required when refusing: sent in writing (R-9.1.9 c)")
+    questions: str = Field("", description="required when asking for more information (R-9.1.9 b)")
+
+
+class MoreInformation(Payload):
+    """R-9.1.9 b: the information the decision maker asked for."""
+
+    answer: str = Field(min_length=1)
+
+
+TASK_PAYLOADS: dict[str, type[Payload]] = {
+    "application_review": ApplicationReview,
+    "contract": ContractSigned,
+    "programme": Programme,
+    "stage1": Stage1Findings,
+    "mystery_shopper_report": MysteryShopperReport,
+    "onsite_plan": OnsitePlanSent,
+    "onsite_audit": OnsiteResults,
+    "nonconformity_follow_up": NonconformityFollowUp,
+    "audit_report": AuditReport,
+    "materials_review": MaterialsReview,
+    "certification_decision": CertificationDecision,
+    "more_information": MoreInformation,
+}

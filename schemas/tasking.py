@@ -1,0 +1,108 @@
+"""The contract between the API and the workflows for human tasks.
+
+A workflow opens a task and waits; a person completes it through the API, which sends the workflow a
+``complete_task`` Update carrying a :class:`TaskCompletion`. The Update's validator refuses, before
+anything reaches the history, what the API must turn into 403/409/422; the ``type`` of the
+``ApplicationError`` it raises is one of :class:`Refusal` and its details hold a :class:`RefusalDetail`.
+
+The API attaches :class:`TaskFacts` read from the register (roles and qualifications of the people a
+payload names), because an Update validator may not do I/O: the workflow checks the rules against
+those facts deterministically.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from schemas.staff import Role
+
+COMPLETE_TASK_UPDATE = "complete_task"
+
+
+class Actor(BaseModel):
+    """Who acts, as the API authenticated them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    staff_id: UUID
+    name: str
+    roles: list[Role] = Field(default_factory=list)
+
+
+class QualificationPeriod(BaseModel):
+    kind: str  # training_certificate | competence_evaluation (R-7.auditor)
+    valid_from: date
+    valid_to: date
+
+
+class StaffFacts(BaseModel):
+    staff_id: UUID
+    name: str
+    active: bool = True
+    roles: list[Role] = Field(default_factory=list)
+    qualifications: list[QualificationPeriod] = Field(default_factory=list)
+
+
+class TaskFacts(BaseModel):
+    """What the register says about the people a payload names, read by the API at completion time."""
+
+    staff: dict[str, StaffFacts] = Field(default_factory=dict)  # key: str(staff_id)
+
+
+class TaskCompletion(BaseModel):
+    task_id: str
+    actor: Actor
+    payload: dict[str, Any]
+    facts: TaskFacts = Field(default_factory=TaskFacts)
+
+
+class TaskReceipt(BaseModel):
+    task_id: str
+    kind: str
+    accepted_at: datetime
+    message: str
+
+
+class Refusal(StrEnum):
+    """ApplicationError types raised by task validators, and the HTTP status each becomes."""
+
+    TASK_NOT_OPEN = "TaskNotOpen"  # 409 (404 when the task never existed: the API knows)
+    NOT_ASSIGNED = "NotAssigned"  # 403 wrong person or role
+    CONFLICT_OF_IMPARTIALITY = "ConflictOfImpartiality"  # 403 R-9.1.9.n1
+    INVALID_PAYLOAD = "InvalidPayload"  # 422
+    RULE_VIOLATION = "RuleViolation"  # 422 with rule_id
+
+    @property
+    def http_status(self) -> int:
+        return {
+            Refusal.TASK_NOT_OPEN: 409,
+            Refusal.NOT_ASSIGNED: 403,
+            Refusal.CONFLICT_OF_IMPARTIALITY: 403,
+            Refusal.INVALID_PAYLOAD: 422,
+            Refusal.RULE_VIOLATION: 422,
+        }[self]
+
+
+class RefusalDetail(BaseModel):
+    message: str
+    rule_id: str | None = None
+    errors: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class TaskView(BaseModel):
+    """An open task as the workflow holds it (query ``open_tasks``)."""
+
+    task_id: str
+    kind: str
+    title: str
+    role: Role
+    assignee_id: UUID | None = None
+    due_on: date | None = None
+    due_provisional: bool = False
+    rule_id: str | None = None
+    opened_at: datetime

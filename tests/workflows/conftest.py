@@ -1,0 +1,216 @@
+"""A certification driven through its workflows with real staff in the register: the fixtures used by
+the workflow tests (and reusable by end-to-end API tests)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+import pytest_asyncio
+from temporalio.client import WorkflowHandle
+
+from rules.rating import default_catalogue
+from schemas.intake import REQUIRED_MATERIALS, ApplicationSubmission
+from schemas.payloads import TASK_PAYLOADS
+from schemas.staff import Role
+from schemas.tasking import Actor, TaskCompletion, TaskReceipt, TaskView
+from store.facts import staff_facts
+from store.staff import add_qualification, add_staff
+from workers.main import build_worker
+from workflows.contracts import CertificationInput, ProcessStatus, certification_workflow_id
+from workflows.tasks import SHANGHAI
+
+
+def submission(headcounts: tuple[int, ...] = (80, 40), *, email: str | None = "contact@example.cn") -> ApplicationSubmission:
+    return ApplicationSubmission.model_validate({
+        "organization": {"name": "示例呼叫中心有限公司", "credit_code": "91110000MA01ABCD2X",
+                         "registered_address": "北京市朝阳区示例路1号", "postcode": "100000",
+                         "legal_status_proof": "营业执照副本", "contact": {"name": "王经理", "phone": "010-12345678",
+                                                                         "email": email}},
+        "sites": [{"name": f"站点{i + 1}", "address": f"地址{i + 1}", "postcode": "100000", "headcount": h}
+                  for i, h in enumerate(headcounts)],
+        "scope": "呼叫中心客户服务",
+        "service_documents_in_operation_since": "2025-01-01",
+        "information_form": {"resources": "座席 120 个", "processes": "受理、回访", "risk_management": "应急预案"},
+        "materials": list(REQUIRED_MATERIALS),
+    })
+
+
+def full_marks(minor_nc: bool = True, major_nc: bool = False, today: date | None = None) -> dict:
+    items = [{"item_id": i.id, "method_compliant": True, "executed": True, "method_score": str(i.max_method),
+              "execution_score": str(i.max_execution)} for i in default_catalogue().items]
+    findings = []
+    if minor_nc:
+        findings.append({"kind": "minor_nonconformity", "clause": "4.2", "department": "客服部",
+                         "description": "回访记录不完整", "acknowledged_on": str(today)})
+    if major_nc:
+        findings.append({"kind": "major_nonconformity", "clause": "5.1", "department": "质检部",
+                         "description": "质检流程未执行", "acknowledged_on": str(today)})
+    return {"items": items, "findings": findings}
+
+
+@dataclass
+class People:
+    reviewer: Actor
+    programme_manager: Actor
+    leader: Actor
+    auditor: Actor
+    expert: Actor
+    shopper: Actor
+    decision_maker: Actor
+    manager: Actor
+    unqualified: Actor
+    tokens: dict[str, str] = field(default_factory=dict)
+
+
+async def make_people(pool, qualified_until: date = date(2030, 12, 31)) -> People:
+    made: dict[str, Actor] = {}
+    tokens: dict[str, str] = {}
+    manager, token = await add_staff(pool, "赵主管", [Role.MANAGER], email="manager@body.example")
+    made["manager"] = Actor(staff_id=manager.id, name=manager.name, roles=list(manager.roles))
+    tokens["manager"] = token
+    spec = {
+        "reviewer": ("钱评审", [Role.REVIEWER]),
+        "programme_manager": ("孙方案", [Role.PROGRAMME_MANAGER]),
+        "leader": ("李组长", [Role.AUDITOR]),
+        "auditor": ("周审查", [Role.AUDITOR]),
+        "expert": ("吴专家", [Role.TECHNICAL_EXPERT]),
+        "shopper": ("郑暗访", [Role.MYSTERY_SHOPPER]),
+        "decision_maker": ("王决定", [Role.DECISION_MAKER, Role.AUDITOR]),
+        "unqualified": ("冯新人", [Role.AUDITOR]),
+    }
+    for key, (name, roles) in spec.items():
+        person, token = await add_staff(pool, name, roles, email=f"{key}@body.example", manager_id=manager.id)
+        made[key] = Actor(staff_id=person.id, name=person.name, roles=list(person.roles))
+        tokens[key] = token
+    for key in ("leader", "auditor", "decision_maker"):
+        for kind in ("training_certificate", "competence_evaluation"):
+            await add_qualification(pool, made[key].staff_id, kind, date(2024, 1, 1), qualified_until)
+    # The unqualified auditor has passed training but no competence evaluation (R-7.auditor).
+    await add_qualification(pool, made["unqualified"].staff_id, "training_certificate", date(2024, 1, 1),
+                            qualified_until)
+    return People(**made, tokens=tokens)
+
+
+class Journey:
+    """Drives one certification through its Updates, as the API would."""
+
+    def __init__(self, env, pool, queue: str, people: People) -> None:
+        self.env, self.pool, self.queue, self.people = env, pool, queue, people
+        self.application_id = uuid.uuid4()
+        self.handle: WorkflowHandle | None = None
+
+    @property
+    def workflow_id(self) -> str:
+        return certification_workflow_id(self.application_id)
+
+    async def start(self, data: ApplicationSubmission | None = None) -> WorkflowHandle:
+        self.handle = await self.env.client.start_workflow(
+            "CertificationWorkflow",
+            CertificationInput(application_id=self.application_id, submission=data or submission(),
+                               submitted_at=datetime.now(timezone.utc), submitted_by=self.people.reviewer),
+            id=self.workflow_id, task_queue=self.queue, result_type=str,
+        )
+        return self.handle
+
+    def audit(self) -> WorkflowHandle:
+        return self.env.client.get_workflow_handle(f"audit-{self.workflow_id}-initial-1")
+
+    async def today(self) -> date:
+        return (await self.env.get_current_time()).astimezone(SHANGHAI).date()
+
+    async def task(self, kind: str, handle: WorkflowHandle | None = None) -> TaskView:
+        return await (handle or self.handle).execute_update("wait_for_task", kind, result_type=TaskView)
+
+    async def stage(self, stage: str) -> ProcessStatus:
+        return await self.handle.execute_update("wait_for_stage", stage, result_type=ProcessStatus)
+
+    async def complete(self, kind: str, actor: Actor, payload: dict[str, Any], *,
+                       handle: WorkflowHandle | None = None) -> TaskReceipt:
+        view = await self.task(kind, handle)
+        model = TASK_PAYLOADS[kind].model_validate(payload)
+        facts = await staff_facts(self.pool, model.staff_ids())
+        return await (handle or self.handle).execute_update(
+            "complete_task", TaskCompletion(task_id=view.task_id, actor=actor, payload=payload, facts=facts),
+            result_type=TaskReceipt,
+        )
+
+    # ------------------------------------------------------------------ the usual answers
+    def review(self, conclusion: str = "accept", reasons: str = "", adjustments: list | None = None) -> dict:
+        point = {"satisfied": True, "note": "ok"}
+        return {name: point for name in ("information_complete", "industry_and_process_understood",
+                                          "state_requirements_known", "differences_resolved", "body_able_to_certify",
+                                          "scope_and_sites_confirmed", "audit_time_determined")} | {
+            "conclusion": conclusion, "reasons": reasons, "audit_time_adjustments": adjustments or []}
+
+    def programme(self, today: date, *, leader: Actor | None = None, visit_offset: int = 10, onsite_offset: int = 21,
+                  person_days: str = "9", onsite_days: str = "8", sites: tuple[str, ...] = ("站点1", "站点2")) -> dict:
+        p = self.people
+        return {
+            "objectives": "初次认证", "person_days": person_days, "onsite_days": onsite_days,
+            "stage1_on": str(today + timedelta(days=7)),
+            "onsite_start": str(today + timedelta(days=onsite_offset)),
+            "onsite_end": str(today + timedelta(days=onsite_offset + 1)),
+            "team": [{"staff_id": str((leader or p.leader).staff_id), "role": "leader"},
+                     {"staff_id": str(p.auditor.staff_id), "role": "auditor"},
+                     {"staff_id": str(p.expert.staff_id), "role": "expert"}],
+            "visits": [{"site": s, "shopper_id": str(p.shopper.staff_id),
+                        "planned_on": str(today + timedelta(days=visit_offset)), "person_days": "0.5"} for s in sites],
+        }
+
+    async def to_programme(self) -> date:
+        """Application reviewed and accepted, contract signed: the programme task is open."""
+        p = self.people
+        await self.complete("application_review", p.reviewer, self.review())
+        await self.complete("contract", p.reviewer, {"signed_on": str(await self.today()),
+                                                     "contract_reference": "HT-2026-001"})
+        await self.task("programme")
+        return await self.today()
+
+    async def through_audit(self, *, onsite: dict | None = None, verify: bool = True) -> None:
+        """Programme in place: stage 1, visits, plan, on-site audit, follow-up and report."""
+        p, audit = self.people, self.audit()
+        await self.complete("stage1", p.leader, stage1(), handle=audit)
+        await self.env.sleep(timedelta(days=10))  # the visits' day arrives
+        today = await self.today()
+        for _ in range(2):
+            view = await self.task("mystery_shopper_report", audit)
+            await self.complete("mystery_shopper_report", p.shopper, {
+                "visited_on": str(today), "person_days": "0.5", "service_quality": "接通及时",
+                "service_environment": "整洁"}, handle=audit)
+            assert view.rule_id == "R-3.10"
+        await self.complete("onsite_plan", p.leader, {"sent_on": str(today), "plan": "现场审查计划"}, handle=audit)
+        await self.env.sleep(timedelta(days=12))  # the on-site audit takes place
+        today = await self.today()
+        results = onsite or full_marks(today=today)
+        await self.complete("onsite_audit", p.leader, results, handle=audit)
+        ncs = [f for f in results["findings"] if f["kind"] != "observation"]
+        if ncs:
+            corrections = [{"finding_id": f"audit-{self.workflow_id}-initial-1/finding/{n}",
+                            "corrected_on": str(today), "verified_on": str(today) if verify else None}
+                           for n, _ in enumerate(results["findings"], start=1)]
+            await self.complete("nonconformity_follow_up", p.leader, {"corrections": corrections}, handle=audit)
+        await self.complete("audit_report", p.leader, {"summary": "总体符合", "discussed_with_auditee_on": str(today),
+                                                       "recommendation": "recommend"}, handle=audit)
+        await self.complete("materials_review", p.programme_manager, {"accepted": True})
+
+
+def stage1(ready: bool = True, concerns: str = "") -> dict:
+    return {"planning": "有", "documents": "齐全", "monitoring": "有", "improvement": "有", "legal_compliance": "合规",
+            "resources": "充足", "sites_processes_equipment": "受控", "ready_for_onsite": ready, "concerns": concerns}
+
+
+@pytest_asyncio.fixture
+async def people(pool) -> People:
+    return await make_people(pool)
+
+
+@pytest_asyncio.fixture
+async def journey(temporal_env, pool, people) -> AsyncIterator[Journey]:
+    queue = f"certflow-{uuid.uuid4().hex[:8]}"
+    async with build_worker(temporal_env.client, pool, queue):
+        yield Journey(temporal_env, pool, queue, people)

@@ -1,0 +1,347 @@
+"""One audit, as a child of the certification (R-4): stage 1 (R-9.1.5), a mystery-shopper visit per
+site before the on-site audit (R-3.10), the plan communicated at least 3 working days ahead (R-9.1.6),
+the on-site audit with item results and findings (R-9.1.7), nonconformity follow-up, and the leader's
+report and recommendation (R-9.1.8). Returns its outcome to the certification.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, timedelta
+from decimal import Decimal
+from uuid import UUID
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from pydantic import BaseModel, Field
+
+    from activities.records import (
+        AuditConclusion,
+        AuditRecord,
+        FollowUpRecord,
+        OnsiteRecord,
+        OnsiteRecorded,
+        ReferenceData,
+    )
+    from rules.calendar import add_working_days
+    from rules.programme import check_programme
+    from schemas.audits import AuditKind
+    from schemas.errors import RuleViolation
+    from schemas.payloads import (
+        AuditReport,
+        MysteryShopperReport,
+        NonconformityFollowUp,
+        OnsitePlanSent,
+        OnsiteResults,
+        Programme,
+        ProgrammeRevision,
+        Stage1Findings,
+        VisitPlan,
+    )
+    from schemas.staff import Role
+    from schemas.tasking import Actor, Refusal, TaskCompletion, TaskFacts, TaskReceipt, TaskView
+    from workflows.tasks import TaskBoard, refuse, today
+
+PLAN_NOTICE_WORKING_DAYS = 3  # R-9.1.6: the plan reaches the applicant at least 3 working days before
+ACTIVITY_TIMEOUT = timedelta(seconds=60)
+
+
+class AuditInput(BaseModel):
+    audit_id: str
+    certification_workflow_id: str
+    organization_id: UUID
+    organization_name: str
+    contact_email: str | None = None
+    kind: AuditKind
+    site_names: list[str]
+    programme: Programme
+    minimum_person_days: Decimal
+    reference: ReferenceData
+    reminder_days_before: tuple[int, ...] = (1,)
+    follow_up_days: int = Field(30, description="Decision: calendar days the auditee has to correct nonconformities")
+    report_working_days: int = Field(5, description="Decision: working days for the leader's report")
+
+
+class AuditOutcome(BaseModel):
+    audit_id: str
+    computed_level: str | None
+    rating_summary: str
+    open_major: int
+    open_minor: int
+    recommendation: str
+    team: list[UUID]
+    onsite_end: date
+    programme_version: int
+
+
+class ProgrammeChange(BaseModel):
+    actor: Actor
+    revision: ProgrammeRevision
+    facts: TaskFacts = Field(default_factory=TaskFacts)
+
+
+class AuditState(BaseModel):
+    audit_id: str
+    stage: str
+    programme_version: int
+    programme: Programme
+    plan_sent_on: date | None
+    visits_reported: dict[str, date]
+    open_tasks: list[TaskView]
+
+
+@workflow.defn(name="AuditWorkflow")
+class AuditWorkflow:
+    def __init__(self) -> None:
+        self.board: TaskBoard | None = None
+        self.input: AuditInput | None = None
+        self.programme: Programme | None = None
+        self.programme_version = 1
+        self.stage = "starting"
+        self.plan_sent_on: date | None = None
+        self.visits_reported: dict[str, date] = {}
+        self.onsite_done = False
+
+    @workflow.run
+    async def run(self, data: AuditInput) -> AuditOutcome:
+        self.input = data
+        self.programme = data.programme
+        self.board = TaskBoard(data.audit_id, data.organization_name, data.reminder_days_before)
+        leader = self._leader()
+        await workflow.execute_activity(
+            "record_audit",
+            AuditRecord(audit_id=data.audit_id, workflow_id=data.certification_workflow_id,
+                        organization_id=data.organization_id, kind=data.kind,
+                        person_days=self.programme.person_days, onsite_days=self.programme.onsite_days,
+                        onsite_start=self.programme.onsite_start, onsite_end=self.programme.onsite_end,
+                        team=self.programme.team, shoppers=[v.shopper_id for v in self.programme.visits]),
+            start_to_close_timeout=ACTIVITY_TIMEOUT, summary="record the audit and its team",
+        )
+
+        # R-9.1.5 stage 1, repeated until the auditee is ready for the on-site audit.
+        self.stage = "stage1"
+        while True:
+            s1 = await self.board.ask(
+                "stage1", Stage1Findings, title="stage 1 findings", role=Role.AUDITOR, assignee_id=leader,
+                due_on=self.programme.stage1_on, rule_id="R-9.1.5", check=self._check_stage1,
+            )
+            if s1.payload.ready_for_onsite:
+                break
+            await self._event("stage1.not_ready", "R-9.1.5", {"concerns": s1.payload.concerns})
+
+        # R-3.10 the visits, and R-9.1.6 the plan, both before the on-site audit.
+        self.stage = "visits_and_plan"
+        await asyncio.gather(*(self._visit(v) for v in self.programme.visits), self._plan(leader))
+
+        # R-9.1.7 on-site audit, R-6 the level it reaches.
+        self.stage = "onsite"
+        onsite = await self.board.ask(
+            "onsite_audit", OnsiteResults, title="on-site audit results", role=Role.AUDITOR, assignee_id=leader,
+            due_on=self.programme.onsite_end, rule_id="R-9.1.7", check=self._check_onsite,
+        )
+        self.onsite_done = True
+        recorded: OnsiteRecorded = await workflow.execute_activity(
+            "record_onsite_results",
+            OnsiteRecord(audit_id=data.audit_id, items=onsite.payload.items, findings=onsite.payload.findings),
+            start_to_close_timeout=ACTIVITY_TIMEOUT, result_type=OnsiteRecorded,
+            summary="record item results and findings, compute the level (R-6)",
+        )
+        kinds = {fid: f.kind for fid, f in zip(recorded.finding_ids, onsite.payload.findings, strict=True)}
+        open_ncs = {fid for fid, kind in kinds.items() if kind != "observation"}
+
+        # Nonconformities corrected and verified; what stays unverified stays open.
+        if open_ncs:
+            self.stage = "nonconformity_follow_up"
+            follow = await self.board.ask(
+                "nonconformity_follow_up", NonconformityFollowUp, title="nonconformity follow-up",
+                role=Role.AUDITOR, assignee_id=leader,
+                due_on=self.programme.onsite_end + timedelta(days=data.follow_up_days), rule_id="R-9.1.7",
+                check=lambda p, a, f: self._check_follow_up(p, open_ncs),
+                context={"nonconformities": sorted(open_ncs)},
+            )
+            await workflow.execute_activity(
+                "record_follow_up", FollowUpRecord(corrections=follow.payload.corrections),
+                start_to_close_timeout=ACTIVITY_TIMEOUT, summary="record corrections and verification",
+            )
+            open_ncs -= {c.finding_id for c in follow.payload.corrections if c.verified_on is not None}
+
+        # R-9.1.8 the leader's report and the team's recommendation.
+        self.stage = "report"
+        report_due = add_working_days(today(), data.report_working_days, data.reference.holidays)
+        report = await self.board.ask(
+            "audit_report", AuditReport, title="audit report and recommendation", role=Role.AUDITOR,
+            assignee_id=leader, due_on=report_due.date, due_provisional=report_due.provisional, rule_id="R-9.1.8",
+        )
+        await workflow.execute_activity(
+            "conclude_audit",
+            AuditConclusion(audit_id=data.audit_id, status="concluded", recommendation=report.payload.recommendation),
+            start_to_close_timeout=ACTIVITY_TIMEOUT, summary="conclude the audit",
+        )
+        self.stage = "concluded"
+        return AuditOutcome(
+            audit_id=data.audit_id,
+            computed_level=recorded.rating.level.value if recorded.rating.level else None,
+            rating_summary=recorded.rating.summary,
+            open_major=sum(1 for fid in open_ncs if kinds[fid] == "major_nonconformity"),
+            open_minor=sum(1 for fid in open_ncs if kinds[fid] == "minor_nonconformity"),
+            recommendation=report.payload.recommendation,
+            team=[m.staff_id for m in self.programme.team],
+            onsite_end=self.programme.onsite_end,
+            programme_version=self.programme_version,
+        )
+
+    # ------------------------------------------------------------------------------ steps
+    async def _visit(self, visit: VisitPlan) -> None:
+        done = await self.board.ask(
+            "mystery_shopper_report", MysteryShopperReport, title=f"mystery-shopper visit to {visit.site}",
+            role=Role.MYSTERY_SHOPPER, assignee_id=visit.shopper_id, due_on=visit.planned_on, rule_id="R-3.10",
+            context={"site": visit.site}, check=self._check_visit,
+        )
+        self.visits_reported[visit.site] = done.payload.visited_on
+
+    async def _plan(self, leader: UUID) -> None:
+        latest = self._latest_plan_date()
+        done = await self.board.ask(
+            "onsite_plan", OnsitePlanSent, title="on-site plan communicated to the applicant", role=Role.AUDITOR,
+            assignee_id=leader, due_on=latest.date, due_provisional=latest.provisional, rule_id="R-9.1.6",
+            check=self._check_plan,
+        )
+        self.plan_sent_on = done.payload.sent_on
+
+    def _latest_plan_date(self, onsite_start: date | None = None):
+        start = onsite_start or self.programme.onsite_start
+        return add_working_days(start, -PLAN_NOTICE_WORKING_DAYS, self.input.reference.holidays)
+
+    def _leader(self) -> UUID:
+        return next(m.staff_id for m in self.programme.team if m.role == "leader")
+
+    async def _event(self, kind: str, rule_id: str | None, data: dict) -> None:
+        from activities.records import EventInput
+
+        await workflow.execute_activity(
+            "record_event",
+            EventInput(key=f"{self.input.audit_id}/{kind}/{workflow.info().get_current_history_length()}",
+                       at=workflow.now(), kind=kind, rule_id=rule_id, workflow_id=self.input.audit_id,
+                       subject=self.input.organization_name, element_id=kind, data=data),
+            start_to_close_timeout=ACTIVITY_TIMEOUT, summary=kind,
+        )
+
+    # ------------------------------------------------------------------------------ checks
+    def _check_stage1(self, p: Stage1Findings, actor: Actor, facts: TaskFacts) -> None:
+        if not p.ready_for_onsite and not p.concerns.strip():
+            raise RuleViolation("R-9.1.5", "say what keeps the auditee from being ready; the applicant is told")
+
+    def _check_visit(self, p: MysteryShopperReport, actor: Actor, facts: TaskFacts) -> None:
+        if p.visited_on >= self.programme.onsite_start:
+            raise RuleViolation("R-3.10", f"the visit on {p.visited_on} is not before the on-site audit starting "
+                                f"{self.programme.onsite_start}")
+        if p.visited_on > today():
+            raise RuleViolation("R-3.10", f"the visit on {p.visited_on} has not happened yet (today is {today()})")
+        if p.person_days < Decimal("0.5"):
+            raise RuleViolation("R-3.10", "a visit takes at least 0.5 person-day per site")
+
+    def _check_plan(self, p: OnsitePlanSent, actor: Actor, facts: TaskFacts) -> None:
+        if p.sent_on > today():
+            raise RuleViolation("R-9.1.6", f"the plan cannot have been sent on {p.sent_on}, after today ({today()})")
+        latest = self._latest_plan_date()
+        if p.sent_on > latest.date:
+            raise RuleViolation(
+                "R-9.1.6",
+                f"the plan must reach the applicant at least {PLAN_NOTICE_WORKING_DAYS} working days before the "
+                f"on-site audit on {self.programme.onsite_start}: the last day was {latest.date}; move the on-site "
+                "audit in the programme first",
+            )
+
+    def _check_onsite(self, p: OnsiteResults, actor: Actor, facts: TaskFacts) -> None:
+        catalogue = {i.id: i for i in self.input.reference.catalogue.items}
+        seen = [i.item_id for i in p.items]
+        unknown = sorted(set(seen) - set(catalogue))
+        missing = sorted(set(catalogue) - set(seen))
+        if unknown or missing or len(seen) != len(set(seen)):
+            raise RuleViolation("R-6", "every item of the catalogue is assessed once"
+                                + (f"; unknown: {', '.join(unknown)}" if unknown else "")
+                                + (f"; not assessed: {', '.join(missing[:10])}{' …' if len(missing) > 10 else ''}"
+                                   if missing else ""))
+        for i in p.items:
+            item = catalogue[i.item_id]
+            if i.method_score > item.max_method or i.execution_score > item.max_execution:
+                raise RuleViolation("R-6", f"{i.item_id}: scores above the item's maximum "
+                                    f"({item.max_method}/{item.max_execution})")
+        unacknowledged = [f.description[:40] for f in p.findings if f.acknowledged_on is None]
+        if unacknowledged:
+            raise RuleViolation("R-9.1.8", "each finding is acknowledged by the auditee: "
+                                + "; ".join(unacknowledged))
+
+    def _check_follow_up(self, p: NonconformityFollowUp, open_ncs: set[str]) -> None:
+        unknown = {c.finding_id for c in p.corrections} - open_ncs
+        if unknown:
+            raise RuleViolation("R-9.1.7", f"not nonconformities of this audit: {', '.join(sorted(unknown))}")
+        for c in p.corrections:
+            if c.verified_on and (c.corrected_on is None or c.verified_on < c.corrected_on):
+                raise RuleViolation("R-9.1.7", f"{c.finding_id}: verified before it was corrected")
+            if c.verified_on and c.verified_on > today():
+                raise RuleViolation("R-9.1.7", f"{c.finding_id}: verification dated in the future")
+
+    # ------------------------------------------------------------------------------ Updates and queries
+    @workflow.update(name="complete_task")
+    async def complete_task(self, completion: TaskCompletion) -> TaskReceipt:
+        return self.board.accept(completion)
+
+    @complete_task.validator
+    def _validate_completion(self, completion: TaskCompletion) -> None:
+        if self.board is None:
+            raise refuse(Refusal.TASK_NOT_OPEN, "The audit is still starting; try again in a moment.")
+        self.board.validate(completion)
+
+    @workflow.update(name="revise_programme")
+    async def revise_programme(self, change: ProgrammeChange) -> int:
+        """R-9.1.10: every change of the programme is recorded and versioned; moving the on-site audit
+        re-checks the plan's notice (R-9.1.6) and the visits already made (R-3.10)."""
+        self._validate_revision(change)
+        previous = self.programme
+        self.programme = change.revision.programme
+        self.programme_version += 1
+        await self._event("programme.revised", "R-9.1.10", {
+            "version": self.programme_version, "by": change.actor.name, "reason": change.revision.reason,
+            "previous": previous.model_dump(mode="json"), "programme": self.programme.model_dump(mode="json")})
+        return self.programme_version
+
+    @revise_programme.validator
+    def _validate_revision(self, change: ProgrammeChange) -> None:
+        if self.input is None or self.programme is None:
+            raise refuse(Refusal.TASK_NOT_OPEN, "The audit is still starting; try again in a moment.")
+        if Role.PROGRAMME_MANAGER not in change.actor.roles:
+            raise refuse(Refusal.NOT_ASSIGNED, "Only a programme manager changes the programme.", rule_id="R-9.1.3")
+        if self.onsite_done:
+            raise refuse(Refusal.TASK_NOT_OPEN, "The on-site audit has taken place; its programme is closed.")
+        new = change.revision.programme
+        if [(m.staff_id, m.role) for m in new.team] != [(m.staff_id, m.role) for m in self.programme.team]:
+            raise refuse(Refusal.RULE_VIOLATION, "Changing the team is not supported once the audit has started.",
+                         rule_id="R-9.1.4")
+        try:
+            check_programme(new, site_names=self.input.site_names, minimum_person_days=self.input.minimum_person_days,
+                            staff=change.facts.staff, today=min(today(), new.stage1_on))
+            if self.plan_sent_on is not None:
+                latest = self._latest_plan_date(new.onsite_start)
+                if self.plan_sent_on > latest.date:
+                    raise RuleViolation("R-9.1.6", f"the plan was sent on {self.plan_sent_on}, fewer than "
+                                        f"{PLAN_NOTICE_WORKING_DAYS} working days before {new.onsite_start}")
+            for site, visited in self.visits_reported.items():
+                if visited >= new.onsite_start:
+                    raise RuleViolation("R-3.10", f"the visit to {site} on {visited} would no longer be before the "
+                                        f"on-site audit on {new.onsite_start}")
+        except RuleViolation as exc:
+            raise refuse(Refusal.RULE_VIOLATION, exc.reason, rule_id=exc.rule_id) from None
+
+    @workflow.update(name="wait_for_task")
+    async def wait_for_task(self, kind: str) -> TaskView:
+        await workflow.wait_condition(lambda: self.board is not None)
+        return await self.board.wait_for(kind)
+
+    @workflow.query(name="status")
+    def status(self) -> AuditState:
+        return AuditState(audit_id=self.input.audit_id if self.input else "", stage=self.stage,
+                          programme_version=self.programme_version, programme=self.programme,
+                          plan_sent_on=self.plan_sent_on, visits_reported=self.visits_reported,
+                          open_tasks=self.board.views() if self.board else [])

@@ -1,0 +1,348 @@
+"""One certification, from the application to the certificate (R-9.1.1 – R-9.1.10), then its life.
+
+Application review within 3 working days (R-9.1.2) with the audit time from Appendix A (R-9.1.2.7),
+rejection in writing or a contract (R-9.1.2.8), the programme (R-9.1.3, R-9.1.4, R-7, R-3.10, R-A.n1a),
+the audit as an ``AuditWorkflow`` child, the materials accepted, the decision within 10 working days by
+someone who took no part in the audit (R-9.1.9, R-9.1.9.n1), and on a grant the number (R-10.3), the
+certificate with its validity (R-10.1), publication (R-9.1.9.n3) and the search attributes. The
+certificate's life (surveillance, suspension, recertification) is the next step of this workflow;
+for now it waits for expiry.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from uuid import UUID
+
+from temporalio import workflow
+from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
+
+with workflow.unsafe.imports_passed_through():
+    from activities.records import (
+        ApplicationIntake,
+        EventInput,
+        ExpiryInput,
+        GrantInput,
+        GrantResult,
+        IntakeResult,
+        Notice,
+        ReferenceData,
+        ReferenceQuery,
+        StatusChange,
+    )
+    from rules.audit_time import Adjustment, adjust_audit_time, table_audit_time
+    from rules.calendar import WorkingDayResult, add_working_days
+    from rules.programme import check_programme
+    from rules.rating import LEVEL_RANK, Level
+    from schemas.applications import ApplicationStatus
+    from schemas.audits import AuditKind
+    from schemas.certificates import StarLevel
+    from schemas.errors import RuleViolation
+    from schemas.payloads import (
+        ApplicationReview,
+        CertificationDecision,
+        ContractSigned,
+        MaterialsReview,
+        MoreInformation,
+        Programme,
+    )
+    from schemas.staff import Role
+    from schemas.tasking import Actor, Refusal, TaskCompletion, TaskFacts, TaskReceipt, TaskView
+    from workflows.audit import AuditInput, AuditOutcome, AuditWorkflow
+    from workflows.contracts import CertificationInput, ProcessStatus, Stage
+    from workflows.tasks import TaskBoard, refuse, start_of, today
+
+REVIEW_WORKING_DAYS = 3  # R-9.1.2
+DECISION_WORKING_DAYS = 10  # R-9.1.9
+# Decisions (not in the scheme): working days given for the steps the scheme does not time.
+CONTRACT_WORKING_DAYS = 10
+PROGRAMME_WORKING_DAYS = 5
+MATERIALS_WORKING_DAYS = 5
+ANSWER_WORKING_DAYS = 10
+ACTIVITY_TIMEOUT = timedelta(seconds=60)
+
+CERT_NUMBER = SearchAttributeKey.for_keyword("CertificateNumber")
+CERT_STATUS = SearchAttributeKey.for_keyword("CertStatus")
+STAR_LEVEL = SearchAttributeKey.for_keyword("StarLevel")
+ORGANIZATION = SearchAttributeKey.for_text("OrganizationName")
+NEXT_DUE = SearchAttributeKey.for_datetime("NextDue")
+
+
+@workflow.defn(name="CertificationWorkflow")
+class CertificationWorkflow:
+    def __init__(self) -> None:
+        self.input: CertificationInput | None = None
+        self.board: TaskBoard | None = None
+        self.reference: ReferenceData | None = None
+        self.stage: Stage = "application_review"
+        self.audit: AuditOutcome | None = None
+        self.audit_workflow_id: str | None = None
+        self.programme_version = 0
+        self.grant: GrantResult | None = None
+        self.events = 0
+
+    # =============================================================================== the process
+    @workflow.run
+    async def run(self, data: CertificationInput) -> str:
+        self.input = data
+        wf_id = workflow.info().workflow_id
+        org = data.submission.organization
+        self.board = TaskBoard(wf_id, str(data.application_id))
+        workflow.upsert_search_attributes([ORGANIZATION.value_set(org.name or "")])
+
+        intake: IntakeResult = await workflow.execute_activity(
+            "record_application",
+            ApplicationIntake(application_id=data.application_id, workflow_id=wf_id, submission=data.submission,
+                              submitted_at=data.submitted_at, submitted_by=data.submitted_by),
+            start_to_close_timeout=ACTIVITY_TIMEOUT, result_type=IntakeResult, summary="record the application (R-9.1.1)",
+        )
+        year = today().year
+        self.reference = await workflow.execute_activity(
+            "reference_data", ReferenceQuery(years=list(range(year - 1, year + 5))),
+            start_to_close_timeout=ACTIVITY_TIMEOUT, result_type=ReferenceData,
+            summary="holiday table and item catalogue",
+        )
+
+        # R-9.1.2 application review, R-9.1.2.7 audit time.
+        table_time = table_audit_time(data.submission.total_headcount, data.policy.audit_time)
+        self.table_days = table_time.days
+        await self._status(ApplicationStatus.UNDER_REVIEW, "application_review", "R-9.1.2")
+        review = await self.board.ask(
+            "application_review", ApplicationReview, title="application review", role=Role.REVIEWER,
+            rule_id="R-9.1.2", check=self._check_review, **self._due(REVIEW_WORKING_DAYS),
+            context={"headcount": data.submission.total_headcount, "table_person_days": str(table_time.days),
+                     "band": f"{table_time.lower}–{table_time.upper}",
+                     "needs_manager_confirmation": table_time.needs_manager_confirmation},
+        )
+        if review.payload.conclusion == "reject":
+            await self._notify("application_rejected", "R-9.1.2.8", "认证申请评审结论：不予受理",
+                               f"贵组织的认证申请经评审不予受理。理由：{review.payload.reasons}")
+            await self._status(ApplicationStatus.REJECTED, "rejected", "R-9.1.2.8")
+            return await self._end("rejected", "application rejected (R-9.1.2.8)")
+        adjusted = adjust_audit_time(table_time.days, self._adjustments(review.payload), data.policy.audit_time)
+        self.minimum_days = adjusted.adjusted_days
+        await self._status(ApplicationStatus.ACCEPTED, "accepted", "R-9.1.2.8",
+                           {"table_person_days": str(adjusted.table_days), "person_days": str(adjusted.adjusted_days),
+                            "reasons": list(adjusted.reasons)})
+
+        # R-9.1.2.8 contract.
+        self.stage = "contract"
+        await self.board.ask("contract", ContractSigned, title="contract signed", role=Role.REVIEWER,
+                             rule_id="R-9.1.2.8", **self._due(CONTRACT_WORKING_DAYS))
+
+        # R-9.1.3 programme, R-9.1.4 team.
+        self.stage = "programme"
+        programme = await self.board.ask(
+            "programme", Programme, title="certification programme", role=Role.PROGRAMME_MANAGER,
+            rule_id="R-9.1.3", check=self._check_programme, **self._due(PROGRAMME_WORKING_DAYS),
+            context={"sites": [s.name for s in data.submission.sites], "minimum_person_days": str(self.minimum_days)},
+        )
+        self.programme_version = 1
+        await self._event("programme.version", "R-9.1.10",
+                          {"version": 1, "programme": programme.payload.model_dump(mode="json")})
+
+        # The audit, a child workflow (R-4).
+        await self._status(ApplicationStatus.IN_AUDIT, "audit", "R-9.1.5")
+        self.audit_workflow_id = f"audit-{wf_id}-initial-1"
+        audit = await workflow.start_child_workflow(
+            AuditWorkflow.run,
+            AuditInput(audit_id=self.audit_workflow_id, certification_workflow_id=wf_id,
+                       organization_id=intake.organization_id, organization_name=org.name or "",
+                       contact_email=org.contact.email, kind=AuditKind.INITIAL,
+                       site_names=[s.name for s in data.submission.sites], programme=programme.payload,
+                       minimum_person_days=self.minimum_days, reference=self.reference),
+            id=self.audit_workflow_id, static_summary=f"initial audit of {org.name}",
+        )
+        self.stage = "audit"  # the child exists from here: its tasks can be completed
+        self.audit = await audit
+        self.programme_version = self.audit.programme_version
+
+        # R-9.1.9: the materials reviewed and accepted start the 10 working days of the decision.
+        self.stage = "materials_review"
+        await self._status(ApplicationStatus.AWAITING_DECISION, "materials_review", "R-9.1.9")
+        while not (await self.board.ask(
+            "materials_review", MaterialsReview, title="audit materials review", role=Role.PROGRAMME_MANAGER,
+            rule_id="R-9.1.9", **self._due(MATERIALS_WORKING_DAYS),
+        )).payload.accepted:
+            pass
+
+        excluded = frozenset(self.audit.team)  # R-9.1.9.n1
+        while True:
+            self.stage = "decision"
+            decision = await self.board.ask(
+                "certification_decision", CertificationDecision, title="certification decision",
+                role=Role.DECISION_MAKER, rule_id="R-9.1.9", excluded=excluded, check=self._check_decision,
+                **self._due(DECISION_WORKING_DAYS),
+                context={"computed_level": self.audit.computed_level, "rating": self.audit.rating_summary,
+                         "open_major_nonconformities": self.audit.open_major,
+                         "recommendation": self.audit.recommendation},
+            )
+            if decision.payload.outcome == "more_information":
+                self.stage = "more_information"
+                await self.board.ask("more_information", MoreInformation, title="more information for the decision",
+                                     role=Role.PROGRAMME_MANAGER, rule_id="R-9.1.9",
+                                     context={"questions": decision.payload.questions},
+                                     **self._due(ANSWER_WORKING_DAYS))
+                continue
+            if decision.payload.outcome == "refuse":
+                await self._notify("certification_refused", "R-9.1.9", "认证决定：不予认证",
+                                   f"经认证决定，不予认证。理由：{decision.payload.reasons}")
+                await self._status(ApplicationStatus.REFUSED, "refused", "R-9.1.9")
+                return await self._end("refused", "certification refused (R-9.1.9)")
+            break
+
+        # R-9.1.9 a: grant, number, certificate, publication.
+        level = StarLevel(decision.payload.star_level)
+        self.grant = await workflow.execute_activity(
+            "grant_certificate",
+            GrantInput(workflow_id=wf_id, application_id=data.application_id, organization_id=intake.organization_id,
+                       star_level=level, scope=data.submission.scope or "", decided_on=today(),
+                       site_ids=[intake.site_ids[s.name] for s in data.submission.sites],
+                       numbering=data.policy.numbering, lifecycle=data.policy.lifecycle,
+                       event=self._event_input("certificate.granted", "R-9.1.9", {"star_level": level.value,
+                                                                                  "by": decision.actor.name})),
+            start_to_close_timeout=ACTIVITY_TIMEOUT, result_type=GrantResult,
+            summary="allocate the number and publish the certificate (R-10.3, R-9.1.9.n3)",
+        )
+        workflow.upsert_search_attributes([
+            CERT_NUMBER.value_set(self.grant.number), CERT_STATUS.value_set("valid"), STAR_LEVEL.value_set(level.value),
+            NEXT_DUE.value_set(start_of(self.grant.valid_to + timedelta(days=1))),
+        ])
+        await self._notify("certificate_granted", "R-9.1.9", "认证决定：批准认证",
+                           f"贵组织获得认证，证书编号 {self.grant.number}，服务等级 {level.value}，"
+                           f"有效期 {self.grant.valid_from} 至 {self.grant.valid_to}。")
+        self.stage = "granted"
+        workflow.set_current_details(f"certificate {self.grant.number} valid until {self.grant.valid_to} (R-10.1)")
+
+        # The certificate's life comes next; until it is built, the certificate simply runs to its end.
+        await workflow.sleep(start_of(self.grant.valid_to + timedelta(days=1)) - workflow.now(),
+                             summary=f"certificate valid until {self.grant.valid_to}")
+        await workflow.execute_activity(
+            "expire_certificate",
+            ExpiryInput(number=self.grant.number, event=self._event_input("certificate.expired", "R-9.6.8", {})),
+            start_to_close_timeout=ACTIVITY_TIMEOUT, summary="the certificate expires (R-9.6.8)",
+        )
+        workflow.upsert_search_attributes([CERT_STATUS.value_set("expired")])
+        return await self._end("expired", f"certificate {self.grant.number} expired")
+
+    # =============================================================================== helpers
+    def _due(self, working_days: int, start: date | None = None) -> dict:
+        result: WorkingDayResult = add_working_days(start or today(), working_days, self.reference.holidays)
+        return {"due_on": result.date, "due_provisional": result.provisional}
+
+    @staticmethod
+    def _adjustments(review: ApplicationReview) -> list[Adjustment]:
+        return [Adjustment(kind=a.kind, days=a.days, reason=a.reason) for a in review.audit_time_adjustments]
+
+    def _event_input(self, kind: str, rule_id: str | None, data: dict) -> EventInput:
+        self.events += 1
+        wf_id = workflow.info().workflow_id
+        return EventInput(key=f"{wf_id}/{kind}/{self.events}", at=workflow.now(), kind=kind, rule_id=rule_id,
+                          workflow_id=wf_id, subject=str(self.input.application_id), element_id=kind, data=data)
+
+    async def _event(self, kind: str, rule_id: str | None, data: dict) -> None:
+        await workflow.execute_activity("record_event", self._event_input(kind, rule_id, data),
+                                        start_to_close_timeout=ACTIVITY_TIMEOUT, summary=kind)
+
+    async def _status(self, status: ApplicationStatus, element: str, rule_id: str, data: dict | None = None) -> None:
+        await workflow.execute_activity(
+            "set_application_status",
+            StatusChange(application_id=self.input.application_id, status=status,
+                         event=self._event_input(f"application.{status.value}", rule_id, data or {})),
+            start_to_close_timeout=ACTIVITY_TIMEOUT, summary=f"application {status.value}",
+        )
+
+    async def _notify(self, template: str, rule_id: str, subject: str, body: str) -> None:
+        """A written notice to the applicant, queued in the outbox (sent by the mailer)."""
+        contact = self.input.submission.organization.contact
+        event = self._event_input(f"notice.{template}", rule_id, {"subject": subject})
+        if not contact.email:
+            await self._event(f"notice.{template}.no_email", rule_id, {"subject": subject})
+            return
+        await workflow.execute_activity(
+            "send_notice", Notice(key=event.key, to=contact.email, subject=subject, body=body, template=template,
+                                  event=event),
+            start_to_close_timeout=ACTIVITY_TIMEOUT, summary=f"notice: {template}",
+        )
+
+    async def _end(self, stage: Stage, summary: str) -> str:
+        self.stage = stage
+        workflow.set_current_details(summary)
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return stage
+
+    # =============================================================================== checks
+    def _check_review(self, p: ApplicationReview, actor: Actor, facts: TaskFacts) -> None:
+        if p.conclusion == "reject":
+            if not p.reasons.strip():
+                raise RuleViolation("R-9.1.2.8", "a rejection gives its reasons: they go to the applicant in writing")
+            return
+        unmet = [name for name in ApplicationReview.model_fields
+                 if name not in ("conclusion", "reasons", "audit_time_adjustments") and not getattr(p, name).satisfied]
+        if unmet:
+            raise RuleViolation("R-9.1.2", f"an application is accepted only when every review point is satisfied; "
+                                f"not satisfied: {', '.join(unmet)}")
+        adjust_audit_time(self.table_days, self._adjustments(p), self.input.policy.audit_time)  # R-9.1.2.7 bounds
+
+    def _check_programme(self, p: Programme, actor: Actor, facts: TaskFacts) -> None:
+        check_programme(p, site_names=[s.name for s in self.input.submission.sites],
+                        minimum_person_days=self.minimum_days, staff=facts.staff, today=today())
+
+    def _check_decision(self, p: CertificationDecision, actor: Actor, facts: TaskFacts) -> None:
+        if p.outcome == "refuse" and not p.reasons.strip():
+            raise RuleViolation("R-9.1.9", "a refusal gives its reasons in writing")
+        if p.outcome == "more_information" and not p.questions.strip():
+            raise RuleViolation("R-9.1.9", "say what information is needed")
+        if p.outcome != "grant":
+            return
+        if p.star_level is None:
+            raise RuleViolation("R-9.1.9", "a grant names the star level")
+        if self.audit.open_major:
+            raise RuleViolation("R-9.1.9", f"{self.audit.open_major} major nonconformities are still open; "
+                                "they must be corrected and verified before a grant")
+        computed = self.audit.computed_level
+        if computed is None:
+            if not self.input.policy.rating.allow_grant_without_level:
+                raise RuleViolation("R-6.result", "the audit reached no level, so certification cannot be granted")
+        elif LEVEL_RANK[Level(p.star_level)] > LEVEL_RANK[Level(computed)]:
+            raise RuleViolation("R-6.result", f"the level granted ({p.star_level}) may not be above the level the "
+                                f"audit computed ({computed})")
+
+    # =============================================================================== Updates and queries
+    @workflow.update(name="complete_task")
+    async def complete_task(self, completion: TaskCompletion) -> TaskReceipt:
+        return self.board.accept(completion)
+
+    @complete_task.validator
+    def _validate_completion(self, completion: TaskCompletion) -> None:
+        if self.board is None or self.reference is None:
+            raise refuse(Refusal.TASK_NOT_OPEN, "The application is still being recorded; try again in a moment.")
+        self.board.validate(completion)
+
+    @workflow.update(name="wait_for_task")
+    async def wait_for_task(self, kind: str) -> TaskView:
+        await workflow.wait_condition(lambda: self.board is not None)
+        return await self.board.wait_for(kind)
+
+    @workflow.update(name="wait_for_stage")
+    async def wait_for_stage(self, stage: str) -> ProcessStatus:
+        await workflow.wait_condition(lambda: self.stage == stage)
+        return self.status()
+
+    @workflow.query(name="status")
+    def status(self) -> ProcessStatus:
+        data = self.input
+        return ProcessStatus(
+            workflow_id=workflow.info().workflow_id,
+            application_id=data.application_id if data else UUID(int=0),
+            organization=data.submission.organization.name or "" if data else "",
+            stage=self.stage,
+            summary=self.board.describe() if self.board else "starting",
+            open_tasks=self.board.views() if self.board else [],
+            audit_workflow_id=self.audit_workflow_id,
+            computed_level=self.audit.computed_level if self.audit else None,
+            certificate_number=self.grant.number if self.grant else None,
+            valid_to=self.grant.valid_to if self.grant else None,
+            programme_version=self.programme_version,
+        )

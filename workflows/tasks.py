@@ -1,0 +1,220 @@
+"""Human tasks: a workflow asks a person for something and waits, reminding and escalating on timers.
+
+``TaskBoard.ask`` opens a task (kind, role or assignee, due date, payload model), projects it into the
+inbox through an idempotent activity, then waits for the ``complete_task`` Update. Before the due date
+the assignee is reminded at the configured offsets; when the due date has passed the task is escalated
+to the role's manager — timers, not polling. The Update's validator (``TaskBoard.validate``) refuses,
+before anything reaches history: an unknown or closed task, the wrong person or role, a conflict of
+impartiality (R-9.1.9.n1), a malformed payload, or one a rule forbids — each with its rule id.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Generic, TypeVar
+from uuid import UUID
+
+from temporalio import workflow
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from pydantic import ValidationError
+
+    from schemas.errors import RuleViolation
+    from schemas.payloads import Payload
+    from schemas.staff import Role
+    from schemas.tasking import (
+        Actor,
+        Refusal,
+        RefusalDetail,
+        TaskCompletion,
+        TaskFacts,
+        TaskReceipt,
+        TaskView,
+    )
+    from activities.inbox import TaskClosing, TaskNotice, TaskProjection
+
+# Asia/Shanghai has kept UTC+8 without daylight saving since 1991: a fixed offset gives the same dates
+# as the zone database without workflow code reading the zone files.
+SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
+NOTICE_HOUR = time(9, 0)
+
+P = TypeVar("P", bound=Payload)
+Check = Callable[[P, Actor, TaskFacts], None]
+
+
+def today() -> date:
+    """The workflow's today, in the body's time zone (DESIGN.md: "today is the workflow's")."""
+    return workflow.now().astimezone(SHANGHAI).date()
+
+
+def start_of(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=SHANGHAI)
+
+
+def refuse(kind: Refusal, message: str, *, rule_id: str | None = None, errors: list | None = None) -> ApplicationError:
+    detail = RefusalDetail(message=message, rule_id=rule_id, errors=errors or [])
+    text = f"{message} ({rule_id})" if rule_id else message
+    return ApplicationError(text, detail.model_dump(mode="json"), type=kind.value, non_retryable=True)
+
+
+@dataclass
+class Completed(Generic[P]):
+    payload: P
+    actor: Actor
+    at: datetime
+
+
+@dataclass
+class _OpenTask:
+    view: TaskView
+    payload_type: type[Payload]
+    check: Check | None
+    excluded: frozenset[UUID]
+    completed: Completed | None = None
+
+
+@dataclass
+class TaskBoard:
+    """The open tasks of one workflow. Lives in the workflow's memory; rebuilt by replay."""
+
+    owner_id: str
+    subject: str
+    reminder_days_before: tuple[int, ...] = (1,)
+    tasks: dict[str, _OpenTask] = field(default_factory=dict)
+    opened: Counter = field(default_factory=Counter)
+
+    # ----------------------------------------------------------------------------------- asking
+    async def ask(
+        self,
+        kind: str,
+        payload_type: type[P],
+        *,
+        title: str,
+        role: Role,
+        due_on: date,
+        due_provisional: bool = False,
+        assignee_id: UUID | None = None,
+        rule_id: str | None = None,
+        context: dict | None = None,
+        check: Check | None = None,
+        excluded: frozenset[UUID] = frozenset(),
+        element_id: str | None = None,
+    ) -> Completed[P]:
+        self.opened[kind] += 1
+        task_id = f"{self.owner_id}/{kind}/{self.opened[kind]}"
+        view = TaskView(
+            task_id=task_id, kind=kind, title=title, role=role, assignee_id=assignee_id, due_on=due_on,
+            due_provisional=due_provisional, rule_id=rule_id, opened_at=workflow.now(),
+        )
+        task = _OpenTask(view, payload_type, check, excluded)
+        self.tasks[task_id] = task
+        await workflow.execute_activity(
+            "project_task",
+            TaskProjection(
+                view=view, workflow_id=self.owner_id, subject=self.subject, element_id=element_id or kind,
+                payload_schema=payload_type.model_json_schema(), context=context or {},
+            ),
+            start_to_close_timeout=timedelta(seconds=30),
+            summary=f"open task: {title}",
+        )
+        workflow.set_current_details(self.describe())
+        await self._wait(task)
+        done = task.completed
+        assert done is not None
+        await workflow.execute_activity(
+            "close_task",
+            TaskClosing(task_id=task_id, workflow_id=self.owner_id, subject=self.subject, kind=kind,
+                        rule_id=rule_id, actor=done.actor, at=done.at, element_id=element_id or kind,
+                        payload=done.payload.model_dump(mode="json")),
+            start_to_close_timeout=timedelta(seconds=30),
+            summary=f"close task: {title}",
+        )
+        del self.tasks[task_id]
+        workflow.set_current_details(self.describe())
+        return done  # type: ignore[return-value]
+
+    async def _wait(self, task: _OpenTask) -> None:
+        """Wait for completion; remind before the due date, escalate once it has passed."""
+        due = task.view.due_on
+        assert due is not None
+        moments = [(start_of(due - timedelta(days=d)) + timedelta(hours=NOTICE_HOUR.hour), "reminder")
+                   for d in sorted(self.reminder_days_before, reverse=True)]
+        moments.append((start_of(due + timedelta(days=1)), "escalation"))
+        for moment, notice in moments:
+            wait = moment - workflow.now()
+            if wait <= timedelta(0):
+                continue  # opened after this reminder would have gone out
+            try:
+                await workflow.wait_condition(lambda: task.completed is not None, timeout=wait,
+                                              timeout_summary=f"{notice} of {task.view.kind}")
+                return
+            except TimeoutError:
+                await workflow.execute_activity(
+                    "notify_task",
+                    TaskNotice(task_id=task.view.task_id, notice=notice, workflow_id=self.owner_id,
+                               subject=self.subject, at=workflow.now(), view=task.view),
+                    start_to_close_timeout=timedelta(seconds=30),
+                    summary=f"{notice}: {task.view.title}",
+                )
+        await workflow.wait_condition(lambda: task.completed is not None)
+
+    # -------------------------------------------------------------------------------- the Update
+    def validate(self, completion: TaskCompletion) -> None:
+        task = self.tasks.get(completion.task_id)
+        if task is None or task.completed is not None:
+            raise refuse(Refusal.TASK_NOT_OPEN, f"Task {completion.task_id} is not open: it was completed, "
+                         "cancelled, or never opened by this process.")
+        actor, view = completion.actor, task.view
+        if view.assignee_id is not None and actor.staff_id != view.assignee_id:
+            raise refuse(Refusal.NOT_ASSIGNED, f"Task '{view.title}' is assigned to someone else.")
+        if view.role not in actor.roles:
+            raise refuse(Refusal.NOT_ASSIGNED, f"Task '{view.title}' needs the role {view.role.value}.")
+        if actor.staff_id in task.excluded:
+            raise refuse(Refusal.CONFLICT_OF_IMPARTIALITY,
+                         "You took part in this audit, so you may not make or review its decision.",
+                         rule_id="R-9.1.9.n1")
+        payload = self._parse(task, completion)
+        if task.check is not None:
+            try:
+                task.check(payload, actor, completion.facts)
+            except RuleViolation as exc:
+                raise refuse(Refusal.RULE_VIOLATION, exc.reason, rule_id=exc.rule_id) from None
+
+    def accept(self, completion: TaskCompletion) -> TaskReceipt:
+        self.validate(completion)  # the state may have moved since the validator ran
+        task = self.tasks[completion.task_id]
+        task.completed = Completed(self._parse(task, completion), completion.actor, workflow.now())
+        return TaskReceipt(task_id=task.view.task_id, kind=task.view.kind, accepted_at=workflow.now(),
+                           message=f"'{task.view.title}' completed by {completion.actor.name}.")
+
+    @staticmethod
+    def _parse(task: _OpenTask, completion: TaskCompletion) -> Payload:
+        try:
+            return task.payload_type.model_validate(completion.payload)
+        except ValidationError as exc:
+            errors = [{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()]
+            where = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'payload'}: {e['msg']}" for e in errors)
+            raise refuse(Refusal.INVALID_PAYLOAD, f"The payload is not valid: {where}", errors=errors) from None
+
+    async def wait_for(self, kind: str) -> TaskView:
+        """Block until a task of ``kind`` is open (for the API's "what next" and for tests)."""
+        await workflow.wait_condition(lambda: any(v.kind == kind for v in self.views()))
+        return next(v for v in self.views() if v.kind == kind)
+
+    # ------------------------------------------------------------------------------------ views
+    def views(self) -> list[TaskView]:
+        return [t.view for t in self.tasks.values() if t.completed is None]
+
+    def describe(self) -> str:
+        open_views = self.views()
+        if not open_views:
+            return "working"
+        parts = []
+        for v in open_views:
+            due = f"due {v.due_on}{' (provisional)' if v.due_provisional else ''}"
+            parts.append(f"awaiting {v.title} — {due}" + (f" ({v.rule_id})" if v.rule_id else ""))
+        return "; ".join(parts)
