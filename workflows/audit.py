@@ -99,8 +99,6 @@ class AuditWorkflow:
         self.programme: Programme | None = None
         self.programme_version = 1
         self.stage = "starting"
-        self.plan_sent_on: date | None = None
-        self.visits_reported: dict[str, date] = {}
         self.onsite_done = False
 
     @workflow.run
@@ -192,22 +190,30 @@ class AuditWorkflow:
         )
 
     # ------------------------------------------------------------------------------ steps
+    @property
+    def plan_sent_on(self) -> date | None:
+        plans = self.board.completed("onsite_plan") if self.board else []
+        return plans[-1].payload.sent_on if plans else None
+
+    @property
+    def visits_reported(self) -> dict[str, date]:
+        reports = self.board.completed("mystery_shopper_report") if self.board else []
+        return {r.context["site"]: r.payload.visited_on for r in reports}
+
     async def _visit(self, visit: VisitPlan) -> None:
-        done = await self.board.ask(
+        await self.board.ask(
             "mystery_shopper_report", MysteryShopperReport, title=f"mystery-shopper visit to {visit.site}",
             role=Role.MYSTERY_SHOPPER, assignee_id=visit.shopper_id, due_on=visit.planned_on, rule_id="R-3.10",
             context={"site": visit.site}, check=self._check_visit,
         )
-        self.visits_reported[visit.site] = done.payload.visited_on
 
     async def _plan(self, leader: UUID) -> None:
         latest = self._latest_plan_date()
-        done = await self.board.ask(
+        await self.board.ask(
             "onsite_plan", OnsitePlanSent, title="on-site plan communicated to the applicant", role=Role.AUDITOR,
             assignee_id=leader, due_on=latest.date, due_provisional=latest.provisional, rule_id="R-9.1.6",
             check=self._check_plan,
         )
-        self.plan_sent_on = done.payload.sent_on
 
     def _latest_plan_date(self, onsite_start: date | None = None):
         start = onsite_start or self.programme.onsite_start

@@ -66,6 +66,8 @@ class Completed(Generic[P]):
     payload: P
     actor: Actor
     at: datetime
+    view: TaskView
+    context: dict
 
 
 @dataclass
@@ -74,6 +76,7 @@ class _OpenTask:
     payload_type: type[Payload]
     check: Check | None
     excluded: frozenset[UUID]
+    context: dict
     completed: Completed | None = None
 
 
@@ -86,6 +89,9 @@ class TaskBoard:
     reminder_days_before: tuple[int, ...] = (1,)
     tasks: dict[str, _OpenTask] = field(default_factory=dict)
     opened: Counter = field(default_factory=Counter)
+    # Every accepted completion, from the moment the Update is accepted (before the inbox is told), so
+    # that checks made meanwhile already see it.
+    done: list[Completed] = field(default_factory=list)
 
     # ----------------------------------------------------------------------------------- asking
     async def ask(
@@ -110,8 +116,7 @@ class TaskBoard:
             task_id=task_id, kind=kind, title=title, role=role, assignee_id=assignee_id, due_on=due_on,
             due_provisional=due_provisional, rule_id=rule_id, opened_at=workflow.now(),
         )
-        task = _OpenTask(view, payload_type, check, excluded)
-        self.tasks[task_id] = task
+        task = _OpenTask(view, payload_type, check, excluded, context or {})
         await workflow.execute_activity(
             "project_task",
             TaskProjection(
@@ -121,6 +126,7 @@ class TaskBoard:
             start_to_close_timeout=timedelta(seconds=30),
             summary=f"open task: {title}",
         )
+        self.tasks[task_id] = task  # open once the inbox shows it
         workflow.set_current_details(self.describe())
         await self._wait(task)
         done = task.completed
@@ -187,7 +193,9 @@ class TaskBoard:
     def accept(self, completion: TaskCompletion) -> TaskReceipt:
         self.validate(completion)  # the state may have moved since the validator ran
         task = self.tasks[completion.task_id]
-        task.completed = Completed(self._parse(task, completion), completion.actor, workflow.now())
+        task.completed = Completed(self._parse(task, completion), completion.actor, workflow.now(), task.view,
+                                   task.context)
+        self.done.append(task.completed)
         return TaskReceipt(task_id=task.view.task_id, kind=task.view.kind, accepted_at=workflow.now(),
                            message=f"'{task.view.title}' completed by {completion.actor.name}.")
 
@@ -199,6 +207,9 @@ class TaskBoard:
             errors = [{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()]
             where = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'payload'}: {e['msg']}" for e in errors)
             raise refuse(Refusal.INVALID_PAYLOAD, f"The payload is not valid: {where}", errors=errors) from None
+
+    def completed(self, kind: str) -> list[Completed]:
+        return [c for c in self.done if c.view.kind == kind]
 
     async def wait_for(self, kind: str) -> TaskView:
         """Block until a task of ``kind`` is open (for the API's "what next" and for tests)."""

@@ -117,7 +117,22 @@ class Journey:
         )
         return self.handle
 
-    def audit(self) -> WorkflowHandle:
+    async def stop(self) -> None:
+        """Terminate what this test left running: on the shared time-skipping server a workflow whose
+        worker is gone would hold time still for every later test."""
+        from temporalio.service import RPCError
+
+        for handle in (self.audit(), self.handle):
+            if handle is None:
+                continue
+            try:
+                await handle.terminate("test finished")
+            except RPCError:
+                pass  # finished or never started
+
+    def audit(self) -> WorkflowHandle | None:
+        if self.handle is None:
+            return None
         return self.env.client.get_workflow_handle(f"audit-{self.workflow_id}-initial-1")
 
     async def today(self) -> date:
@@ -140,6 +155,9 @@ class Journey:
         )
 
     # ------------------------------------------------------------------ the usual answers
+    stage1_payload = staticmethod(lambda ready=True, concerns="": stage1(ready, concerns))
+    full_marks = staticmethod(lambda **kw: full_marks(**kw))
+
     def review(self, conclusion: str = "accept", reasons: str = "", adjustments: list | None = None) -> dict:
         point = {"satisfied": True, "note": "ok"}
         return {name: point for name in ("information_complete", "industry_and_process_understood",
@@ -210,7 +228,11 @@ async def people(pool) -> People:
 
 
 @pytest_asyncio.fixture
-async def journey(temporal_env, pool, people) -> AsyncIterator[Journey]:
+async def journey(own_temporal_env, pool, people) -> AsyncIterator[Journey]:
     queue = f"certflow-{uuid.uuid4().hex[:8]}"
-    async with build_worker(temporal_env.client, pool, queue):
-        yield Journey(temporal_env, pool, queue, people)
+    async with build_worker(own_temporal_env.client, pool, queue):
+        journey = Journey(own_temporal_env, pool, queue, people)
+        try:
+            yield journey
+        finally:
+            await journey.stop()
