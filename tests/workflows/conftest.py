@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
+import pytest
 import pytest_asyncio
 from temporalio.client import WorkflowHandle
 
@@ -189,11 +190,13 @@ class Journey:
         await self.task("programme")
         return await self.today()
 
-    async def through_audit(self, *, onsite: dict | None = None, verify: bool = True) -> None:
-        """Programme in place: stage 1, visits, plan, on-site audit, follow-up and report."""
+    async def through_audit(self, *, onsite: dict | None = None, verify: bool = True, move_time: bool = True) -> None:
+        """Programme in place: stage 1, visits, plan, on-site audit, follow-up and report. Without
+        ``move_time`` (a real server) the programme must have its visits today."""
         p, audit = self.people, self.audit()
         await self.complete("stage1", p.leader, stage1(), handle=audit)
-        await self.env.sleep(timedelta(days=10))  # the visits' day arrives
+        if move_time:
+            await self.env.sleep(timedelta(days=10))  # the visits' day arrives
         today = await self.today()
         for _ in range(2):
             view = await self.task("mystery_shopper_report", audit)
@@ -202,7 +205,8 @@ class Journey:
                 "service_environment": "整洁"}, handle=audit)
             assert view.rule_id == "R-3.10"
         await self.complete("onsite_plan", p.leader, {"sent_on": str(today), "plan": "现场审查计划"}, handle=audit)
-        await self.env.sleep(timedelta(days=12))  # the on-site audit takes place
+        if move_time:
+            await self.env.sleep(timedelta(days=12))  # the on-site audit takes place
         today = await self.today()
         results = onsite or full_marks(today=today)
         await self.complete("onsite_audit", p.leader, results, handle=audit)
@@ -236,3 +240,8 @@ async def journey(own_temporal_env, pool, people) -> AsyncIterator[Journey]:
             yield journey
         finally:
             await journey.stop()
+
+
+@pytest.fixture
+def journey_type() -> type[Journey]:
+    return Journey

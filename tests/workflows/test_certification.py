@@ -65,6 +65,7 @@ async def test_grant_path_publishes_a_certificate_R_9_1_9(journey, pool):
     assert ("contact@example.cn", "certificate_granted") in [(r["recipient"], r["template"]) for r in await outbox_rows(pool)]
 
 
+
 async def test_due_dates_count_working_days_R_9_1_2_and_R_9_1_9(journey, pool):
     from rules.calendar import add_working_days
 
@@ -268,3 +269,22 @@ async def test_open_major_nonconformity_and_a_level_above_the_computed_one_block
     status = await journey.handle.query("status", result_type=ProcessStatus)
     assert status.computed_level not in (None, "five_star")
     assert decision.rule_id == "R-9.1.9"
+
+
+async def test_a_review_overdue_is_reminded_then_escalated_to_the_manager_R_9_1_2(journey, pool):
+    p = journey.people
+    await journey.start()
+    review = await journey.task("application_review")
+    await journey.env.sleep(timedelta(days=10))  # well past the 3 working days
+    row = await get_task(pool, review.task_id)
+    assert row.reminded_at is not None and row.escalated_at is not None and row.status == "open"
+    assert row.reminded_at < row.escalated_at
+    mails = [(m["recipient"], m["template"]) for m in await outbox_rows(pool)]
+    assert ("reviewer@body.example", "task_reminder") in mails  # the role is reminded before the due date
+    assert ("manager@body.example", "task_escalation") in mails  # the manager is told once it has passed
+    assert len(mails) == 2
+    kinds = [e.kind for e in await events_for(pool, workflow_id=journey.workflow_id)]
+    assert kinds.count("task.escalation") == 1 and kinds.count("task.reminder") == 1
+    # Escalation does not close the task: the reviewer can still complete it.
+    await journey.complete("application_review", p.reviewer, journey.review())
+    await journey.task("contract")

