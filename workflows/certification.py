@@ -81,6 +81,8 @@ class CertificationWorkflow:
         self.programme_version = 0
         self.grant: GrantResult | None = None
         self.events = 0
+        self.table_days = Decimal(0)  # R-A.table value for the application's headcount
+        self.minimum_days = Decimal(0)  # the audit time the review set (R-9.1.2.7)
 
     # =============================================================================== the process
     @workflow.run
@@ -107,7 +109,7 @@ class CertificationWorkflow:
         # application review, R-9.1.2.7 audit time.
         table_time = table_audit_time(data.submission.total_headcount, data.policy.audit_time)
         self.table_days = table_time.days
-        await self._status(ApplicationStatus.UNDER_REVIEW, "application_review", "R-9.1.2")
+        await self._status(ApplicationStatus.UNDER_REVIEW, "R-9.1.2")
         review = await self.board.ask(
             "application_review", ApplicationReview, title="application review", role=Role.REVIEWER,
             rule_id="R-9.1.2", check=self._check_review, **self._due(REVIEW_WORKING_DAYS),
@@ -118,11 +120,11 @@ class CertificationWorkflow:
         if review.payload.conclusion == "reject":
             await self._notify("application_rejected", "R-9.1.2.8", "认证申请评审结论：不予受理",
                                f"贵组织的认证申请经评审不予受理。理由：{review.payload.reasons}")
-            await self._status(ApplicationStatus.REJECTED, "rejected", "R-9.1.2.8")
+            await self._status(ApplicationStatus.REJECTED, "R-9.1.2.8")
             return await self._end("rejected", "application rejected (R-9.1.2.8)")
         adjusted = adjust_audit_time(table_time.days, self._adjustments(review.payload), data.policy.audit_time)
         self.minimum_days = adjusted.adjusted_days
-        await self._status(ApplicationStatus.ACCEPTED, "accepted", "R-9.1.2.8",
+        await self._status(ApplicationStatus.ACCEPTED, "R-9.1.2.8",
                            {"table_person_days": str(adjusted.table_days), "person_days": str(adjusted.adjusted_days),
                             "reasons": list(adjusted.reasons)})
 
@@ -143,7 +145,7 @@ class CertificationWorkflow:
                           {"version": 1, "programme": programme.payload.model_dump(mode="json")})
 
         # The audit, a child workflow.
-        await self._status(ApplicationStatus.IN_AUDIT, "audit", "R-9.1.5")
+        await self._status(ApplicationStatus.IN_AUDIT, "R-9.1.5")
         self.audit_workflow_id = f"audit-{wf_id}-initial-1"
         audit = await workflow.start_child_workflow(
             AuditWorkflow.run,
@@ -160,12 +162,14 @@ class CertificationWorkflow:
 
         # the materials reviewed and accepted start the 10 working days of the decision.
         self.stage = "materials_review"
-        await self._status(ApplicationStatus.AWAITING_DECISION, "materials_review", "R-9.1.9")
-        while not (await self.board.ask(
-            "materials_review", MaterialsReview, title="audit materials review", role=Role.PROGRAMME_MANAGER,
-            rule_id="R-9.1.9", **self._due(MATERIALS_WORKING_DAYS),
-        )).payload.accepted:
-            pass
+        await self._status(ApplicationStatus.AWAITING_DECISION, "R-9.1.9")
+        accepted = False
+        while not accepted:  # not accepted: the team completes the materials and they are reviewed again
+            review_of_materials = await self.board.ask(
+                "materials_review", MaterialsReview, title="audit materials review", role=Role.PROGRAMME_MANAGER,
+                rule_id="R-9.1.9", **self._due(MATERIALS_WORKING_DAYS),
+            )
+            accepted = review_of_materials.payload.accepted
 
         excluded = frozenset(self.audit.team)  # .n1
         while True:
@@ -188,7 +192,7 @@ class CertificationWorkflow:
             if decision.payload.outcome == "refuse":
                 await self._notify("certification_refused", "R-9.1.9", "认证决定：不予认证",
                                    f"经认证决定，不予认证。理由：{decision.payload.reasons}")
-                await self._status(ApplicationStatus.REFUSED, "refused", "R-9.1.9")
+                await self._status(ApplicationStatus.REFUSED, "R-9.1.9")
                 return await self._end("refused", "certification refused (R-9.1.9)")
             break
 
@@ -245,7 +249,7 @@ class CertificationWorkflow:
         await workflow.execute_activity("record_event", self._event_input(kind, rule_id, data),
                                         start_to_close_timeout=ACTIVITY_TIMEOUT, summary=kind)
 
-    async def _status(self, status: ApplicationStatus, element: str, rule_id: str, data: dict | None = None) -> None:
+    async def _status(self, status: ApplicationStatus, rule_id: str, data: dict | None = None) -> None:
         await workflow.execute_activity(
             "set_application_status",
             StatusChange(application_id=self.input.application_id, status=status,
