@@ -9,8 +9,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import asyncpg
 from fastapi import FastAPI
+from temporalio.client import Client
 
+from api import applications, audits, public, tasks
 from api.health import router as health_router
 from api.problems import install_problem_handlers
 from certflow.settings import Settings, get_settings
@@ -18,21 +21,24 @@ from certflow.temporal_client import connect_client
 from store.db import create_pool
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, pool: asyncpg.Pool | None = None,
+               temporal: Client | None = None) -> FastAPI:
+    """The app; tests hand in a pool and a client they own (then the app neither opens nor closes them)."""
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if not settings.database_url:
+        own_pool = pool is None
+        if own_pool and not settings.database_url:
             raise RuntimeError("the API needs CERTFLOW_DATABASE_URL (certflow up sets it for you)")
-        app.state.settings = settings
-        app.state.pool = await create_pool(settings.database_url, min_size=settings.db_pool_min,
-                                           max_size=settings.db_pool_max)
-        app.state.temporal = await connect_client(settings)
+        app.state.pool = pool or await create_pool(settings.database_url, min_size=settings.db_pool_min,
+                                                   max_size=settings.db_pool_max)
+        app.state.temporal = temporal or await connect_client(settings)
         try:
             yield
         finally:
-            await app.state.pool.close()
+            if own_pool:
+                await app.state.pool.close()
 
     app = FastAPI(
         title="certflow",
@@ -40,6 +46,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
     )
+    app.state.settings = settings
+    if pool is not None:
+        app.state.pool = pool
+    if temporal is not None:
+        app.state.temporal = temporal
     install_problem_handlers(app)
     app.include_router(health_router)
+    app.include_router(applications.router)
+    app.include_router(tasks.router)
+    app.include_router(audits.router)
+    app.include_router(public.router)
     return app

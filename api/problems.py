@@ -23,17 +23,18 @@ class Problem(Exception):
     """Raise from an endpoint to answer with a problem document."""
 
     def __init__(self, status: int, detail: str, *, title: str | None = None, rule_id: str | None = None,
-                 **extra: Any) -> None:
+                 headers: dict[str, str] | None = None, **extra: Any) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
         self.title = title or HTTPStatus(status).phrase
         self.rule_id = rule_id
+        self.headers = headers
         self.extra = extra
 
 
 def problem_response(status: int, detail: str, *, title: str | None = None, rule_id: str | None = None,
-                     instance: str | None = None, **extra: Any) -> JSONResponse:
+                     instance: str | None = None, headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
     body: dict[str, Any] = {"type": "about:blank", "title": title or HTTPStatus(status).phrase,
                             "status": status, "detail": detail}
     if instance:
@@ -41,18 +42,19 @@ def problem_response(status: int, detail: str, *, title: str | None = None, rule
     if rule_id:
         body["rule_id"] = rule_id
     body.update({k: v for k, v in extra.items() if v is not None})
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
         return problem_response(exc.status, exc.detail, title=exc.title, rule_id=exc.rule_id,
-                                instance=request.url.path, **exc.extra)
+                                instance=request.url.path, headers=exc.headers, **exc.extra)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return problem_response(exc.status_code, str(exc.detail), instance=request.url.path)
+        return problem_response(exc.status_code, str(exc.detail), instance=request.url.path,
+                                headers=getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -92,6 +92,53 @@ def _cmd_holidays(args: argparse.Namespace) -> int:
     return _with_register(work)
 
 
+def _cmd_staff(args: argparse.Namespace) -> int:
+    """The body's staff: who may act, in which roles, with which auditor qualifications (R-7)."""
+    from uuid import UUID
+
+    from schemas.errors import CertflowError
+    from schemas.staff import Role
+    from store import staff
+
+    async def work(conn) -> None:
+        if args.action == "add":
+            person, token = await staff.add_staff(conn, args.name, [Role(r) for r in args.role], email=args.email,
+                                                  manager_id=UUID(args.manager) if args.manager else None)
+            print(f"staff id: {person.id}\nroles:    {', '.join(person.roles)}\ntoken:    {token}")
+            print("Keep the token: it is shown only now (the register keeps only its hash).")
+        elif args.action == "qualify":
+            q = await staff.add_qualification(conn, UUID(args.staff_id), args.kind, args.valid_from, args.valid_to,
+                                              reference=args.reference)
+            print(f"{q.kind.value} valid {q.valid_from} to {q.valid_to} recorded (R-7.auditor)")
+        else:
+            for role in Role:
+                for person in await staff.staff_with_role(conn, role):
+                    print(f"{person.id}  {role.value:18} {person.name}  {person.email or ''}")
+
+    try:
+        return _with_register(work)
+    except CertflowError as exc:
+        print(f"certflow staff: {exc.message}", file=sys.stderr)
+        return 1
+
+
+def _role(text: str) -> str:
+    from schemas.staff import Role
+
+    if text not in {r.value for r in Role}:
+        raise argparse.ArgumentTypeError(f"unknown role {text!r}; the roles are: {', '.join(r.value for r in Role)}")
+    return text
+
+
+def _uuid(text: str) -> str:
+    from uuid import UUID
+
+    try:
+        return str(UUID(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a staff id (a UUID as 'certflow staff list' shows)") from None
+
+
 def _cmd_worker(args: argparse.Namespace) -> int:
     from workers.main import run_worker
 
@@ -140,6 +187,21 @@ def build_parser() -> argparse.ArgumentParser:
     declaring.add_argument("--source", default="", help="e.g. the State Council notice")
     holidays.set_defaults(func=_cmd_holidays)
     sub.add_parser("config", help="print the scheme configuration in force").set_defaults(func=_cmd_config)
+    staff = sub.add_parser("staff", help="the body's staff, their roles and auditor qualifications (R-7)")
+    ssub = staff.add_subparsers(dest="action", required=True)
+    adding = ssub.add_parser("add", help="add a staff member and print their API token")
+    adding.add_argument("name")
+    adding.add_argument("--role", action="append", required=True, type=_role, help="repeat for several roles")
+    adding.add_argument("--email")
+    adding.add_argument("--manager", type=_uuid, help="staff id of their manager (escalations go there)")
+    qualifying = ssub.add_parser("qualify", help="record an auditor qualification (R-7.auditor)")
+    qualifying.add_argument("staff_id", type=_uuid)
+    qualifying.add_argument("--kind", required=True, choices=["training_certificate", "competence_evaluation"])
+    qualifying.add_argument("--from", dest="valid_from", required=True, type=_day)
+    qualifying.add_argument("--to", dest="valid_to", required=True, type=_day)
+    qualifying.add_argument("--reference", default="")
+    ssub.add_parser("list", help="everyone, by role")
+    staff.set_defaults(func=_cmd_staff)
     sub.add_parser("worker", help="run a Temporal worker").set_defaults(func=_cmd_worker)
     sub.add_parser("api", help="serve the HTTP API").set_defaults(func=_cmd_api)
     return parser

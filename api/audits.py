@@ -1,0 +1,34 @@
+"""Audits in progress: the programme manager changes an audit's programme (R-9.1.10), e.g. moves the
+on-site audit; the process re-checks the plan's notice (R-9.1.6) and the visits (R-3.10)."""
+
+from __future__ import annotations
+
+import asyncpg
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel
+from temporalio.client import Client
+
+from api.auth import db, require_role, temporal
+from api.processes import send_update
+from schemas.payloads import ProgrammeRevision
+from schemas.staff import Role
+from schemas.tasking import Actor
+from store.facts import staff_facts
+from workflows.audit import ProgrammeChange
+
+router = APIRouter(prefix="/api/v1/audits", tags=["audits"])
+
+
+class Revised(BaseModel):
+    audit_id: str
+    programme_version: int
+
+
+@router.post("/{audit_id}/programme", response_model=Revised, summary="change an audit's programme (R-9.1.10)")
+async def revise(
+    audit_id: str, revision: ProgrammeRevision, actor: Actor = Depends(require_role(Role.PROGRAMME_MANAGER)),
+    pool: asyncpg.Pool = Depends(db), client: Client = Depends(temporal),
+) -> Revised:
+    change = ProgrammeChange(actor=actor, revision=revision, facts=await staff_facts(pool, revision.staff_ids()))
+    version = await send_update(client, audit_id, "revise_programme", change, int)
+    return Revised(audit_id=audit_id, programme_version=version)

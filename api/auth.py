@@ -1,0 +1,49 @@
+"""Who is calling: a bearer token per staff member (only its hash is in the register)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import asyncpg
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from temporalio.client import Client
+
+from api.problems import Problem
+from schemas.staff import Role
+from schemas.tasking import Actor
+from store.staff import staff_by_token
+
+_bearer = HTTPBearer(auto_error=False, description="the token `certflow staff add` printed")
+
+
+def db(request: Request) -> asyncpg.Pool:
+    return request.app.state.pool
+
+
+def temporal(request: Request) -> Client:
+    return request.app.state.temporal
+
+
+async def current_actor(
+    credentials: HTTPAuthorizationCredentials | None = Depends(_bearer), pool: asyncpg.Pool = Depends(db)
+) -> Actor:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Problem(401, "Sign in with your staff token: 'Authorization: Bearer <token>'.",
+                      headers={"WWW-Authenticate": "Bearer"})
+    person = await staff_by_token(pool, credentials.credentials)
+    if person is None:
+        raise Problem(401, "This token is not valid (unknown, replaced, or its holder is no longer active).",
+                      headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    return Actor(staff_id=person.id, name=person.name, roles=list(person.roles))
+
+
+def require_role(*roles: Role) -> Callable:
+    """A dependency: the caller holds one of ``roles``."""
+
+    async def check(actor: Actor = Depends(current_actor)) -> Actor:
+        if not set(roles) & set(actor.roles):
+            raise Problem(403, f"This needs the role {' or '.join(r.value for r in roles)}.")
+        return actor
+
+    return check

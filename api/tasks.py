@@ -1,0 +1,120 @@
+"""The task inbox: what waits for me, what a task expects, and completing it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, ValidationError
+from temporalio.client import Client
+
+from api.auth import current_actor, db, temporal
+from api.problems import Problem
+from api.processes import send_update
+from rules.lifecycle import shanghai_date
+from schemas.payloads import TASK_PAYLOADS
+from schemas.staff import Role
+from schemas.tasking import COMPLETE_TASK_UPDATE, Actor, TaskCompletion, TaskReceipt
+from schemas.tasks import TaskRecord, TaskStatus
+from store.facts import staff_facts
+from store.tasks import get_task, list_tasks
+
+router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"])
+
+
+class TaskSummary(BaseModel):
+    id: str
+    kind: str
+    title: str
+    role: str
+    assignee_id: UUID | None
+    status: str
+    due_on: date | None
+    due_provisional: bool
+    overdue: bool
+    rule_id: str | None
+    subject: str | None
+    workflow_id: str
+    opened_at: datetime | None = None
+
+
+class TaskDetail(TaskSummary):
+    context: dict[str, Any]
+    payload_schema: dict[str, Any]
+
+
+class CompleteRequest(BaseModel):
+    payload: dict[str, Any]
+
+
+def _today() -> date:
+    return shanghai_date(datetime.now().astimezone())
+
+
+def _summary(row: TaskRecord, today: date) -> dict[str, Any]:
+    overdue = row.status == TaskStatus.OPEN and row.due_on is not None and row.due_on < today
+    return {"id": row.id, "kind": row.kind, "title": row.title, "role": row.role, "assignee_id": row.assignee_id,
+            "status": row.status, "due_on": row.due_on, "due_provisional": row.due_provisional, "overdue": overdue,
+            "rule_id": row.rule_id, "subject": row.subject, "workflow_id": row.workflow_id,
+            "opened_at": row.opened_at}
+
+
+def _visible(row: TaskRecord, actor: Actor) -> bool:
+    if row.assignee_id is not None:
+        return row.assignee_id == actor.staff_id
+    return row.role in actor.roles
+
+
+@router.get("", response_model=list[TaskSummary], summary="tasks waiting for me (or, with mine=false, all I may see)")
+async def tasks(
+    actor: Actor = Depends(current_actor), pool: asyncpg.Pool = Depends(db),
+    kind: str | None = None, role: Role | None = None, status: TaskStatus | None = TaskStatus.OPEN,
+    overdue: bool = Query(False, description="only open tasks past their due date"),
+    mine: bool = Query(True, description="false: every task of my roles (managers and operators: all tasks)"),
+) -> list[dict[str, Any]]:
+    today = _today()
+    rows = await list_tasks(pool, role=role.value if role else None, kind=kind, status=status,
+                            overdue_on=today if overdue else None)
+    oversees = bool({Role.MANAGER, Role.OPERATOR} & set(actor.roles))
+    if mine or not oversees:
+        rows = [r for r in rows if _visible(r, actor) or (not mine and r.role in actor.roles)]
+    return [_summary(r, today) for r in sorted(rows, key=lambda r: (r.due_on or date.max, r.id))]
+
+
+async def _task_or_404(pool: asyncpg.Pool, task_id: str) -> TaskRecord:
+    row = await get_task(pool, task_id)
+    if row is None:
+        raise Problem(404, f"There is no task {task_id}.")
+    return row
+
+
+@router.post("/{task_id:path}/complete", response_model=TaskReceipt, summary="complete a task with its payload")
+async def complete(
+    task_id: str, body: CompleteRequest, actor: Actor = Depends(current_actor), pool: asyncpg.Pool = Depends(db),
+    client: Client = Depends(temporal),
+) -> TaskReceipt:
+    row = await _task_or_404(pool, task_id)
+    if row.status != TaskStatus.OPEN:
+        raise Problem(409, f"Task '{row.title}' is {row.status.value}; there is nothing left to complete.")
+    model = TASK_PAYLOADS.get(row.kind)
+    if model is None:
+        raise Problem(409, f"Task kind {row.kind} is not known to this version of the API.")
+    try:
+        payload = model.model_validate(body.payload)
+    except ValidationError as exc:
+        errors = [{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()]
+        where = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'payload'}: {e['msg']}" for e in errors)
+        raise Problem(422, f"The payload is not valid: {where}", errors=errors) from None
+    facts = await staff_facts(pool, payload.staff_ids())
+    completion = TaskCompletion(task_id=task_id, actor=actor, payload=body.payload, facts=facts)
+    return await send_update(client, row.workflow_id, COMPLETE_TASK_UPDATE, completion, TaskReceipt)
+
+
+@router.get("/{task_id:path}", response_model=TaskDetail, summary="one task, with the JSON schema of its payload")
+async def task(task_id: str, actor: Actor = Depends(current_actor), pool: asyncpg.Pool = Depends(db)) -> dict:
+    row = await _task_or_404(pool, task_id)
+    schema = row.payload_schema or (TASK_PAYLOADS[row.kind].model_json_schema() if row.kind in TASK_PAYLOADS else {})
+    return {**_summary(row, _today()), "context": row.context, "payload_schema": schema}

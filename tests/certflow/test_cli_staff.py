@@ -1,0 +1,43 @@
+"""`certflow staff`: a staff member added on the command line gets a token that the API accepts;
+qualifications are recorded for R-7.auditor; mistakes are plain messages."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from store.staff import qualifications_of, staff_by_token
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def certflow(dsn: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CERTFLOW_")}
+    env["CERTFLOW_DATABASE_URL"] = dsn
+    return subprocess.run([sys.executable, "-m", "certflow", "staff", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+
+
+async def test_add_prints_a_token_that_authenticates_and_qualify_records_R_7_auditor(db_dsn, pool):
+    done = certflow(db_dsn, "add", "李组长", "--role", "auditor", "--role", "reviewer", "--email", "li@body.example")
+    assert done.returncode == 0, done.stderr
+    token = re.search(r"token:\s+(\S+)", done.stdout)[1]
+    staff_id = re.search(r"staff id:\s+(\S+)", done.stdout)[1]
+    person = await staff_by_token(pool, token)
+    assert person is not None and str(person.id) == staff_id and set(person.roles) == {"auditor", "reviewer"}
+    assert await pool.fetchval("SELECT count(*) FROM staff WHERE token_hash = $1", token) == 0  # only a hash
+
+    done = certflow(db_dsn, "qualify", staff_id, "--kind", "competence_evaluation", "--from", "2026-01-01",
+                    "--to", "2028-12-31")
+    assert done.returncode == 0, done.stderr
+    assert [q.kind for q in await qualifications_of(pool, person.id)] == ["competence_evaluation"]
+    assert "李组长" in certflow(db_dsn, "list").stdout
+
+
+def test_unknown_role_and_staff_are_plain_messages(db_dsn):
+    done = certflow(db_dsn, "add", "某人", "--role", "boss")
+    assert done.returncode == 2 and "the roles are: reviewer" in done.stderr and "Traceback" not in done.stderr
+    done = certflow(db_dsn, "qualify", "00000000-0000-0000-0000-000000000000", "--kind", "training_certificate",
+                    "--from", "2026-01-01", "--to", "2027-01-01")
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
