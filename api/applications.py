@@ -9,12 +9,13 @@ from uuid import UUID
 
 import asyncpg
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from temporalio.client import Client
+from temporalio.service import RPCError
 
 from api.auth import current_actor, db, temporal
 from api.problems import Problem
-from api.processes import query
+from api.processes import engine_unavailable, live_state
 from schemas.intake import ApplicationSubmission
 from schemas.organizations import CREDIT_CODE_PATTERN
 from schemas.tasking import Actor
@@ -45,13 +46,19 @@ class TimelineEntry(BaseModel):
 
 
 class ApplicationView(BaseModel):
+    """The register's record (``status``, ``scope``, ``submitted_at``: ``None`` until the process has
+    recorded the application, a moment after submission), the process's live answer when it is
+    running, and the timeline of events."""
+
     application_id: UUID
     workflow_id: str
     status: str
-    scope: str
-    submitted_at: datetime
+    scope: str | None
+    submitted_at: datetime | None
     running: bool
+    process_state: str = Field(description="Temporal's execution state: RUNNING, COMPLETED, TERMINATED, ...")
     process: ProcessStatus | None
+    note: str | None = Field(None, description="why there is no live answer, or that the register has no record yet")
     timeline: list[TimelineEntry]
 
 
@@ -69,14 +76,17 @@ async def submit(
                       title="Incomplete application", rule_id="R-9.1.1", missing=missing)
     application_id = uuid.uuid4()
     workflow_id = certification_workflow_id(application_id)
-    await client.start_workflow(
-        CERTIFICATION_WORKFLOW,
-        CertificationInput(application_id=application_id, submission=submission,
-                           submitted_at=datetime.now(timezone.utc), submitted_by=actor,
-                           policy=request.app.state.settings.scheme),
-        id=workflow_id, task_queue=request.app.state.settings.task_queue,
-        static_summary=f"certification of {submission.organization.name}",
-    )
+    try:
+        await client.start_workflow(
+            CERTIFICATION_WORKFLOW,
+            CertificationInput(application_id=application_id, submission=submission,
+                               submitted_at=datetime.now(timezone.utc), submitted_by=actor,
+                               policy=request.app.state.settings.scheme),
+            id=workflow_id, task_queue=request.app.state.settings.task_queue,
+            static_summary=f"certification of {submission.organization.name}",
+        )
+    except RPCError as exc:  # nothing was started: the applicant's data is not lost, the request may be repeated
+        raise engine_unavailable(exc) from None
     response.headers["Location"] = f"/api/v1/applications/{application_id}"
     return Submitted(application_id=application_id, workflow_id=workflow_id)
 
@@ -88,18 +98,26 @@ async def application(
 ) -> ApplicationView:
     row = await get_application(pool, application_id)
     workflow_id = certification_workflow_id(application_id)
-    process = await query(client, workflow_id, STATUS_QUERY, ProcessStatus)
-    if row is None and process is None:
+    live = await live_state(client, workflow_id, STATUS_QUERY, ProcessStatus)
+    if row is None and live is None:
         raise Problem(404, f"There is no application {application_id}.")
+    if live is None:
+        notes = ["Temporal no longer holds this process (closed, past its retention); "
+                 "the register shows what it recorded."]
+    else:
+        notes = [live.note] if live.note else []
+    if row is None:
+        notes.append("The register has no record of this application yet: the process records it first thing.")
     # The audits are child processes with their own events: one timeline for the person reading.
     events = await events_for(pool, workflow_id=workflow_id)
     events += await events_for(pool, workflow_id=f"audit-{workflow_id}-initial-1")
     events.sort(key=lambda e: (e.occurred_at, e.id))
     return ApplicationView(
         application_id=application_id, workflow_id=workflow_id,
-        status=row.status.value if row else "submitted", scope=row.scope if row else "",
-        submitted_at=row.submitted_at if row else datetime.now(timezone.utc), running=process is not None,
-        process=process,
+        status=row.status.value if row else "submitted", scope=row.scope if row else None,
+        submitted_at=row.submitted_at if row else None, running=bool(live and live.running),
+        process_state=live.state if live else "NOT_FOUND", process=live.answer if live else None,
+        note=" ".join(notes) or None,
         timeline=[TimelineEntry(at=e.occurred_at, actor=e.actor, kind=e.kind, rule_id=e.rule_id, data=e.data)
                   for e in events],
     )

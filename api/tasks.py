@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any
 from uuid import UUID
 
@@ -50,8 +50,10 @@ class CompleteRequest(BaseModel):
     payload: dict[str, Any]
 
 
-def _today() -> date:
-    return shanghai_date(datetime.now().astimezone())
+def today() -> date:
+    """The body's calendar day (Asia/Shanghai) for "overdue" in the inbox. A dependency, so a test can pin
+    it (``app.dependency_overrides``); the workflows keep their own today for the deadlines they enforce."""
+    return shanghai_date(datetime.now(timezone.utc))
 
 
 def _summary(row: TaskRecord, today: date) -> dict[str, Any]:
@@ -74,14 +76,14 @@ async def tasks(
     kind: str | None = None, role: Role | None = None, status: TaskStatus | None = TaskStatus.OPEN,
     overdue: bool = Query(False, description="only open tasks past their due date"),
     mine: bool = Query(True, description="false: every task of my roles (managers and operators: all tasks)"),
+    day: date = Depends(today),
 ) -> list[dict[str, Any]]:
-    today = _today()
     rows = await list_tasks(pool, role=role.value if role else None, kind=kind, status=status,
-                            overdue_on=today if overdue else None)
+                            overdue_on=day if overdue else None)
     oversees = bool({Role.MANAGER, Role.OPERATOR} & set(actor.roles))
     if mine or not oversees:
         rows = [r for r in rows if _visible(r, actor) or (not mine and r.role in actor.roles)]
-    return [_summary(r, today) for r in sorted(rows, key=lambda r: (r.due_on or date.max, r.id))]
+    return [_summary(r, day) for r in sorted(rows, key=lambda r: (r.due_on or date.max, r.id))]
 
 
 async def _task_or_404(pool: asyncpg.Pool, task_id: str) -> TaskRecord:
@@ -114,7 +116,8 @@ async def complete(
 
 
 @router.get("/{task_id:path}", response_model=TaskDetail, summary="one task, with the JSON schema of its payload")
-async def task(task_id: str, actor: Actor = Depends(current_actor), pool: asyncpg.Pool = Depends(db)) -> dict:
+async def task(task_id: str, actor: Actor = Depends(current_actor), pool: asyncpg.Pool = Depends(db),
+               day: date = Depends(today)) -> dict:
     row = await _task_or_404(pool, task_id)
     schema = row.payload_schema or (TASK_PAYLOADS[row.kind].model_json_schema() if row.kind in TASK_PAYLOADS else {})
-    return {**_summary(row, _today()), "context": row.context, "payload_schema": schema}
+    return {**_summary(row, day), "context": row.context, "payload_schema": schema}

@@ -96,7 +96,7 @@ def _cmd_staff(args: argparse.Namespace) -> int:
     """The body's staff: who may act, in which roles, with which auditor qualifications (R-7)."""
     from uuid import UUID
 
-    from schemas.errors import CertflowError
+    from schemas.errors import CertflowError, InvalidInput
     from schemas.staff import Role
     from store import staff
 
@@ -107,6 +107,9 @@ def _cmd_staff(args: argparse.Namespace) -> int:
             print(f"staff id: {person.id}\nroles:    {', '.join(person.roles)}\ntoken:    {token}")
             print("Keep the token: it is shown only now (the register keeps only its hash).")
         elif args.action == "qualify":
+            if args.valid_to < args.valid_from:
+                raise InvalidInput(f"--to {args.valid_to} is before --from {args.valid_from}: a qualification "
+                                   "is valid from one day to a later one (R-7.auditor)")
             q = await staff.add_qualification(conn, UUID(args.staff_id), args.kind, args.valid_from, args.valid_to,
                                               reference=args.reference)
             print(f"{q.kind.value} valid {q.valid_from} to {q.valid_to} recorded (R-7.auditor)")

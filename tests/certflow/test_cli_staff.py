@@ -41,3 +41,28 @@ def test_unknown_role_and_staff_are_plain_messages(db_dsn):
     done = certflow(db_dsn, "qualify", "00000000-0000-0000-0000-000000000000", "--kind", "training_certificate",
                     "--from", "2026-01-01", "--to", "2027-01-01")
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+
+
+async def test_the_printed_token_authenticates_at_the_api(db_dsn, pool, temporal_env):
+    import httpx
+
+    from api.app import create_app
+    from certflow.settings import Settings
+
+    done = certflow(db_dsn, "add", "钱评审", "--role", "reviewer")
+    assert done.returncode == 0, done.stderr
+    token = re.search(r"token:\s+(\S+)", done.stdout)[1]
+    app = create_app(Settings(_env_file=None, database_url=db_dsn), pool=pool, temporal=temporal_env.client)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+        assert (await http.get("/api/v1/tasks", headers={"Authorization": f"Bearer {token}"})).status_code == 200
+        assert (await http.get("/api/v1/tasks", headers={"Authorization": f"Bearer {token}x"})).status_code == 401
+
+
+def test_a_qualification_ending_before_it_starts_is_a_plain_message(db_dsn):
+    done = certflow(db_dsn, "add", "周审查", "--role", "auditor")
+    staff_id = re.search(r"staff id:\s+(\S+)", done.stdout)[1]
+    done = certflow(db_dsn, "qualify", staff_id, "--kind", "training_certificate", "--from", "2027-01-01",
+                    "--to", "2026-01-01")
+    assert done.returncode == 1 and "before --from" in done.stderr and "Traceback" not in done.stderr
+    done = certflow(db_dsn, "add", "某人", "--role", "reviewer", "--manager", "00000000-0000-0000-0000-000000000000")
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
