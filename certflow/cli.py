@@ -20,7 +20,7 @@ def _cmd_up(args: argparse.Namespace) -> int:
     return up(get_settings())
 
 
-def _with_register(work) -> int:
+def _with_register(work, *, migrate_first: bool = True) -> int:
     """Run ``work(connection)`` against the register: the external one, or the embedded one started
     for the moment (and stopped again) when certflow is not running."""
     from certflow.embedded import EmbeddedPostgres, StackError, port_is_free
@@ -29,10 +29,18 @@ def _with_register(work) -> int:
     settings = get_settings()
     postgres = None
 
-    async def run(dsn: str) -> None:
+    async def run(dsn: str, embedded: bool) -> None:
+        from asyncpg import UndefinedTableError
+
+        from store.migrate import migrate
+
         conn = await connect(dsn)
         try:
+            if embedded:
+                await migrate(conn)  # our own server: bring its register up to date first
             await work(conn)
+        except UndefinedTableError:
+            raise StackError("the register has no tables yet: run 'certflow migrate' first") from None
         finally:
             await conn.close()
 
@@ -46,7 +54,7 @@ def _with_register(work) -> int:
             else:
                 postgres = None  # `certflow up` is running: use its server
             dsn = f"postgresql://postgres@{settings.host}:{settings.postgres_port}/{settings.database_name}"
-        asyncio.run(run(dsn))
+        asyncio.run(run(dsn, embedded=migrate_first and not settings.database_url))
         return 0
     except StackError as exc:
         print(f"certflow: {exc}", file=sys.stderr)
@@ -63,7 +71,7 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
         applied = await migrate(conn)
         print(f"applied migrations: {applied}" if applied else "the register is up to date")
 
-    return _with_register(work)
+    return _with_register(work, migrate_first=False)
 
 
 def _cmd_holidays(args: argparse.Namespace) -> int:
