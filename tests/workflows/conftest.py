@@ -190,6 +190,14 @@ class Journey:
         await self.task("programme")
         return await self.today()
 
+    async def to_audit(self, **programme) -> date:
+        """Started, reviewed, contracted, programme in place (``programme`` adjusts it): the audit runs."""
+        await self.start()
+        today = await self.to_programme()
+        await self.complete("programme", self.people.programme_manager, self.programme(today, **programme))
+        await self.stage("audit")
+        return today
+
     async def through_audit(self, *, onsite: dict | None = None, verify: bool = True, move_time: bool = True) -> None:
         """Programme in place: stage 1, visits, plan, on-site audit, follow-up and report. Without
         ``move_time`` (a real server) the programme must have its visits today."""

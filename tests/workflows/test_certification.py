@@ -145,10 +145,7 @@ async def test_programme_time_and_visits_are_checked_R_A_n1a_R_3_10(journey):
 
 async def test_mystery_shopper_visit_after_the_onsite_audit_is_refused_R_3_10(journey):
     p = journey.people
-    await journey.start()
-    today = await journey.to_programme()
-    await journey.complete("programme", p.programme_manager, journey.programme(today))
-    await journey.stage("audit")
+    today = await journey.to_audit()
     audit = journey.audit()
     await journey.complete("stage1", p.leader, journey.stage1_payload(), handle=audit)
     await journey.env.sleep(timedelta(days=10))
@@ -160,10 +157,7 @@ async def test_mystery_shopper_visit_after_the_onsite_audit_is_refused_R_3_10(jo
 
 async def test_stage1_not_ready_is_repeated_R_9_1_5(journey, pool):
     p = journey.people
-    await journey.start()
-    today = await journey.to_programme()
-    await journey.complete("programme", p.programme_manager, journey.programme(today))
-    await journey.stage("audit")
+    today = await journey.to_audit()
     audit = journey.audit()
     error = await refused(journey.complete("stage1", p.leader, journey.stage1_payload(ready=False), handle=audit))
     assert rule_of(error) == "R-9.1.5"  # not ready needs its concerns
@@ -229,10 +223,7 @@ async def test_decision_by_a_team_member_is_refused_R_9_1_9_n1(journey):
 
 async def test_more_information_then_decide_again_and_refuse_R_9_1_9(journey, pool):
     p = journey.people
-    await journey.start()
-    today = await journey.to_programme()
-    await journey.complete("programme", p.programme_manager, journey.programme(today))
-    await journey.stage("audit")
+    today = await journey.to_audit()
     await journey.through_audit()
     first = await journey.task("certification_decision")
     await journey.complete("certification_decision", p.decision_maker,
@@ -251,10 +242,7 @@ async def test_more_information_then_decide_again_and_refuse_R_9_1_9(journey, po
 
 async def test_open_major_nonconformity_and_a_level_above_the_computed_one_block_a_grant_R_6_result(journey, pool):
     p = journey.people
-    await journey.start()
-    today = await journey.to_programme()
-    await journey.complete("programme", p.programme_manager, journey.programme(today))
-    await journey.stage("audit")
+    today = await journey.to_audit()
     # Scores a little under full marks everywhere, and a major nonconformity left unverified.
     results = journey.full_marks(major_nc=True, today=today + timedelta(days=22))
     for item in results["items"]:
