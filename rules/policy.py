@@ -17,9 +17,25 @@ from rules.numbering import NumberingPolicy
 from rules.rating import RatingPolicy
 
 
+class ProcessPolicy(BaseModel):
+    """**Decisions** on the steps the scheme does not time, and on reminders (the scheme's own limits,
+    3 working days for the review, 10 for the decision, 3 for the plan's notice, are not here)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    reminder_days_before: tuple[int, ...] = Field((1,), description="days before a task's due date to remind")
+    contract_working_days: int = Field(10, ge=1)
+    programme_working_days: int = Field(5, ge=1)
+    materials_working_days: int = Field(5, ge=1, description="to review the audit materials (R-9.1.9)")
+    answer_working_days: int = Field(10, ge=1, description="to supply information the decision maker asked for")
+    report_working_days: int = Field(5, ge=1, description="for the leader's report after the on-site audit")
+    follow_up_days: int = Field(30, ge=1, description="calendar days to correct and verify nonconformities")
+
+
 class SchemePolicy(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    process: ProcessPolicy = Field(default_factory=ProcessPolicy)
     audit_time: AuditTimePolicy = Field(default_factory=AuditTimePolicy)
     lifecycle: LifecyclePolicy = Field(default_factory=LifecyclePolicy)
     rating: RatingPolicy = Field(default_factory=RatingPolicy)

@@ -55,11 +55,7 @@ with workflow.unsafe.imports_passed_through():
 
 REVIEW_WORKING_DAYS = 3
 DECISION_WORKING_DAYS = 10
-# Decisions (not in the scheme): working days given for the steps the scheme does not time.
-CONTRACT_WORKING_DAYS = 10
-PROGRAMME_WORKING_DAYS = 5
-MATERIALS_WORKING_DAYS = 5
-ANSWER_WORKING_DAYS = 10
+# The steps the scheme does not time take their working days from data.policy.process (Decisions).
 ACTIVITY_TIMEOUT = timedelta(seconds=60)
 
 CERT_NUMBER = SearchAttributeKey.for_keyword("CertificateNumber")
@@ -90,7 +86,8 @@ class CertificationWorkflow:
         self.input = data
         wf_id = workflow.info().workflow_id
         org = data.submission.organization
-        self.board = TaskBoard(wf_id, str(data.application_id))
+        steps = data.policy.process
+        self.board = TaskBoard(wf_id, str(data.application_id), steps.reminder_days_before)
         workflow.upsert_search_attributes([ORGANIZATION.value_set(org.name or "")])
 
         intake: IntakeResult = await workflow.execute_activity(
@@ -131,13 +128,13 @@ class CertificationWorkflow:
         # R-9.1.2.8 contract.
         self.stage = "contract"
         await self.board.ask("contract", ContractSigned, title="contract signed", role=Role.REVIEWER,
-                             rule_id="R-9.1.2.8", **self._due(CONTRACT_WORKING_DAYS))
+                             rule_id="R-9.1.2.8", **self._due(steps.contract_working_days))
 
         # programme, R-9.1.4 team.
         self.stage = "programme"
         programme = await self.board.ask(
             "programme", Programme, title="certification programme", role=Role.PROGRAMME_MANAGER,
-            rule_id="R-9.1.3", check=self._check_programme, **self._due(PROGRAMME_WORKING_DAYS),
+            rule_id="R-9.1.3", check=self._check_programme, **self._due(steps.programme_working_days),
             context={"sites": [s.name for s in data.submission.sites], "minimum_person_days": str(self.minimum_days)},
         )
         self.programme_version = 1
@@ -153,7 +150,9 @@ class CertificationWorkflow:
                        organization_id=intake.organization_id, organization_name=org.name or "",
                        contact_email=org.contact.email, kind=AuditKind.INITIAL,
                        site_names=[s.name for s in data.submission.sites], programme=programme.payload,
-                       minimum_person_days=self.minimum_days, reference=self.reference),
+                       minimum_person_days=self.minimum_days, reference=self.reference,
+                       reminder_days_before=steps.reminder_days_before, follow_up_days=steps.follow_up_days,
+                       report_working_days=steps.report_working_days),
             id=self.audit_workflow_id, static_summary=f"initial audit of {org.name}",
         )
         self.stage = "audit"  # the child exists from here: its tasks can be completed
@@ -167,7 +166,7 @@ class CertificationWorkflow:
         while not accepted:  # not accepted: the team completes the materials and they are reviewed again
             review_of_materials = await self.board.ask(
                 "materials_review", MaterialsReview, title="audit materials review", role=Role.PROGRAMME_MANAGER,
-                rule_id="R-9.1.9", **self._due(MATERIALS_WORKING_DAYS),
+                rule_id="R-9.1.9", **self._due(steps.materials_working_days),
             )
             accepted = review_of_materials.payload.accepted
 
@@ -187,7 +186,7 @@ class CertificationWorkflow:
                 await self.board.ask("more_information", MoreInformation, title="more information for the decision",
                                      role=Role.PROGRAMME_MANAGER, rule_id="R-9.1.9",
                                      context={"questions": decision.payload.questions},
-                                     **self._due(ANSWER_WORKING_DAYS))
+                                     **self._due(steps.answer_working_days))
                 continue
             if decision.payload.outcome == "refuse":
                 await self._notify("certification_refused", "R-9.1.9", "认证决定：不予认证",

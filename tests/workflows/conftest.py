@@ -14,6 +14,7 @@ import pytest
 import pytest_asyncio
 from temporalio.client import WorkflowHandle
 
+from rules.policy import SchemePolicy
 from rules.rating import default_catalogue
 from schemas.intake import REQUIRED_MATERIALS, ApplicationSubmission
 from schemas.payloads import TASK_PAYLOADS
@@ -109,11 +110,12 @@ class Journey:
     def workflow_id(self) -> str:
         return certification_workflow_id(self.application_id)
 
-    async def start(self, data: ApplicationSubmission | None = None) -> WorkflowHandle:
+    async def start(self, data: ApplicationSubmission | None = None, policy: SchemePolicy | None = None) -> WorkflowHandle:
         self.handle = await self.env.client.start_workflow(
             "CertificationWorkflow",
             CertificationInput(application_id=self.application_id, submission=data or submission(),
-                               submitted_at=datetime.now(timezone.utc), submitted_by=self.people.reviewer),
+                               submitted_at=datetime.now(timezone.utc), submitted_by=self.people.reviewer,
+                               policy=policy or SchemePolicy()),
             id=self.workflow_id, task_queue=self.queue, result_type=str,
         )
         return self.handle

@@ -169,6 +169,9 @@ async def test_stage1_not_ready_is_repeated_R_9_1_5(journey, pool):
     await journey.task("mystery_shopper_report", audit)
     kinds = [e.kind for e in await events_for(pool, workflow_id=audit.id)]
     assert kinds.count("stage1.not_ready") == 1
+    notices = await pool.fetch("SELECT recipient, body FROM outbox WHERE template = 'stage1_not_ready'")
+    assert len(notices) == 1 and notices[0]["recipient"] == "contact@example.cn"  # the applicant is told
+    assert "文件未受控" in notices[0]["body"]
 
 
 async def test_plan_sent_too_late_is_refused_and_moving_the_onsite_date_rechecks_R_9_1_6(journey, pool):
@@ -276,3 +279,20 @@ async def test_a_review_overdue_is_reminded_then_escalated_to_the_manager_R_9_1_
     # Escalation does not close the task: the reviewer can still complete it.
     await journey.complete("application_review", p.reviewer, journey.review())
     await journey.task("contract")
+
+
+async def test_reminder_offsets_and_step_times_are_configurable(journey, pool):
+    """Decisions the body may change: remind two days and one day before; 3 working days for a contract."""
+    from rules.calendar import add_working_days
+    from rules.policy import ProcessPolicy, SchemePolicy
+
+    policy = SchemePolicy(process=ProcessPolicy(reminder_days_before=(2, 1), contract_working_days=3))
+    await journey.start(policy=policy)
+    review = await journey.task("application_review")
+    await journey.env.sleep(timedelta(days=10))
+    reminders = await pool.fetch("SELECT idempotency_key FROM outbox WHERE template = 'task_reminder'")
+    assert len(reminders) == 2
+    await journey.complete("application_review", journey.people.reviewer, journey.review())
+    contract = await journey.task("contract")
+    assert contract.due_on == add_working_days(await journey.today(), 3).date
+    assert review.task_id != contract.task_id
