@@ -341,7 +341,7 @@ class CertificationWorkflow:
             application_id=data.application_id if data else UUID(int=0),
             organization=data.submission.organization.name or "" if data else "",
             stage=self.stage,
-            summary=self.board.describe() if self.board else "starting",
+            summary=workflow.get_current_details() or (self.board.describe() if self.board else "starting"),
             open_tasks=self.board.views() if self.board else [],
             audit_workflow_id=self.audit_workflow_id,
             computed_level=self.audit.computed_level if self.audit else None,

@@ -223,7 +223,7 @@ class TaskBoard:
     def describe(self) -> str:
         open_views = self.views()
         if not open_views:
-            return "working"
+            return "working on the next step"
         parts = []
         for v in open_views:
             due = f"due {v.due_on}{' (provisional)' if v.due_provisional else ''}"
