@@ -1,0 +1,77 @@
+"""The audit's own checks: the programme (R-9.1.3, R-9.1.4), on-site results against the catalogue
+(R-9.1.7, R-6), findings acknowledged by the auditee (R-9.1.8), and the nonconformity follow-up."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from temporalio.client import WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+
+
+async def refused_rule(call) -> str:
+    with pytest.raises(WorkflowUpdateFailedError) as failure:
+        await call
+    cause = failure.value.cause
+    assert isinstance(cause, ApplicationError) and cause.type == "RuleViolation"
+    return cause.details[0]["rule_id"]
+
+
+async def test_a_programme_dated_in_the_past_is_refused_R_9_1_3(journey):
+    p = journey.people
+    await journey.start()
+    today = await journey.to_programme()
+    past = journey.programme(today)
+    past["stage1_on"] = str(today - timedelta(days=1))
+    assert await refused_rule(journey.complete("programme", p.programme_manager, past)) == "R-9.1.3"
+    one_leader_too_many = journey.programme(today)
+    one_leader_too_many["team"][1]["role"] = "leader"  # R-7.team: exactly one leader
+    assert await refused_rule(journey.complete("programme", p.programme_manager, one_leader_too_many)) == "R-7.team"
+
+
+async def test_onsite_results_are_checked_against_the_catalogue_R_9_1_7(journey):
+    p = journey.people
+    today = await journey.to_audit()
+    audit = journey.audit()
+    await journey.complete("stage1", p.leader, journey.stage1_payload(), handle=audit)
+    await journey.env.sleep(timedelta(days=10))
+    visit = {"visited_on": str(await journey.today()), "person_days": "0.5", "service_quality": "好",
+             "service_environment": "好"}
+    for _ in range(2):
+        await journey.complete("mystery_shopper_report", p.shopper, visit, handle=audit)
+    await journey.complete("onsite_plan", p.leader, {"sent_on": str(await journey.today()), "plan": "计划"},
+                           handle=audit)
+    results = journey.full_marks(today=today)
+    missing_one = dict(results, items=results["items"][1:])
+    assert await refused_rule(journey.complete("onsite_audit", p.leader, missing_one, handle=audit)) == "R-6"
+    too_high = dict(results, items=[dict(results["items"][0], method_score="9999")] + results["items"][1:])
+    assert await refused_rule(journey.complete("onsite_audit", p.leader, too_high, handle=audit)) == "R-6"
+    unacknowledged = dict(results, findings=[dict(results["findings"][0], acknowledged_on=None)])
+    assert await refused_rule(journey.complete("onsite_audit", p.leader, unacknowledged, handle=audit)) == "R-9.1.8"
+
+    await journey.complete("onsite_audit", p.leader, results, handle=audit)
+    finding = f"{audit.id}/finding/1"
+    backwards = {"corrections": [{"finding_id": finding, "corrected_on": str(today + timedelta(days=5)),
+                                  "verified_on": str(today + timedelta(days=4))}]}
+    assert await refused_rule(journey.complete("nonconformity_follow_up", p.leader, backwards, handle=audit)) \
+        == "R-9.1.7"
+    stranger = {"corrections": [{"finding_id": "another-audit/finding/1"}]}
+    assert await refused_rule(journey.complete("nonconformity_follow_up", p.leader, stranger, handle=audit)) \
+        == "R-9.1.7"
+
+
+async def test_the_team_is_not_changed_by_a_programme_revision_R_9_1_4(journey, pool):
+    from schemas.payloads import Programme, ProgrammeRevision
+    from store.facts import staff_facts
+    from workflows.audit import ProgrammeChange
+
+    p = journey.people
+    today = await journey.to_audit()
+    other = journey.programme(today)
+    other["team"][1]["staff_id"] = str(p.decision_maker.staff_id)
+    revision = ProgrammeRevision(programme=Programme.model_validate(other), reason="换人")
+    change = ProgrammeChange(actor=p.programme_manager, revision=revision,
+                             facts=await staff_facts(pool, revision.staff_ids()))
+    assert await refused_rule(journey.audit().execute_update("revise_programme", change, result_type=int)) \
+        == "R-9.1.4"
