@@ -1,7 +1,8 @@
 """The task inbox: open, remind, escalate and close human tasks in the register.
 
 Each write is keyed by the task id (and the notice), so a retried activity writes nothing twice.
-Reminders and escalations go to the notification outbox; sending is the mailer's business.
+Reminders and escalations go to the notification outbox; the workflow then delivers them by their keys
+(``deliver_mail``, activities/notify.py).
 """
 
 from __future__ import annotations
@@ -48,6 +49,11 @@ class TaskNotice(BaseModel):
     view: TaskView
 
 
+class NoticesQueued(BaseModel):
+    keys: list[str]  # outbox keys, for delivery
+    to: list[str]
+
+
 class InboxActivities:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
@@ -81,9 +87,9 @@ class InboxActivities:
             )
 
     @activity.defn(name="notify_task")
-    async def notify_task(self, notice: TaskNotice) -> list[str]:
+    async def notify_task(self, notice: TaskNotice) -> NoticesQueued:
         """Remind the assignee (or the role) before the due date; escalate to the manager after it.
-        Returns the addresses written to the outbox."""
+        Returns what was written to the outbox: the keys to deliver and the addresses."""
         v = notice.view
         if notice.notice == "reminder":
             people = [await staff.get_staff(self.pool, v.assignee_id)] if v.assignee_id else \
@@ -95,12 +101,14 @@ class InboxActivities:
         body = (f"{subject}\n\n任务编号：{v.task_id}\n角色：{v.role.value}\n依据：{v.rule_id or '—'}\n"
                 f"到期日：{v.due_on}{'（暂定，节假日表未覆盖该年份）' if v.due_provisional else ''}\n")
         sent: list[str] = []
+        keys: list[str] = []
         async with self.pool.acquire() as conn, conn.transaction():
             for person in people:
                 if person is None or not person.email:
                     continue
-                await outbox.enqueue(conn, f"{v.task_id}/{notice.notice}/{notice.at.date()}/{person.id}",
-                                     person.email, subject, body, template=f"task_{notice.notice}")
+                key = f"{v.task_id}/{notice.notice}/{notice.at.date()}/{person.id}"
+                await outbox.enqueue(conn, key, person.email, subject, body, template=f"task_{notice.notice}")
+                keys.append(key)
                 sent.append(person.email)
             if notice.notice == "reminder":
                 await tasks.note_reminder(conn, v.task_id, notice.at)
@@ -111,7 +119,7 @@ class InboxActivities:
                 f"task.{notice.notice}", rule_id=v.rule_id, workflow_id=notice.workflow_id, subject=notice.subject,
                 element_id=v.kind, data={"task_id": v.task_id, "to": sent},
             )
-        return sent
+        return NoticesQueued(keys=keys, to=sent)
 
     async def _managers_of(self, view: TaskView) -> list:
         """The assignee's own manager if the register names one, else everyone with the manager role."""

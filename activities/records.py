@@ -210,10 +210,13 @@ class RecordActivities:
             await _event(conn, change.event)
 
     @activity.defn(name="send_notice")
-    async def send_notice(self, notice: Notice) -> None:
+    async def send_notice(self, notice: Notice) -> str:
+        """Queue the notice in the outbox and record it; returns the outbox key, which the workflow then
+        delivers (``deliver_mail``)."""
         async with self.pool.acquire() as conn, conn.transaction():
             await outbox.enqueue(conn, notice.key, notice.to, notice.subject, notice.body, template=notice.template)
             await _event(conn, notice.event)
+        return notice.key
 
     @activity.defn(name="reference_data")
     async def reference_data(self, query: ReferenceQuery) -> ReferenceData:

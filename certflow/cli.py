@@ -150,6 +150,31 @@ def _uuid(text: str) -> str:
         raise argparse.ArgumentTypeError(f"{text!r} is not a staff id (a UUID as 'certflow staff list' shows)") from None
 
 
+def _cmd_mail(args: argparse.Namespace) -> int:
+    """What the local mail sink received (`certflow up` with CERTFLOW_SMTP_SINK, the default)."""
+    from certflow.mail_sink import read_mail, stored_mail
+
+    directory = get_settings().mail_dir
+    mails = stored_mail(directory) if directory.is_dir() else []
+    if args.action == "list":
+        if not mails:
+            print(f"no mail in {directory}")
+        for n, mail in enumerate(mails, start=1):
+            print(f"{n:>4}  {mail.received_at.astimezone():%Y-%m-%d %H:%M:%S}  {mail.to}  {mail.subject}")
+        return 0
+    if not 1 <= args.number <= len(mails):
+        print(f"certflow mail: there is no mail {args.number}; 'certflow mail list' shows {len(mails)}",
+              file=sys.stderr)
+        return 1
+    message = read_mail(mails[args.number - 1].path)
+    for header in ("From", "To", "Date", "Subject", "Message-ID"):
+        print(f"{header}: {message.get(header, '')}")
+    body = message.get_body(preferencelist=("plain", "html"))
+    print()
+    print(body.get_content() if body is not None else "(no text part)")
+    return 0
+
+
 def _cmd_worker(args: argparse.Namespace) -> int:
     from workers.main import run_worker
 
@@ -213,6 +238,12 @@ def build_parser() -> argparse.ArgumentParser:
     qualifying.add_argument("--reference", default="")
     ssub.add_parser("list", help="everyone, by role")
     staff.set_defaults(func=_cmd_staff)
+    mail = sub.add_parser("mail", help="read what the local mail sink received")
+    msub = mail.add_subparsers(dest="action", required=True)
+    msub.add_parser("list", help="every mail, newest first: number, time, to, subject")
+    showing = msub.add_parser("show", help="one mail, decoded")
+    showing.add_argument("number", type=int, help="its number in 'certflow mail list'")
+    mail.set_defaults(func=_cmd_mail)
     sub.add_parser("worker", help="run a Temporal worker").set_defaults(func=_cmd_worker)
     sub.add_parser("api", help="serve the HTTP API").set_defaults(func=_cmd_api)
     return parser

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rules.policy import SchemePolicy
@@ -52,6 +52,16 @@ class Settings(BaseSettings):
     # API
     api_port: int = 8000
 
+    # Mail (SMTP). With smtp_sink, `certflow up` runs a local sink at smtp_host:smtp_port that keeps every
+    # message under data_dir/mail/ (`certflow mail list`); set it false to point at a real mail server.
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 8025
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = Field(False, description="upgrade the connection with STARTTLS (required when true)")
+    mail_from: str = "certflow <noreply@certflow.invalid>"
+    smtp_sink: bool = Field(True, description="`certflow up` starts a local mail sink at smtp_host:smtp_port")
+
     # The body's Decisions on the scheme (RULES.md **Decision**), RULES.md's reading by default.
     scheme: SchemePolicy = Field(default_factory=SchemePolicy)
 
@@ -74,6 +84,11 @@ class Settings(BaseSettings):
     @property
     def temporal_ui_url(self) -> str | None:
         return f"http://{self.host}:{self.temporal_ui_port}" if self.embedded_temporal else None
+
+    @property
+    def mail_dir(self) -> Path:
+        """Where the local sink keeps what it received."""
+        return self.data_dir / "mail"
 
     @property
     def api_url(self) -> str:

@@ -1,8 +1,9 @@
 """``certflow up``: the whole system on embedded defaults, in the foreground.
 
-Starts, in order, PostgreSQL (unless ``CERTFLOW_DATABASE_URL``), the migrations, the Temporal dev
-server (unless ``CERTFLOW_TEMPORAL_ADDRESS``), a worker and the API as child processes; prints the
-addresses; and on Ctrl-C or SIGTERM stops everything it started, newest first.
+Starts, in order, the local mail sink (unless ``CERTFLOW_SMTP_SINK=false``), PostgreSQL (unless
+``CERTFLOW_DATABASE_URL``), the migrations, the Temporal dev server (unless ``CERTFLOW_TEMPORAL_ADDRESS``),
+a worker and the API as child processes; prints the addresses; and on Ctrl-C or SIGTERM stops
+everything it started, newest first.
 """
 
 from __future__ import annotations
@@ -70,11 +71,17 @@ class Stack:
         self.postgres: EmbeddedPostgres | None = None
         self.temporal: EmbeddedTemporal | None = None
         self.children: list[tuple[str, subprocess.Popen]] = []
+        self.sink = None  # the mail sink's aiosmtpd Controller, a thread of this process
 
     def start(self) -> None:
         s = self.settings
         s.data_dir.mkdir(parents=True, exist_ok=True)
         require_free_port(s.host, s.api_port, "the API", "CERTFLOW_API_PORT")
+        if s.smtp_sink:
+            from certflow.mail_sink import start_sink
+
+            require_free_port(s.smtp_host, s.smtp_port, "the mail sink", "CERTFLOW_SMTP_PORT")
+            self.sink = start_sink(s.mail_dir, s.smtp_host, s.smtp_port)
 
         dsn = s.database_url
         if s.embedded_postgres:
@@ -111,6 +118,11 @@ class Stack:
         else:
             lines.append(f"  Temporal     {s.temporal_address} (external)")
         lines.append(f"  PostgreSQL   {self.postgres.dsn if self.postgres else '(external, CERTFLOW_DATABASE_URL)'}")
+        if self.sink:
+            lines.append(f"  Mail sink    smtp://{s.smtp_host}:{s.smtp_port} -> {s.mail_dir.resolve()} "
+                         "(read it: certflow mail list)")
+        else:
+            lines.append(f"  Mail         smtp://{s.smtp_host}:{s.smtp_port} (external)")
         lines.append(f"  Data         {s.data_dir.resolve()}")
         lines.append("Press Ctrl-C to stop.")
         return "\n".join(lines)
@@ -133,6 +145,9 @@ class Stack:
             self.temporal.stop()
         if self.postgres:
             self.postgres.stop()
+        if self.sink:
+            self.sink.stop()
+            self.sink = None
 
 
 def up(settings: Settings) -> int:

@@ -3,10 +3,15 @@ from a migrated template) and the Temporal time-skipping test server from its wh
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import uuid
 import warnings
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -129,3 +134,61 @@ async def own_temporal_env() -> AsyncIterator["WorkflowEnvironment"]:
     behind by an earlier test (an activity cut off by its worker's shutdown) can hold time still."""
     async with time_skipping_env() as env:
         yield env
+
+
+# -------------------------------------------------------------------------------------------- mail
+
+class SmtpCatcher:
+    """A real SMTP server (aiosmtpd) that keeps what it receives, or refuses it with ``reply``."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.refusals = 0
+        self.reply = "250 OK"  # e.g. "550 5.7.1 relaying denied" to refuse
+        self.host, self.port = "127.0.0.1", free_port()
+        self._arrived = threading.Condition()  # the handler runs in aiosmtpd's own thread
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        reply = self.reply
+        with self._arrived:
+            if reply.startswith("250"):
+                self.messages.append(BytesParser(policy=policy.default).parsebytes(envelope.original_content))
+            else:
+                self.refusals += 1
+            self._arrived.notify_all()
+        return reply
+
+    @property
+    def mail(self):
+        from activities.notify import MailSettings
+
+        return MailSettings(host=self.host, port=self.port, timeout=10)
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if m["To"] == address]
+
+    async def wait_for(self, count: int, timeout: float = 30) -> list[EmailMessage]:
+        """Wait until ``count`` messages have arrived (mail is delivered beside the process)."""
+        await self.wait_until(lambda: len(self.messages) >= count, f"{count} messages", timeout)
+        return list(self.messages)
+
+    async def wait_until(self, condition, what: str, timeout: float = 30) -> None:
+        def wait() -> bool:
+            with self._arrived:
+                return self._arrived.wait_for(condition, timeout)
+
+        assert await asyncio.to_thread(wait), f"no {what} within {timeout} s ({len(self.messages)} messages, " \
+                                              f"{self.refusals} refusals)"
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpCatcher]:
+    from aiosmtpd.controller import Controller
+
+    catcher = SmtpCatcher()
+    controller = Controller(catcher, hostname=catcher.host, port=catcher.port)
+    controller.start()
+    try:
+        yield catcher
+    finally:
+        controller.stop()

@@ -11,6 +11,7 @@ from temporalio.worker import Worker
 
 from activities.calendar import CalendarActivities
 from activities.inbox import InboxActivities
+from activities.notify import MailSettings, NotifyActivities
 from activities.records import RecordActivities
 from activities.system import SystemActivities
 from certflow.logging import get_logger
@@ -26,20 +27,30 @@ log = get_logger(__name__)
 WORKFLOWS = [CertificationWorkflow, AuditWorkflow, SmokeWorkflow]
 
 
-def activities_for(pool: asyncpg.Pool) -> list:
+def mail_settings(settings: Settings) -> MailSettings:
+    """The SMTP part of the settings: the activity gets only what it needs to send."""
+    return MailSettings(host=settings.smtp_host, port=settings.smtp_port, username=settings.smtp_username,
+                        password=settings.smtp_password, starttls=settings.smtp_starttls,
+                        mail_from=settings.mail_from)
+
+
+def activities_for(pool: asyncpg.Pool, mail: MailSettings) -> list:
     system, calendar = SystemActivities(pool), CalendarActivities(pool)
-    records, inbox = RecordActivities(pool), InboxActivities(pool)
+    records, inbox, notify = RecordActivities(pool), InboxActivities(pool), NotifyActivities(pool, mail)
     return [
         system.register_status, calendar.add_working_days,
         records.record_event, records.record_application, records.set_application_status, records.send_notice,
         records.reference_data, records.record_audit, records.record_onsite_results, records.record_follow_up,
         records.conclude_audit, records.grant_certificate, records.expire_certificate,
         inbox.project_task, inbox.close_task, inbox.notify_task,
+        notify.deliver_mail,
     ]
 
 
-def build_worker(client: Client, pool: asyncpg.Pool, task_queue: str) -> Worker:
-    return Worker(client, task_queue=task_queue, workflows=WORKFLOWS, activities=activities_for(pool))
+def build_worker(client: Client, pool: asyncpg.Pool, task_queue: str, mail: MailSettings | None = None) -> Worker:
+    """``mail`` defaults to the local sink's address, where `certflow up` runs it."""
+    return Worker(client, task_queue=task_queue, workflows=WORKFLOWS,
+                  activities=activities_for(pool, mail or MailSettings()))
 
 
 async def run_worker(settings: Settings) -> None:
@@ -47,12 +58,13 @@ async def run_worker(settings: Settings) -> None:
         raise SystemExit("certflow worker needs CERTFLOW_DATABASE_URL (certflow up sets it for you).")
     client = await connect_client(settings)
     pool = await create_pool(settings.database_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max)
-    worker = build_worker(client, pool, settings.task_queue)
+    worker = build_worker(client, pool, settings.task_queue, mail_settings(settings))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    log.info("worker.started", task_queue=settings.task_queue, temporal=settings.temporal_target)
+    log.info("worker.started", task_queue=settings.task_queue, temporal=settings.temporal_target,
+             smtp=f"{settings.smtp_host}:{settings.smtp_port}")
     try:
         async with worker:
             await stop.wait()

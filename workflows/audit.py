@@ -180,6 +180,7 @@ class AuditWorkflow:
             start_to_close_timeout=ACTIVITY_TIMEOUT, summary="conclude the audit",
         )
         self.stage = "concluded"
+        await self.board.mail.settle()  # the audit's reminders and notices are out before it reports
         return AuditOutcome(
             audit_id=data.audit_id,
             computed_level=recorded.rating.level.value if recorded.rating.level else None,
@@ -226,7 +227,8 @@ class AuditWorkflow:
         return next(m.staff_id for m in self.programme.team if m.role == "leader")
 
     async def _notify_auditee(self, template: str, subject: str, body: str) -> None:
-        """A written notice to the auditee, queued in the outbox; without an address, only the event."""
+        """A written notice to the auditee, queued in the outbox and delivered (workflows/mail.py);
+        without an address, only the event."""
         from activities.records import EventInput, Notice
 
         if not self.input.contact_email:
@@ -235,11 +237,12 @@ class AuditWorkflow:
         event = EventInput(key=key, at=workflow.now(), kind=f"notice.{template}", rule_id="R-9.1.5",
                            workflow_id=self.input.audit_id, subject=self.input.organization_name,
                            element_id=template, data={"subject": subject})
-        await workflow.execute_activity(
+        queued = await workflow.execute_activity(
             "send_notice", Notice(key=key, to=self.input.contact_email, subject=subject, body=body,
                                   template=template, event=event),
-            start_to_close_timeout=ACTIVITY_TIMEOUT, summary=f"notice: {template}",
+            start_to_close_timeout=ACTIVITY_TIMEOUT, result_type=str, summary=f"notice: {template}",
         )
+        self.board.mail.deliver([queued], template)
 
     async def _event(self, kind: str, rule_id: str | None, data: dict) -> None:
         from activities.records import EventInput

@@ -257,21 +257,23 @@ class CertificationWorkflow:
         )
 
     async def _notify(self, template: str, rule_id: str, subject: str, body: str) -> None:
-        """A written notice to the applicant, queued in the outbox (sent by the mailer)."""
+        """A written notice to the applicant: queued in the outbox, then delivered (workflows/mail.py)."""
         contact = self.input.submission.organization.contact
         event = self._event_input(f"notice.{template}", rule_id, {"subject": subject})
         if not contact.email:
             await self._event(f"notice.{template}.no_email", rule_id, {"subject": subject})
             return
-        await workflow.execute_activity(
+        key = await workflow.execute_activity(
             "send_notice", Notice(key=event.key, to=contact.email, subject=subject, body=body, template=template,
                                   event=event),
-            start_to_close_timeout=ACTIVITY_TIMEOUT, summary=f"notice: {template}",
+            start_to_close_timeout=ACTIVITY_TIMEOUT, result_type=str, summary=f"notice: {template}",
         )
+        self.board.mail.deliver([key], template)
 
     async def _end(self, stage: Stage, summary: str) -> str:
         self.stage = stage
         workflow.set_current_details(summary)
+        await self.board.mail.settle()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return stage
 

@@ -35,7 +35,8 @@ with workflow.unsafe.imports_passed_through():
         TaskReceipt,
         TaskView,
     )
-    from activities.inbox import TaskClosing, TaskNotice, TaskProjection
+    from activities.inbox import NoticesQueued, TaskClosing, TaskNotice, TaskProjection
+    from workflows.mail import OutgoingMail
 
 # Asia/Shanghai has kept UTC+8 without daylight saving since 1991: a fixed offset gives the same dates
 # as the zone database without workflow code reading the zone files.
@@ -92,6 +93,8 @@ class TaskBoard:
     # Every accepted completion, from the moment the Update is accepted (before the inbox is told), so
     # that checks made meanwhile already see it.
     done: list[Completed] = field(default_factory=list)
+    # The mail the workflow has queued, delivered beside its tasks (workflows/mail.py).
+    mail: OutgoingMail = field(default_factory=OutgoingMail)
 
     # ----------------------------------------------------------------------------------- asking
     async def ask(
@@ -159,13 +162,14 @@ class TaskBoard:
                                               timeout_summary=f"{notice} of {task.view.kind}")
                 return
             except TimeoutError:
-                await workflow.execute_activity(
+                queued: NoticesQueued = await workflow.execute_activity(
                     "notify_task",
                     TaskNotice(task_id=task.view.task_id, notice=notice, workflow_id=self.owner_id,
                                subject=self.subject, at=workflow.now(), view=task.view),
-                    start_to_close_timeout=timedelta(seconds=30),
+                    start_to_close_timeout=timedelta(seconds=30), result_type=NoticesQueued,
                     summary=f"{notice}: {task.view.title}",
                 )
+                self.mail.deliver(queued.keys, f"{notice}: {task.view.title}")
         await workflow.wait_condition(lambda: task.completed is not None)
 
     # -------------------------------------------------------------------------------- the Update

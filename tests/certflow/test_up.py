@@ -61,7 +61,7 @@ class Up:
 
 
 def stack_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    ports = {name: str(free_port()) for name in ("API", "POSTGRES", "TEMPORAL", "TEMPORAL_UI")}
+    ports = {name: str(free_port()) for name in ("API", "POSTGRES", "TEMPORAL", "TEMPORAL_UI", "SMTP")}
     env = {k: v for k, v in os.environ.items() if not k.startswith("CERTFLOW_")}
     env.update({
         "CERTFLOW_DATA_DIR": str(tmp_path / "data"),
@@ -69,6 +69,7 @@ def stack_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         "CERTFLOW_POSTGRES_PORT": ports["POSTGRES"],
         "CERTFLOW_TEMPORAL_PORT": ports["TEMPORAL"],
         "CERTFLOW_TEMPORAL_UI_PORT": ports["TEMPORAL_UI"],
+        "CERTFLOW_SMTP_PORT": ports["SMTP"],
     })
     env.update(extra)
     return env
@@ -99,6 +100,17 @@ async def smoke_still_known(address: str, workflow_id: str) -> str:
     return (await client.get_workflow_handle(workflow_id).describe()).status.name
 
 
+async def mail_the_sink(port: int) -> None:
+    from email.message import EmailMessage
+
+    import aiosmtplib
+
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "a@certflow.invalid", "b@example.cn", "试发"
+    message.set_content("正文")
+    await aiosmtplib.send(message, hostname="127.0.0.1", port=port)
+
+
 async def test_up_serves_stops_cleanly_and_restarts_onto_the_same_data(tmp_path):
     env = stack_env(tmp_path)
     api = f"http://127.0.0.1:{env['CERTFLOW_API_PORT']}"
@@ -108,6 +120,7 @@ async def test_up_serves_stops_cleanly_and_restarts_onto_the_same_data(tmp_path)
     first = Up(env)
     try:
         first.wait_for("certflow is up")
+        first.wait_for(f"Mail sink    smtp://127.0.0.1:{env['CERTFLOW_SMTP_PORT']}")
         assert get(f"{api}/healthz") == (200, b'{"status":"ok"}')
         status, body = get(f"{api}/readyz")
         assert status == 200 and json.loads(body)["checks"]["database"]["ok"] is True
@@ -115,11 +128,14 @@ async def test_up_serves_stops_cleanly_and_restarts_onto_the_same_data(tmp_path)
         assert status == 200 and b"<html" in page.lower()
         # The worker `up` started runs workflows on the real dev server.
         assert await run_smoke(temporal, workflow_id) == "up"
+        # The sink keeps what reaches it under the data directory.
+        await mail_the_sink(int(env["CERTFLOW_SMTP_PORT"]))
+        assert [p.suffix for p in (tmp_path / "data" / "mail").iterdir()] == [".eml"]
     finally:
         code = first.stop()
     assert code == 0, "".join(first.output)
     assert "certflow stopped." in "".join(first.output)
-    for name in ("API", "POSTGRES", "TEMPORAL", "TEMPORAL_UI"):
+    for name in ("API", "POSTGRES", "TEMPORAL", "TEMPORAL_UI", "SMTP"):
         assert port_is_free("127.0.0.1", int(env[f"CERTFLOW_{name}_PORT"])), f"{name} port still taken after stop"
 
     second = Up(env)
@@ -143,12 +159,26 @@ def test_a_port_already_taken_is_a_plain_message(tmp_path):
     assert "Traceback" not in done.stderr + done.stdout
 
 
+def test_the_mail_sink_port_taken_is_a_plain_message(tmp_path):
+    env = stack_env(tmp_path)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", int(env["CERTFLOW_SMTP_PORT"])))
+        taken.listen()
+        done = subprocess.run([sys.executable, "-m", "certflow", "up"], cwd=ROOT, env=env, capture_output=True,
+                              text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert done.returncode == 1
+    assert f"Port {env['CERTFLOW_SMTP_PORT']}" in done.stderr and "CERTFLOW_SMTP_PORT" in done.stderr
+    assert "mail sink" in done.stderr and "Traceback" not in done.stderr + done.stdout
+
+
 async def test_external_servers_start_nothing_embedded(tmp_path, db_dsn, temporal_env):
     target = temporal_env.client.service_client.config.target_host
-    env = stack_env(tmp_path, CERTFLOW_DATABASE_URL=db_dsn, CERTFLOW_TEMPORAL_ADDRESS=target)
+    env = stack_env(tmp_path, CERTFLOW_DATABASE_URL=db_dsn, CERTFLOW_TEMPORAL_ADDRESS=target,
+                    CERTFLOW_SMTP_SINK="false")
     up = Up(env)
     try:
         up.wait_for("certflow is up")
+        up.wait_for(f"Mail         smtp://127.0.0.1:{env['CERTFLOW_SMTP_PORT']} (external)")
         status, _ = get(f"http://127.0.0.1:{env['CERTFLOW_API_PORT']}/readyz")
         assert status == 200
     finally:
@@ -156,3 +186,4 @@ async def test_external_servers_start_nothing_embedded(tmp_path, db_dsn, tempora
     data = tmp_path / "data"
     assert not (data / "pgdata").exists() and not (data / "temporal.db").exists()
     assert port_is_free("127.0.0.1", int(env["CERTFLOW_TEMPORAL_UI_PORT"]))
+    assert port_is_free("127.0.0.1", int(env["CERTFLOW_SMTP_PORT"]))

@@ -242,9 +242,10 @@ async def people(pool) -> People:
 
 
 @pytest_asyncio.fixture
-async def journey(own_temporal_env, pool, people) -> AsyncIterator[Journey]:
+async def journey(own_temporal_env, pool, people, smtp) -> AsyncIterator[Journey]:
+    """Its worker mails to the test's SMTP server (the ``smtp`` fixture shows what arrived)."""
     queue = f"certflow-{uuid.uuid4().hex[:8]}"
-    async with build_worker(own_temporal_env.client, pool, queue):
+    async with build_worker(own_temporal_env.client, pool, queue, smtp.mail):
         journey = Journey(own_temporal_env, pool, queue, people)
         try:
             yield journey

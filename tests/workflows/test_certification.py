@@ -90,6 +90,37 @@ async def test_reject_path_ends_rejected_with_written_reasons_R_9_1_2_8(journey,
     assert "不属于认证范围" in mails[0]["body"]
 
 
+async def test_a_rejection_is_mailed_to_the_applicant_exactly_once_R_9_1_2_8(journey, pool, smtp):
+    from activities.notify import message_id_for
+
+    await journey.start()
+    await journey.complete("application_review", journey.people.reviewer, journey.review("reject", "不属于认证范围"))
+    assert await journey.handle.result() == "rejected"  # a workflow ends only once its mail is delivered
+    [mail] = smtp.messages
+    assert mail["To"] == "contact@example.cn" and mail["Subject"] == "认证申请评审结论：不予受理"
+    assert "不属于认证范围" in mail.get_body().get_content()
+    [row] = await pool.fetch("SELECT idempotency_key, status, attempts, message_id FROM outbox")
+    assert (row["status"], row["attempts"]) == ("sent", 1)
+    assert row["message_id"] == mail["Message-ID"] == message_id_for(row["idempotency_key"])
+
+
+async def test_a_mail_server_refusing_holds_up_nothing_and_is_retried(journey, pool, smtp):
+    """Delivery runs beside the process (workflows/mail.py): the rejection takes effect while the server
+    refuses; Temporal retries with backoff; the workflow ends once the mail is out, sent once."""
+    smtp.reply = "451 4.3.0 mailbox busy, try later"
+    await journey.start()
+    await journey.complete("application_review", journey.people.reviewer, journey.review("reject", "不属于认证范围"))
+    await smtp.wait_until(lambda: smtp.refusals >= 1, "refusal")
+    await journey.stage("rejected")
+    assert (await get_application(pool, journey.application_id)).status == "rejected"
+    assert smtp.messages == []
+    smtp.reply = "250 OK"  # the server is back
+    assert await journey.handle.result() == "rejected"  # time skips the retry's backoff
+    assert len(smtp.messages) == 1
+    [row] = await pool.fetch("SELECT status, attempts, last_error FROM outbox")
+    assert (row["status"], row["attempts"], row["last_error"]) == ("sent", 2, None)
+
+
 async def test_wrong_role_and_closed_tasks_are_refused(journey):
     p = journey.people
     await journey.start()
@@ -262,7 +293,7 @@ async def test_open_major_nonconformity_and_a_level_above_the_computed_one_block
     assert decision.rule_id == "R-9.1.9"
 
 
-async def test_a_review_overdue_is_reminded_then_escalated_to_the_manager_R_9_1_2(journey, pool):
+async def test_a_review_overdue_is_reminded_then_escalated_to_the_manager_R_9_1_2(journey, pool, smtp):
     p = journey.people
     await journey.start()
     review = await journey.task("application_review")
@@ -274,6 +305,8 @@ async def test_a_review_overdue_is_reminded_then_escalated_to_the_manager_R_9_1_
     assert ("reviewer@body.example", "task_reminder") in mails  # the role is reminded before the due date
     assert ("manager@body.example", "task_escalation") in mails  # the manager is told once it has passed
     assert len(mails) == 2
+    delivered = await smtp.wait_for(2)  # delivered beside the task, which stays open meanwhile
+    assert sorted(m["To"] for m in delivered) == ["manager@body.example", "reviewer@body.example"]
     kinds = [e.kind for e in await events_for(pool, workflow_id=journey.workflow_id)]
     assert kinds.count("task.escalation") == 1 and kinds.count("task.reminder") == 1
     # Escalation does not close the task: the reviewer can still complete it.

@@ -48,10 +48,25 @@ async def dev_server(tmp_path_factory):
         server.stop()
 
 
-async def test_grant_path_on_the_dev_server_replays(dev_server, pool, people, journey_type):
+async def until_mail_delivered(handle) -> None:
+    """The grant notice is delivered beside the process (workflows/mail.py): wait until its delivery is
+    in the history, taken in by a workflow task, so that the recording holds the whole path."""
+    deliveries: set[int] = set()
+    delivered = False
+    async for event in handle.fetch_history_events(wait_new_event=True):
+        if event.HasField("activity_task_scheduled_event_attributes"):
+            if event.activity_task_scheduled_event_attributes.activity_type.name == "deliver_mail":
+                deliveries.add(event.event_id)
+        elif event.HasField("activity_task_completed_event_attributes"):
+            delivered |= event.activity_task_completed_event_attributes.scheduled_event_id in deliveries
+        elif delivered and event.HasField("workflow_task_completed_event_attributes"):
+            return
+
+
+async def test_grant_path_on_the_dev_server_replays(dev_server, pool, people, journey_type, smtp):
     client = await Client.connect(dev_server.address, data_converter=pydantic_data_converter)
     queue = f"dev-{uuid.uuid4().hex[:8]}"
-    async with build_worker(client, pool, queue):
+    async with build_worker(client, pool, queue, smtp.mail):
         journey = journey_type(RealServer(client), pool, queue, people)
         await journey.start()
         today = await journey.to_programme()
@@ -63,6 +78,8 @@ async def test_grant_path_on_the_dev_server_replays(dev_server, pool, people, jo
                                {"outcome": "grant", "star_level": "five_star"})
         status = await journey.stage("granted")
         assert status.certificate_number
+        await until_mail_delivered(journey.handle)
+        assert [m["Subject"] for m in smtp.to("contact@example.cn")] == ["认证决定：批准认证"]
         handles = (journey.handle, journey.audit())
         histories = [await h.fetch_history() for h in handles]
         await journey.handle.terminate("test finished")

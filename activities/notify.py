@@ -1,0 +1,106 @@
+"""Mail leaves through SMTP, exactly once: ``deliver_mail`` sends one outbox row.
+
+Exactly once rests on three things, each closing one gap:
+
+1. The outbox key (workflow id + step, never random) dedupes the *queueing*: a retried step that
+   queues a notice finds the row it already wrote (``store.outbox.enqueue``).
+2. The row's status ``sent`` dedupes the *sending*: a retried or repeated ``deliver_mail`` reads the
+   row first and sends nothing once it is marked sent.
+3. The Message-ID, derived from the key, covers the one window left: a worker that dies after the
+   server accepted the mail and before ``mark_sent`` is retried and sends again — but the same message,
+   with the same Message-ID, which mail systems (and our sink, ``certflow.mail_sink``) recognise as
+   the one they already have rather than a second notice.
+
+A failed attempt is recorded on the row (``attempts``, ``last_error``) for operations, and raised, so
+that Temporal retries it with the workflow's backoff. The row is read again on every attempt: an
+operator who corrects a recipient in the outbox lets the next attempt through.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timezone
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+import aiosmtplib
+import asyncpg
+from pydantic import BaseModel, SecretStr
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from schemas.outbox import OutboxMessage, OutboxStatus
+from store import outbox
+
+
+class MailSettings(BaseModel):
+    """Where mail goes: the local sink `certflow up` runs by default, or the body's mail server."""
+
+    host: str = "127.0.0.1"
+    port: int = 8025
+    username: str | None = None
+    password: SecretStr | None = None
+    starttls: bool = False
+    mail_from: str = "certflow <noreply@certflow.invalid>"
+    # One attempt gives up well inside the activity's start-to-close timeout (workflows/mail.py), so a
+    # retry never starts while an earlier attempt may still be talking to the server.
+    timeout: float = 30
+
+
+class MailDelivery(BaseModel):
+    key: str  # the outbox row's idempotency key
+
+
+class Delivered(BaseModel):
+    message_id: str
+    already_sent: bool  # true when this run found the row sent and sent nothing
+
+
+def message_id_for(key: str) -> str:
+    """The Message-ID of the mail queued under ``key``: the same on every attempt, never the same for
+    two keys, so that a resend after a crash is recognisable as the same message."""
+    return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@certflow>"
+
+
+def build_message(row: OutboxMessage, mail_from: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = mail_from
+    message["To"] = row.recipient
+    message["Subject"] = row.subject
+    message["Message-ID"] = message_id_for(row.idempotency_key)
+    # The moment it is handed to the server: a fact of sending, so the wall clock, not the workflow's.
+    message["Date"] = format_datetime(datetime.now(timezone.utc))
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies to a notice
+    message.set_content(row.body, charset="utf-8")
+    return message
+
+
+class NotifyActivities:
+    def __init__(self, pool: asyncpg.Pool, mail: MailSettings) -> None:
+        self.pool = pool
+        self.mail = mail
+
+    @activity.defn(name="deliver_mail")
+    async def deliver_mail(self, delivery: MailDelivery) -> Delivered:
+        """Send the outbox row queued under ``delivery.key`` unless it is already sent (see the module)."""
+        row = await outbox.message_by_key(self.pool, delivery.key)
+        if row is None:
+            # Only a bug gets here (the workflow delivers what it queued): retrying cannot help.
+            raise ApplicationError(f"no mail queued under {delivery.key!r}", type="MailNotQueued",
+                                   non_retryable=True)
+        if row.status is OutboxStatus.SENT:
+            return Delivered(message_id=row.message_id or message_id_for(row.idempotency_key), already_sent=True)
+        message = build_message(row, self.mail.mail_from)
+        m = self.mail
+        try:
+            await aiosmtplib.send(
+                message, hostname=m.host, port=m.port, username=m.username,
+                password=m.password.get_secret_value() if m.password else None,
+                start_tls=m.starttls, timeout=m.timeout,
+            )
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            error = f"SMTP {m.host}:{m.port}: {type(exc).__name__}: {exc}"
+            await outbox.mark_failed(self.pool, row.id, error)
+            raise ApplicationError(error, type="MailNotSent") from exc  # retryable: Temporal backs off
+        await outbox.mark_sent(self.pool, row.id, message["Message-ID"], datetime.now(timezone.utc))
+        return Delivered(message_id=message["Message-ID"], already_sent=False)
