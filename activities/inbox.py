@@ -14,6 +14,7 @@ import asyncpg
 from pydantic import BaseModel
 from temporalio import activity
 
+from activities.templates import MailTemplates
 from schemas.staff import Role
 from schemas.tasking import Actor, TaskView
 from store import events, outbox, staff, tasks
@@ -55,8 +56,9 @@ class NoticesQueued(BaseModel):
 
 
 class InboxActivities:
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, templates: MailTemplates | None = None) -> None:
         self.pool = pool
+        self.templates = templates or MailTemplates()
 
     @activity.defn(name="project_task")
     async def project_task(self, task: TaskProjection) -> None:
@@ -94,12 +96,10 @@ class InboxActivities:
         if notice.notice == "reminder":
             people = [await staff.get_staff(self.pool, v.assignee_id)] if v.assignee_id else \
                 await staff.staff_with_role(self.pool, v.role)
-            subject = f"提醒：任务「{v.title}」将于 {v.due_on} 到期"
         else:
             people = await self._managers_of(v)
-            subject = f"升级：任务「{v.title}」已于 {v.due_on} 逾期"
-        body = (f"{subject}\n\n任务编号：{v.task_id}\n角色：{v.role.value}\n依据：{v.rule_id or '—'}\n"
-                f"到期日：{v.due_on}{'（暂定，节假日表未覆盖该年份）' if v.due_provisional else ''}\n")
+        params = {"title": v.title, "task_id": v.task_id, "role": v.role.value, "rule_id": v.rule_id,
+                  "due_on": v.due_on, "due_provisional": v.due_provisional}
         sent: list[str] = []
         keys: list[str] = []
         async with self.pool.acquire() as conn, conn.transaction():
@@ -107,6 +107,7 @@ class InboxActivities:
                 if person is None or not person.email:
                     continue
                 key = f"{v.task_id}/{notice.notice}/{notice.at.date()}/{person.id}"
+                subject, body = self.templates.render(f"task_{notice.notice}", {**params, "name": person.name})
                 await outbox.enqueue(conn, key, person.email, subject, body, template=f"task_{notice.notice}")
                 keys.append(key)
                 sent.append(person.email)

@@ -15,7 +15,9 @@ from uuid import UUID
 
 import asyncpg
 from pydantic import BaseModel
+from jinja2 import UndefinedError
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from rules.calendar import HolidayTable
 from rules.lifecycle import LifecyclePolicy, certificate_validity
@@ -30,6 +32,7 @@ from schemas.payloads import Correction, FindingInput, ItemAssessment, TeamAssig
 from schemas.tasking import Actor
 from store import applications, audits, certificates, events, organizations, outbox
 from activities.calendar import current_table
+from activities.templates import MailTemplates, TemplateMissing
 
 # Organization and site ids are derived from what identifies them, so that a retry (or a second
 # application of the same organization) finds the same rows.
@@ -76,13 +79,13 @@ class StatusChange(BaseModel):
 
 
 class Notice(BaseModel):
-    """A written notice to the applicant (R-9.1.2.8, R-9.1.9 c ...), queued in the outbox."""
+    """A written notice to the applicant (R-9.1.2.8, R-9.1.9 c ...), rendered from the body's template
+    (activities/templates.py) and queued in the outbox."""
 
     key: str
     to: str
-    subject: str
-    body: str
     template: str
+    params: dict[str, Any] = {}
     event: EventInput
 
 
@@ -163,8 +166,9 @@ async def _event(db, e: EventInput) -> None:
 
 
 class RecordActivities:
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, templates: MailTemplates | None = None) -> None:
         self.pool = pool
+        self.templates = templates or MailTemplates()
 
     @activity.defn(name="record_event")
     async def record_event(self, event: EventInput) -> None:
@@ -213,9 +217,15 @@ class RecordActivities:
     async def send_notice(self, notice: Notice) -> str:
         """Queue the notice in the outbox and record it; returns the outbox key, which the workflow then
         delivers (``deliver_mail``)."""
+        try:
+            subject, body = self.templates.render(notice.template, notice.params)
+        except (TemplateMissing, UndefinedError) as exc:
+            # A template the body edited into something the process cannot fill: retrying will not help.
+            raise ApplicationError(f"mail template {notice.template}: {exc}", type="MailTemplateError",
+                                   non_retryable=True) from None
         async with self.pool.acquire() as conn, conn.transaction():
-            await outbox.enqueue(conn, notice.key, notice.to, notice.subject, notice.body, template=notice.template)
-            await _event(conn, notice.event)
+            await outbox.enqueue(conn, notice.key, notice.to, subject, body, template=notice.template)
+            await _event(conn, notice.event.model_copy(update={"data": {**notice.event.data, "subject": subject}}))
         return notice.key
 
     @activity.defn(name="reference_data")

@@ -54,6 +54,9 @@ class Settings(BaseSettings):
 
     # Mail (SMTP). With smtp_sink, `certflow up` runs a local sink at smtp_host:smtp_port that keeps every
     # message under data_dir/mail/ (`certflow mail list`); set it false to point at a real mail server.
+    mail_templates_dir: Path | None = Field(
+        None, description="the body's own mail templates; a file here wins over the shipped one of the same name")
+    body_name: str = Field("认证机构", description="the certification body's name, signing its notices")
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 8025
     smtp_username: str | None = None

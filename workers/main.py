@@ -13,6 +13,7 @@ from activities.calendar import CalendarActivities
 from activities.inbox import InboxActivities
 from activities.notify import MailSettings, NotifyActivities
 from activities.records import RecordActivities
+from activities.templates import MailTemplates
 from activities.system import SystemActivities
 from certflow.logging import get_logger
 from certflow.settings import Settings
@@ -34,9 +35,11 @@ def mail_settings(settings: Settings) -> MailSettings:
                         mail_from=settings.mail_from)
 
 
-def activities_for(pool: asyncpg.Pool, mail: MailSettings) -> list:
+def activities_for(pool: asyncpg.Pool, mail: MailSettings, templates: MailTemplates | None = None) -> list:
+    templates = templates or MailTemplates()
     system, calendar = SystemActivities(pool), CalendarActivities(pool)
-    records, inbox, notify = RecordActivities(pool), InboxActivities(pool), NotifyActivities(pool, mail)
+    records, inbox = RecordActivities(pool, templates), InboxActivities(pool, templates)
+    notify = NotifyActivities(pool, mail)
     return [
         system.register_status, calendar.add_working_days,
         records.record_event, records.record_application, records.set_application_status, records.send_notice,
@@ -47,10 +50,12 @@ def activities_for(pool: asyncpg.Pool, mail: MailSettings) -> list:
     ]
 
 
-def build_worker(client: Client, pool: asyncpg.Pool, task_queue: str, mail: MailSettings | None = None) -> Worker:
-    """``mail`` defaults to the local sink's address, where `certflow up` runs it."""
+def build_worker(client: Client, pool: asyncpg.Pool, task_queue: str, mail: MailSettings | None = None,
+                 templates: MailTemplates | None = None) -> Worker:
+    """``mail`` defaults to the local sink's address, where `certflow up` runs it; ``templates`` to the
+    shipped mail templates."""
     return Worker(client, task_queue=task_queue, workflows=WORKFLOWS,
-                  activities=activities_for(pool, mail or MailSettings()))
+                  activities=activities_for(pool, mail or MailSettings(), templates))
 
 
 async def run_worker(settings: Settings) -> None:
@@ -58,7 +63,8 @@ async def run_worker(settings: Settings) -> None:
         raise SystemExit("certflow worker needs CERTFLOW_DATABASE_URL (certflow up sets it for you).")
     client = await connect_client(settings)
     pool = await create_pool(settings.database_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max)
-    worker = build_worker(client, pool, settings.task_queue, mail_settings(settings))
+    worker = build_worker(client, pool, settings.task_queue, mail_settings(settings),
+                          MailTemplates(settings.mail_templates_dir, settings.body_name))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

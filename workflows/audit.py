@@ -127,9 +127,7 @@ class AuditWorkflow:
             if s1.payload.ready_for_onsite:
                 break
             await self._event("stage1.not_ready", "R-9.1.5", {"concerns": s1.payload.concerns})
-            await self._notify_auditee(
-                "stage1_not_ready", "一阶段审查结论：尚不具备现场审查条件",
-                f"一阶段审查发现以下问题，请整改后再安排一阶段审查：{s1.payload.concerns}")
+            await self._notify_auditee("stage1_not_ready", {"concerns": s1.payload.concerns})
 
         # R-3.10 the visits, and R-9.1.6 the plan, both before the on-site audit.
         self.stage = "visits_and_plan"
@@ -226,9 +224,9 @@ class AuditWorkflow:
     def _leader(self) -> UUID:
         return next(m.staff_id for m in self.programme.team if m.role == "leader")
 
-    async def _notify_auditee(self, template: str, subject: str, body: str) -> None:
-        """A written notice to the auditee, queued in the outbox and delivered (workflows/mail.py);
-        without an address, only the event."""
+    async def _notify_auditee(self, template: str, params: dict) -> None:
+        """A written notice to the auditee from the body's template, queued in the outbox and delivered
+        (workflows/mail.py); without an address, only the event."""
         from activities.records import EventInput, Notice
 
         if not self.input.contact_email:
@@ -236,10 +234,10 @@ class AuditWorkflow:
         key = f"{self.input.audit_id}/notice/{template}/{workflow.info().get_current_history_length()}"
         event = EventInput(key=key, at=workflow.now(), kind=f"notice.{template}", rule_id="R-9.1.5",
                            workflow_id=self.input.audit_id, subject=self.input.organization_name,
-                           element_id=template, data={"subject": subject})
+                           element_id=template, data={"template": template})
         queued = await workflow.execute_activity(
-            "send_notice", Notice(key=key, to=self.input.contact_email, subject=subject, body=body,
-                                  template=template, event=event),
+            "send_notice", Notice(key=key, to=self.input.contact_email, template=template,
+                                  params={"organization": self.input.organization_name, **params}, event=event),
             start_to_close_timeout=ACTIVITY_TIMEOUT, result_type=str, summary=f"notice: {template}",
         )
         self.board.mail.deliver([queued], template)

@@ -115,8 +115,7 @@ class CertificationWorkflow:
                      "needs_manager_confirmation": table_time.needs_manager_confirmation},
         )
         if review.payload.conclusion == "reject":
-            await self._notify("application_rejected", "R-9.1.2.8", "认证申请评审结论：不予受理",
-                               f"贵组织的认证申请经评审不予受理。理由：{review.payload.reasons}")
+            await self._notify("application_rejected", "R-9.1.2.8", {"reasons": review.payload.reasons})
             await self._status(ApplicationStatus.REJECTED, "R-9.1.2.8")
             return await self._end("rejected", "application rejected (R-9.1.2.8)")
         adjusted = adjust_audit_time(table_time.days, self._adjustments(review.payload), data.policy.audit_time)
@@ -189,8 +188,7 @@ class CertificationWorkflow:
                                      **self._due(steps.answer_working_days))
                 continue
             if decision.payload.outcome == "refuse":
-                await self._notify("certification_refused", "R-9.1.9", "认证决定：不予认证",
-                                   f"经认证决定，不予认证。理由：{decision.payload.reasons}")
+                await self._notify("certification_refused", "R-9.1.9", {"reasons": decision.payload.reasons})
                 await self._status(ApplicationStatus.REFUSED, "R-9.1.9")
                 return await self._end("refused", "certification refused (R-9.1.9)")
             break
@@ -212,9 +210,9 @@ class CertificationWorkflow:
             CERT_NUMBER.value_set(self.grant.number), CERT_STATUS.value_set("valid"), STAR_LEVEL.value_set(level.value),
             NEXT_DUE.value_set(start_of(self.grant.valid_to + timedelta(days=1))),
         ])
-        await self._notify("certificate_granted", "R-9.1.9", "认证决定：批准认证",
-                           f"贵组织获得认证，证书编号 {self.grant.number}，服务等级 {level.value}，"
-                           f"有效期 {self.grant.valid_from} 至 {self.grant.valid_to}。")
+        await self._notify("certificate_granted", "R-9.1.9", {
+            "number": self.grant.number, "star_level": level.value, "valid_from": self.grant.valid_from.isoformat(),
+            "valid_to": self.grant.valid_to.isoformat()})
         self.stage = "granted"
         workflow.set_current_details(f"certificate {self.grant.number} valid until {self.grant.valid_to} (R-10.1)")
 
@@ -256,16 +254,18 @@ class CertificationWorkflow:
             start_to_close_timeout=ACTIVITY_TIMEOUT, summary=f"application {status.value}",
         )
 
-    async def _notify(self, template: str, rule_id: str, subject: str, body: str) -> None:
-        """A written notice to the applicant: queued in the outbox, then delivered (workflows/mail.py)."""
+    async def _notify(self, template: str, rule_id: str, params: dict) -> None:
+        """A written notice to the applicant, from the body's template (activities/mail_templates/):
+        queued in the outbox, then delivered (workflows/mail.py)."""
         contact = self.input.submission.organization.contact
-        event = self._event_input(f"notice.{template}", rule_id, {"subject": subject})
+        event = self._event_input(f"notice.{template}", rule_id, {"template": template})
         if not contact.email:
-            await self._event(f"notice.{template}.no_email", rule_id, {"subject": subject})
+            await self._event(f"notice.{template}.no_email", rule_id, {"template": template})
             return
+        params = {"organization": self.input.submission.organization.name or "",
+                  "application_id": str(self.input.application_id), **params}
         key = await workflow.execute_activity(
-            "send_notice", Notice(key=event.key, to=contact.email, subject=subject, body=body, template=template,
-                                  event=event),
+            "send_notice", Notice(key=event.key, to=contact.email, template=template, params=params, event=event),
             start_to_close_timeout=ACTIVITY_TIMEOUT, result_type=str, summary=f"notice: {template}",
         )
         self.board.mail.deliver([key], template)

@@ -76,8 +76,10 @@ async def test_every_activity_is_idempotent(pool):
     await twice(pool, records.record_event, event(f"{wf}/x/1"))
     await twice(pool, records.set_application_status, StatusChange(
         application_id=application_id, status="accepted", event=event(f"{wf}/application.accepted/2")))
-    await twice(pool, records.send_notice, Notice(key=f"{wf}/notice/3", to="c@example.cn", subject="s", body="b",
-                                                  template="t", event=event(f"{wf}/notice/3")))
+    await twice(pool, records.send_notice, Notice(key=f"{wf}/notice/3", to="c@example.cn",
+                                                  template="application_rejected",
+                                                  params={"reasons": "不属于认证范围", "application_id": "x"},
+                                                  event=event(f"{wf}/notice/3")))
     reference, _ = await twice(pool, records.reference_data, ReferenceQuery(years=[2026, 2027]))
     assert reference.holidays.covers(2026) and not reference.holidays.covers(2027)
 

@@ -79,7 +79,8 @@ async def test_grant_path_on_the_dev_server_replays(dev_server, pool, people, jo
         status = await journey.stage("granted")
         assert status.certificate_number
         await until_mail_delivered(journey.handle)
-        assert [m["Subject"] for m in smtp.to("contact@example.cn")] == ["认证决定：批准认证"]
+        subjects = [m["Subject"] for m in smtp.to("contact@example.cn")]
+        assert subjects == [f"认证决定：批准认证（证书编号 {status.certificate_number}）"]
         handles = (journey.handle, journey.audit())
         histories = [await h.fetch_history() for h in handles]
         await journey.handle.terminate("test finished")

@@ -1,0 +1,65 @@
+"""Notices come from templates the body can edit (Jinja2): shipped ones in Chinese, the body's own
+directory wins, and a template the process cannot fill is refused instead of sending a blank."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import ActivityEnvironment
+
+from activities.records import EventInput, Notice, RecordActivities
+from activities.templates import SHIPPED, MailTemplates, TemplateMissing
+
+PARAMS = {
+    "application_rejected": {"reasons": "范围不符", "application_id": "A-1"},
+    "certification_refused": {"reasons": "不达标", "application_id": "A-1"},
+    "certificate_granted": {"number": "CFB-CCS-2026-00001", "star_level": "four_star", "valid_from": "2026-11-25",
+                            "valid_to": "2029-11-24", "application_id": "A-1"},
+    "stage1_not_ready": {"concerns": "文件未受控"},
+    "task_reminder": {"name": "李", "title": "申请评审", "task_id": "t/1", "role": "reviewer", "rule_id": "R-9.1.2",
+                      "due_on": "2026-11-30", "due_provisional": False},
+    "task_escalation": {"name": "赵", "title": "申请评审", "task_id": "t/1", "role": "reviewer", "rule_id": "R-9.1.2",
+                        "due_on": "2026-11-30", "due_provisional": True},
+}
+
+
+def test_every_shipped_template_renders_in_chinese():
+    shipped = {p.name.removesuffix(".txt.j2") for p in SHIPPED.glob("*.txt.j2") if not p.name.startswith("_")}
+    assert shipped == set(PARAMS)
+    templates = MailTemplates(body_name="示例认证中心")
+    for name, params in PARAMS.items():
+        subject, body = templates.render(name, {"organization": "示例呼叫中心", **params})
+        assert subject and "\n" not in subject and any("\u4e00" <= ch <= "\u9fff" for ch in subject), name
+        assert all(str(v) in body for k, v in params.items() if k in ("reasons", "concerns", "number", "task_id"))
+    subject, body = templates.render("certificate_granted", PARAMS["certificate_granted"])
+    assert subject == "认证决定：批准认证（证书编号 CFB-CCS-2026-00001）" and "四星级" in body and "示例认证中心" in body
+    assert "暂定" in templates.render("task_escalation", PARAMS["task_escalation"])[1]
+
+
+def test_the_bodys_own_template_wins(tmp_path):
+    (tmp_path / "application_rejected.txt.j2").write_text(
+        "{% set subject %}关于申请 {{ application_id }} 的通知{% endset %}不予受理：{{ reasons }}", encoding="utf-8")
+    subject, body = MailTemplates(tmp_path).render("application_rejected", PARAMS["application_rejected"])
+    assert subject == "关于申请 A-1 的通知" and body == "不予受理：范围不符\n"
+    # Templates it did not override are still the shipped ones.
+    assert MailTemplates(tmp_path).render("stage1_not_ready", PARAMS["stage1_not_ready"])[0].startswith("一阶段")
+
+
+def test_an_unknown_template_is_named():
+    with pytest.raises(TemplateMissing, match="no_such"):
+        MailTemplates().render("no_such", {})
+
+
+async def test_a_template_the_process_cannot_fill_is_refused_not_retried(pool, tmp_path):
+    (tmp_path / "application_rejected.txt.j2").write_text(
+        "{% set subject %}通知{% endset %}{{ something_the_process_never_gives }}", encoding="utf-8")
+    records = RecordActivities(pool, MailTemplates(tmp_path))
+    now = datetime(2026, 11, 25, tzinfo=timezone.utc)
+    notice = Notice(key="k/1", to="c@example.cn", template="application_rejected", params=PARAMS["application_rejected"],
+                    event=EventInput(key="k/1", at=now, kind="notice.application_rejected"))
+    with pytest.raises(ApplicationError) as error:
+        await ActivityEnvironment().run(records.send_notice, notice)
+    assert error.value.non_retryable and error.value.type == "MailTemplateError"
+    assert await pool.fetchval("SELECT count(*) FROM outbox") == 0  # nothing blank was queued
