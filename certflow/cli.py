@@ -122,9 +122,9 @@ def _cmd_staff(args: argparse.Namespace) -> int:
                                               reference=args.reference)
             print(f"{q.kind.value} valid {q.valid_from} to {q.valid_to} recorded (R-7.auditor)")
         else:
-            for role in Role:
-                for person in await staff.staff_with_role(conn, role):
-                    print(f"{person.id}  {role.value:18} {person.name}  {person.email or ''}")
+            for person in await staff.list_staff(conn):
+                state = "" if person.active else "  (inactive)"
+                print(f"{person.id}  {person.name}  {person.email or '—'}  {', '.join(person.roles) or 'no role'}{state}")
 
     try:
         return _with_register(work)

@@ -93,6 +93,12 @@ async def get_staff(db: Db, staff_id: UUID) -> Staff | None:
     return await _get(db, staff_id)
 
 
+async def list_staff(db: Db) -> list[Staff]:
+    """Everyone, active or not, with all their roles, by name."""
+    rows = await db.fetch(_STAFF_SELECT + " GROUP BY s.id ORDER BY s.name, s.id")
+    return [to_model(Staff, row) for row in rows]
+
+
 async def staff_by_email(db: Db, email: str) -> Staff | None:
     return to_model(Staff, await db.fetchrow(_STAFF_SELECT + " WHERE s.email = $1 GROUP BY s.id", email))
 

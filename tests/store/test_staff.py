@@ -177,3 +177,14 @@ async def test_r_7_auditor_needs_the_audit_dates(pool):
     staff = await _auditor(pool)
     with pytest.raises(InvalidInput, match="R-7.auditor"):
         await auditor_qualified_on(pool, staff.id, [])
+
+
+async def test_list_staff_shows_everyone_once_with_all_roles(pool):
+    from store.staff import add_staff, list_staff, set_active
+
+    two_roles, _ = await add_staff(pool, "甲", ["auditor", "reviewer"])
+    gone, _ = await add_staff(pool, "乙", ["operator"])
+    await set_active(pool, gone.id, False)
+    listed = {p.name: p for p in await list_staff(pool)}
+    assert len(listed) == 2  # once each, however many roles
+    assert set(listed["甲"].roles) == {"auditor", "reviewer"} and listed["乙"].active is False
