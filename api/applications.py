@@ -20,7 +20,7 @@ from schemas.intake import ApplicationSubmission
 from schemas.organizations import CREDIT_CODE_PATTERN
 from schemas.tasking import Actor
 from store.applications import get_application
-from store.events import events_for
+from store.events import events_of_certification
 from workflows.contracts import (
     CERTIFICATION_WORKFLOW,
     STATUS_QUERY,
@@ -109,9 +109,7 @@ async def application(
     if row is None:
         notes.append("The register has no record of this application yet: the process records it first thing.")
     # The audits are child processes with their own events: one timeline for the person reading.
-    events = await events_for(pool, workflow_id=workflow_id)
-    events += await events_for(pool, workflow_id=f"audit-{workflow_id}-initial-1")
-    events.sort(key=lambda e: (e.occurred_at, e.id))
+    events = await events_of_certification(pool, workflow_id)
     return ApplicationView(
         application_id=application_id, workflow_id=workflow_id,
         status=row.status.value if row else "submitted", scope=row.scope if row else None,

@@ -59,3 +59,15 @@ async def events_for(db: Db, workflow_id: str | None = None, subject: str | None
         workflow_id, subject,
     )
     return to_models(Event, rows)
+
+
+async def events_of_certification(db: Db, workflow_id: str) -> list[Event]:
+    """One certification's timeline: its own events and those of every audit it ordered (child
+    processes named ``audit-<workflow id>-<kind>-<n>``), in the order things happened."""
+    rows = await db.fetch(
+        f"""SELECT {_COLUMNS} FROM events
+            WHERE workflow_id = $1 OR workflow_id LIKE 'audit-' || $1 || '-%'
+            ORDER BY occurred_at, id""",
+        workflow_id,
+    )
+    return to_models(Event, rows)

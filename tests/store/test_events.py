@@ -59,3 +59,18 @@ async def test_an_event_needs_a_time_zone_and_an_actor(pool, count):
     with pytest.raises(InvalidInput, match="actor"):
         await append_event(pool, "k", T0, " ", "a")
     assert await count("events") == 0
+
+
+async def test_a_certifications_timeline_includes_its_audits(pool):
+    from datetime import datetime, timedelta, timezone
+
+    from store.events import append_event, events_of_certification
+
+    t = datetime(2026, 11, 25, tzinfo=timezone.utc)
+    wf = "certification-abc"
+    await append_event(pool, "1", t, "system", "application.received", workflow_id=wf)
+    await append_event(pool, "2", t + timedelta(days=1), "system", "stage1.completed", workflow_id=f"audit-{wf}-initial-1")
+    await append_event(pool, "3", t + timedelta(days=400), "system", "x", workflow_id=f"audit-{wf}-surveillance-1")
+    await append_event(pool, "4", t, "system", "other", workflow_id="certification-abcd")  # another certification
+    await append_event(pool, "5", t, "system", "other", workflow_id="audit-certification-abcd-initial-1")
+    assert [e.idempotency_key for e in await events_of_certification(pool, wf)] == ["1", "2", "3"]
