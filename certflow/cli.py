@@ -175,6 +175,61 @@ def _cmd_mail(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    """The regulator's monthly report (CNCA), due by the 10th of the following month."""
+    from datetime import datetime, timezone
+
+    from api.report_formats import filename, to_csv, to_xlsx
+    from rules.lifecycle import shanghai_date
+    from schemas.errors import CertflowError
+    from schemas.reports import month_end, month_label
+    from store.reports import cnca_rows
+
+    if args.format == "xlsx" and args.output is None:
+        print("certflow report: an XLSX file is not for a terminal; give --output FILE, e.g. --output "
+              f"{filename(args.month, 'xlsx')}", file=sys.stderr)
+        return 2
+    today = shanghai_date(datetime.now(timezone.utc))
+    rows = []
+
+    async def work(conn) -> None:
+        rows.extend(await cnca_rows(conn, args.month, as_of=today))
+
+    try:
+        done = _with_register(work)
+    except CertflowError as exc:
+        print(f"certflow report: {exc.message}", file=sys.stderr)
+        return 1
+    if done:
+        return done
+    if today <= month_end(args.month):
+        print(f"certflow report: {month_label(args.month)} is not over: this covers {args.month} to {today}",
+              file=sys.stderr)
+    content = to_csv(rows) if args.format == "csv" else to_xlsx(rows, args.month)
+    if args.output is None:
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+        return 0
+    try:
+        with open(args.output, "wb") as out:
+            out.write(content)
+    except OSError as exc:
+        print(f"certflow report: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    print(f"{len(rows)} certificates for {month_label(args.month)} written to {args.output}")
+    return 0
+
+
+def _month(text: str) -> date:
+    from schemas.errors import InvalidInput
+    from schemas.reports import parse_month
+
+    try:
+        return parse_month(text)
+    except InvalidInput as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+
+
 def _cmd_worker(args: argparse.Namespace) -> int:
     from workers.main import run_worker
 
@@ -244,6 +299,13 @@ def build_parser() -> argparse.ArgumentParser:
     showing = msub.add_parser("show", help="one mail, decoded")
     showing.add_argument("number", type=int, help="its number in 'certflow mail list'")
     mail.set_defaults(func=_cmd_mail)
+    report = sub.add_parser("report", help="reports for the certification authority")
+    rsub = report.add_subparsers(dest="report", required=True)
+    cnca = rsub.add_parser("cnca", help="the monthly report of certificates and their status (due by the 10th)")
+    cnca.add_argument("--month", required=True, type=_month, help="the month reported, YYYY-MM (Asia/Shanghai)")
+    cnca.add_argument("--format", choices=["csv", "xlsx"], default="csv", help="csv (the default) or xlsx")
+    cnca.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output (xlsx needs it)")
+    report.set_defaults(func=_cmd_report)
     sub.add_parser("worker", help="run a Temporal worker").set_defaults(func=_cmd_worker)
     sub.add_parser("api", help="serve the HTTP API").set_defaults(func=_cmd_api)
     return parser
