@@ -221,7 +221,9 @@ class CertificationWorkflow:
                              summary=f"certificate valid until {self.grant.valid_to}")
         await workflow.execute_activity(
             "expire_certificate",
-            ExpiryInput(number=self.grant.number, event=self._event_input("certificate.expired", "R-9.6.8", {})),
+            ExpiryInput(number=self.grant.number,
+                        event=self._event_input("certificate.expired", "R-9.6.8", {}).model_copy(
+                            update={"subject": self.grant.number})),
             start_to_close_timeout=ACTIVITY_TIMEOUT, summary="the certificate expires (R-9.6.8)",
         )
         workflow.upsert_search_attributes([CERT_STATUS.value_set("expired")])
