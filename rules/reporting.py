@@ -47,3 +47,15 @@ def report_due_on(month: dt.date) -> dt.date:
     if isinstance(month, dt.datetime) or not isinstance(month, dt.date):
         raise InvalidInput("the month is a date (any day of it), not a datetime")
     return month.replace(day=REPORT_DUE_DAY)
+
+
+def reminder_date(month: dt.date, table: HolidayTable, *, working_day: int = REMINDER_WORKING_DAY) -> WorkingDayResult:
+    """The day the operator is reminded: the 5th working day, unless that comes after the due date
+    (National Day in October, the Spring Festival in some Februaries). **Decision**: then the last working
+    day before the 10th, so that a reminder always leaves at least one working day to send the report."""
+    fifth = report_reminder_day(month, table, working_day=working_day)
+    due = report_due_on(month)
+    if fifth.date < due:
+        return fifth
+    before_due = add_working_days(due, -1, table)
+    return WorkingDayResult(date=before_due.date, provisional=fifth.provisional or before_due.provisional)

@@ -224,3 +224,13 @@ TASK_PAYLOADS: dict[str, type[Payload]] = {
     "certification_decision": CertificationDecision,
     "more_information": MoreInformation,
 }
+
+
+class RegulatorReportSent(Payload):
+    """The month's report sent to the certification authority (CNCA), due by the 10th."""
+
+    sent_on: date
+    reference: str = Field("", description="e.g. the submission number the authority's system gave")
+
+
+TASK_PAYLOADS["regulator_report"] = RegulatorReportSent

@@ -21,11 +21,12 @@ from certflow.temporal_client import connect_client
 from store.db import create_pool
 from workflows.audit import AuditWorkflow
 from workflows.certification import CertificationWorkflow
+from workflows.reporting import REPORTING_WORKFLOW_ID, RegulatorReportWorkflow, ReportingInput
 from workflows.smoke import SmokeWorkflow
 
 log = get_logger(__name__)
 
-WORKFLOWS = [CertificationWorkflow, AuditWorkflow, SmokeWorkflow]
+WORKFLOWS = [CertificationWorkflow, AuditWorkflow, RegulatorReportWorkflow, SmokeWorkflow]
 
 
 def mail_settings(settings: Settings) -> MailSettings:
@@ -58,6 +59,18 @@ def build_worker(client: Client, pool: asyncpg.Pool, task_queue: str, mail: Mail
                   activities=activities_for(pool, mail or MailSettings(), templates))
 
 
+async def ensure_reporting(client: Client, task_queue: str, settings: Settings) -> None:
+    """The monthly CNCA reminder runs once per namespace: starting it again finds the running one."""
+    from temporalio.common import WorkflowIDConflictPolicy
+
+    await client.start_workflow(
+        RegulatorReportWorkflow.run,
+        ReportingInput(reminder_days_before=settings.scheme.process.reminder_days_before),
+        id=REPORTING_WORKFLOW_ID, task_queue=task_queue, id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        static_summary="monthly reminder: the CNCA report by the 10th",
+    )
+
+
 async def run_worker(settings: Settings) -> None:
     if not settings.database_url:
         raise SystemExit("certflow worker needs CERTFLOW_DATABASE_URL (certflow up sets it for you).")
@@ -65,6 +78,7 @@ async def run_worker(settings: Settings) -> None:
     pool = await create_pool(settings.database_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max)
     worker = build_worker(client, pool, settings.task_queue, mail_settings(settings),
                           MailTemplates(settings.mail_templates_dir, settings.body_name))
+    await ensure_reporting(client, settings.task_queue, settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

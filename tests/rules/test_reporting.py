@@ -72,3 +72,20 @@ def test_bad_input_is_refused():
         report_reminder_day(D(2026, 10, 1), DEFAULT, working_day=0)
     with pytest.raises(InvalidInput, match="fewer than 30 working days"):
         report_reminder_day(D(2026, 10, 1), DEFAULT, working_day=30)
+
+
+def test_the_reminder_never_comes_after_the_due_date_R_dates():
+    """Decision: the 5th working day, or the last working day before the 10th when National Day pushes it
+    later (2026-10: the 5th working day is the 13th, the reminder goes out on the 9th)."""
+    from datetime import date
+
+    from rules.calendar import HolidayTable, is_working_day
+    from rules.reporting import reminder_date, report_reminder_day
+
+    table = HolidayTable.default()
+    assert report_reminder_day(date(2026, 10, 1), table).date > date(2026, 10, 10)
+    october = reminder_date(date(2026, 10, 1), table)
+    assert october.date < date(2026, 10, 10) and is_working_day(october.date, table) and not october.provisional
+    november = reminder_date(date(2026, 11, 1), table)
+    assert november.date == report_reminder_day(date(2026, 11, 1), table).date  # the usual 5th working day
+    assert reminder_date(date(2027, 1, 1), table).provisional  # 2027 is not in the table yet
