@@ -40,8 +40,8 @@ with workflow.unsafe.imports_passed_through():
         VisitPlan,
     )
     from schemas.staff import Role
-    from schemas.tasking import Actor, Refusal, TaskCompletion, TaskFacts, TaskReceipt, TaskView
-    from workflows.tasks import TaskBoard, refuse, today
+    from schemas.tasking import Actor, Refusal, TaskFacts, TaskView
+    from workflows.tasks import HumanTasks, TaskBoard, refuse, today
 
 PLAN_NOTICE_WORKING_DAYS = 3  # R-9.1.6: the plan reaches the applicant at least 3 working days before
 ACTIVITY_TIMEOUT = timedelta(seconds=60)
@@ -92,7 +92,9 @@ class AuditState(BaseModel):
 
 
 @workflow.defn(name="AuditWorkflow")
-class AuditWorkflow:
+class AuditWorkflow(HumanTasks):
+    starting_message = "The audit is still starting; try again in a moment."
+
     def __init__(self) -> None:
         self.board: TaskBoard | None = None
         self.input: AuditInput | None = None
@@ -310,16 +312,6 @@ class AuditWorkflow:
                 raise RuleViolation("R-9.1.7", f"{c.finding_id}: verification dated in the future")
 
     # ------------------------------------------------------------------------------ Updates and queries
-    @workflow.update(name="complete_task")
-    async def complete_task(self, completion: TaskCompletion) -> TaskReceipt:
-        return self.board.accept(completion)
-
-    @complete_task.validator
-    def _validate_completion(self, completion: TaskCompletion) -> None:
-        if self.board is None:
-            raise refuse(Refusal.TASK_NOT_OPEN, "The audit is still starting; try again in a moment.")
-        self.board.validate(completion)
-
     @workflow.update(name="revise_programme")
     async def revise_programme(self, change: ProgrammeChange) -> int:
         """R-9.1.10: every change of the programme is recorded and versioned; moving the on-site audit
@@ -359,11 +351,6 @@ class AuditWorkflow:
                                         f"on-site audit on {new.onsite_start}")
         except RuleViolation as exc:
             raise refuse(Refusal.RULE_VIOLATION, exc.reason, rule_id=exc.rule_id) from None
-
-    @workflow.update(name="wait_for_task")
-    async def wait_for_task(self, kind: str) -> TaskView:
-        await workflow.wait_condition(lambda: self.board is not None)
-        return await self.board.wait_for(kind)
 
     @workflow.query(name="status")
     def status(self) -> AuditState:

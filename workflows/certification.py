@@ -16,7 +16,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from temporalio import workflow
-from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
+from temporalio.common import SearchAttributeKey
 
 with workflow.unsafe.imports_passed_through():
     from activities.records import (
@@ -48,10 +48,10 @@ with workflow.unsafe.imports_passed_through():
         Programme,
     )
     from schemas.staff import Role
-    from schemas.tasking import Actor, Refusal, TaskCompletion, TaskFacts, TaskReceipt, TaskView
+    from schemas.tasking import Actor, TaskFacts
     from workflows.audit import AuditInput, AuditOutcome, AuditWorkflow
     from workflows.contracts import CertificationInput, ProcessStatus, Stage
-    from workflows.tasks import TaskBoard, refuse, start_of, today
+    from workflows.tasks import HumanTasks, TaskBoard, start_of, today
 
 REVIEW_WORKING_DAYS = 3
 DECISION_WORKING_DAYS = 10
@@ -66,7 +66,9 @@ NEXT_DUE = SearchAttributeKey.for_datetime("NextDue")
 
 
 @workflow.defn(name="CertificationWorkflow")
-class CertificationWorkflow:
+class CertificationWorkflow(HumanTasks):
+    starting_message = "The application is still being recorded; try again in a moment."
+
     def __init__(self) -> None:
         self.input: CertificationInput | None = None
         self.board: TaskBoard | None = None
@@ -317,20 +319,8 @@ class CertificationWorkflow:
                                 f"audit computed ({computed})")
 
     # =============================================================================== Updates and queries
-    @workflow.update(name="complete_task")
-    async def complete_task(self, completion: TaskCompletion) -> TaskReceipt:
-        return self.board.accept(completion)
-
-    @complete_task.validator
-    def _validate_completion(self, completion: TaskCompletion) -> None:
-        if self.board is None or self.reference is None:
-            raise refuse(Refusal.TASK_NOT_OPEN, "The application is still being recorded; try again in a moment.")
-        self.board.validate(completion)
-
-    @workflow.update(name="wait_for_task")
-    async def wait_for_task(self, kind: str) -> TaskView:
-        await workflow.wait_condition(lambda: self.board is not None)
-        return await self.board.wait_for(kind)
+    def _accepting_tasks(self) -> bool:
+        return self.board is not None and self.reference is not None
 
     @workflow.update(name="wait_for_stage")
     async def wait_for_stage(self, stage: str) -> ProcessStatus:

@@ -16,8 +16,7 @@ with workflow.unsafe.imports_passed_through():
     from rules.reporting import reminder_date, report_due_on
     from schemas.payloads import RegulatorReportSent
     from schemas.staff import Role
-    from schemas.tasking import TaskCompletion, TaskReceipt, TaskView
-    from workflows.tasks import TaskBoard, refuse, start_of, today
+    from workflows.tasks import HumanTasks, TaskBoard, start_of, today
 
 REPORTING_WORKFLOW_ID = "regulator-report"
 
@@ -32,7 +31,7 @@ def _next_month(day: date) -> date:
 
 
 @workflow.defn(name="RegulatorReportWorkflow")
-class RegulatorReportWorkflow:
+class RegulatorReportWorkflow(HumanTasks):
     def __init__(self) -> None:
         self.board: TaskBoard | None = None
         self.month: date | None = None
@@ -64,24 +63,7 @@ class RegulatorReportWorkflow:
         workflow.continue_as_new(ReportingInput(month=_next_month(self.month),
                                                 reminder_days_before=data.reminder_days_before))
 
-    @workflow.update(name="complete_task")
-    async def complete_task(self, completion: TaskCompletion) -> TaskReceipt:
-        return self.board.accept(completion)
-
-    @complete_task.validator
-    def _validate_completion(self, completion: TaskCompletion) -> None:
-        if self.board is None:
-            from schemas.tasking import Refusal
-
-            raise refuse(Refusal.TASK_NOT_OPEN, "The reporting process is starting; try again in a moment.")
-        self.board.validate(completion)
-
     @workflow.query(name="month")
     def current_month(self) -> date | None:
         """The month in which this run reminds (the report is for the month before)."""
         return self.month
-
-    @workflow.update(name="wait_for_task")
-    async def wait_for_task(self, kind: str) -> TaskView:
-        await workflow.wait_condition(lambda: self.board is not None)
-        return await self.board.wait_for(kind)

@@ -233,3 +233,30 @@ class TaskBoard:
             due = f"due {v.due_on}{' (provisional)' if v.due_provisional else ''}"
             parts.append(f"awaiting {v.title} — {due}" + (f" ({v.rule_id})" if v.rule_id else ""))
         return "; ".join(parts)
+
+
+class HumanTasks:
+    """The Updates every workflow with human tasks answers, for the API and for tests: ``complete_task``
+    (validated before anything reaches history) and ``wait_for_task``. The workflow sets ``self.board``."""
+
+    board: TaskBoard | None = None
+    starting_message = "The process is still starting; try again in a moment."
+
+    def _accepting_tasks(self) -> bool:
+        return self.board is not None
+
+    @workflow.update(name="complete_task")
+    async def complete_task(self, completion: TaskCompletion) -> TaskReceipt:
+        return self.board.accept(completion)
+
+    @complete_task.validator
+    def _validate_completion(self, completion: TaskCompletion) -> None:
+        if not self._accepting_tasks():
+            raise refuse(Refusal.TASK_NOT_OPEN, self.starting_message)
+        self.board.validate(completion)
+
+    @workflow.update(name="wait_for_task")
+    async def wait_for_task(self, kind: str) -> TaskView:
+        """Block until a task of ``kind`` is open (the API's "what next", and tests)."""
+        await workflow.wait_condition(self._accepting_tasks)
+        return await self.board.wait_for(kind)

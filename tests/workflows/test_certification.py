@@ -188,7 +188,7 @@ async def test_mystery_shopper_visit_after_the_onsite_audit_is_refused_R_3_10(jo
 
 async def test_stage1_not_ready_is_repeated_R_9_1_5(journey, pool):
     p = journey.people
-    today = await journey.to_audit()
+    await journey.to_audit()
     audit = journey.audit()
     error = await refused(journey.complete("stage1", p.leader, journey.stage1_payload(ready=False), handle=audit))
     assert rule_of(error) == "R-9.1.5"  # not ready needs its concerns
@@ -257,7 +257,7 @@ async def test_decision_by_a_team_member_is_refused_R_9_1_9_n1(journey):
 
 async def test_more_information_then_decide_again_and_refuse_R_9_1_9(journey, pool):
     p = journey.people
-    today = await journey.to_audit()
+    await journey.to_audit()
     await journey.through_audit()
     first = await journey.task("certification_decision")
     await journey.complete("certification_decision", p.decision_maker,
