@@ -192,3 +192,30 @@ def smtp() -> Iterator[SmtpCatcher]:
         yield catcher
     finally:
         controller.stop()
+
+
+# ---------------------------------------------------------------------------------- register helpers
+
+async def certificate_in_register(pool, number: str, issued_on, valid_to, *, credit_code: str,
+                                  name: str | None = None, level: str = "three_star"):
+    """An organization, its application and its certificate ``number`` straight into the register (for
+    tests of what reads the register: reports, the public page), without running a certification."""
+    from datetime import datetime, timezone
+
+    from schemas.applications import ApplicationRecord
+    from schemas.certificates import Certificate
+    from schemas.organizations import Organization
+    from store.applications import record_application
+    from store.certificates import allocate_certificate_number, record_certificate
+    from store.organizations import upsert_organization
+
+    org = await upsert_organization(pool, Organization(id=uuid.uuid4(), name=name or f"{number}呼叫中心有限公司",
+                                                       credit_code=credit_code))
+    app_id = uuid.uuid4()
+    application = await record_application(pool, ApplicationRecord(
+        id=app_id, organization_id=org.id, workflow_id=f"certification-{app_id}", scope="呼叫中心服务",
+        submitted_at=datetime(2023, 1, 3, tzinfo=timezone.utc)))
+    await allocate_certificate_number(pool, f"{application.workflow_id}/certificate-number", lambda seq: number)
+    return await record_certificate(pool, Certificate(
+        number=number, organization_id=org.id, application_id=app_id, workflow_id=application.workflow_id,
+        star_level=level, scope="呼叫中心客户服务", issued_on=issued_on, valid_from=issued_on, valid_to=valid_to))

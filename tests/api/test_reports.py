@@ -3,8 +3,7 @@ XLSX, for operators and managers; a malformed month is a 422 problem."""
 
 import csv
 import io
-import uuid
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,15 +11,15 @@ from openpyxl import load_workbook
 
 from api.report_formats import COLUMNS
 from api.tasks import today
-from schemas.applications import ApplicationRecord
-from schemas.certificates import Certificate, CertStatus, StarLevel
-from schemas.organizations import Organization
+from schemas.certificates import CertStatus
 from schemas.staff import Role
-from store.applications import record_application
-from store.certificates import allocate_certificate_number, record_certificate, set_status
+from store.certificates import (
+    set_status,
+)
 from store.events import append_event
-from store.organizations import upsert_organization
 from store.reports import cnca_rows
+
+from ..conftest import certificate_in_register
 
 PROBLEM = "application/problem+json"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -28,17 +27,7 @@ URL = "/api/v1/reports/cnca"
 
 
 async def certify(pool, number: str, name: str, code: str, issued_on: date, valid_to: date) -> None:
-    org = await upsert_organization(pool, Organization(id=uuid.uuid4(), name=name, credit_code=code))
-    app_id = uuid.uuid4()
-    wf = f"certification-{app_id}"
-    await record_application(pool, ApplicationRecord(id=app_id, organization_id=org.id, workflow_id=wf,
-                                                     scope="呼叫中心服务",
-                                                     submitted_at=datetime(2023, 1, 3, tzinfo=timezone.utc)))
-    await allocate_certificate_number(pool, f"{wf}/certificate-number", lambda seq: number)
-    await record_certificate(pool, Certificate(
-        number=number, organization_id=org.id, application_id=app_id, workflow_id=wf,
-        star_level=StarLevel.THREE_STAR, scope="呼叫中心客户服务", issued_on=issued_on, valid_from=issued_on,
-        valid_to=valid_to))
+    await certificate_in_register(pool, number, issued_on, valid_to, credit_code=code, name=name)
 
 
 @pytest.fixture

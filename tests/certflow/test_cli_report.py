@@ -6,21 +6,20 @@ import io
 import os
 import subprocess
 import sys
-import uuid
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
 from api.report_formats import COLUMNS
-from schemas.applications import ApplicationRecord
-from schemas.certificates import Certificate, CertStatus, StarLevel
-from schemas.organizations import Organization
-from store.applications import record_application
-from store.certificates import allocate_certificate_number, record_certificate, set_status
-from store.organizations import upsert_organization
+from schemas.certificates import CertStatus, StarLevel
+from store.certificates import (
+    set_status,
+)
 from store.reports import cnca_rows
+
+from ..conftest import certificate_in_register
 
 ROOT = Path(__file__).resolve().parents[2]
 OCTOBER = date(2026, 10, 1)
@@ -34,17 +33,8 @@ def certflow(dsn: str, *args: str) -> subprocess.CompletedProcess[bytes]:
 
 
 async def certify(pool, number: str, code: str, issued_on: date, valid_to: date) -> None:
-    org = await upsert_organization(pool, Organization(id=uuid.uuid4(), name=f"{number}客服中心", credit_code=code))
-    app_id = uuid.uuid4()
-    wf = f"certification-{app_id}"
-    await record_application(pool, ApplicationRecord(id=app_id, organization_id=org.id, workflow_id=wf,
-                                                     scope="呼叫中心服务",
-                                                     submitted_at=datetime(2023, 1, 3, tzinfo=timezone.utc)))
-    await allocate_certificate_number(pool, f"{wf}/certificate-number", lambda seq: number)
-    await record_certificate(pool, Certificate(
-        number=number, organization_id=org.id, application_id=app_id, workflow_id=wf,
-        star_level=StarLevel.FIVE_STAR, scope="呼叫中心客户服务", issued_on=issued_on, valid_from=issued_on,
-        valid_to=valid_to))
+    await certificate_in_register(pool, number, issued_on, valid_to, credit_code=code, name=f"{number}客服中心",
+                                  level=StarLevel.FIVE_STAR)
 
 
 @pytest.fixture

@@ -147,28 +147,18 @@ async def test_up_serves_stops_cleanly_and_restarts_onto_the_same_data(tmp_path)
         assert second.stop() == 0, "".join(second.output)
 
 
-def test_a_port_already_taken_is_a_plain_message(tmp_path):
+@pytest.mark.parametrize(("setting", "words"), [("CERTFLOW_API_PORT", "the API"),
+                                                ("CERTFLOW_SMTP_PORT", "mail sink")])
+def test_a_port_already_taken_is_a_plain_message(tmp_path, setting, words):
     env = stack_env(tmp_path)
     with socket.socket() as taken:
-        taken.bind(("127.0.0.1", int(env["CERTFLOW_API_PORT"])))
+        taken.bind(("127.0.0.1", int(env[setting])))
         taken.listen()
         done = subprocess.run([sys.executable, "-m", "certflow", "up"], cwd=ROOT, env=env, capture_output=True,
                               text=True, timeout=60, stdin=subprocess.DEVNULL)
     assert done.returncode == 1
-    assert f"Port {env['CERTFLOW_API_PORT']}" in done.stderr and "CERTFLOW_API_PORT" in done.stderr
-    assert "Traceback" not in done.stderr + done.stdout
-
-
-def test_the_mail_sink_port_taken_is_a_plain_message(tmp_path):
-    env = stack_env(tmp_path)
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", int(env["CERTFLOW_SMTP_PORT"])))
-        taken.listen()
-        done = subprocess.run([sys.executable, "-m", "certflow", "up"], cwd=ROOT, env=env, capture_output=True,
-                              text=True, timeout=60, stdin=subprocess.DEVNULL)
-    assert done.returncode == 1
-    assert f"Port {env['CERTFLOW_SMTP_PORT']}" in done.stderr and "CERTFLOW_SMTP_PORT" in done.stderr
-    assert "mail sink" in done.stderr and "Traceback" not in done.stderr + done.stdout
+    assert f"Port {env[setting]}" in done.stderr and setting in done.stderr
+    assert words in done.stderr and "Traceback" not in done.stderr + done.stdout
 
 
 async def test_external_servers_start_nothing_embedded(tmp_path, db_dsn, temporal_env):

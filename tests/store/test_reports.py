@@ -1,22 +1,21 @@
 """The regulator's monthly report (CNCA): which certificates a month lists, with their status at the end
 of the month (R-9.6.8) and what happened to them in it, as the register and its event log say."""
 
-import uuid
 from datetime import date, datetime, timezone
 
 import pytest
 
-from schemas.applications import ApplicationRecord
 from schemas.certificates import Certificate, CertStatus, StarLevel
 from schemas.errors import InvalidInput
-from schemas.organizations import Organization
 from schemas.reports import CncaRow, MonthEvent, MonthHappening
-from store.applications import record_application
-from store.certificates import allocate_certificate_number, record_certificate, record_reissue, set_status
+from store.certificates import (
+    record_reissue,
+    set_status,
+)
 from store.events import append_event
-from store.organizations import upsert_organization
 from store.reports import cnca_rows
 
+from ..conftest import certificate_in_register
 from .conftest import at, credit_code
 
 NOVEMBER, OCTOBER = date(2026, 11, 1), date(2026, 10, 1)
@@ -24,18 +23,10 @@ NOVEMBER, OCTOBER = date(2026, 11, 1), date(2026, 10, 1)
 
 async def certify(pool, number: str, issued_on: date, valid_to: date, *, name: str | None = None,
                   level: StarLevel = StarLevel.THREE_STAR, granted: bool = False) -> Certificate:
-    """An organization, its application and its certificate ``number`` in the register; ``granted`` also
-    logs the certificate.granted event as the grant activity does (subject: the number)."""
-    org = await upsert_organization(pool, Organization(id=uuid.uuid4(), name=name or f"{number}呼叫中心有限公司",
-                                                       credit_code=credit_code()))
-    app_id = uuid.uuid4()
-    application = await record_application(pool, ApplicationRecord(
-        id=app_id, organization_id=org.id, workflow_id=f"certification-{app_id}", scope="呼叫中心服务",
-        submitted_at=datetime(2023, 1, 3, tzinfo=timezone.utc)))
-    await allocate_certificate_number(pool, f"{application.workflow_id}/certificate-number", lambda seq: number)
-    cert = await record_certificate(pool, Certificate(
-        number=number, organization_id=org.id, application_id=app_id, workflow_id=application.workflow_id,
-        star_level=level, scope="呼叫中心客户服务", issued_on=issued_on, valid_from=issued_on, valid_to=valid_to))
+    """A certificate in the register; ``granted`` also logs the certificate.granted event as the grant
+    activity does (subject: the number)."""
+    cert = await certificate_in_register(pool, number, issued_on, valid_to, credit_code=credit_code(), name=name,
+                                         level=level)
     if granted:
         await log(pool, number, "certificate.granted", at(issued_on.year, issued_on.month, issued_on.day, 10))
     return cert
