@@ -35,7 +35,7 @@ class TaskClosing(BaseModel):
     subject: str
     kind: str
     rule_id: str | None
-    actor: Actor
+    actor: Actor | None  # None: the process withdrew the task
     at: datetime
     element_id: str
     payload: dict[str, Any]
@@ -48,6 +48,19 @@ class TaskNotice(BaseModel):
     subject: str
     at: datetime
     view: TaskView
+
+
+class StaffNotice(BaseModel):
+    """A notice to everyone with ``role`` (e.g. the programme managers before a surveillance is due)."""
+
+    key: str
+    role: Role
+    template: str
+    params: dict[str, Any] = {}
+    at: datetime
+    workflow_id: str
+    subject: str
+    rule_id: str | None = None
 
 
 class NoticesQueued(BaseModel):
@@ -88,6 +101,16 @@ class InboxActivities:
                 data={"task_id": closing.task_id, "by": closing.actor.name, "payload": closing.payload},
             )
 
+    @activity.defn(name="cancel_task")
+    async def cancel_task(self, closing: TaskClosing) -> None:
+        """The process withdrew the task: what it asked about is gone (e.g. the suspension was lifted)."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            await tasks.cancel_task(conn, closing.task_id)
+            await events.append_event(
+                conn, f"{closing.task_id}/cancelled", closing.at, "system", f"{closing.kind}.cancelled",
+                rule_id=closing.rule_id, workflow_id=closing.workflow_id, subject=closing.subject,
+                element_id=closing.element_id, data={"task_id": closing.task_id})
+
     @activity.defn(name="notify_task")
     async def notify_task(self, notice: TaskNotice) -> NoticesQueued:
         """Remind the assignee (or the role) before the due date; escalate to the manager after it.
@@ -119,6 +142,26 @@ class InboxActivities:
                 conn, f"{v.task_id}/{notice.notice}/{notice.at.isoformat()}", notice.at, "system",
                 f"task.{notice.notice}", rule_id=v.rule_id, workflow_id=notice.workflow_id, subject=notice.subject,
                 element_id=v.kind, data={"task_id": v.task_id, "to": sent},
+            )
+        return NoticesQueued(keys=keys, to=sent)
+
+    @activity.defn(name="notify_staff")
+    async def notify_staff(self, notice: StaffNotice) -> NoticesQueued:
+        people = await staff.staff_with_role(self.pool, notice.role)
+        keys, sent = [], []
+        async with self.pool.acquire() as conn, conn.transaction():
+            for person in people:
+                if not person.email:
+                    continue
+                key = f"{notice.key}/{person.id}"
+                subject, body = self.templates.render(notice.template, {**notice.params, "name": person.name})
+                await outbox.enqueue(conn, key, person.email, subject, body, template=notice.template)
+                keys.append(key)
+                sent.append(person.email)
+            await events.append_event(
+                conn, notice.key, notice.at, "system", f"notice.{notice.template}", rule_id=notice.rule_id,
+                workflow_id=notice.workflow_id, subject=notice.subject, element_id=notice.template,
+                data={"to": sent, "role": notice.role.value},
             )
         return NoticesQueued(keys=keys, to=sent)
 

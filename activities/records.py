@@ -30,7 +30,7 @@ from schemas.intake import ApplicationSubmission
 from schemas.organizations import Organization, Site
 from schemas.payloads import Correction, FindingInput, ItemAssessment, TeamAssignment
 from schemas.tasking import Actor
-from store import applications, audits, certificates, events, organizations, outbox
+from store import applications, audits, certificates, events, organizations, outbox, tasks
 from activities.calendar import current_table
 from activities.templates import MailTemplates, TemplateMissing
 
@@ -157,6 +157,51 @@ class GrantResult(BaseModel):
 
 class ExpiryInput(BaseModel):
     number: str
+    event: EventInput
+
+
+class CertificateStatusChange(BaseModel):
+    """R-9.6.8: suspended (with the day it must be resolved by, R-9.6.3), reinstated, withdrawn."""
+
+    number: str
+    status: CertStatus
+    suspended_until: date | None = None
+    event: EventInput
+
+
+class ScopeReduction(BaseModel):
+    """R-9.6.6: sites and scope taken out; the certificate is reissued (R-10.3.4) with what remains."""
+
+    number: str
+    scope: str
+    remove_site_ids: list[UUID] = []
+    removed_on: date
+    revision: int
+    event: EventInput
+
+
+class ReissueInput(BaseModel):
+    """R-10.3.4: same number and validity, the reissue date noted, the revision counted."""
+
+    number: str
+    revision: int
+    reissued_on: date
+    scope: str | None = None
+    organization_id: UUID
+    organization_name: str | None = None
+    registered_address: str | None = None
+    event: EventInput
+
+
+class RenewalInput(BaseModel):
+    """R-9.3: the same number, a new validity, the decision date as the issue date."""
+
+    number: str
+    issued_on: date
+    valid_from: date
+    valid_to: date
+    star_level: StarLevel
+    scope: str | None = None
     event: EventInput
 
 
@@ -305,6 +350,49 @@ class RecordActivities:
                 "subject": number, "data": {**grant.event.data, "number": number,
                                             "valid_from": valid_from.isoformat(), "valid_to": valid_to.isoformat()}}))
         return GrantResult(number=number, valid_from=valid_from, valid_to=valid_to, sub_numbers=subs)
+
+    @activity.defn(name="set_certificate_status")
+    async def set_certificate_status(self, change: CertificateStatusChange) -> None:
+        """The public status (R-9.6.8) and its event, in one transaction (the regulator's report reads both)."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            await certificates.set_status(conn, change.number, change.status, suspended_until=change.suspended_until)
+            await _event(conn, change.event)
+
+    @activity.defn(name="reduce_certificate_scope")
+    async def reduce_certificate_scope(self, change: ScopeReduction) -> None:
+        async with self.pool.acquire() as conn, conn.transaction():
+            for site_id in change.remove_site_ids:
+                await certificates.remove_certificate_site(conn, change.number, site_id, change.removed_on)
+            await certificates.record_reissue(conn, change.number, revision=change.revision,
+                                              reissued_on=change.removed_on, scope=change.scope)
+            await certificates.set_status(conn, change.number, CertStatus.SCOPE_REDUCED)
+            await _event(conn, change.event)
+
+    @activity.defn(name="reissue_certificate")
+    async def reissue_certificate(self, reissue: ReissueInput) -> None:
+        async with self.pool.acquire() as conn, conn.transaction():
+            await certificates.record_reissue(conn, reissue.number, revision=reissue.revision,
+                                              reissued_on=reissue.reissued_on, scope=reissue.scope)
+            if reissue.organization_name or reissue.registered_address:
+                org = await organizations.get_organization(conn, reissue.organization_id)
+                if org is not None:
+                    await organizations.upsert_organization(conn, org.model_copy(update={
+                        "name": reissue.organization_name or org.name,
+                        "registered_address": reissue.registered_address or org.registered_address}))
+            await _event(conn, reissue.event)
+
+    @activity.defn(name="renew_certificate")
+    async def renew_certificate(self, renewal: RenewalInput) -> None:
+        async with self.pool.acquire() as conn, conn.transaction():
+            await certificates.record_recertification(
+                conn, renewal.number, issued_on=renewal.issued_on, valid_from=renewal.valid_from,
+                valid_to=renewal.valid_to, star_level=renewal.star_level, scope=renewal.scope)
+            await _event(conn, renewal.event)
+
+    @activity.defn(name="withdraw_open_tasks")
+    async def withdraw_open_tasks(self, workflow_id: str) -> list[str]:
+        """The process has ended: its open tasks, and its audits', leave everyone's inbox."""
+        return await tasks.cancel_open_tasks_of(self.pool, workflow_id)
 
     @activity.defn(name="expire_certificate")
     async def expire_certificate(self, expiry: ExpiryInput) -> None:

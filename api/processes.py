@@ -70,6 +70,7 @@ def _problem_of(failure: WorkflowUpdateFailedError) -> Problem:
             Refusal.CONFLICT_OF_IMPARTIALITY: "Conflict of impartiality",
             Refusal.INVALID_PAYLOAD: "The answer is not complete or not valid",
             Refusal.RULE_VIOLATION: "Refused by a rule of the scheme",
+            Refusal.STATE_CONFLICT: "Not possible in the certificate's present state",
         }
         return Problem(refusal.http_status, detail.get("message", cause.message), title=titles[refusal],
                        rule_id=detail.get("rule_id"), errors=detail.get("errors") or None)

@@ -9,12 +9,15 @@ certification keeps the configuration it started under until it is handed a new 
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from rules.audit_time import AuditTimePolicy
 from rules.lifecycle import LifecyclePolicy
 from rules.numbering import NumberingPolicy
 from rules.rating import RatingPolicy
+from rules.sampling import SamplingPolicy
 
 
 class ProcessPolicy(BaseModel):
@@ -32,6 +35,28 @@ class ProcessPolicy(BaseModel):
     follow_up_days: int = Field(30, ge=1, description="calendar days to correct and verify nonconformities")
 
 
+class LifePolicy(BaseModel):
+    """**Decisions** on the certificate's life (R-9.2 – R-9.6, R-11) that the scheme leaves open."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    surveillance_lead_days: int = Field(
+        90, ge=7, description="open a surveillance's preparation this many days before its due date (R-9.2.2)")
+    surveillance_reminder_days_before: tuple[int, ...] = Field(
+        (60, 30, 7), description="remind the organization and the programme managers before each surveillance due date")
+    surveillance_visits_required: bool = Field(
+        False, description="R-3.10 Decision: mystery-shopper visits are optional in a surveillance")
+    overdue_surveillance: Literal["suspend", "confirm"] = Field(
+        "suspend", description="R-9.6.2 Decision: a window that closes without a decision suspends at once, "
+                               "or opens a manager's confirmation task")
+    triage_working_days: int = Field(5, ge=1, description="R-11: a programme manager triages a notification")
+    decision_working_days: int = Field(10, ge=1, description="for surveillance, special and recertification "
+                                                              "decisions (as R-9.1.9)")
+    suspension_outcome_working_days: int = Field(5, ge=1, description="R-9.6.5: to decide withdrawal or reduction")
+    recertification_application_days: int = Field(
+        60, ge=1, description="R-9.3: days the invitation gives the organization to apply")
+
+
 class SchemePolicy(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -40,3 +65,5 @@ class SchemePolicy(BaseModel):
     lifecycle: LifecyclePolicy = Field(default_factory=LifecyclePolicy)
     rating: RatingPolicy = Field(default_factory=RatingPolicy)
     numbering: NumberingPolicy = Field(default_factory=NumberingPolicy)
+    life: LifePolicy = Field(default_factory=LifePolicy)
+    sampling: SamplingPolicy = Field(default_factory=SamplingPolicy)

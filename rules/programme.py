@@ -22,7 +22,8 @@ MIN_VISIT_DAYS = Decimal("0.5")  # R-3.10: at least 0.5 person-day per site
 def audit_dates(programme: Programme) -> list[date]:
     """Every day a team member works on the audit: stage 1 and each on-site day (R-7.auditor Decision)."""
     days = (programme.onsite_end - programme.onsite_start).days
-    return sorted({programme.stage1_on} | {programme.onsite_start + timedelta(days=n) for n in range(days + 1)})
+    stage1 = {programme.stage1_on} if programme.stage1_on else set()
+    return sorted(stage1 | {programme.onsite_start + timedelta(days=n) for n in range(days + 1)})
 
 
 def qualified_on(person: StaffFacts, dates: list[date]) -> list[date]:
@@ -42,18 +43,30 @@ def check_programme(
     minimum_person_days: Decimal,
     staff: dict[str, StaffFacts],
     today: date,
+    stage1: bool = True,
+    visits_required: bool = True,
+    minimum_rule: str = "R-9.1.2.7",
 ) -> None:
+    """``stage1``: the audit has a separate stage 1 (initial, R-9.1.5; recertification after a major
+    change, R-9.3). ``visits_required``: every site gets a mystery-shopper visit (R-3.10: initial and
+    recertification; optional per surveillance, a Decision) — visits planned are always checked."""
     p = programme
-    if p.stage1_on < today:
-        raise RuleViolation("R-9.1.3", f"stage 1 on {p.stage1_on} is in the past (today is {today})")
-    if p.stage1_on > p.onsite_start:
-        raise RuleViolation("R-9.1.5", f"stage 1 ({p.stage1_on}) must come before the on-site audit ({p.onsite_start})")
+    if stage1 and p.stage1_on is None:
+        raise RuleViolation("R-9.1.5", "this audit has a separate stage 1: give its date (stage1_on)")
+    if p.stage1_on is not None:
+        if p.stage1_on < today:
+            raise RuleViolation("R-9.1.3", f"stage 1 on {p.stage1_on} is in the past (today is {today})")
+        if p.stage1_on > p.onsite_start:
+            raise RuleViolation("R-9.1.5",
+                                f"stage 1 ({p.stage1_on}) must come before the on-site audit ({p.onsite_start})")
+    elif p.onsite_start < today:
+        raise RuleViolation("R-9.1.3", f"the on-site audit on {p.onsite_start} is in the past (today is {today})")
     _check_team(p, staff)
-    _check_visits(p, site_names, staff, today)
+    _check_visits(p, site_names, staff, today, required=visits_required)
     if p.person_days < minimum_person_days:
         raise RuleViolation(
-            "R-9.1.2.7",
-            f"the programme plans {p.person_days} person-days, below the {minimum_person_days} the review set",
+            minimum_rule,
+            f"the programme plans {p.person_days} person-days, below the minimum of {minimum_person_days}",
         )
     try:
         check_onsite_days(p.person_days, p.onsite_days)  # R-A.n1a
@@ -98,13 +111,14 @@ def _check_team(p: Programme, staff: dict[str, StaffFacts]) -> None:
             )
 
 
-def _check_visits(p: Programme, site_names: list[str], staff: dict[str, StaffFacts], today: date) -> None:
+def _check_visits(p: Programme, site_names: list[str], staff: dict[str, StaffFacts], today: date, *,
+                  required: bool = True) -> None:
     planned = {v.site for v in p.visits}
     unknown = planned - set(site_names)
     if unknown:
         raise RuleViolation("R-3.10", f"visits planned to sites not in the application: {', '.join(sorted(unknown))}")
     missing = [s for s in site_names if s not in planned]
-    if missing:
+    if missing and required:
         raise RuleViolation("R-3.10", f"every site gets a mystery-shopper visit; none planned for {', '.join(missing)}")
     for v in p.visits:
         if v.person_days < MIN_VISIT_DAYS:

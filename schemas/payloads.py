@@ -84,7 +84,7 @@ class Programme(Payload):
     methods: str = ""
     person_days: Decimal = Field(gt=0, description="audit time, not below the reviewed audit time (R-9.1.2.7)")
     onsite_days: Decimal = Field(gt=0, description="on-site part, at least 80 % of person_days (R-A.n1a)")
-    stage1_on: date
+    stage1_on: date | None = Field(None, description="required where the audit has a separate stage 1 (R-9.1.5, R-9.3)")
     onsite_start: date
     onsite_end: date
     team: list[TeamAssignment] = Field(min_length=1)
@@ -210,6 +210,108 @@ class MoreInformation(Payload):
     answer: str = Field(min_length=1)
 
 
+# --- the certificate's life (R-9.2, R-9.3, R-9.4, R-9.6, R-11) -------------------------------------
+
+class SurveillanceChanges(Payload):
+    """R-9.2.2: the organization confirms its basic, organization and key-document changes before the
+    surveillance; its current departments are the population the sampling draws from (R-9.2.5)."""
+
+    confirmed_on: date
+    basic_changes: str = Field("", description="name, address, legal status, scale ... ('' = none)")
+    organization_changes: str = ""
+    key_document_changes: str = ""
+    departments: list[str] = Field(min_length=1, description="the organization's current departments")
+    decisive_departments: list[str] = Field(default_factory=list,
+                                            description="sampled in every surveillance (R-9.2.5 (2))")
+    major_change: bool = False
+
+
+class SampledScope(BaseModel):
+    clauses: list[str] = Field(min_length=1)
+    departments: list[str] = Field(min_length=1)
+
+
+class SurveillanceProgramme(Payload):
+    """R-9.2.3 the team, R-A.n1b the time, R-9.2.5 the sampling (the proposal shown may be changed)."""
+
+    programme: Programme
+    sampling: SampledScope
+    important_clauses: list[str] = Field(default_factory=list, description="R-9.2.5 (4)")
+
+    def staff_ids(self) -> set[UUID]:
+        return self.programme.staff_ids()
+
+
+class SurveillanceReview(Payload):
+    """R-9.2.4: the team reviews the changes and whether the programme must change."""
+
+    changes_reviewed: str = Field(min_length=1)
+    programme_must_change: bool = False
+    notes: str = ""
+
+
+class SurveillanceDecision(Payload):
+    """R-9.2.8: (a) maintain, (b) more information then decide, (c) do not maintain: suspend or withdraw."""
+
+    outcome: Literal["maintain", "more_information", "suspend", "withdraw"]
+    reasons: str = Field("", description="required when not maintaining: sent in writing")
+    questions: str = Field("", description="required when asking for more information")
+
+
+class RecertificationApplication(Payload):
+    """R-9.3: the organization applies to recertify; a major change may call for a separate stage 1."""
+
+    applied_on: date
+    applies: bool = Field(True, description="false: the organization declines; the certificate will expire")
+    major_change: bool = Field(False, description="of the organization or its environment (e.g. the law)")
+    separate_stage1: bool = Field(False, description="the body's choice: stage 1 apart from the on-site audit")
+    notes: str = ""
+
+
+class RecertificationDecision(Payload):
+    outcome: Literal["renew", "more_information", "refuse"]
+    star_level: Literal["compliant", "three_star", "four_star", "five_star"] | None = Field(
+        None, description="when renewing: not above the level the audit computed (R-6.result)")
+    reasons: str = ""
+    questions: str = ""
+
+
+class SpecialDecision(Payload):
+    """R-9.4: the decision that follows a special audit's conclusion."""
+
+    outcome: Literal["maintain", "agree_scope_change", "refuse_scope_change", "reinstate", "suspend", "withdraw",
+                     "reduce_scope"]
+    reasons: str = ""
+    scope: str | None = Field(None, description="the scope agreed (scope change) or kept (reduction)")
+    remove_sites: list[str] = Field(default_factory=list)
+
+
+class SuspensionOutcome(Payload):
+    """R-9.6.5: a suspension not resolved in time ends in withdrawal or a reduced scope (R-9.6.6)."""
+
+    outcome: Literal["withdraw", "reduce_scope"]
+    reasons: str = Field(min_length=1)
+    scope: str | None = None
+    remove_sites: list[str] = Field(default_factory=list)
+
+
+class NotificationTriage(Payload):
+    """R-11: the programme manager's analysis of what the organization reported, and the action."""
+
+    analysis: str = Field(min_length=1)
+    outcome: Literal["no_action", "special_audit", "extra_surveillance", "suspend", "withdraw"]
+    reasons: str = ""
+
+
+class OverdueSuspension(Payload):
+    """R-9.6.2 Decision (when configured): a manager confirms the suspension of an overdue surveillance."""
+
+    suspend: bool
+    cause_side: Literal["organization", "body"] = Field(
+        description="who let the window close: the organization refused or delayed, or the body did")
+    reasons: str = Field(min_length=1)
+
+
 TASK_PAYLOADS: dict[str, type[Payload]] = {
     "application_review": ApplicationReview,
     "contract": ContractSigned,
@@ -223,6 +325,18 @@ TASK_PAYLOADS: dict[str, type[Payload]] = {
     "materials_review": MaterialsReview,
     "certification_decision": CertificationDecision,
     "more_information": MoreInformation,
+    "surveillance_changes": SurveillanceChanges,
+    "surveillance_programme": SurveillanceProgramme,
+    "surveillance_review": SurveillanceReview,
+    "surveillance_decision": SurveillanceDecision,
+    "recertification_application": RecertificationApplication,
+    "recertification_programme": Programme,
+    "recertification_decision": RecertificationDecision,
+    "special_programme": Programme,
+    "special_decision": SpecialDecision,
+    "suspension_outcome": SuspensionOutcome,
+    "notification_triage": NotificationTriage,
+    "overdue_suspension": OverdueSuspension,
 }
 
 

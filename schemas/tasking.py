@@ -76,6 +76,7 @@ class Refusal(StrEnum):
     CONFLICT_OF_IMPARTIALITY = "ConflictOfImpartiality"  # 403 .n1
     INVALID_PAYLOAD = "InvalidPayload"  # 422
     RULE_VIOLATION = "RuleViolation"  # 422 with rule_id
+    STATE_CONFLICT = "StateConflict"  # 409 the certificate's state does not allow it (e.g. not suspended)
 
     @property
     def http_status(self) -> int:
@@ -85,6 +86,7 @@ class Refusal(StrEnum):
             Refusal.CONFLICT_OF_IMPARTIALITY: 403,
             Refusal.INVALID_PAYLOAD: 422,
             Refusal.RULE_VIOLATION: 422,
+            Refusal.STATE_CONFLICT: 409,
         }[self]
 
 

@@ -165,3 +165,15 @@ async def _require(db: Db, task_id: str) -> TaskRecord:
     if found is None:
         raise NotFound(f"no task {task_id}", details={"task_id": task_id})
     return found
+
+
+async def cancel_open_tasks_of(db: Db, workflow_id: str) -> list[str]:
+    """Withdraw every open task of a certification process and of its audits (``audit-{id}-…``): the
+    process ended (withdrawal, expiry) and nobody should work on them. Idempotent; returns the ids."""
+    rows = await db.fetch(
+        """UPDATE tasks SET status = 'cancelled'
+           WHERE status = 'open' AND (workflow_id = $1 OR workflow_id LIKE 'audit-' || $1 || '-%')
+           RETURNING id""",
+        workflow_id,
+    )
+    return sorted(r["id"] for r in rows)

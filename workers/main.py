@@ -46,7 +46,9 @@ def activities_for(pool: asyncpg.Pool, mail: MailSettings, templates: MailTempla
         records.record_event, records.record_application, records.set_application_status, records.send_notice,
         records.reference_data, records.record_audit, records.record_onsite_results, records.record_follow_up,
         records.conclude_audit, records.grant_certificate, records.expire_certificate,
-        inbox.project_task, inbox.close_task, inbox.notify_task,
+        records.set_certificate_status, records.reduce_certificate_scope, records.reissue_certificate,
+        records.renew_certificate, records.withdraw_open_tasks,
+        inbox.project_task, inbox.close_task, inbox.cancel_task, inbox.notify_task, inbox.notify_staff,
         notify.deliver_mail,
     ]
 

@@ -7,6 +7,7 @@ report and recommendation (R-9.1.8). Returns its outcome to the certification.
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from datetime import date, timedelta
 from decimal import Decimal
 from uuid import UUID
@@ -61,6 +62,15 @@ class AuditInput(BaseModel):
     reminder_days_before: tuple[int, ...] = (1,)
     follow_up_days: int = Field(30, description="Decision: calendar days the auditee has to correct nonconformities")
     report_working_days: int = Field(5, description="Decision: working days for the leader's report")
+    # The kinds differ: a separate stage 1 for initial audits and, when the body decides so, for a
+    # recertification; visits required for initial and recertification audits (R-3.10 Decision);
+    # a short-notice special audit is not announced 3 working days ahead; a surveillance need
+    # not assess every item.
+    stage1: bool = True
+    visits_required: bool = True
+    plan_notice_working_days: int = Field(PLAN_NOTICE_WORKING_DAYS, ge=0)
+    full_assessment: bool = True
+    minimum_rule: str = "R-9.1.2.7"
 
 
 class AuditOutcome(BaseModel):
@@ -73,6 +83,7 @@ class AuditOutcome(BaseModel):
     team: list[UUID]
     onsite_end: date
     programme_version: int
+    findings_by_department: dict[str, int] = Field(default_factory=dict)  # R-9.2.5 (3) next time
 
 
 class ProgrammeChange(BaseModel):
@@ -121,7 +132,7 @@ class AuditWorkflow(HumanTasks):
 
         # stage 1, repeated until the auditee is ready for the on-site audit.
         self.stage = "stage1"
-        while True:
+        while data.stage1:
             s1 = await self.board.ask(
                 "stage1", Stage1Findings, title="stage 1 findings", role=Role.AUDITOR, assignee_id=leader,
                 due_on=self.programme.stage1_on, rule_id="R-9.1.5", check=self._check_stage1,
@@ -191,6 +202,7 @@ class AuditWorkflow(HumanTasks):
             team=[m.staff_id for m in self.programme.team],
             onsite_end=self.programme.onsite_end,
             programme_version=self.programme_version,
+            findings_by_department=dict(Counter(f.department for f in onsite.payload.findings if f.department)),
         )
 
     # ------------------------------------------------------------------------------ steps
@@ -213,15 +225,16 @@ class AuditWorkflow(HumanTasks):
 
     async def _plan(self, leader: UUID) -> None:
         latest = self._latest_plan_date()
+        rule = "R-9.1.6" if self.input.plan_notice_working_days else "R-9.4.2"
         await self.board.ask(
             "onsite_plan", OnsitePlanSent, title="on-site plan communicated to the applicant", role=Role.AUDITOR,
-            assignee_id=leader, due_on=latest.date, due_provisional=latest.provisional, rule_id="R-9.1.6",
+            assignee_id=leader, due_on=latest.date, due_provisional=latest.provisional, rule_id=rule,
             check=self._check_plan,
         )
 
     def _latest_plan_date(self, onsite_start: date | None = None):
         start = onsite_start or self.programme.onsite_start
-        return add_working_days(start, -PLAN_NOTICE_WORKING_DAYS, self.input.reference.holidays)
+        return add_working_days(start, -self.input.plan_notice_working_days, self.input.reference.holidays)
 
     def _leader(self) -> UUID:
         return next(m.staff_id for m in self.programme.team if m.role == "leader")
@@ -276,7 +289,8 @@ class AuditWorkflow(HumanTasks):
         if p.sent_on > latest.date:
             raise RuleViolation(
                 "R-9.1.6",
-                f"the plan must reach the applicant at least {PLAN_NOTICE_WORKING_DAYS} working days before the "
+                f"the plan must reach the applicant at least {self.input.plan_notice_working_days} working days "
+                "before the "
                 f"on-site audit on {self.programme.onsite_start}: the last day was {latest.date}; move the on-site "
                 "audit in the programme first",
             )
@@ -285,7 +299,8 @@ class AuditWorkflow(HumanTasks):
         catalogue = {i.id: i for i in self.input.reference.catalogue.items}
         seen = [i.item_id for i in p.items]
         unknown = sorted(set(seen) - set(catalogue))
-        missing = sorted(set(catalogue) - set(seen))
+        # a surveillance need not cover every aspect of the service.
+        missing = sorted(set(catalogue) - set(seen)) if self.input.full_assessment else []
         if unknown or missing or len(seen) != len(set(seen)):
             raise RuleViolation("R-6", "every item of the catalogue is assessed once"
                                 + (f"; unknown: {', '.join(unknown)}" if unknown else "")
@@ -339,12 +354,14 @@ class AuditWorkflow(HumanTasks):
                          rule_id="R-9.1.4")
         try:
             check_programme(new, site_names=self.input.site_names, minimum_person_days=self.input.minimum_person_days,
-                            staff=change.facts.staff, today=min(today(), new.stage1_on))
+                            staff=change.facts.staff, today=min(today(), new.stage1_on or new.onsite_start),
+                            stage1=self.input.stage1, visits_required=self.input.visits_required)
             if self.plan_sent_on is not None:
                 latest = self._latest_plan_date(new.onsite_start)
                 if self.plan_sent_on > latest.date:
                     raise RuleViolation("R-9.1.6", f"the plan was sent on {self.plan_sent_on}, fewer than "
-                                        f"{PLAN_NOTICE_WORKING_DAYS} working days before {new.onsite_start}")
+                                        f"{self.input.plan_notice_working_days} working days before "
+                                        f"{new.onsite_start}")
             for site, visited in self.visits_reported.items():
                 if visited >= new.onsite_start:
                     raise RuleViolation("R-3.10", f"the visit to {site} on {visited} would no longer be before the "

@@ -4,9 +4,9 @@ Application review within 3 working days (R-9.1.2) with the audit time from Appe
 rejection in writing or a contract (R-9.1.2.8), the programme (R-9.1.3, R-9.1.4, R-7, R-3.10, R-A.n1a),
 the audit as an ``AuditWorkflow`` child, the materials accepted, the decision within 10 working days by
 someone who took no part in the audit (R-9.1.9, R-9.1.9.n1), and on a grant the number (R-10.3), the
-certificate with its validity (R-10.1), publication (R-9.1.9.n3) and the search attributes. The
-certificate's life (surveillance, suspension, recertification) is the next step of this workflow;
-for now it waits for expiry.
+certificate with its validity (R-10.1), publication (R-9.1.9.n3) and the search attributes. Then the
+certificate's life (workflows/life.py): surveillance, suspension, special audits, recertification,
+expiry or withdrawal, one validity cycle per run.
 """
 
 from __future__ import annotations
@@ -50,8 +50,9 @@ with workflow.unsafe.imports_passed_through():
     from schemas.staff import Role
     from schemas.tasking import Actor, TaskFacts
     from workflows.audit import AuditInput, AuditOutcome, AuditWorkflow
-    from workflows.contracts import CertificationInput, ProcessStatus, Stage
-    from workflows.tasks import HumanTasks, TaskBoard, start_of, today
+    from workflows.contracts import CertificationInput, LifeState, ProcessStatus, Stage
+    from workflows.life import CertificateLife
+    from workflows.tasks import TaskBoard, start_of, today
 
 REVIEW_WORKING_DAYS = 3  # R-9.1.2
 DECISION_WORKING_DAYS = 10  # R-9.1.9
@@ -66,7 +67,7 @@ NEXT_DUE = SearchAttributeKey.for_datetime("NextDue")
 
 
 @workflow.defn(name="CertificationWorkflow")
-class CertificationWorkflow(HumanTasks):
+class CertificationWorkflow(CertificateLife):
     starting_message = "The application is still being recorded; try again in a moment."
 
     def __init__(self) -> None:
@@ -81,11 +82,15 @@ class CertificationWorkflow(HumanTasks):
         self.events = 0
         self.table_days = Decimal(0)  # R-A.table value for the application's headcount
         self.minimum_days = Decimal(0)  # the audit time the review set (R-9.1.2.7)
+        self.published: tuple | None = None
+        self._init_life()
 
     # =============================================================================== the process
     @workflow.run
     async def run(self, data: CertificationInput) -> str:
         self.input = data
+        if data.life is not None:
+            return await self._continue_life(data)
         wf_id = workflow.info().workflow_id
         org = data.submission.organization
         steps = data.policy.process
@@ -218,7 +223,17 @@ class CertificationWorkflow(HumanTasks):
         self.stage = "granted"
         workflow.set_current_details(f"certificate {self.grant.number} valid until {self.grant.valid_to} (R-10.1)")
 
-        # The certificate's life comes next; until it is built, the certificate simply runs to its end.
+        if workflow.patched("certificate-life"):
+            # The certificate's life (workflows/life.py), cycle after cycle.
+            return await self._live(LifeState(
+                number=self.grant.number, organization_id=intake.organization_id, organization_name=org.name or "",
+                star_level=level.value, scope=data.submission.scope or "",
+                sites={s.name: intake.site_ids[s.name] for s in data.submission.sites},
+                valid_from=self.grant.valid_from, valid_to=self.grant.valid_to, decided_on=today(),
+                initial_person_days=self.minimum_days, audit_counts={AuditKind.INITIAL.value: 1},
+                programme_version=self.programme_version, findings_by_department=self.audit.findings_by_department))
+
+        # Before the certificate's life was built, a certificate simply ran to its end (histories of then).
         await workflow.sleep(start_of(self.grant.valid_to + timedelta(days=1)) - workflow.now(),
                              summary=f"certificate valid until {self.grant.valid_to}")
         await workflow.execute_activity(
@@ -230,6 +245,38 @@ class CertificationWorkflow(HumanTasks):
         )
         workflow.upsert_search_attributes([CERT_STATUS.value_set("expired")])
         return await self._end("expired", f"certificate {self.grant.number} expired")
+
+    async def _continue_life(self, data: CertificationInput) -> str:
+        """A new run of a certificate's life (continue-as-new): fresh reference data, then the cycle."""
+        wf_id = workflow.info().workflow_id
+        self.board = TaskBoard(wf_id, str(data.application_id), data.policy.process.reminder_days_before)
+        self.minimum_days = data.life.initial_person_days
+        self.programme_version = data.life.programme_version
+        year = today().year
+        self.reference = await workflow.execute_activity(
+            "reference_data", ReferenceQuery(years=list(range(year - 1, year + 5))),
+            start_to_close_timeout=ACTIVITY_TIMEOUT, result_type=ReferenceData,
+            summary="holiday table and item catalogue",
+        )
+        return await self._live(data.life)
+
+    def _publish(self) -> None:
+        """Search attributes for the Temporal UI and the operators' lists: status (R-9.6.8), level, the
+        next due date; upserted only when they changed."""
+        s = self.life
+        status = self.ending or s.status
+        due = self.next_due()
+        values = (s.number, status, s.star_level, due[0].on if due else None, s.organization_name)
+        if values == self.published:
+            return
+        self.published = values
+        updates = [CERT_NUMBER.value_set(s.number), CERT_STATUS.value_set(status), STAR_LEVEL.value_set(s.star_level),
+                   ORGANIZATION.value_set(s.organization_name)]
+        updates.append(NEXT_DUE.value_set(start_of(due[0].on)) if due else NEXT_DUE.value_unset())
+        workflow.upsert_search_attributes(updates)
+        workflow.set_current_details(
+            f"certificate {s.number} {status}, valid {s.valid_from} … {s.valid_to}"
+            + (f"; next: {due[0].what.replace('_', ' ')} {due[0].on} ({due[0].rule_id})" if due else ""))
 
     # =============================================================================== helpers
     def _due(self, working_days: int, start: date | None = None) -> dict:
@@ -245,10 +292,6 @@ class CertificationWorkflow(HumanTasks):
         wf_id = workflow.info().workflow_id
         return EventInput(key=f"{wf_id}/{kind}/{self.events}", at=workflow.now(), kind=kind, rule_id=rule_id,
                           workflow_id=wf_id, subject=str(self.input.application_id), element_id=kind, data=data)
-
-    async def _event(self, kind: str, rule_id: str | None, data: dict) -> None:
-        await workflow.execute_activity("record_event", self._event_input(kind, rule_id, data),
-                                        start_to_close_timeout=ACTIVITY_TIMEOUT, summary=kind)
 
     async def _status(self, status: ApplicationStatus, rule_id: str, data: dict | None = None) -> None:
         await workflow.execute_activity(
@@ -342,4 +385,5 @@ class CertificationWorkflow(HumanTasks):
             certificate_number=self.grant.number if self.grant else None,
             valid_to=self.grant.valid_to if self.grant else None,
             programme_version=self.programme_version,
+            life=self.life_status(),
         )

@@ -6,6 +6,7 @@ Kept apart from the workflow code so the API can import them without the workflo
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Literal
 from uuid import UUID
 
@@ -24,18 +25,85 @@ def certification_workflow_id(application_id: UUID) -> str:
     return f"certification-{application_id}"
 
 
+class LifeState(BaseModel):
+    """Everything the certificate's life needs to go on in a new run (continue-as-new at each validity
+    cycle, R-9.3, and whenever Temporal suggests it): dates, status, what the cycle's surveillances
+    covered (R-9.2.1, R-9.2.5) and the counters that keep task, event and audit ids unique."""
+
+    number: str
+    organization_id: UUID
+    organization_name: str
+    star_level: str
+    scope: str
+    sites: dict[str, UUID] = Field(description="site name -> site id, the sites still on the certificate")
+    valid_from: date
+    valid_to: date
+    decided_on: date = Field(description="the decision that began this cycle (R-9.2.1: the first surveillance "
+                                         "is counted from it)")
+    initial_person_days: Decimal = Field(description="the initial audit time, base of R-A.n1b and R-A.n1c")
+    cycle: int = 1
+    base_status: Literal["valid", "scope_reduced"] = "valid"
+    suspended_on: date | None = None
+    suspended_until: date | None = None
+    suspension_cause: str | None = None
+    surveillances_done: int = 0
+    last_surveillance_on: date | None = None
+    covered_clauses: list[str] = Field(default_factory=list)
+    covered_departments: list[str] = Field(default_factory=list)
+    findings_by_department: dict[str, int] = Field(default_factory=dict)
+    revision: int = 0
+    invited: bool = False
+    recertification_declined: bool = False
+    task_counts: dict[str, int] = Field(default_factory=dict)
+    events: int = 0
+    audit_counts: dict[str, int] = Field(default_factory=dict)
+    programme_version: int = 0
+
+    @property
+    def status(self) -> str:
+        return "suspended" if self.suspended_until else self.base_status
+
+
 class CertificationInput(BaseModel):
     application_id: UUID
     submission: ApplicationSubmission
     submitted_at: datetime
     submitted_by: Actor
     policy: SchemePolicy = Field(default_factory=SchemePolicy)
+    life: LifeState | None = Field(None, description="set when the certificate's life continues in a new run")
 
 
 Stage = Literal[
     "application_review", "contract", "programme", "audit", "materials_review", "decision",
-    "more_information", "granted", "rejected", "refused", "expired",
+    "more_information", "granted", "rejected", "refused", "expired", "withdrawn",
 ]
+# "granted": the certificate is in its life (surveillance, suspension, special audits, recertification);
+# ``LifeStatus`` says where. "expired" and "withdrawn" end the process.
+
+
+class DueDate(BaseModel):
+    what: Literal["surveillance", "suspension_end", "recertification_invitation", "expiry"]
+    on: date
+    rule_id: str
+
+
+class LifeStatus(BaseModel):
+    """The certificate's life as its process holds it (R-9.2 – R-9.6, R-10)."""
+
+    number: str
+    status: str  # R-9.6.8: valid | suspended | withdrawn | scope_reduced | expired
+    star_level: str
+    scope: str
+    valid_from: date
+    valid_to: date
+    cycle: int = Field(description="1 for the initial certification's validity, 2 after the first recertification ...")
+    surveillances_done: int
+    last_surveillance_on: date | None = None
+    suspended_until: date | None = None
+    suspension_cause: str | None = None
+    revision: int = 0
+    next_due: list[DueDate] = Field(default_factory=list)
+    audits_running: list[str] = Field(default_factory=list)
 
 
 class ProcessStatus(BaseModel):
@@ -52,3 +120,4 @@ class ProcessStatus(BaseModel):
     certificate_number: str | None = None
     valid_to: date | None = None
     programme_version: int = 0
+    life: LifeStatus | None = None

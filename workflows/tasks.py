@@ -112,7 +112,10 @@ class TaskBoard:
         check: Check | None = None,
         excluded: frozenset[UUID] = frozenset(),
         element_id: str | None = None,
-    ) -> Completed[P]:
+        cancel_when: Callable[[], bool] | None = None,
+    ) -> Completed[P] | None:
+        """Open a task and wait for its completion. With ``cancel_when``, the task is withdrawn (and
+        ``None`` returned) as soon as that becomes true first: what it asked about is gone."""
         self.opened[kind] += 1
         task_id = f"{self.owner_id}/{kind}/{self.opened[kind]}"
         view = TaskView(
@@ -131,9 +134,18 @@ class TaskBoard:
         )
         self.tasks[task_id] = task  # open once the inbox shows it
         workflow.set_current_details(self.describe())
-        await self._wait(task)
+        await self._wait(task, cancel_when)
         done = task.completed
-        assert done is not None
+        if done is None:  # withdrawn: what the task was for is gone
+            await workflow.execute_activity(
+                "cancel_task", TaskClosing(task_id=task_id, workflow_id=self.owner_id, subject=self.subject, kind=kind,
+                                           rule_id=rule_id, actor=None, at=workflow.now(),
+                                           element_id=element_id or kind, payload={}),
+                start_to_close_timeout=timedelta(seconds=30), summary=f"withdraw task: {title}",
+            )
+            del self.tasks[task_id]
+            workflow.set_current_details(self.describe())
+            return None
         await workflow.execute_activity(
             "close_task",
             TaskClosing(task_id=task_id, workflow_id=self.owner_id, subject=self.subject, kind=kind,
@@ -146,8 +158,14 @@ class TaskBoard:
         workflow.set_current_details(self.describe())
         return done  # type: ignore[return-value]
 
-    async def _wait(self, task: _OpenTask) -> None:
+    async def _wait(self, task: _OpenTask, cancel_when: Callable[[], bool] | None = None) -> None:
         """Wait for completion; remind before the due date, escalate once it has passed."""
+        if cancel_when is None:
+            def settled() -> bool:
+                return task.completed is not None
+        else:
+            def settled() -> bool:
+                return task.completed is not None or cancel_when()
         due = task.view.due_on
         assert due is not None
         moments = [(start_of(due - timedelta(days=d)) + timedelta(hours=NOTICE_HOUR.hour), "reminder")
@@ -158,8 +176,7 @@ class TaskBoard:
             if wait <= timedelta(0):
                 continue  # opened after this reminder would have gone out
             try:
-                await workflow.wait_condition(lambda: task.completed is not None, timeout=wait,
-                                              timeout_summary=f"{notice} of {task.view.kind}")
+                await workflow.wait_condition(settled, timeout=wait, timeout_summary=f"{notice} of {task.view.kind}")
                 return
             except TimeoutError:
                 queued: NoticesQueued = await workflow.execute_activity(
@@ -170,7 +187,7 @@ class TaskBoard:
                     summary=f"{notice}: {task.view.title}",
                 )
                 self.mail.deliver(queued.keys, f"{notice}: {task.view.title}")
-        await workflow.wait_condition(lambda: task.completed is not None)
+        await workflow.wait_condition(settled)
 
     # -------------------------------------------------------------------------------- the Update
     def validate(self, completion: TaskCompletion) -> None:

@@ -3,10 +3,13 @@ the workflow tests (and reusable by end-to-end API tests)."""
 
 from __future__ import annotations
 
+import json
+import os
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -124,7 +127,8 @@ class Journey:
         worker is gone would hold time still for every later test."""
         from temporalio.service import RPCError
 
-        for handle in (self.audit(), self.handle):
+        latest = self.env.client.get_workflow_handle(self.workflow_id) if self.handle else None  # after continue-as-new
+        for handle in (self.audit(), latest):
             if handle is None:
                 continue
             try:
@@ -255,3 +259,22 @@ async def journey(own_temporal_env, pool, people, smtp) -> AsyncIterator[Journey
 @pytest.fixture
 def journey_type() -> type[Journey]:
     return Journey
+
+
+HISTORY_DIR = Path(__file__).resolve().parents[1] / "histories"
+
+
+async def keep_history(handle: WorkflowHandle, name: str) -> int:
+    """The number of events in ``handle``'s history; with CERTFLOW_RECORD_HISTORIES=1 the history is kept
+    as tests/histories/{name}-{type}.json for the replay tests (with its workflow id in index.json, since
+    workflow code derives task ids from it)."""
+    history = await handle.fetch_history()
+    if os.environ.get("CERTFLOW_RECORD_HISTORIES") == "1":
+        kind = history.events[0].workflow_execution_started_event_attributes.workflow_type.name
+        file = f"{name}-{kind}.json"
+        (HISTORY_DIR / file).write_text(history.to_json(), encoding="utf-8")
+        index_file = HISTORY_DIR / "index.json"
+        index = json.loads(index_file.read_text()) if index_file.exists() else {}
+        index[file] = handle.id
+        index_file.write_text(json.dumps(index, indent=2, sort_keys=True) + "\n")
+    return len(history.events)
