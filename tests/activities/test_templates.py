@@ -12,6 +12,7 @@ from temporalio.testing import ActivityEnvironment
 from activities.records import EventInput, Notice, RecordActivities
 from activities.templates import SHIPPED, MailTemplates, TemplateMissing
 
+N = "CFB-CCS-2026-00001"
 PARAMS = {
     "application_rejected": {"reasons": "范围不符", "application_id": "A-1"},
     "certification_refused": {"reasons": "不达标", "application_id": "A-1"},
@@ -22,6 +23,23 @@ PARAMS = {
                       "due_on": "2026-11-30", "due_provisional": False},
     "task_escalation": {"name": "赵", "title": "申请评审", "task_id": "t/1", "role": "reviewer", "rule_id": "R-9.1.2",
                         "due_on": "2026-11-30", "due_provisional": True},
+    "surveillance_reminder": {"number": N, "due_on": "2027-11-24", "days_before": 30},
+    "surveillance_due_staff": {"name": "王", "number": N, "due_on": "2027-11-24", "days_before": 60},
+    "certificate_maintained": {"number": N, "star_level": "three_star"},
+    "certificate_suspended": {"number": N, "reason": "逾期未监督", "cause": "未按期接受监督审查",
+                              "suspended_until": "2028-05-24"},
+    "certificate_reinstated": {"number": N, "reason": "特殊审查验证通过"},
+    "certificate_withdrawn": {"number": N, "reason": "暂停期满未整改", "withdrawn_on": "2028-05-25"},
+    "certificate_scope_reduced": {"number": N, "reason": "分中心不符合", "scope": "呼叫中心服务（总部）",
+                                  "removed_sites": ["二号场所"]},
+    "certificate_reissued": {"number": N, "revision": 1, "reissued_on": "2027-03-01", "changes": "名称: 新名称"},
+    "recertification_invitation": {"number": N, "valid_to": "2029-11-24", "decision_deadline": "2029-11-24"},
+    "certificate_renewed": {"number": N, "star_level": "five_star", "valid_from": "2029-11-25",
+                            "valid_to": "2032-11-24"},
+    "certificate_expired": {"number": N, "valid_to": "2029-11-24"},
+    "special_audit_notice": {"number": N, "purpose": "complaint", "reason": "重大投诉", "short_notice": True,
+                             "onsite_hint": ""},
+    "notification_received": {"number": N, "kind": "serious_incident", "received_on": "2027-02-01"},
 }
 
 
@@ -36,6 +54,19 @@ def test_every_shipped_template_renders_in_chinese():
     subject, body = templates.render("certificate_granted", PARAMS["certificate_granted"])
     assert subject == "认证决定：批准认证（证书编号 CFB-CCS-2026-00001）" and "四星级" in body and "示例认证中心" in body
     assert "暂定" in templates.render("task_escalation", PARAMS["task_escalation"])[1]
+
+
+def test_life_notices_say_what_the_scheme_requires_R_9_6_4_R_9_6_7_R_10_4():
+    templates = MailTemplates()
+    subject, body = templates.render("certificate_suspended", PARAMS["certificate_suspended"])
+    assert "暂停" in subject and "2028-05-24" in body and "无效" in body  # end date, invalid while suspended
+    subject, body = templates.render("certificate_withdrawn", PARAMS["certificate_withdrawn"])
+    assert "撤销" in subject and "标志" in subject and "停止" in body and "10.4" in body
+    subject, body = templates.render("certificate_scope_reduced", PARAMS["certificate_scope_reduced"])
+    assert "二号场所" in body
+    assert "监督" in templates.render("surveillance_reminder", PARAMS["surveillance_reminder"])[0]
+    assert "五星级" in templates.render("certificate_renewed", PARAMS["certificate_renewed"])[1]
+    assert "投诉调查" in templates.render("special_audit_notice", PARAMS["special_audit_notice"])[0]
 
 
 def test_the_bodys_own_template_wins(tmp_path):
