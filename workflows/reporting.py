@@ -26,7 +26,7 @@ class ReportingInput(BaseModel):
     reminder_days_before: tuple[int, ...] = (1,)
 
 
-def _next_month(day: date) -> date:
+def next_month(day: date) -> date:
     return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
 
 
@@ -38,7 +38,7 @@ class RegulatorReportWorkflow(HumanTasks):
 
     @workflow.run
     async def run(self, data: ReportingInput) -> None:
-        self.month = data.month or _next_month(today())
+        self.month = data.month or next_month(today())
         reported = (self.month - timedelta(days=1)).replace(day=1)
         self.board = TaskBoard(workflow.info().workflow_id, f"CNCA report {reported:%Y-%m}", data.reminder_days_before)
         reference: ReferenceData = await workflow.execute_activity(
@@ -60,7 +60,7 @@ class RegulatorReportWorkflow(HumanTasks):
         )
         await self.board.mail.settle()
         await workflow.wait_condition(workflow.all_handlers_finished)
-        workflow.continue_as_new(ReportingInput(month=_next_month(self.month),
+        workflow.continue_as_new(ReportingInput(month=next_month(self.month),
                                                 reminder_days_before=data.reminder_days_before))
 
     @workflow.query(name="month")
