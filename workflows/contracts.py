@@ -106,6 +106,18 @@ class LifeStatus(BaseModel):
     audits_running: list[str] = Field(default_factory=list)
 
 
+class LifeWait(BaseModel):
+    """What a caller of the ``wait_for_life`` Update waits for: every field given must match."""
+
+    status: str | None = None
+    cycle: int | None = None
+    surveillances_done: int | None = None
+    revision: int | None = None
+
+    def met_by(self, life: LifeStatus) -> bool:
+        return all(getattr(life, name) == value for name, value in self.model_dump(exclude_none=True).items())
+
+
 class ProcessStatus(BaseModel):
     """Where one certification stands, for the API and the Temporal UI."""
 

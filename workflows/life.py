@@ -84,7 +84,7 @@ with workflow.unsafe.imports_passed_through():
     from schemas.staff import Role
     from schemas.tasking import Actor, Refusal, TaskFacts
     from workflows.audit import AuditInput, AuditOutcome, AuditWorkflow
-    from workflows.contracts import DueDate, LifeState, LifeStatus
+    from workflows.contracts import DueDate, LifeState, LifeStatus, LifeWait
     from workflows.tasks import NOTICE_HOUR, HumanTasks, refuse, start_of, today
 
 ACTIVITY_TIMEOUT = timedelta(seconds=60)
@@ -731,6 +731,21 @@ class CertificateLife(HumanTasks):
         return ActionReceipt(action=a.action, number=s.number, accepted_at=workflow.now(), status=status,
                              message=f"{a.action.replace('_', ' ')} of {s.number} by {who}: done; "
                                      f"the certificate is {status}.")
+
+    @workflow.update(name="wait_for_audit")
+    async def wait_for_audit(self, audit_id: str) -> str:
+        """Block until the audit ``audit_id`` (``audit-{workflow id}-{kind}-{n}``) is running, so that a
+        caller can address its Updates (the API's "what next", and tests)."""
+        await workflow.wait_condition(lambda: audit_id in self.audits_running)
+        return audit_id
+
+    @workflow.update(name="wait_for_life")
+    async def wait_for_life(self, wanted: LifeWait) -> LifeStatus:
+        """Block until the certificate's life matches ``wanted``, or this run is about to end (withdrawal,
+        expiry, renewal: then the caller asks again, and the next run answers)."""
+        await workflow.wait_condition(lambda: self.life is not None and (wanted.met_by(self.life_status())
+                                                                           or self._over()))
+        return self.life_status()
 
     @act.validator
     def _validate_act(self, request: ActionRequest) -> None:

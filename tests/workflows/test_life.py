@@ -21,7 +21,7 @@ from schemas.tasking import Actor
 from store.certificates import certificate_sites, get_certificate
 from store.events import events_for
 from store.tasks import get_task, list_tasks
-from workflows.contracts import ProcessStatus
+from workflows.contracts import LifeStatus, LifeWait, ProcessStatus
 from workflows.tasks import SHANGHAI
 
 from .conftest import keep_history
@@ -33,6 +33,15 @@ DEPARTMENTS = ["客服部", "质检部", "培训部", "运营部"]
 
 async def status_of(journey) -> ProcessStatus:
     return await journey.handle.query("status", result_type=ProcessStatus)
+
+
+async def life_when(journey, **wanted) -> LifeStatus:
+    """The certificate's life once it matches ``wanted`` (asking the next run when this one ends)."""
+    wait = LifeWait(**wanted)
+    while True:
+        life = await journey.handle.execute_update("wait_for_life", wait, result_type=LifeStatus)
+        if wait.met_by(life):
+            return life
 
 
 async def granted(journey, star_level: str = "five_star") -> tuple[ProcessStatus, WorkflowHandle]:
@@ -57,8 +66,11 @@ async def move_to(journey, day: date) -> None:
     await journey.env.sleep(target - now)
 
 
-def audit_handle(journey, kind: str, n: int) -> WorkflowHandle:
-    return journey.env.client.get_workflow_handle(f"audit-{journey.workflow_id}-{kind}-{n}")
+async def audit_handle(journey, kind: str, n: int) -> WorkflowHandle:
+    """The ``n``-th audit of ``kind`` once the certificate's process has started it."""
+    audit_id = await journey.handle.execute_update("wait_for_audit", f"audit-{journey.workflow_id}-{kind}-{n}",
+                                                   result_type=str)
+    return journey.env.client.get_workflow_handle(audit_id)
 
 
 def life_programme(journey, today: date, *, person_days: str = "3", onsite_in: int = 14, visits: bool = False,
@@ -119,7 +131,7 @@ async def surveil(journey, n: int, *, departments: list[str] | None = None, deci
         "programme": life_programme(journey, today),
         "sampling": {"clauses": proposal["clauses"], "departments": proposal["departments"]}})
     await journey.complete("surveillance_review", p.leader, {"changes_reviewed": "无重大变化"})
-    await run_audit(journey, audit_handle(journey, "surveillance", n))
+    await run_audit(journey, await audit_handle(journey, "surveillance", n))
     await journey.complete("surveillance_decision", p.decision_maker, decision or {"outcome": "maintain"})
     return proposal
 
@@ -163,7 +175,7 @@ async def test_a_full_three_year_life_two_surveillances_then_recertification_R_9
     await move_to(journey, first_due - timedelta(days=89))
     first_proposal = await surveil(journey, 1)
     assert "客服部" in first_proposal["departments"]  # decisive (R-9.2.5 (2))
-    life = (await status_of(journey)).life
+    life = await life_when(journey, surveillances_done=1)
     assert life.surveillances_done == 1 and life.status == "valid"
     second_due = next_surveillance_due(decided_on, life.last_surveillance_on)  # from the last surveillance
     assert [(d.what, d.on) for d in life.next_due][:1] == [("surveillance", second_due)]
@@ -174,8 +186,7 @@ async def test_a_full_three_year_life_two_surveillances_then_recertification_R_9
     assert {str(m["To"]) for m in reminders} == {"contact@example.cn", "programme_manager@body.example"}
     second_proposal = await surveil(journey, 2)
     # R-9.2.1 coverage: the two surveillances of the cycle together cover every clause and department.
-    life = (await status_of(journey)).life
-    assert life.surveillances_done == 2
+    life = await life_when(journey, surveillances_done=2)
     assert set(first_proposal["departments"]) | set(second_proposal["departments"]) == set(DEPARTMENTS)
     assert set(first_proposal["clauses"]) | set(second_proposal["clauses"]) == set(
         journey_policy_clauses())
@@ -193,19 +204,19 @@ async def test_a_full_three_year_life_two_surveillances_then_recertification_R_9
     assert rule_of(error) == "R-A.n1c"  # at least 2/3 of the initial 8 person-days
     await journey.complete("recertification_programme", p.programme_manager,
                            life_programme(journey, today, person_days="6", visits=True))
-    await run_audit(journey, audit_handle(journey, "recertification", 1), visits=True)
+    await run_audit(journey, await audit_handle(journey, "recertification", 1), visits=True)
     decision_day = await journey.today()
     await journey.complete("recertification_decision", p.decision_maker, {"outcome": "renew", "star_level": "four_star"})
 
     # The decision continues the process as new: cycle 2, same number, validity from the day after.
     new_from, new_to = renewed_validity(cert.valid_to, decision_date=decision_day)
+    life = await life_when(journey, cycle=2)
     renewed = await get_certificate(pool, number)
     assert (renewed.valid_from, renewed.valid_to, renewed.issued_on) == (new_from, new_to, decision_day)
     assert renewed.star_level == "four_star" and renewed.status == "valid"
     first_events = await keep_history(first_run, "life-cycle1")
     assert first_events < 2000, first_events  # one validity cycle per run stays small
     print(f"history of the first run (initial certification + cycle 1): {first_events} events")
-    life = (await status_of(journey)).life
     assert life.cycle == 2 and life.surveillances_done == 0 and life.valid_to == new_to
     assert life.next_due[0].on == add_months(decision_day, 12)  # counted from the recertification decision
     kinds = await cert_events(pool, number)
@@ -227,7 +238,7 @@ async def test_overdue_surveillance_suspends_then_six_months_lead_to_withdrawal_
     # Nobody prepares the surveillance: the window closes at the end of the due date (R-9.6.2 Decision).
     await move_to(journey, due + timedelta(days=1))
     await journey.task("surveillance_changes")  # still open: the surveillance may still happen
-    life = (await status_of(journey)).life
+    life = await life_when(journey, status="suspended")
     assert life.status == "suspended" and life.suspension_cause == "overdue_surveillance"
     until = suspension_end(due + timedelta(days=1))
     assert life.suspended_until == until  # R-9.6.3: 6 months
@@ -271,13 +282,12 @@ async def test_suspension_by_staff_then_reinstatement_R_9_6_3(journey, pool):
     await act(journey, p.programme_manager, {"action": "special_audit", "purpose": "suspension_follow_up",
                                              "reason": "暂停后跟踪审查"})
     await journey.complete("special_programme", p.programme_manager, life_programme(journey, today, onsite_in=2))
-    special = audit_handle(journey, "special", 1)
+    special = await audit_handle(journey, "special", 1)
     view = await journey.task("onsite_plan", special)
     assert view.rule_id == "R-9.4.2"  # short notice: no 3 working days' notice
     await run_audit(journey, special, findings=False)
     await journey.complete("special_decision", p.decision_maker, {"outcome": "reinstate", "reasons": "已整改"})
-    await journey.stage("granted")
-    life = (await status_of(journey)).life
+    life = await life_when(journey, status="valid")
     assert life.status == "valid" and life.suspended_until is None
     cert = await get_certificate(pool, number)
     assert cert.status == "valid" and cert.suspended_until is None
@@ -307,7 +317,7 @@ async def test_expiry_without_recertification_R_9_6_8(journey, pool, smtp):
     number = status.certificate_number
     cert = await get_certificate(pool, number)
     for n in (1, 2):
-        due = (await status_of(journey)).life.next_due[0]
+        due = (await life_when(journey, surveillances_done=n - 1)).next_due[0]
         assert due.what == "surveillance"
         await move_to(journey, due.on - timedelta(days=89))
         await surveil(journey, n)
