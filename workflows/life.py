@@ -111,6 +111,8 @@ class CertificateLife(HumanTasks):
         self.decided: set[str] = set()  # surveillances with a decision (R-9.2.8), by audit slot
         self.ending: str | None = None  # "withdrawn" | "expired"
         self.renewal: LifeState | None = None  # the next cycle, once recertification was decided
+        self.withdrawing = False  # the withdrawal is being recorded; ``ending`` follows
+        self.recording = 0  # status changes on their way to the register
 
     # =========================================================================== the cycle
     async def _live(self, state: LifeState) -> str:
@@ -498,9 +500,9 @@ class CertificateLife(HumanTasks):
             ExpiryInput(number=s.number, event=self._cert_event("certificate.expired", "R-9.6.8",
                                                                  {"valid_to": s.valid_to.isoformat()})),
             start_to_close_timeout=ACTIVITY_TIMEOUT, summary="the certificate expires (R-9.6.8)")
-        self.ending = "expired"
-        self._publish()
         await self._notify_org("certificate_expired", "R-9.6.8", {"number": s.number, "valid_to": s.valid_to.isoformat()})
+        self.ending = "expired"  # last: the process ends as soon as this is set, with the notice queued
+        self._publish()
 
     # =========================================================================== suspension (R-9.6)
     async def _suspend(self, cause: SuspensionCause, reason: str, *, by: str, months: int | None = None) -> None:
@@ -565,12 +567,13 @@ class CertificateLife(HumanTasks):
         """R-9.6.7: final; the number is never used again (R-10.3.5); the organization stops every
         reference to the certification and the mark (R-10.4)."""
         s = self.life
-        self.ending = "withdrawn"
+        self.withdrawing = True  # no other action from now on
         s.suspended_on = s.suspended_until = None
         await self._set_status(CertStatus.WITHDRAWN, "certificate.withdrawn", "R-9.6.7", None,
                                {"reason": reason, "by": by, "withdrawn_on": today().isoformat()})
         await self._notify_org("certificate_withdrawn", "R-9.6.7", {
             "number": s.number, "reason": reason, "withdrawn_on": today().isoformat()})
+        self.ending = "withdrawn"  # last: the process ends as soon as this is set, with the notice queued
 
     async def _reduce_scope(self, reason: str, scope: str, remove_sites: list[str], *, by: str) -> None:
         """R-9.6.6: the failing part leaves the scope; the certificate is reissued with what remains
@@ -613,11 +616,17 @@ class CertificateLife(HumanTasks):
             "number": s.number, "revision": s.revision, "reissued_on": today().isoformat(), "changes": changes})
 
     async def _set_status(self, status: CertStatus, kind: str, rule: str, until: date | None, data: dict) -> None:
-        await workflow.execute_activity(
-            "set_certificate_status",
-            CertificateStatusChange(number=self.life.number, status=status, suspended_until=until,
-                                    event=self._cert_event(kind, rule, data)),
-            start_to_close_timeout=ACTIVITY_TIMEOUT, summary=f"certificate {status.value} ({rule})")
+        """The register follows the process's state, which the caller has already changed: until the
+        register has it, ``wait_for_life`` holds its answer (``recording``)."""
+        self.recording += 1
+        try:
+            await workflow.execute_activity(
+                "set_certificate_status",
+                CertificateStatusChange(number=self.life.number, status=status, suspended_until=until,
+                                        event=self._cert_event(kind, rule, data)),
+                start_to_close_timeout=ACTIVITY_TIMEOUT, summary=f"certificate {status.value} ({rule})")
+        finally:
+            self.recording -= 1
         self._publish()
 
     # =========================================================================== special audits, R-11
@@ -743,8 +752,8 @@ class CertificateLife(HumanTasks):
     async def wait_for_life(self, wanted: LifeWait) -> LifeStatus:
         """Block until the certificate's life matches ``wanted``, or this run is about to end (withdrawal,
         expiry, renewal: then the caller asks again, and the next run answers)."""
-        await workflow.wait_condition(lambda: self.life is not None and (wanted.met_by(self.life_status())
-                                                                           or self._over()))
+        await workflow.wait_condition(lambda: self.life is not None and self.recording == 0 and (
+            wanted.met_by(self.life_status()) or self._over()))
         return self.life_status()
 
     @act.validator
@@ -752,9 +761,11 @@ class CertificateLife(HumanTasks):
         s, a = self.life, request.action
         if s is None:
             raise refuse(Refusal.STATE_CONFLICT, "There is no certificate yet: the certification is still under way.")
-        if self.ending is not None or self.renewal is not None and a.action in ("reduce_scope", "reissue"):
-            raise refuse(Refusal.STATE_CONFLICT, f"Certificate {s.number} is {self.ending or 'being renewed'}; "
-                         "its process takes no more actions.", rule_id="R-9.6.7" if self.ending == "withdrawn" else None)
+        if self.ending is not None or self.withdrawing or self.renewal is not None and a.action in ("reduce_scope",
+                                                                                                    "reissue"):
+            state = self.ending or ("withdrawn" if self.withdrawing else "being renewed")
+            raise refuse(Refusal.STATE_CONFLICT, f"Certificate {s.number} is {state}; its process takes no more "
+                         "actions.", rule_id="R-9.6.7" if state == "withdrawn" else None)
         if not ACTION_ROLES[a.action] & set(request.actor.roles):
             raise refuse(Refusal.NOT_ASSIGNED, f"'{a.action}' needs the role "
                          f"{' or '.join(sorted(r.value for r in ACTION_ROLES[a.action]))}.")
