@@ -52,7 +52,8 @@ async def granted(journey, star_level: str = "five_star") -> tuple[ProcessStatus
     await journey.through_audit()
     await journey.complete("certification_decision", p.decision_maker, {"outcome": "grant", "star_level": star_level})
     status = await journey.stage("granted")
-    first_run = journey.handle
+    first_run = journey.env.client.get_workflow_handle(journey.workflow_id,
+                                                       run_id=journey.handle.first_execution_run_id)
     journey.handle = journey.env.client.get_workflow_handle(journey.workflow_id)
     return status, first_run
 
@@ -209,6 +210,11 @@ async def test_a_full_three_year_life_two_surveillances_then_recertification_R_9
     await journey.complete("recertification_decision", p.decision_maker, {"outcome": "renew", "star_level": "four_star"})
 
     # The decision continues the process as new: cycle 2, same number, validity from the day after.
+    # An action that arrives while the run is about to continue as new is not lost: the run waits for
+    # its handler and for the task it opened, then continues.
+    await act(journey, p.programme_manager, {"action": "notification", "kind": "site_change",
+                                             "received_on": str(decision_day), "description": "新增站点筹备中"})
+    await journey.complete("notification_triage", p.programme_manager, {"analysis": "尚未投入运营", "outcome": "no_action"})
     new_from, new_to = renewed_validity(cert.valid_to, decision_date=decision_day)
     life = await life_when(journey, cycle=2)
     renewed = await get_certificate(pool, number)
@@ -221,6 +227,11 @@ async def test_a_full_three_year_life_two_surveillances_then_recertification_R_9
     assert life.next_due[0].on == add_months(decision_day, 12)  # counted from the recertification decision
     kinds = await cert_events(pool, number)
     assert kinds.count("certificate.recertified") == 1 and "certificate.granted" in kinds
+    assert kinds.index("certificate.recertified") < kinds.index("notification.triaged")
+    await keep_history(journey.handle, "life-cycle2")  # the next run, waiting for its first surveillance
+    for kind in ("surveillance", "recertification"):
+        await keep_history(journey.env.client.get_workflow_handle(f"audit-{journey.workflow_id}-{kind}-1"),
+                           f"life-{kind}")
 
 
 def journey_policy_clauses() -> tuple[str, ...]:
@@ -259,6 +270,7 @@ async def test_overdue_surveillance_suspends_then_six_months_lead_to_withdrawal_
     assert withdrawal and "标志" in withdrawal[0].get_content()  # stop using the mark
     kinds = await cert_events(pool, number)
     assert kinds.index("certificate.suspended") < kinds.index("certificate.withdrawn")
+    await keep_history(journey.handle, "life-withdrawn")
 
 
 async def test_suspension_by_staff_then_reinstatement_R_9_6_3(journey, pool):
@@ -293,6 +305,8 @@ async def test_suspension_by_staff_then_reinstatement_R_9_6_3(journey, pool):
     assert cert.status == "valid" and cert.suspended_until is None
     kinds = await cert_events(pool, number)
     assert "certificate.suspended" in kinds and "certificate.reinstated" in kinds
+    await keep_history(journey.handle, "life-reinstated")
+    await keep_history(special, "life-special")
 
 
 async def test_scope_reduction_takes_a_site_out_and_reissues_R_9_6_6(journey, pool):
@@ -330,6 +344,7 @@ async def test_expiry_without_recertification_R_9_6_8(journey, pool, smtp):
     assert await journey.handle.result() == "expired"
     assert (await get_certificate(pool, number)).status == "expired"
     assert "certificate.expired" in await cert_events(pool, number)
+    await keep_history(journey.handle, "life-expired")
 
 
 async def test_a_major_complaint_gets_an_immediate_triage_and_a_special_audit_R_11_R_9_4_2(journey, pool):
@@ -352,6 +367,7 @@ async def test_a_major_complaint_gets_an_immediate_triage_and_a_special_audit_R_
     assert record.context["purpose"] == "complaint" and record.context["short_notice"] is True
     kinds = await cert_events(pool, status.certificate_number)
     assert "notification.received" in kinds and "notification.triaged" in kinds and "special_audit.ordered" in kinds
+    await keep_history(journey.handle, "life-complaint")
 
 
 async def test_reissue_keeps_the_number_and_validity_R_10_3_4(journey, pool):

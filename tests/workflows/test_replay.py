@@ -21,9 +21,12 @@ HISTORIES = sorted(p for p in HISTORY_DIR.glob("*.json") if p.name != "index.jso
 WORKFLOW_IDS = json.loads((HISTORY_DIR / "index.json").read_text())
 
 
-def test_the_grant_path_is_recorded():
+def test_the_grant_path_and_the_certificate_life_are_recorded():
     names = {p.name for p in HISTORIES}
     assert {"grant-CertificationWorkflow.json", "grant-AuditWorkflow.json"} <= names
+    life = {"cycle1", "cycle2", "withdrawn", "reinstated", "expired", "complaint"}  # tests/workflows/test_life.py
+    assert {f"life-{name}-CertificationWorkflow.json" for name in life} <= names
+    assert {f"life-{kind}-AuditWorkflow.json" for kind in ("surveillance", "recertification", "special")} <= names
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
