@@ -30,7 +30,7 @@ from schemas.intake import ApplicationSubmission
 from schemas.organizations import Organization, Site
 from schemas.payloads import Correction, FindingInput, ItemAssessment, TeamAssignment
 from schemas.tasking import Actor
-from store import applications, audits, certificates, events, organizations, outbox, tasks
+from store import applications, audits, certificate_search, certificates, events, organizations, outbox, tasks
 from activities.calendar import current_table
 from activities.templates import MailTemplates, TemplateMissing
 
@@ -167,6 +167,14 @@ class CertificateStatusChange(BaseModel):
     status: CertStatus
     suspended_until: date | None = None
     event: EventInput
+
+
+class NextDueRecord(BaseModel):
+    """What is due next on the certificate (workflows/life.py ``next_due``); None when nothing is."""
+
+    number: str
+    on: date | None = None
+    what: str | None = None
 
 
 class ScopeReduction(BaseModel):
@@ -388,6 +396,11 @@ class RecordActivities:
                 conn, renewal.number, issued_on=renewal.issued_on, valid_from=renewal.valid_from,
                 valid_to=renewal.valid_to, star_level=renewal.star_level, scope=renewal.scope)
             await _event(conn, renewal.event)
+
+    @activity.defn(name="record_next_due")
+    async def record_next_due(self, due: NextDueRecord) -> None:
+        """The register's copy of what is due next on the certificate, for the staff's lists."""
+        await certificate_search.record_next_due(self.pool, due.number, due.on, due.what)
 
     @activity.defn(name="withdraw_open_tasks")
     async def withdraw_open_tasks(self, workflow_id: str) -> list[str]:

@@ -47,7 +47,7 @@ def activities_for(pool: asyncpg.Pool, mail: MailSettings, templates: MailTempla
         records.reference_data, records.record_audit, records.record_onsite_results, records.record_follow_up,
         records.conclude_audit, records.grant_certificate, records.expire_certificate,
         records.set_certificate_status, records.reduce_certificate_scope, records.reissue_certificate,
-        records.renew_certificate, records.withdraw_open_tasks,
+        records.renew_certificate, records.withdraw_open_tasks, records.record_next_due,
         inbox.project_task, inbox.close_task, inbox.cancel_task, inbox.notify_task, inbox.notify_staff,
         notify.deliver_mail,
     ]

@@ -34,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.records import (
         CertificateStatusChange,
         ExpiryInput,
+        NextDueRecord,
         ReissueInput,
         RenewalInput,
         ScopeReduction,
@@ -113,6 +114,7 @@ class CertificateLife(HumanTasks):
         self.renewal: LifeState | None = None  # the next cycle, once recertification was decided
         self.withdrawing = False  # the withdrawal is being recorded; ``ending`` follows
         self.recording = 0  # status changes on their way to the register
+        self.recorded_due: tuple[date | None, str | None] | None = None  # the register's copy of next_due
 
     # =========================================================================== the cycle
     async def _live(self, state: LifeState) -> str:
@@ -132,6 +134,7 @@ class CertificateLife(HumanTasks):
             try:
                 await workflow.wait_condition(
                     lambda: self.ending is not None or self._failed() is not None
+                    or self._due_to_record() is not None
                     or (self.renewal is not None and self._quiet())
                     or (workflow.info().is_continue_as_new_suggested() and self._quiet()),
                     timeout=wait if self.renewal is None else None,
@@ -146,6 +149,13 @@ class CertificateLife(HumanTasks):
                                                 start_to_close_timeout=ACTIVITY_TIMEOUT,
                                                 summary="withdraw the open tasks of the ended process")
                 return await self._end(self.ending, f"certificate {state.number} {self.ending}")
+            due = self._due_to_record()
+            if due is not None:
+                self.recorded_due = due
+                await workflow.execute_activity(
+                    "record_next_due", NextDueRecord(number=state.number, on=due[0], what=due[1]),
+                    start_to_close_timeout=ACTIVITY_TIMEOUT, summary=f"next due: {due[1] or 'nothing'} {due[0] or ''}")
+                continue
             if not self._quiet():
                 continue
             await workflow.wait_condition(workflow.all_handlers_finished)
@@ -156,6 +166,12 @@ class CertificateLife(HumanTasks):
             nxt = nxt.model_copy(update={"task_counts": dict(self.board.opened), "events": self.events,
                                          "audit_counts": dict(self.life.audit_counts)})
             workflow.continue_as_new(self.input.model_copy(update={"life": nxt}))
+
+    def _due_to_record(self) -> tuple[date | None, str | None] | None:
+        """What is due next, when the register's copy of it is not that (else None)."""
+        due = self.next_due()
+        first = (due[0].on, due[0].what) if due else (None, None)
+        return None if first == self.recorded_due else first
 
     def _spawn(self, step: Coroutine[Any, Any, Any]) -> None:
         self.background.append(asyncio.create_task(step))

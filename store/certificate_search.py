@@ -1,0 +1,76 @@
+"""The staff's certificate list: the register filtered by status, organization, level and what is due.
+
+"Due before" reads the next due date each certificate's process records (``record_next_due``); a
+withdrawn or expired certificate has nothing due any more, whatever was recorded last.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from pydantic import BaseModel
+
+from schemas.certificates import CertStatus, StarLevel
+from store._sql import Db
+
+ENDED = (CertStatus.WITHDRAWN.value, CertStatus.EXPIRED.value)
+
+
+class CertificateRow(BaseModel):
+    number: str
+    organization_id: UUID
+    organization: str
+    workflow_id: str
+    status: CertStatus
+    star_level: StarLevel
+    scope: str
+    issued_on: date
+    reissued_on: date | None
+    revision: int
+    valid_from: date
+    valid_to: date
+    suspended_until: date | None
+    next_due_on: date | None
+    next_due_what: str | None
+
+
+class CertificatePage(BaseModel):
+    total: int
+    items: list[CertificateRow]
+
+
+_WHERE = """WHERE ($1::text IS NULL OR c.status = $1)
+             AND ($2::text IS NULL OR strpos(lower(o.name), lower($2)) > 0 OR o.id::text = $2)
+             AND ($3::text IS NULL OR c.star_level = $3)
+             AND ($4::date IS NULL OR (c.next_due_on < $4 AND NOT c.status = ANY($5::text[])))"""
+
+
+async def search_certificates(
+    db: Db, *, status: CertStatus | None = None, organization: str | None = None,
+    star_level: StarLevel | None = None, due_before: date | None = None, limit: int = 50, offset: int = 0,
+) -> CertificatePage:
+    """By number. ``organization`` matches part of the name (or the whole id); ``due_before`` keeps the
+    certificates with something due before that day, soonest first. ``total`` counts every match."""
+    args = (status.value if status else None, organization.strip() if organization else None,
+            star_level.value if star_level else None, due_before, list(ENDED))
+    total = await db.fetchval(
+        f"SELECT count(*) FROM certificates c JOIN organizations o ON o.id = c.organization_id {_WHERE}", *args)
+    rows = await db.fetch(
+        f"""SELECT c.number, c.organization_id, o.name AS organization, c.workflow_id, c.status, c.star_level,
+                  c.scope, c.issued_on, c.reissued_on, c.revision, c.valid_from, c.valid_to, c.suspended_until,
+                  CASE WHEN c.status = ANY($5::text[]) THEN NULL ELSE c.next_due_on END AS next_due_on,
+                  CASE WHEN c.status = ANY($5::text[]) THEN NULL ELSE c.next_due_what END AS next_due_what
+           FROM certificates c JOIN organizations o ON o.id = c.organization_id
+           {_WHERE}
+           ORDER BY CASE WHEN $4::date IS NULL THEN NULL ELSE c.next_due_on END, c.number
+           LIMIT $6 OFFSET $7""",
+        *args, limit, offset,
+    )
+    return CertificatePage(total=total, items=[CertificateRow(**dict(r)) for r in rows])
+
+
+async def record_next_due(db: Db, number: str, on: date | None, what: str | None) -> None:
+    """Idempotent: the process calls it again after a retry with the same values."""
+    await db.execute("UPDATE certificates SET next_due_on = $2, next_due_what = $3 WHERE number = $1",
+                     number, on, what)
