@@ -40,6 +40,15 @@ class CertificatePage(BaseModel):
     items: list[CertificateRow]
 
 
+def _select(ended: str) -> str:
+    """The columns of a :class:`CertificateRow`; ``ended`` is the parameter holding ENDED."""
+    return f"""SELECT c.number, c.organization_id, o.name AS organization, c.workflow_id, c.status, c.star_level,
+                  c.scope, c.issued_on, c.reissued_on, c.revision, c.valid_from, c.valid_to, c.suspended_until,
+                  CASE WHEN c.status = ANY({ended}::text[]) THEN NULL ELSE c.next_due_on END AS next_due_on,
+                  CASE WHEN c.status = ANY({ended}::text[]) THEN NULL ELSE c.next_due_what END AS next_due_what
+           FROM certificates c JOIN organizations o ON o.id = c.organization_id"""
+
+
 _WHERE = """WHERE ($1::text IS NULL OR c.status = $1)
              AND ($2::text IS NULL OR strpos(lower(o.name), lower($2)) > 0 OR o.id::text = $2)
              AND ($3::text IS NULL OR c.star_level = $3)
@@ -57,11 +66,7 @@ async def search_certificates(
     total = await db.fetchval(
         f"SELECT count(*) FROM certificates c JOIN organizations o ON o.id = c.organization_id {_WHERE}", *args)
     rows = await db.fetch(
-        f"""SELECT c.number, c.organization_id, o.name AS organization, c.workflow_id, c.status, c.star_level,
-                  c.scope, c.issued_on, c.reissued_on, c.revision, c.valid_from, c.valid_to, c.suspended_until,
-                  CASE WHEN c.status = ANY($5::text[]) THEN NULL ELSE c.next_due_on END AS next_due_on,
-                  CASE WHEN c.status = ANY($5::text[]) THEN NULL ELSE c.next_due_what END AS next_due_what
-           FROM certificates c JOIN organizations o ON o.id = c.organization_id
+        f"""{_select("$5")}
            {_WHERE}
            ORDER BY CASE WHEN $4::date IS NULL THEN NULL ELSE c.next_due_on END, c.number
            LIMIT $6 OFFSET $7""",
@@ -74,3 +79,10 @@ async def record_next_due(db: Db, number: str, on: date | None, what: str | None
     """Idempotent: the process calls it again after a retry with the same values."""
     await db.execute("UPDATE certificates SET next_due_on = $2, next_due_what = $3 WHERE number = $1",
                      number, on, what)
+
+
+async def get_certificate_row(db: Db, number: str) -> CertificateRow | None:
+    row = await db.fetchrow(
+        f"{_select('$2')} WHERE c.number = $1",
+        number, list(ENDED))
+    return CertificateRow(**dict(row)) if row else None

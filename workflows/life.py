@@ -766,9 +766,11 @@ class CertificateLife(HumanTasks):
 
     @workflow.update(name="wait_for_life")
     async def wait_for_life(self, wanted: LifeWait) -> LifeStatus:
-        """Block until the certificate's life matches ``wanted``, or this run is about to end (withdrawal,
-        expiry, renewal: then the caller asks again, and the next run answers)."""
+        """Block until the certificate's life matches ``wanted`` and the register has caught up with it
+        (status and next due date), or this run is about to end (withdrawal, expiry, renewal: then the
+        caller asks again, and the next run answers)."""
         await workflow.wait_condition(lambda: self.life is not None and self.recording == 0 and (
+            self._due_to_record() is None or self.ending is not None) and (
             wanted.met_by(self.life_status()) or self._over()))
         return self.life_status()
 
