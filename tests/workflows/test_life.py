@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import httpx
 import pytest
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 
+from api.app import create_app
+from certflow.settings import Settings
 from rules.lifecycle import (
     add_months,
     next_surveillance_due,
@@ -384,3 +387,58 @@ async def test_reissue_keeps_the_number_and_validity_R_10_3_4(journey, pool):
     assert (after.number, after.valid_from, after.valid_to) == (before.number, before.valid_from, before.valid_to)
     assert after.revision == 1 and after.reissued_on == await journey.today()
     assert (await status_of(journey)).life.revision == 1
+
+
+async def test_staff_act_on_a_live_certificate_through_the_api_R_9_6(journey, pool):
+    """The certificates API end to end: the list finds what is due, one certificate shows its live state,
+    actions go to the running process, whose refusals come back as problems with the rule id."""
+    p = journey.people
+    status, _ = await granted(journey)
+    number = status.certificate_number
+    cert = await get_certificate(pool, number)
+    first_due = next_surveillance_due(cert.issued_on, None)
+    await life_when(journey, status="valid")  # the register has the next due date too
+    app = create_app(Settings(_env_file=None, task_queue=journey.queue, database_url="postgresql://unused"),
+                     pool=pool, temporal=journey.env.client)
+
+    def as_(who: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {p.tokens[who]}"}
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+        listed = (await http.get("/api/v1/certificates", params={"due_before": str(first_due + timedelta(days=1))},
+                                 headers=as_("programme_manager"))).json()
+        assert [(i["number"], i["next_due_what"], i["next_due_on"]) for i in listed["items"]] == [
+            (number, "surveillance", str(first_due))]
+        assert (await http.get("/api/v1/certificates", params={"due_before": str(first_due)},
+                               headers=as_("programme_manager"))).json()["total"] == 0
+        view = (await http.get(f"/api/v1/certificates/{number}", headers=as_("reviewer"))).json()
+        assert view["running"] and view["life"]["status"] == "valid"
+        assert view["next_due"][0] == {"what": "surveillance", "on": str(first_due), "rule_id": "R-9.2.1"}
+        assert "certificate.granted" in [e["kind"] for e in view["timeline"]]
+
+        suspend = {"cause": "organization_request", "reason": "组织申请暂停", "months": 2}
+        response = await http.post(f"/api/v1/certificates/{number}/suspend", json=suspend, headers=as_("decision_maker"))
+        assert response.status_code == 200, response.text
+        assert response.json()["status"] == "suspended"
+        assert (await get_certificate(pool, number)).status == "suspended"  # public at once (R-9.6.4)
+        again = await http.post(f"/api/v1/certificates/{number}/suspend", json=suspend, headers=as_("decision_maker"))
+        assert again.status_code == 409 and again.json()["rule_id"] == "R-9.6.3"
+        nothing = await http.post(f"/api/v1/certificates/{number}/reissue", json={"reason": "无变化"},
+                                  headers=as_("programme_manager"))
+        assert nothing.status_code == 422 and nothing.json()["rule_id"] == "R-10.3.4"
+        response = await http.post(f"/api/v1/certificates/{number}/reinstate", json={"reason": "已恢复运营"},
+                                   headers=as_("decision_maker"))
+        assert response.status_code == 200 and response.json()["status"] == "valid"
+        view = (await http.get(f"/api/v1/certificates/{number}", headers=as_("reviewer"))).json()
+        kinds = [e["kind"] for e in view["timeline"]]
+        assert kinds.index("certificate.suspended") < kinds.index("certificate.reinstated")
+
+        response = await http.post(f"/api/v1/certificates/{number}/withdraw", json={"reason": "组织申请撤销"},
+                                   headers=as_("manager"))
+        assert response.status_code == 200 and response.json()["status"] == "withdrawn"
+        assert await journey.handle.result() == "withdrawn"
+        after = await http.post(f"/api/v1/certificates/{number}/notification", headers=as_("programme_manager"),
+                                json={"kind": "other", "received_on": str(await journey.today()), "description": "x"})
+        assert after.status_code == 409 and after.json()["rule_id"] == "R-9.6.7"
+        view = (await http.get(f"/api/v1/certificates/{number}", headers=as_("reviewer"))).json()
+        assert view["certificate"]["status"] == "withdrawn" and not view["running"] and view["next_due"] == []
