@@ -471,13 +471,13 @@ class CertificateLife(HumanTasks):
                 return
             valid_from, valid_to = renewed_validity(s.valid_to, lifecycle, decision_date=today())
             level = StarLevel(d.star_level)
-            await workflow.execute_activity(
+            await self._register(
                 "renew_certificate",
                 RenewalInput(number=s.number, issued_on=today(), valid_from=valid_from, valid_to=valid_to,
                              star_level=level, event=self._cert_event("certificate.recertified", "R-9.3", {
                                  "valid_from": valid_from.isoformat(), "valid_to": valid_to.isoformat(),
                                  "star_level": level.value, "cycle": s.cycle + 1, "by": decision.actor.name})),
-                start_to_close_timeout=ACTIVITY_TIMEOUT, summary="renew the certificate (R-9.3)")
+                "renew the certificate (R-9.3)")
             await self._notify_org("certificate_renewed", "R-9.3", {
                 "number": s.number, "star_level": level.value, "valid_from": valid_from.isoformat(),
                 "valid_to": valid_to.isoformat()})
@@ -511,11 +511,11 @@ class CertificateLife(HumanTasks):
         """R-9.3, R-9.6.8: no renewal by the last day: the certificate expires; further certification is a
         new initial one."""
         s = self.life
-        await workflow.execute_activity(
+        await self._register(
             "expire_certificate",
             ExpiryInput(number=s.number, event=self._cert_event("certificate.expired", "R-9.6.8",
                                                                  {"valid_to": s.valid_to.isoformat()})),
-            start_to_close_timeout=ACTIVITY_TIMEOUT, summary="the certificate expires (R-9.6.8)")
+            "the certificate expires (R-9.6.8)")
         await self._notify_org("certificate_expired", "R-9.6.8", {"number": s.number, "valid_to": s.valid_to.isoformat()})
         self.ending = "expired"  # last: the process ends as soon as this is set, with the notice queued
         self._publish()
@@ -599,13 +599,13 @@ class CertificateLife(HumanTasks):
         s.sites = {k: v for k, v in s.sites.items() if k not in removed}
         s.scope, s.base_status, s.revision = scope, "scope_reduced", s.revision + 1
         s.suspended_on = s.suspended_until = s.suspension_cause = None
-        await workflow.execute_activity(
+        await self._register(
             "reduce_certificate_scope",
             ScopeReduction(number=s.number, scope=scope, remove_site_ids=list(removed.values()), removed_on=today(),
                            revision=s.revision, event=self._cert_event("certificate.scope_reduced", "R-9.6.6", {
                                "reason": reason, "by": by, "scope": scope, "removed_sites": list(removed),
                                "revision": s.revision})),
-            start_to_close_timeout=ACTIVITY_TIMEOUT, summary="reduce the scope (R-9.6.6)")
+            "reduce the scope (R-9.6.6)")
         self._publish()
         await self._notify_org("certificate_scope_reduced", "R-9.6.6", {
             "number": s.number, "reason": reason, "scope": scope, "removed_sites": list(removed)})
@@ -620,13 +620,13 @@ class CertificateLife(HumanTasks):
             s.scope = scope
         if name:
             s.organization_name = name
-        await workflow.execute_activity(
+        await self._register(
             "reissue_certificate",
             ReissueInput(number=s.number, revision=s.revision, reissued_on=today(), scope=scope,
                          organization_id=s.organization_id, organization_name=name, registered_address=address,
                          event=self._cert_event("certificate.reissued", "R-10.3.4", {
                              "reason": reason, "by": by, "revision": s.revision, "changes": changes})),
-            start_to_close_timeout=ACTIVITY_TIMEOUT, summary="reissue the certificate (R-10.3.4)")
+            "reissue the certificate (R-10.3.4)")
         self._publish()
         await self._notify_org("certificate_reissued", "R-10.3.4", {
             "number": s.number, "revision": s.revision, "reissued_on": today().isoformat(), "changes": changes})
@@ -634,16 +634,21 @@ class CertificateLife(HumanTasks):
     async def _set_status(self, status: CertStatus, kind: str, rule: str, until: date | None, data: dict) -> None:
         """The register follows the process's state, which the caller has already changed: until the
         register has it, ``wait_for_life`` holds its answer (``recording``)."""
+        await self._register(
+            "set_certificate_status",
+            CertificateStatusChange(number=self.life.number, status=status, suspended_until=until,
+                                    event=self._cert_event(kind, rule, data)),
+            f"certificate {status.value} ({rule})")
+        self._publish()
+
+    async def _register(self, activity: str, change: Any, summary: str) -> None:
+        """Write a change of the certificate to the register; until it is there, ``wait_for_life``
+        holds its answer (``recording``), so that whoever waited reads the register they expect."""
         self.recording += 1
         try:
-            await workflow.execute_activity(
-                "set_certificate_status",
-                CertificateStatusChange(number=self.life.number, status=status, suspended_until=until,
-                                        event=self._cert_event(kind, rule, data)),
-                start_to_close_timeout=ACTIVITY_TIMEOUT, summary=f"certificate {status.value} ({rule})")
+            await workflow.execute_activity(activity, change, start_to_close_timeout=ACTIVITY_TIMEOUT, summary=summary)
         finally:
             self.recording -= 1
-        self._publish()
 
     # =========================================================================== special audits, R-11
     async def _special_audit(self, order: OrderSpecialAudit, *, by: str) -> None:

@@ -442,3 +442,32 @@ async def test_staff_act_on_a_live_certificate_through_the_api_R_9_6(journey, po
         assert after.status_code == 409 and after.json()["rule_id"] == "R-9.6.7"
         view = (await http.get(f"/api/v1/certificates/{number}", headers=as_("reviewer"))).json()
         assert view["certificate"]["status"] == "withdrawn" and not view["running"] and view["next_due"] == []
+
+
+async def test_a_scope_change_is_audited_then_agreed_and_reissued_R_9_4_1(journey, pool):
+    p = journey.people
+    status, _ = await granted(journey)
+    number = status.certificate_number
+    error = await refused(act(journey, p.programme_manager, {"action": "special_audit", "purpose": "scope_change",
+                                                             "reason": "扩大范围"}))
+    assert rule_of(error) == "R-9.4.1"  # a scope change names the scope asked for
+    await act(journey, p.programme_manager, {"action": "special_audit", "purpose": "scope_change",
+                                             "reason": "增加在线客服", "new_scope": "呼叫中心客户服务及在线客服"})
+    view = await journey.task("special_programme")
+    context = (await get_task(pool, view.task_id)).context
+    assert context["short_notice"] is False and context["new_scope"] == "呼叫中心客户服务及在线客服"
+    today = await journey.today()
+    await journey.complete("special_programme", p.programme_manager, life_programme(journey, today))
+    special = await audit_handle(journey, "special", 1)
+    plan = await journey.task("onsite_plan", special)
+    assert plan.rule_id != "R-9.4.2"  # not short notice: the plan goes out 3 working days ahead
+    await run_audit(journey, special, findings=False)
+    error = await refused(journey.complete("special_decision", p.decision_maker, {"outcome": "reinstate"}))
+    assert rule_of(error) == "R-9.6.3"  # nothing to reinstate
+    await journey.complete("special_decision", p.decision_maker, {"outcome": "agree_scope_change",
+                                                                  "reasons": "审查确认在线客服符合要求"})
+    life = await life_when(journey, revision=1)
+    assert life.scope == "呼叫中心客户服务及在线客服" and life.status == "valid"
+    cert = await get_certificate(pool, number)
+    assert (cert.number, cert.scope, cert.revision, cert.status) == (number, "呼叫中心客户服务及在线客服", 1, "valid")
+    assert "certificate.reissued" in await cert_events(pool, number)
