@@ -9,7 +9,7 @@ VENV := .venv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install run test test-fast lock clean
+.PHONY: install system run test test-fast lock clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -19,7 +19,11 @@ $(VENV)/.installed: $(UV) pyproject.toml uv.lock
 	$(UV) sync --locked --python $(PYTHON)
 	touch $@
 
-install: $(VENV)/.installed
+# Debian's CJK font and poppler-utils (scripts/system-packages.sh): checked each time, installed once.
+system:
+	bash scripts/system-packages.sh
+
+install: system $(VENV)/.installed
 
 run: install
 	$(VENV)/bin/certflow up

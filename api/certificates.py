@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 import asyncpg
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 from temporalio.client import Client
 
@@ -27,6 +27,7 @@ from schemas.certificates import CertStatus, StarLevel
 from schemas.tasking import Actor
 from store.certificate_search import CertificatePage, CertificateRow, get_certificate_row, search_certificates
 from store.certificates import certificate_sites
+from store.documents import latest_document
 from store.events import events_for
 from store.organizations import get_site
 from workflows.contracts import STATUS_QUERY, DueDate, LifeStatus, ProcessStatus
@@ -120,6 +121,24 @@ async def certificate(
         process_state=live.state if live else "NOT_FOUND", life=life, next_due=next_due, note=note,
         timeline=[TimelineEntry(at=e.occurred_at, actor=e.actor, kind=e.kind, rule_id=e.rule_id, data=e.data)
                   for e in events])
+
+
+@router.get("/{number}/document", response_class=Response, summary="the certificate document (PDF, R-10.2), no token "
+            "needed: what it certifies is public; its true status is on the public register (R-9.6.8)",
+            responses={200: {"content": {"application/pdf": {}}}, 404: {"description": "no such certificate or "
+                                                                                     "no document yet"}})
+async def document(number: str, pool: asyncpg.Pool = Depends(db)) -> Response:
+    wanted = number.strip().upper()
+    found = await latest_document(pool, wanted)
+    if found is None:
+        if await get_certificate_row(pool, wanted) is None:
+            raise Problem(404, f"No certificate {number} is in the register.")
+        raise Problem(404, f"Certificate {wanted} has no document yet: it is made a moment after the decision "
+                      "or the reissue. Please try again shortly.", headers={"Retry-After": "5"})
+    stored, content = found
+    return Response(content, media_type="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{wanted}{"-" + str(stored.revision) if stored.revision else ""}.pdf"',
+        "ETag": f'"{stored.sha256}"', "X-Certificate-Revision": str(stored.revision)})
 
 
 _DUE_RULES = {"surveillance": "R-9.2.1", "suspension_end": "R-9.6.3", "recertification_invitation": "R-9.3",

@@ -44,6 +44,7 @@ class PublicCertificate(BaseModel):
     valid_from: date
     valid_to: date
     basis: str = "YD/T 2823-2015"
+    document_url: str = Field(description="the certificate document (PDF, R-10.2) as last issued")
     requested_sub_certificate: str | None = Field(
         None, description="when a site's sub-certificate number was looked up: that number (R-10.3.3)")
 
@@ -71,5 +72,5 @@ async def certificate(number: str, pool: asyncpg.Pool = Depends(db)) -> PublicCe
         number=cert.number, organization=org.name if org else "", scope=cert.scope, sites=sites,
         star_level=cert.star_level.value, status=cert.status.value, status_words=STATUS_WORDS[cert.status.value],
         issued_on=cert.issued_on, reissued_on=cert.reissued_on, valid_from=cert.valid_from, valid_to=cert.valid_to,
-        requested_sub_certificate=requested,
+        document_url=f"/api/v1/certificates/{cert.number}/document", requested_sub_certificate=requested,
     )

@@ -65,6 +65,14 @@ class Settings(BaseSettings):
     mail_from: str = "certflow <noreply@certflow.invalid>"
     smtp_sink: bool = Field(True, description="`certflow up` starts a local mail sink at smtp_host:smtp_port")
 
+    # Certificate documents
+    document_font: Path | None = Field(
+        None, description="a CJK TrueType font (.ttf/.ttc) for the certificate PDF; unset = Debian's WenQuanYi Micro Hei")
+    accreditation_number: str | None = Field(
+        None, description="R-10.2.1: printed with the accreditation mark; unset before accreditation")
+    public_url: str | None = Field(
+        None, description="where the public register is reached (the QR code on each certificate); unset = the API")
+
     # The body's Decisions on the scheme (RULES.md **Decision**), RULES.md's reading by default.
     scheme: SchemePolicy = Field(default_factory=SchemePolicy)
 

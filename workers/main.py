@@ -10,6 +10,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.calendar import CalendarActivities
+from activities.documents import DocumentActivities, DocumentSettings
 from activities.inbox import InboxActivities
 from activities.notify import MailSettings, NotifyActivities
 from activities.records import RecordActivities
@@ -36,8 +37,10 @@ def mail_settings(settings: Settings) -> MailSettings:
                         mail_from=settings.mail_from)
 
 
-def activities_for(pool: asyncpg.Pool, mail: MailSettings, templates: MailTemplates | None = None) -> list:
+def activities_for(pool: asyncpg.Pool, mail: MailSettings, templates: MailTemplates | None = None,
+                   documents: DocumentSettings | None = None) -> list:
     templates = templates or MailTemplates()
+    document = DocumentActivities(pool, documents)
     system, calendar = SystemActivities(pool), CalendarActivities(pool)
     records, inbox = RecordActivities(pool, templates), InboxActivities(pool, templates)
     notify = NotifyActivities(pool, mail)
@@ -49,16 +52,21 @@ def activities_for(pool: asyncpg.Pool, mail: MailSettings, templates: MailTempla
         records.set_certificate_status, records.reduce_certificate_scope, records.reissue_certificate,
         records.renew_certificate, records.withdraw_open_tasks, records.record_next_due,
         inbox.project_task, inbox.close_task, inbox.cancel_task, inbox.notify_task, inbox.notify_staff,
-        notify.deliver_mail,
+        notify.deliver_mail, document.issue_certificate_document,
     ]
 
 
 def build_worker(client: Client, pool: asyncpg.Pool, task_queue: str, mail: MailSettings | None = None,
-                 templates: MailTemplates | None = None) -> Worker:
+                 templates: MailTemplates | None = None, documents: DocumentSettings | None = None) -> Worker:
     """``mail`` defaults to the local sink's address, where `certflow up` runs it; ``templates`` to the
-    shipped mail templates."""
+    shipped mail templates; ``documents`` to the shipped font and no accreditation number."""
     return Worker(client, task_queue=task_queue, workflows=WORKFLOWS,
-                  activities=activities_for(pool, mail or MailSettings(), templates))
+                  activities=activities_for(pool, mail or MailSettings(), templates, documents))
+
+
+def document_settings(settings: Settings) -> DocumentSettings:
+    return DocumentSettings(body_name=settings.body_name, public_url=settings.public_url or settings.api_url,
+                            accreditation_number=settings.accreditation_number, font_path=settings.document_font)
 
 
 async def ensure_reporting(client: Client, task_queue: str, settings: Settings) -> None:
@@ -79,7 +87,7 @@ async def run_worker(settings: Settings) -> None:
     client = await connect_client(settings)
     pool = await create_pool(settings.database_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max)
     worker = build_worker(client, pool, settings.task_queue, mail_settings(settings),
-                          MailTemplates(settings.mail_templates_dir, settings.body_name))
+                          MailTemplates(settings.mail_templates_dir, settings.body_name), document_settings(settings))
     await ensure_reporting(client, settings.task_queue, settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -19,6 +19,7 @@ from temporalio import workflow
 from temporalio.common import SearchAttributeKey
 
 with workflow.unsafe.imports_passed_through():
+    from activities.documents import DocumentRequest
     from activities.records import (
         ApplicationIntake,
         EventInput,
@@ -217,6 +218,7 @@ class CertificationWorkflow(CertificateLife):
             CERT_NUMBER.value_set(self.grant.number), CERT_STATUS.value_set("valid"), STAR_LEVEL.value_set(level.value),
             NEXT_DUE.value_set(start_of(self.grant.valid_to + timedelta(days=1))),
         ])
+        self._issue_document(self.grant.number, "grant")
         await self._notify("certificate_granted", "R-9.1.9", {
             "number": self.grant.number, "star_level": level.value, "valid_from": self.grant.valid_from.isoformat(),
             "valid_to": self.grant.valid_to.isoformat()})
@@ -316,6 +318,14 @@ class CertificationWorkflow(CertificateLife):
             start_to_close_timeout=ACTIVITY_TIMEOUT, result_type=str, summary=f"notice: {template}",
         )
         self.board.mail.deliver([key], template)
+
+    def _issue_document(self, number: str, reason: str) -> None:
+        """R-10.2: the certificate document as the register now has it (on grant, reissue, scope
+        reduction and recertification); processes that began before documents existed make none."""
+        if not workflow.patched("certificate-document"):
+            return
+        key = self._event_input("certificate.document", "R-10.2", {}).key
+        self.board.mail.issue_document(DocumentRequest(key=key, number=number, reason=reason))
 
     async def _end(self, stage: Stage, summary: str) -> str:
         self.stage = stage

@@ -101,7 +101,7 @@ def at_least(initial: Decimal, fraction: Decimal, floor: Decimal) -> Decimal:
 
 class CertificateLife(HumanTasks):
     """The life steps of ``CertificationWorkflow``; it provides ``input``, ``board``, ``reference``,
-    ``_notify``, ``_event_input``, ``_publish`` and ``_end``."""
+    ``_notify``, ``_event_input``, ``_issue_document``, ``_publish`` and ``_end``."""
 
     life: LifeState | None = None
 
@@ -478,6 +478,7 @@ class CertificateLife(HumanTasks):
                                  "valid_from": valid_from.isoformat(), "valid_to": valid_to.isoformat(),
                                  "star_level": level.value, "cycle": s.cycle + 1, "by": decision.actor.name})),
                 "renew the certificate (R-9.3)")
+            self._issue_document(s.number, "recertified")
             await self._notify_org("certificate_renewed", "R-9.3", {
                 "number": s.number, "star_level": level.value, "valid_from": valid_from.isoformat(),
                 "valid_to": valid_to.isoformat()})
@@ -606,6 +607,7 @@ class CertificateLife(HumanTasks):
                                "reason": reason, "by": by, "scope": scope, "removed_sites": list(removed),
                                "revision": s.revision})),
             "reduce the scope (R-9.6.6)")
+        self._issue_document(s.number, "scope_reduced")
         self._publish()
         await self._notify_org("certificate_scope_reduced", "R-9.6.6", {
             "number": s.number, "reason": reason, "scope": scope, "removed_sites": list(removed)})
@@ -627,6 +629,7 @@ class CertificateLife(HumanTasks):
                          event=self._cert_event("certificate.reissued", "R-10.3.4", {
                              "reason": reason, "by": by, "revision": s.revision, "changes": changes})),
             "reissue the certificate (R-10.3.4)")
+        self._issue_document(s.number, "reissue")
         self._publish()
         await self._notify_org("certificate_reissued", "R-10.3.4", {
             "number": s.number, "revision": s.revision, "reissued_on": today().isoformat(), "changes": changes})
@@ -772,11 +775,11 @@ class CertificateLife(HumanTasks):
     @workflow.update(name="wait_for_life")
     async def wait_for_life(self, wanted: LifeWait) -> LifeStatus:
         """Block until the certificate's life matches ``wanted`` and the register has caught up with it
-        (status and next due date), or this run is about to end (withdrawal, expiry, renewal: then the
+        (status, next due date, the certificate document), or this run is about to end (withdrawal, expiry, renewal: then the
         caller asks again, and the next run answers)."""
         await workflow.wait_condition(lambda: self.life is not None and self.recording == 0 and (
-            self._due_to_record() is None or self.ending is not None) and (
-            wanted.met_by(self.life_status()) or self._over()))
+            self._due_to_record() is None or self.ending is not None) and not self.board.mail.documents_pending()
+            and (wanted.met_by(self.life_status()) or self._over()))
         return self.life_status()
 
     @act.validator

@@ -22,6 +22,7 @@ from rules.lifecycle import (
 from schemas.actions import ACT_UPDATE, ActionReceipt, ActionRequest
 from schemas.tasking import Actor
 from store.certificates import certificate_sites, get_certificate
+from store.documents import documents_of
 from store.events import events_for
 from store.tasks import get_task, list_tasks
 from workflows.contracts import LifeStatus, LifeWait, ProcessStatus
@@ -386,7 +387,9 @@ async def test_reissue_keeps_the_number_and_validity_R_10_3_4(journey, pool):
     after = await get_certificate(pool, number)
     assert (after.number, after.valid_from, after.valid_to) == (before.number, before.valid_from, before.valid_to)
     assert after.revision == 1 and after.reissued_on == await journey.today()
-    assert (await status_of(journey)).life.revision == 1
+    assert (await life_when(journey, revision=1)).revision == 1
+    # a document on the grant and another on the reissue, with the revision marker.
+    assert [(d.reason, d.revision) for d in await documents_of(pool, number)] == [("grant", 0), ("reissue", 1)]
 
 
 async def test_staff_act_on_a_live_certificate_through_the_api_R_9_6(journey, pool):
