@@ -46,6 +46,8 @@ with workflow.unsafe.imports_passed_through():
 
 PLAN_NOTICE_WORKING_DAYS = 3  # R-9.1.6: the plan reaches the applicant at least 3 working days before
 ACTIVITY_TIMEOUT = timedelta(seconds=60)
+KIND_WORDS = {"initial": "初次认证", "surveillance": "监督", "recertification": "再认证", "special": "特殊"}
+FINDING_WORDS = {"major_nonconformity": "严重不符合", "minor_nonconformity": "一般不符合", "observation": "观察项"}
 
 
 class AuditInput(BaseModel):
@@ -119,6 +121,9 @@ class AuditWorkflow(HumanTasks):
         self.input = data
         self.programme = data.programme
         self.board = TaskBoard(data.audit_id, data.organization_name, data.reminder_days_before)
+        # The plan (R-9.1.6) and the report (R-9.1.8) go to the auditee in writing; audits that began
+        # before these notices send none.
+        self.auditee_notices = workflow.patched("auditee-notices")
         leader = self._leader()
         await workflow.execute_activity(
             "record_audit",
@@ -190,6 +195,16 @@ class AuditWorkflow(HumanTasks):
             AuditConclusion(audit_id=data.audit_id, status="concluded", recommendation=report.payload.recommendation),
             start_to_close_timeout=ACTIVITY_TIMEOUT, summary="conclude the audit",
         )
+        if self.auditee_notices:
+            r = report.payload
+            await self._notify_auditee("audit_report", {
+                "kind_words": KIND_WORDS[data.kind.value], "summary": r.summary,
+                "recommendation_words": ("" if r.recommendation == "recommend" else "不") + (
+                    "推荐认证" if data.kind.value in ("initial", "recertification") else "推荐保持认证"),
+                "findings": [{"id": fid, "kind_words": FINDING_WORDS[f.kind], "description": f.description,
+                              "open": fid in open_ncs}
+                             for fid, f in zip(recorded.finding_ids, onsite.payload.findings, strict=True)
+                             if f.kind != "observation"]}, rule_id="R-9.1.8")
         self.stage = "concluded"
         await self.board.mail.settle()  # the audit's reminders and notices are out before it reports
         return AuditOutcome(
@@ -226,11 +241,16 @@ class AuditWorkflow(HumanTasks):
     async def _plan(self, leader: UUID) -> None:
         latest = self._latest_plan_date()
         rule = "R-9.1.6" if self.input.plan_notice_working_days else "R-9.4.2"
-        await self.board.ask(
+        plan = await self.board.ask(
             "onsite_plan", OnsitePlanSent, title="on-site plan communicated to the applicant", role=Role.AUDITOR,
             assignee_id=leader, due_on=latest.date, due_provisional=latest.provisional, rule_id=rule,
             check=self._check_plan,
         )
+        if self.auditee_notices:
+            await self._notify_auditee("onsite_plan", {
+                "plan": plan.payload.plan, "onsite_start": self.programme.onsite_start.isoformat(),
+                "onsite_end": self.programme.onsite_end.isoformat(), "leader": plan.actor.name,
+                "short_notice": rule == "R-9.4.2"}, rule_id=rule)
 
     def _latest_plan_date(self, onsite_start: date | None = None):
         start = onsite_start or self.programme.onsite_start
@@ -239,7 +259,7 @@ class AuditWorkflow(HumanTasks):
     def _leader(self) -> UUID:
         return next(m.staff_id for m in self.programme.team if m.role == "leader")
 
-    async def _notify_auditee(self, template: str, params: dict) -> None:
+    async def _notify_auditee(self, template: str, params: dict, *, rule_id: str = "R-9.1.5") -> None:
         """A written notice to the auditee from the body's template, queued in the outbox and delivered
         (workflows/mail.py); without an address, only the event."""
         from activities.records import EventInput, Notice
@@ -247,7 +267,7 @@ class AuditWorkflow(HumanTasks):
         if not self.input.contact_email:
             return
         key = f"{self.input.audit_id}/notice/{template}/{workflow.info().get_current_history_length()}"
-        event = EventInput(key=key, at=workflow.now(), kind=f"notice.{template}", rule_id="R-9.1.5",
+        event = EventInput(key=key, at=workflow.now(), kind=f"notice.{template}", rule_id=rule_id,
                            workflow_id=self.input.audit_id, subject=self.input.organization_name,
                            element_id=template, data={"template": template})
         queued = await workflow.execute_activity(

@@ -34,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from rules.audit_time import Adjustment, adjust_audit_time, table_audit_time
     from rules.calendar import WorkingDayResult, add_working_days
+    from rules.lifecycle import shanghai_date
     from rules.programme import check_programme
     from rules.rating import LEVEL_RANK, Level
     from schemas.applications import ApplicationStatus
@@ -50,15 +51,29 @@ with workflow.unsafe.imports_passed_through():
     )
     from schemas.staff import Role
     from schemas.tasking import Actor, TaskFacts
-    from workflows.audit import AuditInput, AuditOutcome, AuditWorkflow
+    from workflows.audit import KIND_WORDS, AuditInput, AuditOutcome, AuditWorkflow
     from workflows.contracts import CertificationInput, LifeState, ProcessStatus, Stage
     from workflows.life import CertificateLife
-    from workflows.tasks import TaskBoard, start_of, today
+    from workflows.tasks import Completed, TaskBoard, start_of, today
 
 REVIEW_WORKING_DAYS = 3  # R-9.1.2
 DECISION_WORKING_DAYS = 10  # R-9.1.9
 # The steps the scheme does not time take their working days from data.policy.process (Decisions).
 ACTIVITY_TIMEOUT = timedelta(seconds=60)
+
+TEAM_ROLE_WORDS = {"leader": "审查组长", "auditor": "审查员", "expert": "技术专家"}
+
+
+def programme_notice(programme: Completed, kind: str, *, version: int) -> dict:
+    """The programme notice's parameters (R-9.1.3, R-9.1.4): the team by name, as the register named
+    them when the programme was completed, so that the organization can object to a member."""
+    p, staff = programme.payload, programme.facts.staff if programme.facts else {}
+    team = [{"name": staff[str(m.staff_id)].name if str(m.staff_id) in staff else str(m.staff_id),
+             "role": TEAM_ROLE_WORDS[m.role]} for m in p.team]
+    return {"kind_words": KIND_WORDS[kind], "version": version, "team": team,
+            "stage1_on": p.stage1_on.isoformat() if p.stage1_on else None, "onsite_start": p.onsite_start.isoformat(),
+            "onsite_end": p.onsite_end.isoformat(), "person_days": str(p.person_days)}
+
 
 CERT_NUMBER = SearchAttributeKey.for_keyword("CertificateNumber")
 CERT_STATUS = SearchAttributeKey.for_keyword("CertStatus")
@@ -96,6 +111,9 @@ class CertificationWorkflow(CertificateLife):
         org = data.submission.organization
         steps = data.policy.process
         self.board = TaskBoard(wf_id, str(data.application_id), steps.reminder_days_before)
+        # Written notices at each step of the initial certification (received, accepted, programme);
+        # processes that began before them send none.
+        self.initial_notices = workflow.patched("initial-notices")
         workflow.upsert_search_attributes([ORGANIZATION.value_set(org.name or "")])
 
         intake: IntakeResult = await workflow.execute_activity(
@@ -115,9 +133,14 @@ class CertificationWorkflow(CertificateLife):
         table_time = table_audit_time(data.submission.total_headcount, data.policy.audit_time)
         self.table_days = table_time.days
         await self._status(ApplicationStatus.UNDER_REVIEW, "R-9.1.2")
+        review_due = self._due(REVIEW_WORKING_DAYS)
+        if self.initial_notices:
+            await self._notify("application_received", "R-9.1.1", {
+                "submitted_on": shanghai_date(data.submitted_at).isoformat(),
+                "review_due_on": review_due["due_on"].isoformat(), "review_due_provisional": review_due["due_provisional"]})
         review = await self.board.ask(
             "application_review", ApplicationReview, title="application review", role=Role.REVIEWER,
-            rule_id="R-9.1.2", check=self._check_review, **self._due(REVIEW_WORKING_DAYS),
+            rule_id="R-9.1.2", check=self._check_review, **review_due,
             context={"headcount": data.submission.total_headcount, "table_person_days": str(table_time.days),
                      "band": f"{table_time.lower}–{table_time.upper}",
                      "needs_manager_confirmation": table_time.needs_manager_confirmation},
@@ -131,6 +154,9 @@ class CertificationWorkflow(CertificateLife):
         await self._status(ApplicationStatus.ACCEPTED, "R-9.1.2.8",
                            {"table_person_days": str(adjusted.table_days), "person_days": str(adjusted.adjusted_days),
                             "reasons": list(adjusted.reasons)})
+        if self.initial_notices:
+            await self._notify("application_accepted", "R-9.1.2.8", {"person_days": str(adjusted.adjusted_days),
+                                                                     "adjustments": list(adjusted.reasons)})
 
         # R-9.1.2.8 contract.
         self.stage = "contract"
@@ -147,6 +173,8 @@ class CertificationWorkflow(CertificateLife):
         self.programme_version = 1
         await self._event("programme.version", "R-9.1.10",
                           {"version": 1, "programme": programme.payload.model_dump(mode="json")})
+        if self.initial_notices:
+            await self._notify("programme_notice", "R-9.1.3", programme_notice(programme, "initial", version=1))
 
         # The audit, a child workflow (R-4).
         await self._status(ApplicationStatus.IN_AUDIT, "R-9.1.5")

@@ -69,6 +69,7 @@ class Completed(Generic[P]):
     at: datetime
     view: TaskView
     context: dict
+    facts: TaskFacts | None = None  # what the register said about the people the payload names
 
 
 @dataclass
@@ -215,7 +216,7 @@ class TaskBoard:
         self.validate(completion)  # the state may have moved since the validator ran
         task = self.tasks[completion.task_id]
         task.completed = Completed(self._parse(task, completion), completion.actor, workflow.now(), task.view,
-                                   task.context)
+                                   task.context, completion.facts)
         self.done.append(task.completed)
         return TaskReceipt(task_id=task.view.task_id, kind=task.view.kind, accepted_at=workflow.now(),
                            message=f"'{task.view.title}' completed by {completion.actor.name}.")

@@ -40,6 +40,16 @@ PARAMS = {
     "special_audit_notice": {"number": N, "purpose": "complaint", "reason": "重大投诉", "short_notice": True,
                              "onsite_hint": ""},
     "notification_received": {"number": N, "kind": "serious_incident", "received_on": "2027-02-01"},
+    "application_received": {"application_id": "A-1", "submitted_on": "2026-11-25", "review_due_on": "2026-11-30",
+                             "review_due_provisional": False},
+    "application_accepted": {"application_id": "A-1", "person_days": "8", "adjustments": ["多场所"]},
+    "programme_notice": {"kind_words": "初次认证", "version": 1, "team": [{"name": "李组长", "role": "审查组长"}],
+                         "stage1_on": "2026-12-01", "onsite_start": "2026-12-10", "onsite_end": "2026-12-12",
+                         "person_days": "8"},
+    "onsite_plan": {"plan": "现场审查计划：首次会议 9:00", "onsite_start": "2026-12-10", "onsite_end": "2026-12-12",
+                    "leader": "李组长", "short_notice": False},
+    "audit_report": {"kind_words": "初次认证", "summary": "总体符合", "recommendation_words": "推荐认证",
+                     "findings": [{"id": "F-1", "kind_words": "一般不符合", "description": "录音未保存", "open": False}]},
 }
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -48,19 +48,24 @@ async def dev_server(tmp_path_factory):
         server.stop()
 
 
-async def until_mail_delivered(handle) -> None:
-    """The grant notice is delivered beside the process (workflows/mail.py): wait until its delivery is
-    in the history, taken in by a workflow task, so that the recording holds the whole path."""
-    deliveries: set[int] = set()
-    delivered = False
+BESIDE = {"deliver_mail", "issue_certificate_document"}  # run beside the process (workflows/mail.py)
+
+
+async def until_beside_done(handle, count: int) -> None:
+    """Wait until ``count`` activities started beside the process (mail deliveries, the certificate
+    document) are in the history, all completed and taken in by a workflow task, so that the recording
+    holds the whole path."""
+    started: set[int] = set()
+    completed: set[int] = set()
     async for event in handle.fetch_history_events(wait_new_event=True):
         if event.HasField("activity_task_scheduled_event_attributes"):
-            if event.activity_task_scheduled_event_attributes.activity_type.name == "deliver_mail":
-                deliveries.add(event.event_id)
+            if event.activity_task_scheduled_event_attributes.activity_type.name in BESIDE:
+                started.add(event.event_id)
         elif event.HasField("activity_task_completed_event_attributes"):
-            delivered |= event.activity_task_completed_event_attributes.scheduled_event_id in deliveries
-        elif delivered and event.HasField("workflow_task_completed_event_attributes"):
-            return
+            completed.add(event.activity_task_completed_event_attributes.scheduled_event_id)
+        elif event.HasField("workflow_task_completed_event_attributes"):
+            if len(started) >= count and started <= completed:
+                return
 
 
 async def test_grant_path_on_the_dev_server_replays(dev_server, pool, people, journey_type, smtp):
@@ -78,9 +83,15 @@ async def test_grant_path_on_the_dev_server_replays(dev_server, pool, people, jo
                                {"outcome": "grant", "star_level": "five_star"})
         status = await journey.stage("granted")
         assert status.certificate_number
-        await until_mail_delivered(journey.handle)
+        # Received, accepted, programme and grant notices, and the certificate document.
+        await until_beside_done(journey.handle, 5)
         subjects = [m["Subject"] for m in smtp.to("contact@example.cn")]
-        assert subjects == [f"认证决定：批准认证（证书编号 {status.certificate_number}）"]
+        app_id = journey.application_id
+        # Every written notice of the initial certification, each once, in order (R-9.1.1 – R-9.1.9).
+        assert subjects == [f"认证申请已收到（申请编号 {app_id}）", f"认证申请评审结论：予以受理（申请编号 {app_id}）",
+                            "初次认证审查安排：审查组与日期", f"现场审查计划（{today + timedelta(days=12)} 至 "
+                            f"{today + timedelta(days=13)}）", "初次认证审查报告：推荐认证",
+                            f"认证决定：批准认证（证书编号 {status.certificate_number}）"]
         handles = (journey.handle, journey.audit())
         histories = [await h.fetch_history() for h in handles]
         await journey.handle.terminate("test finished")

@@ -4,6 +4,7 @@ expiry (R-9.6.8), with every due date checked against rules.lifecycle."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import httpx
@@ -232,6 +233,14 @@ async def test_a_full_three_year_life_two_surveillances_then_recertification_R_9
     kinds = await cert_events(pool, number)
     assert kinds.count("certificate.recertified") == 1 and "certificate.granted" in kinds
     assert kinds.index("certificate.recertified") < kinds.index("notification.triaged")
+    # Every written notice to the organization over the whole life, each once and in order (R-9.1 – R-9.3, R-11).
+    to_org = [str(m["Subject"]) for m in smtp.to("contact@example.cn")]
+    assert [re.split("[：（]", subject)[0] for subject in to_org] == [
+        "认证申请已收到", "认证申请评审结论", "初次认证审查安排", "现场审查计划", "初次认证审查报告", "认证决定",
+        "现场审查计划", "监督审查报告", "监督审查决定",  # the first surveillance, before any reminder was due
+        "监督审查提醒", "现场审查计划", "监督审查报告", "监督审查决定",
+        "再认证邀请", "现场审查计划", "再认证审查报告", "已收到贵组织的报告", "再认证决定"]
+    assert len({m["Message-ID"] for m in smtp.messages}) == len(smtp.messages)  # nothing sent twice
     await keep_history(journey.handle, "life-cycle2")  # the next run, waiting for its first surveillance
     for kind in ("surveillance", "recertification"):
         await keep_history(journey.env.client.get_workflow_handle(f"audit-{journey.workflow_id}-{kind}-1"),
