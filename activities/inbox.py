@@ -27,6 +27,9 @@ class TaskProjection(BaseModel):
     element_id: str
     payload_schema: dict[str, Any]
     context: dict[str, Any] = {}
+    # Queue a "task assigned" mail to the assignee (processes that began before it was sent pass False,
+    # so that nothing is queued that they would never deliver).
+    notify_assignee: bool = False
 
 
 class TaskClosing(BaseModel):
@@ -74,9 +77,22 @@ class InboxActivities:
         self.templates = templates or MailTemplates()
 
     @activity.defn(name="project_task")
-    async def project_task(self, task: TaskProjection) -> None:
+    async def project_task(self, task: TaskProjection) -> NoticesQueued:
+        """The task in the inbox, its event, and (when asked) the assignee's "task assigned" mail, all in
+        one transaction; returns the mail's outbox key for delivery."""
         v = task.view
+        keys: list[str] = []
+        sent: list[str] = []
         async with self.pool.acquire() as conn, conn.transaction():
+            person = await staff.get_staff(conn, v.assignee_id) if task.notify_assignee and v.assignee_id else None
+            if person is not None and person.email:
+                key = f"{v.task_id}/assigned/{person.id}"
+                params = {"name": person.name, "title": v.title, "task_id": v.task_id, "role": v.role.value,
+                          "rule_id": v.rule_id, "due_on": v.due_on, "due_provisional": v.due_provisional}
+                subject, body = self.templates.render("task_assigned", params)
+                await outbox.enqueue(conn, key, person.email, subject, body, template="task_assigned")
+                keys.append(key)
+                sent.append(person.email)
             await tasks.upsert_open_task(
                 conn, v.task_id, task.workflow_id, v.kind, v.role.value, v.opened_at, assignee_id=v.assignee_id,
                 due_on=v.due_on, due_provisional=v.due_provisional, rule_id=v.rule_id, subject=task.subject,
@@ -87,8 +103,10 @@ class InboxActivities:
                 workflow_id=task.workflow_id, subject=task.subject, element_id=task.element_id,
                 data={"task_id": v.task_id, "title": v.title, "role": v.role.value,
                       "assignee_id": str(v.assignee_id) if v.assignee_id else None,
-                      "due_on": v.due_on.isoformat() if v.due_on else None, "due_provisional": v.due_provisional},
+                      "due_on": v.due_on.isoformat() if v.due_on else None, "due_provisional": v.due_provisional,
+                      "notified": sent},
             )
+        return NoticesQueued(keys=keys, to=sent)
 
     @activity.defn(name="close_task")
     async def close_task(self, closing: TaskClosing) -> None:

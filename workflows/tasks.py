@@ -124,15 +124,18 @@ class TaskBoard:
             due_provisional=due_provisional, rule_id=rule_id, opened_at=workflow.now(),
         )
         task = _OpenTask(view, payload_type, check, excluded, context or {})
-        await workflow.execute_activity(
+        notify = assignee_id is not None and workflow.patched("task-assigned-notice")
+        projected = await workflow.execute_activity(
             "project_task",
             TaskProjection(
                 view=view, workflow_id=self.owner_id, subject=self.subject, element_id=element_id or kind,
-                payload_schema=payload_type.model_json_schema(), context=context or {},
+                payload_schema=payload_type.model_json_schema(), context=context or {}, notify_assignee=notify,
             ),
-            start_to_close_timeout=timedelta(seconds=30),
+            start_to_close_timeout=timedelta(seconds=30), result_type=NoticesQueued | None,  # None: before 2026-11
             summary=f"open task: {title}",
         )
+        if notify and projected is not None:
+            self.mail.deliver(projected.keys, f"task assigned: {title}")
         self.tasks[task_id] = task  # open once the inbox shows it
         workflow.set_current_details(self.describe())
         await self._wait(task, cancel_when)

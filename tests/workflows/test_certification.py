@@ -334,3 +334,23 @@ async def test_reminder_offsets_and_step_times_are_configurable(journey, pool):
     contract = await journey.task("contract")
     assert contract.due_on == add_working_days(await journey.today(), 3).date
     assert review.task_id != contract.task_id
+
+
+async def test_a_task_for_one_person_is_mailed_to_them_when_it_opens(journey, pool, smtp):
+    """Tasks for a role wait in the role's inbox; a task for one person (the leader's stage 1, a
+    shopper's visit) also reaches them by mail, once."""
+    p = journey.people
+    await journey.to_audit()
+    view = await journey.task("stage1", journey.audit())
+    assert view.assignee_id == p.leader.staff_id
+    rows = await pool.fetch("SELECT recipient, subject, idempotency_key FROM outbox WHERE template = 'task_assigned'")
+    assert [(r["recipient"], r["idempotency_key"]) for r in rows] == [
+        ("leader@body.example", f"{view.task_id}/assigned/{p.leader.staff_id}")]
+    assert rows[0]["subject"] == f"新任务：「{view.title}」，{view.due_on} 到期"
+    await journey.complete("stage1", p.leader, journey.stage1_payload(), handle=journey.audit())
+    await journey.task("mystery_shopper_report", journey.audit())
+    shoppers = await pool.fetch("SELECT recipient FROM outbox WHERE template = 'task_assigned' AND recipient <> $1",
+                                "leader@body.example")
+    assert {r["recipient"] for r in shoppers} == {"shopper@body.example"}  # the visits' shopper (R-3.10)
+    opened = [e for e in await events_for(pool, workflow_id=journey.audit().id) if e.kind == "task.opened"]
+    assert opened[0].data["notified"] == ["leader@body.example"]
