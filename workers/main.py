@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from typing import Any
 
 import asyncpg
 from temporalio.client import Client
@@ -57,11 +58,13 @@ def activities_for(pool: asyncpg.Pool, mail: MailSettings, templates: MailTempla
 
 
 def build_worker(client: Client, pool: asyncpg.Pool, task_queue: str, mail: MailSettings | None = None,
-                 templates: MailTemplates | None = None, documents: DocumentSettings | None = None) -> Worker:
+                 templates: MailTemplates | None = None, documents: DocumentSettings | None = None,
+                 **options: Any) -> Worker:
     """``mail`` defaults to the local sink's address, where `certflow up` runs it; ``templates`` to the
-    shipped mail templates; ``documents`` to the shipped font and no accreditation number."""
+    shipped mail templates; ``documents`` to the shipped font and no accreditation number; ``options``
+    go to the Temporal ``Worker`` (e.g. ``max_cached_workflows``)."""
     return Worker(client, task_queue=task_queue, workflows=WORKFLOWS,
-                  activities=activities_for(pool, mail or MailSettings(), templates, documents))
+                  activities=activities_for(pool, mail or MailSettings(), templates, documents), **options)
 
 
 def document_settings(settings: Settings) -> DocumentSettings:

@@ -354,3 +354,29 @@ async def test_a_task_for_one_person_is_mailed_to_them_when_it_opens(journey, po
     assert {r["recipient"] for r in shoppers} == {"shopper@body.example"}  # the visits' shopper (R-3.10)
     opened = [e for e in await events_for(pool, workflow_id=journey.audit().id) if e.kind == "task.opened"]
     assert opened[0].data["notified"] == ["leader@body.example"]
+
+
+async def test_a_worker_restarted_mid_run_sends_no_mail_twice(own_temporal_env, pool, people, journey_type, smtp):
+    """The first worker stops while the acknowledgement's delivery is being retried; a new worker replays
+    the process from its history and delivers. Each notice arrives once (outbox key, Message-ID)."""
+    import uuid
+
+    from workers.main import build_worker
+
+    queue = f"restart-{uuid.uuid4().hex[:8]}"
+    journey = journey_type(own_temporal_env, pool, queue, people)
+    smtp.reply = "451 4.3.0 mailbox busy, try later"
+    # No workflow cache: the test server does not hand a stopped worker's sticky queue on to the next one.
+    async with build_worker(own_temporal_env.client, pool, queue, smtp.mail, max_cached_workflows=0):
+        await journey.start()
+        await journey.task("application_review")
+        await smtp.wait_until(lambda: smtp.refusals >= 1, "refusal")
+    smtp.reply = "250 OK"
+    async with build_worker(own_temporal_env.client, pool, queue, smtp.mail):
+        await journey.complete("application_review", people.reviewer, journey.review("reject", "不属于认证范围"))
+        assert await journey.handle.result() == "rejected"
+    subjects = [str(m["Subject"]) for m in smtp.messages]
+    assert sorted(s[:6] for s in subjects) == ["认证申请已收", "认证申请评审"]
+    assert len({m["Message-ID"] for m in smtp.messages}) == 2
+    rows = await pool.fetch("SELECT status FROM outbox ORDER BY id")
+    assert [r["status"] for r in rows] == ["sent", "sent"]
