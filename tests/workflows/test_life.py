@@ -25,6 +25,7 @@ from schemas.tasking import Actor
 from store.certificates import certificate_sites, get_certificate
 from store.documents import documents_of
 from store.events import events_for
+from store.reports import cnca_rows
 from store.tasks import get_task, list_tasks
 from workflows.contracts import LifeStatus, LifeWait, ProcessStatus
 from workflows.tasks import SHANGHAI
@@ -283,6 +284,13 @@ async def test_overdue_surveillance_suspends_then_six_months_lead_to_withdrawal_
     assert withdrawal and "标志" in withdrawal[0].get_content()  # stop using the mark
     kinds = await cert_events(pool, number)
     assert kinds.index("certificate.suspended") < kinds.index("certificate.withdrawn")
+    # The regulator's monthly report reads the same register: suspended that month, withdrawn this one.
+    suspended_in = (due + timedelta(days=1)).replace(day=1)
+    withdrawn_in = (await journey.today()).replace(day=1)
+    [row] = [r for r in await cnca_rows(pool, suspended_in) if r.number == number]
+    assert (row.status, row.event) == ("suspended", "suspended")
+    [row] = [r for r in await cnca_rows(pool, withdrawn_in) if r.number == number]
+    assert (row.status, row.event) == ("withdrawn", "withdrawn")
     await keep_history(journey.handle, "life-withdrawn")
 
 
