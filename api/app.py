@@ -13,7 +13,7 @@ import asyncpg
 from fastapi import FastAPI
 from temporalio.client import Client
 
-from api import applications, audits, certificates, public, reports, tasks
+from api import applications, audits, certificates, process_view, public, reports, tasks
 from api.health import router as health_router
 from api.problems import install_problem_handlers
 from certflow.settings import Settings, get_settings
@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None, *, pool: asyncpg.Pool | None = 
     app.include_router(tasks.router)
     app.include_router(audits.router)
     app.include_router(certificates.router)
+    app.include_router(process_view.router)
     app.include_router(public.router)
     app.include_router(reports.router)
     return app

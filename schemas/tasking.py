@@ -108,3 +108,15 @@ class TaskView(BaseModel):
     due_provisional: bool = False
     rule_id: str | None = None
     opened_at: datetime
+
+
+class ElementVisit(BaseModel):
+    """One pass through a process element (a BPMN element id: a task kind, a gateway, an end): when the
+    process entered it and left it; ``left_at`` None while it is there (query ``elements``)."""
+
+    element_id: str
+    entered_at: datetime
+    left_at: datetime | None = None
+    outcome: str | None = None  # completed | withdrawn | passed
+    due_on: date | None = None
+    task_id: str | None = None

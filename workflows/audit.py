@@ -206,6 +206,7 @@ class AuditWorkflow(HumanTasks):
                              for fid, f in zip(recorded.finding_ids, onsite.payload.findings, strict=True)
                              if f.kind != "observation"]}, rule_id="R-9.1.8")
         self.stage = "concluded"
+        self.board.passed("concluded")
         await self.board.mail.settle()  # the audit's reminders and notices are out before it reports
         return AuditOutcome(
             audit_id=data.audit_id,

@@ -251,6 +251,7 @@ class CertificationWorkflow(CertificateLife):
             "number": self.grant.number, "star_level": level.value, "valid_from": self.grant.valid_from.isoformat(),
             "valid_to": self.grant.valid_to.isoformat()})
         self.stage = "granted"
+        self.board.passed("granted")
         workflow.set_current_details(f"certificate {self.grant.number} valid until {self.grant.valid_to} (R-10.1)")
 
         if workflow.patched("certificate-life"):
@@ -357,6 +358,7 @@ class CertificationWorkflow(CertificateLife):
 
     async def _end(self, stage: Stage, summary: str) -> str:
         self.stage = stage
+        self.board.passed(stage)  # the end event (rejected, refused, withdrawn, expired)
         workflow.set_current_details(summary)
         await self.board.mail.settle()
         await workflow.wait_condition(workflow.all_handlers_finished)

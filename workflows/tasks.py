@@ -28,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
     from schemas.staff import Role
     from schemas.tasking import (
         Actor,
+        ElementVisit,
         Refusal,
         RefusalDetail,
         TaskCompletion,
@@ -96,6 +97,13 @@ class TaskBoard:
     done: list[Completed] = field(default_factory=list)
     # The mail the workflow has queued, delivered beside its tasks (workflows/mail.py).
     mail: OutgoingMail = field(default_factory=OutgoingMail)
+    # The elements this run has passed and is in, with times (query ``elements``, the live process view).
+    trace: list[ElementVisit] = field(default_factory=list)
+
+    def passed(self, element_id: str) -> None:
+        """A step without a person (a gateway taken, an end reached) in the trace."""
+        now = workflow.now()
+        self.trace.append(ElementVisit(element_id=element_id, entered_at=now, left_at=now, outcome="passed"))
 
     # ----------------------------------------------------------------------------------- asking
     async def ask(
@@ -137,9 +145,12 @@ class TaskBoard:
         if notify and projected is not None:
             self.mail.deliver(projected.keys, f"task assigned: {title}")
         self.tasks[task_id] = task  # open once the inbox shows it
+        visit = ElementVisit(element_id=element_id or kind, entered_at=view.opened_at, due_on=due_on, task_id=task_id)
+        self.trace.append(visit)
         workflow.set_current_details(self.describe())
         await self._wait(task, cancel_when)
         done = task.completed
+        visit.left_at, visit.outcome = workflow.now(), "completed" if done is not None else "withdrawn"
         if done is None:  # withdrawn: what the task was for is gone
             await workflow.execute_activity(
                 "cancel_task", TaskClosing(task_id=task_id, workflow_id=self.owner_id, subject=self.subject, kind=kind,
@@ -275,6 +286,11 @@ class HumanTasks:
         if not self._accepting_tasks():
             raise refuse(Refusal.TASK_NOT_OPEN, self.starting_message)
         self.board.validate(completion)
+
+    @workflow.query(name="elements")
+    def elements(self) -> list[ElementVisit]:
+        """The elements this run has passed and is in, with times, for the live process view."""
+        return list(self.board.trace) if self.board else []
 
     @workflow.update(name="wait_for_task")
     async def wait_for_task(self, kind: str) -> TaskView:

@@ -1,0 +1,75 @@
+"""Where each process is, element by element (issue 7's live view, without the diagram yet): the
+elements a process is in now, the ones it passed with their times, the overdue ones, and a link to its
+page in the Temporal UI; and, over all processes, how many passed each element and how long they
+stayed there.
+
+A running process answers its ``elements`` query; a closed one (or one Temporal no longer holds) is
+read from the event log, which records every task's opening and closing with its element id.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from urllib.parse import quote
+
+import asyncpg
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, Field
+from temporalio.client import Client
+
+from api.auth import current_actor, db, temporal
+from api.problems import Problem
+from api.processes import live_state
+from rules.lifecycle import shanghai_date
+from schemas.tasking import Actor, ElementVisit
+from store.process_stats import ElementStats, element_stats, process_visits
+
+router = APIRouter(prefix="/api/v1/processes", tags=["processes"])
+
+
+class ProcessElements(BaseModel):
+    workflow_id: str
+    process_state: str = Field(description="Temporal's execution state, or NOT_FOUND when only the log knows it")
+    source: str = Field(description="'process' (its live answer) or 'event log'")
+    active: list[ElementVisit]
+    completed: list[ElementVisit]
+    overdue: list[str] = Field(description="element ids of active tasks past their due date")
+    temporal_ui: str | None = Field(None, description="the process's page in the Temporal UI, when it has one")
+
+
+def today() -> date:
+    return shanghai_date(datetime.now(timezone.utc))
+
+
+@router.get("/stats", response_model=list[ElementStats],
+            summary="per element over all processes: passed, there now, median and p90 hours spent")
+async def stats(actor: Actor = Depends(current_actor), pool: asyncpg.Pool = Depends(db),
+                process: str | None = Query(None, pattern="^(certification|audit|regulator-report)$",
+                                            description="only processes of this kind")) -> list[ElementStats]:
+    prefix = {"certification": "certification-", "audit": "audit-", "regulator-report": "regulator-report"}
+    return await element_stats(pool, prefix[process] if process else None)
+
+
+@router.get("/{workflow_id}", response_model=ProcessElements,
+            summary="the elements a process is in, those it passed (with times), the overdue ones")
+async def process(workflow_id: str, request: Request, actor: Actor = Depends(current_actor),
+                  pool: asyncpg.Pool = Depends(db), client: Client = Depends(temporal),
+                  day: date = Depends(today)) -> ProcessElements:
+    live = await live_state(client, workflow_id, "elements", list[ElementVisit])
+    if live is not None and live.running and live.answer is not None:
+        visits, source = live.answer, "process"
+    else:
+        logged = await process_visits(pool, workflow_id)
+        if live is None and not logged:
+            raise Problem(404, f"There is no process {workflow_id}.")
+        visits = [ElementVisit(element_id=v.element_id, entered_at=v.entered_at, left_at=v.left_at,
+                               outcome=v.outcome, task_id=v.task_id) for v in logged]
+        source = "event log"
+    active = [v for v in visits if v.left_at is None]
+    settings = request.app.state.settings
+    ui = settings.temporal_ui_url
+    link = f"{ui}/namespaces/{settings.temporal_namespace}/workflows/{quote(workflow_id, safe='')}" if ui else None
+    return ProcessElements(
+        workflow_id=workflow_id, process_state=live.state if live else "NOT_FOUND", source=source, active=active,
+        completed=[v for v in visits if v.left_at is not None],
+        overdue=[v.element_id for v in active if v.due_on is not None and v.due_on < day], temporal_ui=link)

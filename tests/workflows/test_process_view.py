@@ -1,0 +1,54 @@
+"""The live process view (GET /api/v1/processes/{id}) and the element statistics (GET .../stats): a
+running process answers with its own trace; once it is closed, the event log gives the same picture."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import httpx
+
+from api.app import create_app
+from api.process_view import today
+from certflow.settings import Settings
+
+
+async def test_a_process_shows_where_it_is_and_where_it_has_been(journey, pool):
+    p = journey.people
+    await journey.to_audit()
+    audit = journey.audit()
+    await journey.task("stage1", audit)
+    app = create_app(Settings(_env_file=None, task_queue=journey.queue, database_url="postgresql://unused"),
+                     pool=pool, temporal=journey.env.client)
+    headers = {"Authorization": f"Bearer {p.tokens['programme_manager']}"}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+        view = (await http.get(f"/api/v1/processes/{journey.workflow_id}", headers=headers)).json()
+        assert view["source"] == "process" and view["process_state"] == "RUNNING"
+        assert [v["element_id"] for v in view["completed"]] == ["application_review", "contract", "programme"]
+        assert view["active"] == [] and view["overdue"] == []  # the certification waits for its audit
+        assert all(v["left_at"] >= v["entered_at"] and v["outcome"] == "completed" for v in view["completed"])
+        assert view["temporal_ui"].endswith(f"/workflows/{journey.workflow_id}")
+
+        view = (await http.get(f"/api/v1/processes/{audit.id}", headers=headers)).json()
+        [stage1] = view["active"]
+        assert stage1["element_id"] == "stage1" and stage1["left_at"] is None and view["overdue"] == []
+        app.dependency_overrides[today] = lambda: date.fromisoformat(stage1["due_on"]).replace(year=2099)
+        view = (await http.get(f"/api/v1/processes/{audit.id}", headers=headers)).json()
+        assert view["overdue"] == ["stage1"]
+        app.dependency_overrides.clear()
+
+        stats = {s["element_id"]: s for s in (await http.get("/api/v1/processes/stats", headers=headers)).json()}
+        assert stats["application_review"]["passed"] == 1 and stats["application_review"]["there_now"] == 0
+        assert stats["application_review"]["median_hours"] is not None
+        assert stats["stage1"]["passed"] == 0 and stats["stage1"]["there_now"] == 1
+        audits = (await http.get("/api/v1/processes/stats", params={"process": "audit"}, headers=headers)).json()
+        assert [s["element_id"] for s in audits] == ["stage1"]
+
+        # Closed: the event log tells the same story.
+        await journey.handle.terminate("test: closed")
+        view = (await http.get(f"/api/v1/processes/{journey.workflow_id}", headers=headers)).json()
+        assert view["source"] == "event log" and view["process_state"] == "TERMINATED"
+        assert [v["element_id"] for v in view["completed"]] == ["application_review", "contract", "programme"]
+
+        assert (await http.get("/api/v1/processes/certification-nothing", headers=headers)).status_code == 404
+        assert (await http.get("/api/v1/processes/stats", params={"process": "x"}, headers=headers)).status_code == 422
+        assert (await http.get("/api/v1/processes/stats")).status_code == 401
