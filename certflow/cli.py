@@ -230,6 +230,14 @@ def _month(text: str) -> date:
         raise argparse.ArgumentTypeError(exc.message) from None
 
 
+def _cmd_bpmn(args: argparse.Namespace) -> int:
+    from certflow.bpmn import write_all
+
+    for path in write_all():
+        print(path)
+    return 0
+
+
 def _cmd_worker(args: argparse.Namespace) -> int:
     from workers.main import run_worker
 
@@ -306,6 +314,8 @@ def build_parser() -> argparse.ArgumentParser:
     cnca.add_argument("--format", choices=["csv", "xlsx"], default="csv", help="csv (the default) or xlsx")
     cnca.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output (xlsx needs it)")
     report.set_defaults(func=_cmd_report)
+    sub.add_parser("bpmn", help="write bpmn/*.bpmn from the process models (workflows/model.py)").set_defaults(
+        func=_cmd_bpmn)
     sub.add_parser("worker", help="run a Temporal worker").set_defaults(func=_cmd_worker)
     sub.add_parser("api", help="serve the HTTP API").set_defaults(func=_cmd_api)
     return parser

@@ -280,8 +280,9 @@ class SpecialDecision(Payload):
     """R-9.4: the decision that follows a special audit's conclusion."""
 
     outcome: Literal["maintain", "agree_scope_change", "refuse_scope_change", "reinstate", "suspend", "withdraw",
-                     "reduce_scope"]
+                     "reduce_scope", "more_information"]
     reasons: str = ""
+    questions: str = Field("", description="what the decision maker needs to know first (more_information)")
     scope: str | None = Field(None, description="the scope agreed (scope change) or kept (reduction)")
     remove_sites: list[str] = Field(default_factory=list)
 

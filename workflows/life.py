@@ -323,7 +323,7 @@ class CertificateLife(HumanTasks):
                                         visits_required=lp.surveillance_visits_required, full_assessment=False)
             decision = await self._decide(
                 "surveillance_decision", SurveillanceDecision, "surveillance decision", "R-9.2.8", outcome,
-                check=self._check_surveillance_decision, latest=due)
+                check=self._check_surveillance_decision, latest=due, more="surveillance_more_information")
             self.decided.add(slot)
             s.covered_clauses = sorted(set(s.covered_clauses) | set(p.sampling.clauses))
             s.covered_departments = sorted(set(s.covered_departments) | set(p.sampling.departments))
@@ -396,7 +396,7 @@ class CertificateLife(HumanTasks):
             self.audits_running.remove(audit_id)
 
     async def _decide(self, kind: str, model: type, title: str, rule: str, outcome: AuditOutcome, *,
-                      check: Callable, latest: date | None, context: dict | None = None):
+                      check: Callable, latest: date | None, more: str, context: dict | None = None):
         """A decision by someone who took no part in the audit (R-9.1.9.n1 Decision), with the
         more-information loop (R-9.2.8 b)."""
         while True:
@@ -412,7 +412,7 @@ class CertificateLife(HumanTasks):
             if decision.payload.outcome != "more_information":
                 return decision
             await self.board.ask("more_information", MoreInformation, title="more information for the decision",
-                                 role=Role.PROGRAMME_MANAGER, rule_id=rule,
+                                 role=Role.PROGRAMME_MANAGER, rule_id=rule, element_id=more,
                                  context={"questions": decision.payload.questions},
                                  **self._due(self.input.policy.process.answer_working_days))
 
@@ -461,7 +461,8 @@ class CertificateLife(HumanTasks):
                                         visits_required=True, full_assessment=True, minimum=minimum, rule="R-A.n1c")
             decision = await self._decide(
                 "recertification_decision", RecertificationDecision, "recertification decision", "R-9.3", outcome,
-                check=lambda p, actor, facts: self._check_renewal(p, outcome), latest=s.valid_to)
+                check=lambda p, actor, facts: self._check_renewal(p, outcome), latest=s.valid_to,
+                more="recertification_more_information")
             d = decision.payload
             if d.outcome == "refuse":
                 s.recertification_declined = True
@@ -679,6 +680,7 @@ class CertificateLife(HumanTasks):
             decision = await self._decide(
                 "special_decision", SpecialDecision, "decision after the special audit", "R-9.4", outcome,
                 check=lambda p, actor, facts: self._check_special(p, order), latest=None,
+                more="special_more_information",
                 context={"purpose": order.purpose.value, "new_scope": order.new_scope})
             d, who = decision.payload, decision.actor.name
             await self._event("special_audit.decided", "R-9.4", {"purpose": order.purpose.value, "outcome": d.outcome,
@@ -695,6 +697,8 @@ class CertificateLife(HumanTasks):
                 await self._reduce_scope(d.reasons, d.scope or s.scope, d.remove_sites, by=who)
 
     def _check_special(self, p: SpecialDecision, order: OrderSpecialAudit) -> None:
+        if p.outcome == "more_information" and not p.questions.strip():
+            raise RuleViolation("R-9.4", "say what information is needed")
         scope_change = order.purpose is SpecialAuditPurpose.SCOPE_CHANGE
         if p.outcome in ("agree_scope_change", "refuse_scope_change") and not scope_change:
             raise RuleViolation("R-9.4.1", "only a scope-change audit ends in agreeing or refusing the change")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from collections import defaultdict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -100,6 +101,10 @@ async def make_people(pool, qualified_until: date = date(2030, 12, 31)) -> Peopl
     return People(**made, tokens=tokens)
 
 
+# The elements each model's traces have passed, over the session (tests/workflows/test_zz_bpmn_coverage.py).
+COVERED: dict[str, set[str]] = defaultdict(set)
+
+
 class Journey:
     """Drives one certification through its Updates, as the API would."""
 
@@ -107,6 +112,8 @@ class Journey:
         self.env, self.pool, self.queue, self.people = env, pool, queue, people
         self.application_id = uuid.uuid4()
         self.handle: WorkflowHandle | None = None
+        self.first_run_id: str | None = None
+        self.policy: SchemePolicy | None = None  # the body's Decisions for this journey (default: RULES.md's)
 
     @property
     def workflow_id(self) -> str:
@@ -117,15 +124,20 @@ class Journey:
             "CertificationWorkflow",
             CertificationInput(application_id=self.application_id, submission=data or submission(),
                                submitted_at=datetime.now(timezone.utc), submitted_by=self.people.reviewer,
-                               policy=policy or SchemePolicy()),
+                               policy=policy or self.policy or SchemePolicy()),
             id=self.workflow_id, task_queue=self.queue, result_type=str,
         )
+        self.first_run_id = self.handle.first_execution_run_id
         return self.handle
 
     async def stop(self) -> None:
-        """Terminate what this test left running: on the shared time-skipping server a workflow whose
-        worker is gone would hold time still for every later test."""
+        """Check the journey's traces against the BPMN models, then terminate what this test left
+        running: on the shared time-skipping server a workflow whose worker is gone would hold time
+        still for every later test."""
         from temporalio.service import RPCError
+
+        if self.handle is not None:
+            await self.conform()
 
         latest = self.env.client.get_workflow_handle(self.workflow_id) if self.handle else None  # after continue-as-new
         for handle in (self.audit(), latest):
@@ -135,6 +147,27 @@ class Journey:
                 await handle.terminate("test finished")
             except RPCError:
                 pass  # finished or never started
+
+    async def conform(self) -> None:
+        """Every run of this journey (the first and the latest of the certification, every audit) has
+        recorded a path of its model (certflow/conformance.py); what they passed counts as covered."""
+        from certflow.conformance import check_trace
+        from schemas.tasking import ElementVisit
+        from workflows.model import MODEL_OF
+
+        audits = await self.pool.fetch(
+            "SELECT DISTINCT workflow_id FROM events WHERE workflow_id LIKE 'audit-' || $1 || '-%'", self.workflow_id)
+        handles = [self.env.client.get_workflow_handle(self.workflow_id, run_id=self.first_run_id),
+                   self.env.client.get_workflow_handle(self.workflow_id)]
+        handles += [self.env.client.get_workflow_handle(r["workflow_id"]) for r in audits]
+        problems = []
+        for handle in handles:
+            # By id, not describe(): the test server hands back an unset NextDue that the SDK cannot decode.
+            model = MODEL_OF["AuditWorkflow" if handle.id.startswith("audit-") else "CertificationWorkflow"]
+            trace = [v.element_id for v in await handle.query("elements", result_type=list[ElementVisit])]
+            problems += [f"{handle.id}: {p}" for p in check_trace(model, trace)]
+            COVERED[model.file].update(trace)
+        assert not problems, "traces that are not paths of their BPMN model:\n" + "\n".join(problems)
 
     def audit(self) -> WorkflowHandle | None:
         if self.handle is None:

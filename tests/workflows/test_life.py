@@ -21,6 +21,7 @@ from rules.lifecycle import (
     suspension_end,
 )
 from schemas.actions import ACT_UPDATE, ActionReceipt, ActionRequest
+from rules.policy import LifePolicy, SchemePolicy
 from schemas.tasking import Actor
 from store.certificates import certificate_sites, get_certificate
 from store.documents import documents_of
@@ -124,7 +125,8 @@ async def run_audit(journey, audit: WorkflowHandle, *, visits: bool = False, sta
                                                       "recommendation": "recommend"}, handle=audit)
 
 
-async def surveil(journey, n: int, *, departments: list[str] | None = None, decision: dict | None = None) -> dict:
+async def surveil(journey, n: int, *, departments: list[str] | None = None, decision: dict | None = None,
+                  more_information: bool = False) -> dict:
     """One surveillance from its preparation to the decision; returns the sampling proposal shown."""
     p = journey.people
     view = await journey.task("surveillance_changes")
@@ -139,6 +141,12 @@ async def surveil(journey, n: int, *, departments: list[str] | None = None, deci
         "sampling": {"clauses": proposal["clauses"], "departments": proposal["departments"]}})
     await journey.complete("surveillance_review", p.leader, {"changes_reviewed": "无重大变化"})
     await run_audit(journey, await audit_handle(journey, "surveillance", n))
+    if more_information:  # R-9.2.8 b: the decision maker asks first, then decides
+        await journey.complete("surveillance_decision", p.decision_maker,
+                               {"outcome": "more_information", "questions": "请提供整改记录"})
+        view = await journey.task("more_information")
+        assert view.rule_id == "R-9.2.8"
+        await journey.complete("more_information", p.programme_manager, {"answer": "整改记录已上传"})
     await journey.complete("surveillance_decision", p.decision_maker, decision or {"outcome": "maintain"})
     return proposal
 
@@ -212,6 +220,9 @@ async def test_a_full_three_year_life_two_surveillances_then_recertification_R_9
     await journey.complete("recertification_programme", p.programme_manager,
                            life_programme(journey, today, person_days="6", visits=True))
     await run_audit(journey, await audit_handle(journey, "recertification", 1), visits=True)
+    await journey.complete("recertification_decision", p.decision_maker,
+                           {"outcome": "more_information", "questions": "请说明客户满意度数据来源"})
+    await journey.complete("more_information", p.programme_manager, {"answer": "来自第三方调查"})
     decision_day = await journey.today()
     await journey.complete("recertification_decision", p.decision_maker, {"outcome": "renew", "star_level": "four_star"})
 
@@ -355,7 +366,7 @@ async def test_expiry_without_recertification_R_9_6_8(journey, pool, smtp):
         due = (await life_when(journey, surveillances_done=n - 1)).next_due[0]
         assert due.what == "surveillance"
         await move_to(journey, due.on - timedelta(days=89))
-        await surveil(journey, n)
+        await surveil(journey, n, more_information=n == 1)
     await move_to(journey, recertification_window(cert.valid_to).invitation_date)
     today = await journey.today()
     await journey.complete("recertification_application", p.reviewer, {"applied_on": str(today), "applies": False})
@@ -484,6 +495,9 @@ async def test_a_scope_change_is_audited_then_agreed_and_reissued_R_9_4_1(journe
     await run_audit(journey, special, findings=False)
     error = await refused(journey.complete("special_decision", p.decision_maker, {"outcome": "reinstate"}))
     assert rule_of(error) == "R-9.6.3"  # nothing to reinstate
+    await journey.complete("special_decision", p.decision_maker, {"outcome": "more_information",
+                                                                  "questions": "在线客服的人员配置？"})
+    await journey.complete("more_information", p.programme_manager, {"answer": "十二名专职坐席"})
     await journey.complete("special_decision", p.decision_maker, {"outcome": "agree_scope_change",
                                                                   "reasons": "审查确认在线客服符合要求"})
     life = await life_when(journey, revision=1)
@@ -491,3 +505,22 @@ async def test_a_scope_change_is_audited_then_agreed_and_reissued_R_9_4_1(journe
     cert = await get_certificate(pool, number)
     assert (cert.number, cert.scope, cert.revision, cert.status) == (number, "呼叫中心客户服务及在线客服", 1, "valid")
     assert "certificate.reissued" in await cert_events(pool, number)
+
+
+async def test_an_overdue_surveillance_can_wait_for_a_manager_to_confirm_the_suspension_R_9_6_2(journey, pool):
+    """With the body's Decision ``overdue_surveillance=confirm``, the closed window opens a manager's
+    task instead of suspending at once; the manager records whose side let it close."""
+    journey.policy = SchemePolicy(life=LifePolicy(overdue_surveillance="confirm"))
+    p = journey.people
+    status, _ = await granted(journey)
+    number = status.certificate_number
+    due = next_surveillance_due((await get_certificate(pool, number)).issued_on, None)
+    await move_to(journey, due + timedelta(days=1))
+    view = await journey.task("overdue_suspension")
+    assert view.role == "manager" and view.rule_id == "R-9.6.2"
+    assert (await get_certificate(pool, number)).status == "valid"  # not before the manager confirms
+    await journey.complete("overdue_suspension", p.manager, {"suspend": True, "cause_side": "organization",
+                                                             "reasons": "组织两次推迟监督审查"})
+    life = await life_when(journey, status="suspended")
+    assert life.suspension_cause == "overdue_surveillance"
+    assert (await get_certificate(pool, number)).status == "suspended"

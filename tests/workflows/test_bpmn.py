@@ -1,0 +1,70 @@
+"""The BPMN models (workflows/model.py, bpmn/*.bpmn) against the schema and against the code: the files
+are what the models give, valid BPMN 2.0 with a diagram for every element and flow; the user tasks are
+exactly the tasks the workflows open; and the trace check (certflow/conformance.py) tells a path from
+what is not one. Every journey's own traces are checked when it ends (tests/workflows/conftest.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
+
+from certflow.bpmn import BPMN_DIR, to_xml
+from certflow.conformance import check_trace, code_task_ids
+from workflows.model import MODELS, MODEL_OF
+
+WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
+NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL", "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI"}
+CERTIFICATION, AUDIT = MODEL_OF["CertificationWorkflow"], MODEL_OF["AuditWorkflow"]
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.file)
+def test_the_files_are_what_the_models_give(model):
+    written = (BPMN_DIR / f"{model.file}.bpmn").read_text(encoding="utf-8")
+    assert written == to_xml(model), f"bpmn/{model.file}.bpmn is stale: run `certflow bpmn` and commit it"
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.file)
+def test_valid_bpmn_2_0_with_a_shape_for_every_element_and_an_edge_for_every_flow(model):
+    document = etree.parse(str(BPMN_DIR / f"{model.file}.bpmn"))
+    BpmnValidator().validate(document)  # the BPMN 2.0 XSD (raises on the first error)
+    shapes = {s.get("bpmnElement") for s in document.iterfind(".//bpmndi:BPMNShape", NS)}
+    edges = {e.get("bpmnElement") for e in document.iterfind(".//bpmndi:BPMNEdge", NS)}
+    assert {e.id for e in model.elements} <= shapes
+    assert {f.id for f in model.flows} == edges
+    ids = [e.id for e in model.elements]
+    assert len(ids) == len(set(ids)), "element ids are unique"
+    known = set(ids)
+    assert all(f.source in known and f.target in known for f in model.flows)
+    # Every element but a start has a way in, every element but an end a way out.
+    targets, sources = {f.target for f in model.flows}, {f.source for f in model.flows}
+    assert {e.id for e in model.elements if e.kind != "start"} <= targets
+    assert {e.id for e in model.elements if e.kind != "end"} <= sources
+    # Every user task says which rule it serves and who does it.
+    assert all(e.rule and e.role for e in model.elements if e.kind == "user")
+
+
+def test_the_user_tasks_are_exactly_the_tasks_the_workflows_open():
+    in_code = code_task_ids(WORKFLOWS / "certification.py", WORKFLOWS / "life.py", WORKFLOWS / "audit.py")
+    in_models = CERTIFICATION.user_tasks | AUDIT.user_tasks
+    assert in_code - in_models == set(), "tasks the code opens that no diagram shows"
+    assert in_models - in_code == set(), "tasks a diagram shows that the code never opens"
+
+
+def test_a_path_passes_and_what_is_not_a_path_is_named():
+    grant = ["application_review", "contract", "programme", "materials_review", "certification_decision",
+             "more_information", "certification_decision", "granted"]
+    assert check_trace(CERTIFICATION, grant) == []
+    # The life's branches interleave: a notification's triage between two surveillance steps is a path.
+    life = ["surveillance_changes", "notification_triage", "surveillance_programme", "surveillance_review",
+            "special_programme", "surveillance_decision", "special_decision", "withdrawn"]
+    assert check_trace(CERTIFICATION, life) == []  # a run that continued as new starts in the life
+    skipped = check_trace(CERTIFICATION, ["application_review", "programme"])
+    assert skipped == ["programme cannot follow application_review in certification.bpmn"]  # no contract
+    assert check_trace(CERTIFICATION, ["application_review", "fax_the_regulator"]) == [
+        "fax_the_regulator is not an element of certification.bpmn"]
+    assert check_trace(AUDIT, ["onsite_audit"]) != []  # no audit starts on site
+    assert check_trace(AUDIT, ["stage1", "stage1", "onsite_plan", "mystery_shopper_report", "onsite_audit",
+                               "audit_report", "concluded"]) == []
