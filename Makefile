@@ -23,7 +23,13 @@ $(VENV)/.installed: $(UV) pyproject.toml uv.lock
 system:
 	bash scripts/system-packages.sh
 
-install: system $(VENV)/.installed
+# The front-end packages (web/package.json, pinned by web/package-lock.json): bpmn-js for the process
+# pages, bpmnlint for the diagrams.
+web/node_modules/.installed: web/package.json web/package-lock.json
+	npm ci --prefix web --no-audit --no-fund
+	touch $@
+
+install: system $(VENV)/.installed web/node_modules/.installed
 
 run: install
 	$(VENV)/bin/certflow up

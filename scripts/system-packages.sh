@@ -2,9 +2,11 @@
 # Debian packages certflow needs beside its Python environment (make install runs this):
 #   fonts-wqy-microhei  a CJK TrueType font embedded in the certificate documents
 #   poppler-utils       pdftotext / pdffonts / pdftoppm, with which the tests read and render them
+#   chromium            the headless browser that loads the process pages in the tests
+#   nodejs (with npm)   for the pinned front-end packages (web/package.json: bpmn-js, bpmnlint)
 # Installs what is missing with apt-get (as root, or through sudo); elsewhere it says what to install.
 set -euo pipefail
-PACKAGES=(fonts-wqy-microhei poppler-utils)
+PACKAGES=(fonts-wqy-microhei poppler-utils chromium nodejs)
 missing=()
 for package in "${PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -5,6 +5,7 @@ what is not one. Every journey's own traces are checked when it ends (tests/work
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -68,3 +69,12 @@ def test_a_path_passes_and_what_is_not_a_path_is_named():
     assert check_trace(AUDIT, ["onsite_audit"]) != []  # no audit starts on site
     assert check_trace(AUDIT, ["stage1", "stage1", "onsite_plan", "mystery_shopper_report", "onsite_audit",
                                "audit_report", "concluded"]) == []
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.file)
+def test_bpmnlint_finds_nothing_with_the_checked_in_config(model):
+    """bpmnlint (web/package.json, pinned) with .bpmnlintrc: the recommended rules."""
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run([str(root / "web/node_modules/.bin/bpmnlint"), f"bpmn/{model.file}.bpmn"], cwd=root,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and result.stdout.strip() == "", result.stdout + result.stderr
