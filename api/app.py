@@ -11,9 +11,10 @@ from contextlib import asynccontextmanager
 
 import asyncpg
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from temporalio.client import Client
 
-from api import applications, audits, certificates, process_view, public, reports, tasks
+from api import applications, audits, certificates, process_page, process_view, public, reports, tasks
 from api.health import router as health_router
 from api.problems import install_problem_handlers
 from certflow.settings import Settings, get_settings
@@ -58,6 +59,9 @@ def create_app(settings: Settings | None = None, *, pool: asyncpg.Pool | None = 
     app.include_router(audits.router)
     app.include_router(certificates.router)
     app.include_router(process_view.router)
+    app.include_router(process_page.router)
+    if process_page.BPMN_JS_DIR.is_dir():  # installed by make install (web/package.json)
+        app.mount("/static/bpmn-js", StaticFiles(directory=process_page.BPMN_JS_DIR), name="bpmn-js")
     app.include_router(public.router)
     app.include_router(reports.router)
     return app

@@ -1,0 +1,131 @@
+"""The process page: a process's BPMN diagram (bpmn-js, from web/, pinned) with the elements it is in,
+the ones it passed and the overdue ones marked, a list of them in plain words, and a link to the
+process in the Temporal UI. The page holds no data of its own: it reads GET /api/v1/processes/{id}
+with the staff token given after ``#token=`` (kept in the tab's sessionStorage, never sent in a URL
+the server sees) and the model from /bpmn/{file}.bpmn.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse, Response
+
+from api.problems import Problem
+from certflow.bpmn import BPMN_DIR
+
+router = APIRouter(tags=["pages"])
+
+BPMN_JS_DIR = Path(__file__).resolve().parents[1] / "web" / "node_modules" / "bpmn-js" / "dist"
+MODEL_FILES = {"certification", "audit"}
+
+
+def model_file_of(workflow_id: str) -> str:
+    return "audit" if workflow_id.startswith("audit-") else "certification"
+
+
+@router.get("/bpmn/{name}.bpmn", summary="a process model (BPMN 2.0 XML with its diagram)", response_class=Response,
+            responses={200: {"content": {"application/xml": {}}}})
+async def model(name: str) -> Response:
+    if name not in MODEL_FILES:
+        raise Problem(404, f"There is no process model {name}; there are {', '.join(sorted(MODEL_FILES))}.")
+    return Response((BPMN_DIR / f"{name}.bpmn").read_bytes(), media_type="application/xml")
+
+
+@router.get("/processes/{workflow_id}", response_class=HTMLResponse, summary="a process's page: its diagram, live")
+async def page(workflow_id: str) -> HTMLResponse:
+    data = json.dumps({"workflowId": workflow_id, "model": f"/bpmn/{model_file_of(workflow_id)}.bpmn"})
+    return HTMLResponse(PAGE.replace("__DATA__", data.replace("</", "<\\/")))
+
+
+PAGE = """<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<title>certflow — 过程</title>
+<link rel="stylesheet" href="/static/bpmn-js/assets/diagram-js.css">
+<link rel="stylesheet" href="/static/bpmn-js/assets/bpmn-js.css">
+<style>
+  body { font-family: sans-serif; margin: 0; }
+  header { padding: 8px 16px; background: #f4f4f4; border-bottom: 1px solid #ddd; }
+  #canvas { height: 70vh; border-bottom: 1px solid #ddd; }
+  main { padding: 8px 16px; }
+  .cf-done:not(.djs-connection) .djs-visual > :nth-child(1) { fill: #e3f2e1 !important; }
+  .cf-active:not(.djs-connection) .djs-visual > :nth-child(1) { fill: #fff3c4 !important; stroke: #e0a800 !important;
+    stroke-width: 4px !important; }
+  .cf-overdue:not(.djs-connection) .djs-visual > :nth-child(1) { fill: #fde2e1 !important; stroke: #c62828 !important;
+    stroke-width: 4px !important; }
+  .overdue { color: #c62828; }
+  #errors:empty { display: none; }
+  #errors { color: #c62828; }
+</style>
+</head>
+<body>
+<header><strong id="title">certflow</strong> <span id="state"></span> <a id="temporal" hidden>Temporal UI</a></header>
+<div id="canvas"></div>
+<main>
+  <p id="status">loading…</p>
+  <h3>现在 (now)</h3><ul id="active"></ul>
+  <h3>已完成 (done)</h3><ul id="completed"></ul>
+  <pre id="errors"></pre>
+</main>
+<script src="/static/bpmn-js/bpmn-navigated-viewer.production.min.js"></script>
+<script>
+const DATA = __DATA__;
+const errors = document.getElementById("errors");
+const statusLine = document.getElementById("status");
+window.addEventListener("error", (e) => { errors.textContent += String(e.message) + "\\n"; });
+window.addEventListener("unhandledrejection", (e) => { errors.textContent += String(e.reason) + "\\n"; });
+
+function token() {
+  const match = location.hash.match(/token=([^&]+)/);
+  if (match) { sessionStorage.setItem("certflowToken", decodeURIComponent(match[1])); history.replaceState(null, "", location.pathname); }
+  return sessionStorage.getItem("certflowToken");
+}
+
+function item(list, text, cls) {
+  const li = document.createElement("li");
+  li.textContent = text;
+  if (cls) li.className = cls;
+  document.getElementById(list).appendChild(li);
+}
+
+function when(iso) { return iso ? new Date(iso).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai" }) : ""; }
+
+async function show() {
+  document.getElementById("title").textContent = DATA.workflowId;
+  const auth = token();
+  if (!auth) { statusLine.textContent = "Sign in: open this page with #token=<your staff token> after its address."; return; }
+  const [modelResponse, viewResponse] = await Promise.all([
+    fetch(DATA.model), fetch("/api/v1/processes/" + encodeURIComponent(DATA.workflowId),
+                             { headers: { Authorization: "Bearer " + auth } })]);
+  if (!viewResponse.ok) {
+    const problem = await viewResponse.json().catch(() => ({}));
+    statusLine.textContent = problem.detail || ("The process could not be read (" + viewResponse.status + ").");
+    return;
+  }
+  const view = await viewResponse.json();
+  const viewer = new BpmnJS({ container: "#canvas" });
+  await viewer.importXML(await modelResponse.text());
+  const canvas = viewer.get("canvas");
+  const registry = viewer.get("elementRegistry");
+  canvas.zoom("fit-viewport");
+  const mark = (id, cls) => { if (registry.get(id)) canvas.addMarker(id, cls); };
+  view.completed.forEach((v) => { mark(v.element_id, "cf-done"); item("completed", v.element_id + " — " + when(v.entered_at) + " → " + when(v.left_at)); });
+  view.active.forEach((v) => {
+    const late = view.overdue.includes(v.element_id);
+    mark(v.element_id, late ? "cf-overdue" : "cf-active");
+    item("active", v.element_id + " — since " + when(v.entered_at) + (v.due_on ? ", due " + v.due_on : "") + (late ? " (overdue)" : ""), late ? "overdue" : "");
+  });
+  document.getElementById("state").textContent = view.process_state + " (" + view.source + ")";
+  if (view.temporal_ui) { const a = document.getElementById("temporal"); a.href = view.temporal_ui; a.hidden = false; }
+  statusLine.textContent = "ready";
+  document.body.dataset.ready = "true";
+}
+show().catch((e) => { errors.textContent += String(e) + "\\n"; statusLine.textContent = "failed"; });
+</script>
+</body>
+</html>
+"""

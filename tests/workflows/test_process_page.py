@@ -1,0 +1,89 @@
+"""The process page in a real browser (Debian's Chromium, headless): the diagram draws, the element the
+process is in is highlighted, the ones it passed are marked, nothing goes to the page's error list;
+and a screenshot, to look at."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import uvicorn
+
+from api.app import create_app
+from certflow.settings import Settings
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+         "--virtual-time-budget=20000"]
+
+
+@asynccontextmanager
+async def served(app) -> AsyncIterator[int]:
+    """The app on a loopback port, in this event loop (the pool and the Temporal client live here). The
+    socket listens before the server starts, so a browser's first request waits in its backlog."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        yield sock.getsockname()[1]
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()
+
+
+async def chromium(profile: Path, *args: str) -> str:
+    assert CHROMIUM, "Debian's chromium is installed by scripts/system-packages.sh (make install)"
+    process = await asyncio.create_subprocess_exec(
+        CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await asyncio.wait_for(process.communicate(), timeout=120)
+    assert process.returncode == 0, err.decode(errors="replace")[-2000:]
+    return out.decode()
+
+
+def classes_of(dom: str, element_id: str) -> str:
+    match = re.search(rf'<g class="([^"]*)" data-element-id="{element_id}"', dom)
+    assert match, f"{element_id} is not drawn"
+    return match.group(1)
+
+
+async def test_the_page_draws_the_process_and_marks_where_it_is(journey, pool, tmp_path):
+    p = journey.people
+    await journey.to_audit()
+    audit = journey.audit()
+    await journey.task("stage1", audit)
+    app = create_app(Settings(_env_file=None, task_queue=journey.queue, database_url="postgresql://unused"),
+                     pool=pool, temporal=journey.env.client)
+    token = p.tokens["programme_manager"]
+    async with served(app) as port:
+        base = f"http://127.0.0.1:{port}"
+        dom = await chromium(tmp_path / "a", "--dump-dom", f"{base}/processes/{audit.id}#token={token}")
+        assert 'data-ready="true"' in dom, dom[-3000:]
+        assert re.search(r'<pre id="errors"></pre>', dom), "the page reported errors"
+        assert "cf-active" in classes_of(dom, "stage1")  # where the audit is
+        assert "cf-done" not in classes_of(dom, "onsite_audit")
+
+        dom = await chromium(tmp_path / "b", "--dump-dom", f"{base}/processes/{journey.workflow_id}#token={token}")
+        assert 'data-ready="true"' in dom
+        for done in ("application_review", "contract", "programme"):
+            assert "cf-done" in classes_of(dom, done)
+        assert "cf-active" not in classes_of(dom, "certification_decision")
+        assert 'id="temporal"' in dom and f"/workflows/{journey.workflow_id}" in dom
+
+        # Without a token the page says how to sign in, and draws nothing it may not show.
+        dom = await chromium(tmp_path / "c", "--dump-dom", f"{base}/processes/{audit.id}")
+        assert "Sign in" in dom and 'data-ready="true"' not in dom
+
+        shot = tmp_path / "audit-page.png"
+        await chromium(tmp_path / "d", f"--screenshot={shot}", "--window-size=1600,1000",
+                       f"{base}/processes/{audit.id}#token={token}")
+    assert shot.stat().st_size > 20_000  # a drawn diagram, not a blank page
