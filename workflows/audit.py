@@ -124,6 +124,7 @@ class AuditWorkflow(HumanTasks):
         # The plan and the report go to the auditee in writing; audits that began
         # before these notices send none.
         self.auditee_notices = workflow.patched("auditee-notices")
+        self.board.passed("audit_started")
         leader = self._leader()
         await workflow.execute_activity(
             "record_audit",
@@ -134,22 +135,28 @@ class AuditWorkflow(HumanTasks):
                         team=self.programme.team, shoppers=[v.shopper_id for v in self.programme.visits]),
             start_to_close_timeout=ACTIVITY_TIMEOUT, summary="record the audit and its team",
         )
+        self.board.passed("record_audit")
 
         # stage 1, repeated until the auditee is ready for the on-site audit.
         self.stage = "stage1"
+        self.board.passed("stage1_needed")
         while data.stage1:
             s1 = await self.board.ask(
                 "stage1", Stage1Findings, title="stage 1 findings", role=Role.AUDITOR, assignee_id=leader,
                 due_on=self.programme.stage1_on, rule_id="R-9.1.5", check=self._check_stage1,
             )
+            self.board.passed("stage1_ready")
             if s1.payload.ready_for_onsite:
                 break
             await self._event("stage1.not_ready", "R-9.1.5", {"concerns": s1.payload.concerns})
             await self._notify_auditee("stage1_not_ready", {"concerns": s1.payload.concerns})
+            self.board.passed("stage1_not_ready")
 
         # the visits, and the plan, both before the on-site audit.
         self.stage = "visits_and_plan"
+        self.board.passed("visits_and_plan")
         await asyncio.gather(*(self._visit(v) for v in self.programme.visits), self._plan(leader))
+        self.board.passed("visits_and_plan_done")
 
         # on-site audit, R-6 the level it reaches.
         self.stage = "onsite"
@@ -164,8 +171,10 @@ class AuditWorkflow(HumanTasks):
             start_to_close_timeout=ACTIVITY_TIMEOUT, result_type=OnsiteRecorded,
             summary="record item results and findings, compute the level (R-6)",
         )
+        self.board.passed("record_onsite_results")
         kinds = {fid: f.kind for fid, f in zip(recorded.finding_ids, onsite.payload.findings, strict=True)}
         open_ncs = {fid for fid, kind in kinds.items() if kind != "observation"}
+        self.board.passed("open_nonconformities")
 
         # Nonconformities corrected and verified; what stays unverified stays open.
         if open_ncs:
@@ -195,6 +204,7 @@ class AuditWorkflow(HumanTasks):
             AuditConclusion(audit_id=data.audit_id, status="concluded", recommendation=report.payload.recommendation),
             start_to_close_timeout=ACTIVITY_TIMEOUT, summary="conclude the audit",
         )
+        self.board.passed("conclude_audit")
         if self.auditee_notices:
             r = report.payload
             await self._notify_auditee("audit_report", {
@@ -205,6 +215,7 @@ class AuditWorkflow(HumanTasks):
                               "open": fid in open_ncs}
                              for fid, f in zip(recorded.finding_ids, onsite.payload.findings, strict=True)
                              if f.kind != "observation"]}, rule_id="R-9.1.8")
+            self.board.passed("report_to_auditee")
         self.stage = "concluded"
         self.board.passed("concluded")
         await self.board.mail.settle()  # the audit's reminders and notices are out before it reports
@@ -252,6 +263,7 @@ class AuditWorkflow(HumanTasks):
                 "plan": plan.payload.plan, "onsite_start": self.programme.onsite_start.isoformat(),
                 "onsite_end": self.programme.onsite_end.isoformat(), "leader": plan.actor.name,
                 "short_notice": rule == "R-9.4.2"}, rule_id=rule)
+            self.board.passed("plan_to_auditee")
 
     def _latest_plan_date(self, onsite_start: date | None = None):
         start = onsite_start or self.programme.onsite_start

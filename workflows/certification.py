@@ -115,6 +115,7 @@ class CertificationWorkflow(CertificateLife):
         # processes that began before them send none.
         self.initial_notices = workflow.patched("initial-notices")
         workflow.upsert_search_attributes([ORGANIZATION.value_set(org.name or "")])
+        self.board.passed("application_submitted")
 
         intake: IntakeResult = await workflow.execute_activity(
             "record_application",
@@ -122,6 +123,7 @@ class CertificationWorkflow(CertificateLife):
                               submitted_at=data.submitted_at, submitted_by=data.submitted_by),
             start_to_close_timeout=ACTIVITY_TIMEOUT, result_type=IntakeResult, summary="record the application (R-9.1.1)",
         )
+        self.board.passed("record_application")
         year = today().year
         self.reference = await workflow.execute_activity(
             "reference_data", ReferenceQuery(years=list(range(year - 1, year + 5))),
@@ -145,8 +147,10 @@ class CertificationWorkflow(CertificateLife):
                      "band": f"{table_time.lower}–{table_time.upper}",
                      "needs_manager_confirmation": table_time.needs_manager_confirmation},
         )
+        self.board.passed("review_conclusion")
         if review.payload.conclusion == "reject":
             await self._notify("application_rejected", "R-9.1.2.8", {"reasons": review.payload.reasons})
+            self.board.passed("application_rejected")
             await self._status(ApplicationStatus.REJECTED, "R-9.1.2.8")
             return await self._end("rejected", "application rejected (R-9.1.2.8)")
         adjusted = adjust_audit_time(table_time.days, self._adjustments(review.payload), data.policy.audit_time)
@@ -191,7 +195,9 @@ class CertificationWorkflow(CertificateLife):
             id=self.audit_workflow_id, static_summary=f"initial audit of {org.name}",
         )
         self.stage = "audit"  # the child exists from here: its tasks can be completed
+        called = self.board.enter("initial_audit")
         self.audit = await audit
+        self.board.leave(called)
         self.programme_version = self.audit.programme_version
 
         # the materials reviewed and accepted start the 10 working days of the decision.
@@ -204,6 +210,7 @@ class CertificationWorkflow(CertificateLife):
                 rule_id="R-9.1.9", **self._due(steps.materials_working_days),
             )
             accepted = review_of_materials.payload.accepted
+            self.board.passed("materials_accepted")
 
         excluded = frozenset(self.audit.team)  # .n1
         while True:
@@ -216,6 +223,7 @@ class CertificationWorkflow(CertificateLife):
                          "open_major_nonconformities": self.audit.open_major,
                          "recommendation": self.audit.recommendation},
             )
+            self.board.passed("decision_outcome")
             if decision.payload.outcome == "more_information":
                 self.stage = "more_information"
                 await self.board.ask("more_information", MoreInformation, title="more information for the decision",
@@ -225,6 +233,7 @@ class CertificationWorkflow(CertificateLife):
                 continue
             if decision.payload.outcome == "refuse":
                 await self._notify("certification_refused", "R-9.1.9", {"reasons": decision.payload.reasons})
+                self.board.passed("certification_refused")
                 await self._status(ApplicationStatus.REFUSED, "R-9.1.9")
                 return await self._end("refused", "certification refused (R-9.1.9)")
             break
@@ -242,6 +251,7 @@ class CertificationWorkflow(CertificateLife):
             start_to_close_timeout=ACTIVITY_TIMEOUT, result_type=GrantResult,
             summary="allocate the number and publish the certificate (R-10.3, R-9.1.9.n3)",
         )
+        self.board.passed("grant_certificate")
         workflow.upsert_search_attributes([
             CERT_NUMBER.value_set(self.grant.number), CERT_STATUS.value_set("valid"), STAR_LEVEL.value_set(level.value),
             NEXT_DUE.value_set(start_of(self.grant.valid_to + timedelta(days=1))),

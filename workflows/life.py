@@ -123,6 +123,7 @@ class CertificateLife(HumanTasks):
         self.board.opened.update(state.task_counts)
         self.events = state.events
         self.stage = "granted"
+        self.board.passed("certificate_life")
         self._publish()
         self._spawn(self._surveillances())
         self._spawn(self._recertification())
@@ -162,6 +163,8 @@ class CertificateLife(HumanTasks):
             await self.board.mail.settle()
             if not self._quiet():
                 continue  # a handler that ran meanwhile started something
+            if self.renewal is not None:
+                self.board.passed("renewed")
             nxt = self.renewal or self.life
             nxt = nxt.model_copy(update={"task_counts": dict(self.board.opened), "events": self.events,
                                          "audit_counts": dict(self.life.audit_counts)})
@@ -226,6 +229,7 @@ class CertificateLife(HumanTasks):
             if not await self._until(start_of(due - timedelta(days=lp.surveillance_lead_days)),
                                      f"surveillance due {due}: preparation opens"):
                 return
+            self.board.passed("surveillance_preparation")
             await self._surveillance(due, slot)
 
     async def _surveillance_reminders(self, due: date, slot: str) -> None:
@@ -255,6 +259,8 @@ class CertificateLife(HumanTasks):
         the certificate is suspended (or a manager confirms it, when the body configured so)."""
         if not await self._until(start_of(due + timedelta(days=1)), f"surveillance window closes after {due}"):
             return
+        self.board.passed("surveillance_window_closes")
+        self.board.passed("decided_in_time")
         if slot in self.decided or self.life.suspended_until:
             return
         with self._work():
@@ -323,7 +329,8 @@ class CertificateLife(HumanTasks):
                                         visits_required=lp.surveillance_visits_required, full_assessment=False)
             decision = await self._decide(
                 "surveillance_decision", SurveillanceDecision, "surveillance decision", "R-9.2.8", outcome,
-                check=self._check_surveillance_decision, latest=due, more="surveillance_more_information")
+                check=self._check_surveillance_decision, latest=due, more="surveillance_more_information",
+                gateway="surveillance_outcome")
             self.decided.add(slot)
             s.covered_clauses = sorted(set(s.covered_clauses) | set(p.sampling.clauses))
             s.covered_departments = sorted(set(s.covered_departments) | set(p.sampling.departments))
@@ -338,6 +345,8 @@ class CertificateLife(HumanTasks):
             if d.outcome == "maintain":
                 await self._notify_org("certificate_maintained", "R-9.2.8", {"number": s.number,
                                                                              "star_level": s.star_level})
+                self.board.passed("certificate_maintained")
+                self.board.passed("overdue_lifted")
                 if s.suspension_cause == SuspensionCause.OVERDUE_SURVEILLANCE.value:
                     await self._reinstate("监督审查已完成并决定保持认证", by=decision.actor.name)
             elif d.outcome == "suspend":
@@ -379,6 +388,7 @@ class CertificateLife(HumanTasks):
         audit_id = f"audit-{wf_id}-{kind.value}-{s.audit_counts[kind.value]}"
         sites = list(s.sites)
         self.audits_running.append(audit_id)
+        called = self.board.enter(f"{kind.value}_audit")
         try:
             return await workflow.execute_child_workflow(
                 AuditWorkflow.run,
@@ -394,9 +404,10 @@ class CertificateLife(HumanTasks):
             )
         finally:
             self.audits_running.remove(audit_id)
+            self.board.leave(called)
 
     async def _decide(self, kind: str, model: type, title: str, rule: str, outcome: AuditOutcome, *,
-                      check: Callable, latest: date | None, more: str, context: dict | None = None):
+                      check: Callable, latest: date | None, more: str, gateway: str, context: dict | None = None):
         """A decision by someone who took no part in the audit (R-9.1.9.n1 Decision), with the
         more-information loop (R-9.2.8 b)."""
         while True:
@@ -409,6 +420,7 @@ class CertificateLife(HumanTasks):
                 context={"audit": outcome.audit_id, "recommendation": outcome.recommendation,
                          "computed_level": outcome.computed_level, "open_major_nonconformities": outcome.open_major,
                          **(context or {})})
+            self.board.passed(gateway)
             if decision.payload.outcome != "more_information":
                 return decision
             await self.board.ask("more_information", MoreInformation, title="more information for the decision",
@@ -425,6 +437,7 @@ class CertificateLife(HumanTasks):
         if not s.invited and not await self._until(start_of(window.invitation_date) + timedelta(hours=NOTICE_HOUR.hour),
                                                    f"invite to recertify on {window.invitation_date}"):
             return
+        self.board.passed("recertification_invitation")
         with self._work():
             if not s.invited:
                 s.invited = True
@@ -440,9 +453,11 @@ class CertificateLife(HumanTasks):
             if applied is None:
                 return
             a = applied.payload
+            self.board.passed("recertification_applies")
             if not a.applies:
                 s.recertification_declined = True
                 await self._event("recertification.declined", "R-9.3", {"notes": a.notes})
+                self.board.passed("recertification_closed")
                 return
             minimum = at_least(s.initial_person_days, Decimal(2) / 3, Decimal(2))  # R-A.n1c
             programme = await self.board.ask(
@@ -462,13 +477,14 @@ class CertificateLife(HumanTasks):
             decision = await self._decide(
                 "recertification_decision", RecertificationDecision, "recertification decision", "R-9.3", outcome,
                 check=lambda p, actor, facts: self._check_renewal(p, outcome), latest=s.valid_to,
-                more="recertification_more_information")
+                more="recertification_more_information", gateway="recertification_outcome")
             d = decision.payload
             if d.outcome == "refuse":
                 s.recertification_declined = True
                 await self._event("recertification.refused", "R-9.3", {"reasons": d.reasons, "by": decision.actor.name})
                 await self._notify("certification_refused", "R-9.3", {"reasons": d.reasons,
                                                                      "organization": s.organization_name})
+                self.board.passed("recertification_closed")
                 return
             valid_from, valid_to = renewed_validity(s.valid_to, lifecycle, decision_date=today())
             level = StarLevel(d.star_level)
@@ -479,6 +495,7 @@ class CertificateLife(HumanTasks):
                                  "valid_from": valid_from.isoformat(), "valid_to": valid_to.isoformat(),
                                  "star_level": level.value, "cycle": s.cycle + 1, "by": decision.actor.name})),
                 "renew the certificate (R-9.3)")
+            self.board.passed("renew_certificate")
             self._issue_document(s.number, "recertified")
             await self._notify_org("certificate_renewed", "R-9.3", {
                 "number": s.number, "star_level": level.value, "valid_from": valid_from.isoformat(),
@@ -513,11 +530,13 @@ class CertificateLife(HumanTasks):
         """R-9.3, R-9.6.8: no renewal by the last day: the certificate expires; further certification is a
         new initial one."""
         s = self.life
+        self.board.passed("expiry")
         await self._register(
             "expire_certificate",
             ExpiryInput(number=s.number, event=self._cert_event("certificate.expired", "R-9.6.8",
                                                                  {"valid_to": s.valid_to.isoformat()})),
             "the certificate expires (R-9.6.8)")
+        self.board.passed("expire_certificate")
         await self._notify_org("certificate_expired", "R-9.6.8", {"number": s.number, "valid_to": s.valid_to.isoformat()})
         self.ending = "expired"  # last: the process ends as soon as this is set, with the notice queued
         self._publish()
@@ -525,6 +544,7 @@ class CertificateLife(HumanTasks):
     # =========================================================================== suspension (R-9.6)
     async def _suspend(self, cause: SuspensionCause, reason: str, *, by: str, months: int | None = None) -> None:
         s = self.life
+        self.board.passed("suspended")
         until = suspension_end(today(), self.input.policy.lifecycle, months=months)  # R-9.6.3
         s.suspended_on, s.suspended_until, s.suspension_cause = today(), until, cause.value
         await self._set_status(CertStatus.SUSPENDED, "certificate.suspended", "R-9.6.2", until, {
@@ -544,6 +564,7 @@ class CertificateLife(HumanTasks):
             return
         except TimeoutError:
             pass
+        self.board.passed("suspension_end")
         with self._work():
             outcome = await self.board.ask(
                 "suspension_outcome", SuspensionOutcome, title="suspension not resolved: withdraw or reduce scope",
@@ -555,6 +576,7 @@ class CertificateLife(HumanTasks):
             if outcome is None:
                 return
             o = outcome.payload
+            self.board.passed("suspension_resolution")
             if o.outcome == "withdraw":
                 await self._withdraw(o.reasons, by=outcome.actor.name)
             else:
@@ -580,6 +602,8 @@ class CertificateLife(HumanTasks):
         await self._set_status(CertStatus(s.base_status), "certificate.reinstated", "R-9.6.3", None,
                                {"reason": reason, "by": by, "status": s.base_status})
         await self._notify_org("certificate_reinstated", "R-9.6.3", {"number": s.number, "reason": reason})
+        self.board.passed("reinstated")
+        self.board.passed("action_done")
 
     async def _withdraw(self, reason: str, *, by: str) -> None:
         """R-9.6.7: final; the number is never used again (R-10.3.5); the organization stops every
@@ -608,10 +632,12 @@ class CertificateLife(HumanTasks):
                                "reason": reason, "by": by, "scope": scope, "removed_sites": list(removed),
                                "revision": s.revision})),
             "reduce the scope (R-9.6.6)")
+        self.board.passed("reduce_certificate_scope")
         self._issue_document(s.number, "scope_reduced")
         self._publish()
         await self._notify_org("certificate_scope_reduced", "R-9.6.6", {
             "number": s.number, "reason": reason, "scope": scope, "removed_sites": list(removed)})
+        self.board.passed("action_done")
 
     async def _reissue(self, reason: str, *, by: str, scope: str | None = None, name: str | None = None,
                        address: str | None = None) -> None:
@@ -630,10 +656,12 @@ class CertificateLife(HumanTasks):
                          event=self._cert_event("certificate.reissued", "R-10.3.4", {
                              "reason": reason, "by": by, "revision": s.revision, "changes": changes})),
             "reissue the certificate (R-10.3.4)")
+        self.board.passed("reissue_certificate")
         self._issue_document(s.number, "reissue")
         self._publish()
         await self._notify_org("certificate_reissued", "R-10.3.4", {
             "number": s.number, "revision": s.revision, "reissued_on": today().isoformat(), "changes": changes})
+        self.board.passed("action_done")
 
     async def _set_status(self, status: CertStatus, kind: str, rule: str, until: date | None, data: dict) -> None:
         """The register follows the process's state, which the caller has already changed: until the
@@ -680,7 +708,7 @@ class CertificateLife(HumanTasks):
             decision = await self._decide(
                 "special_decision", SpecialDecision, "decision after the special audit", "R-9.4", outcome,
                 check=lambda p, actor, facts: self._check_special(p, order), latest=None,
-                more="special_more_information",
+                more="special_more_information", gateway="special_outcome",
                 context={"purpose": order.purpose.value, "new_scope": order.new_scope})
             d, who = decision.payload, decision.actor.name
             await self._event("special_audit.decided", "R-9.4", {"purpose": order.purpose.value, "outcome": d.outcome,
@@ -695,6 +723,8 @@ class CertificateLife(HumanTasks):
                 await self._withdraw(d.reasons, by=who)
             elif d.outcome == "reduce_scope":
                 await self._reduce_scope(d.reasons, d.scope or s.scope, d.remove_sites, by=who)
+            else:  # maintain, or the scope change refused
+                self.board.passed("action_done")
 
     def _check_special(self, p: SpecialDecision, order: OrderSpecialAudit) -> None:
         if p.outcome == "more_information" and not p.questions.strip():
@@ -728,6 +758,7 @@ class CertificateLife(HumanTasks):
             if triage is None:
                 return
             t, who = triage.payload, triage.actor.name
+            self.board.passed("triage_outcome")
             await self._event("notification.triaged", "R-11", {"outcome": t.outcome, "analysis": t.analysis, "by": who})
             if t.outcome == "special_audit":
                 purpose = SpecialAuditPurpose.COMPLAINT if n.kind is NotificationKind.COMPLAINT \
@@ -741,12 +772,16 @@ class CertificateLife(HumanTasks):
                                     else SuspensionCause.OTHER, t.reasons or t.analysis, by=who)
             elif t.outcome == "withdraw":
                 await self._withdraw(t.reasons or t.analysis, by=who)
+            else:  # no action
+                self.board.passed("action_done")
 
     # =========================================================================== the act Update
     @workflow.update(name="act")
     async def act(self, request: ActionRequest) -> ActionReceipt:
         self._validate_act(request)  # the state may have moved since the validator ran
         a, who = request.action, request.actor.name
+        self.board.passed("act_received")
+        self.board.passed("action")
         with self._work():
             if isinstance(a, Suspend):
                 await self._suspend(a.cause, a.reason, by=who, months=a.months)

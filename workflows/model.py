@@ -1,7 +1,8 @@
 """The processes as BPMN models, for people: the body's quality manager and its accreditation assessor.
 
 Each model names its elements with the ids the code uses: a user task's id is the task kind the
-workflow opens (``board.ask("application_review", …)``), an end is the stage the workflow ends in. The
+workflow opens (``board.ask("application_review", …)``), an end is the stage the workflow ends in, and
+every other element is marked where the code passes it (``board.passed("review_conclusion")``). The
 workflows record the elements they pass (query ``elements``), and the tests check every recorded trace
 against these models and every task kind in the code against their user tasks
 (tests/workflows/test_bpmn.py); ``certflow bpmn`` writes ``bpmn/*.bpmn`` from them (certflow/bpmn.py).
@@ -28,11 +29,12 @@ class Element:
     note: str | None = None
     called: str | None = None  # a call activity's process
     message: bool = False  # a start event started by a message
-    traced: bool | None = None  # recorded in the workflow's trace (query ``elements``); user tasks always
 
     @property
     def recorded(self) -> bool:
-        return self.kind == "user" if self.traced is None else self.traced
+        """The workflows record every element they pass (query ``elements``) but the merging gateways,
+        which only say that flows meet (``ProcessModel.with_merges``)."""
+        return not self.id.endswith("_merge")
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,7 @@ def _audit() -> ProcessModel:
       due="report working days")
     a("service", "conclude_audit", "审查结论", "certflow", rule="R-9.1.8")
     a("send", "report_to_auditee", "发送审查报告", "certflow", rule="R-9.1.8")
-    a("end", "concluded", "审查完成", "certflow", traced=True)
+    a("end", "concluded", "审查完成", "certflow")
     m.chain("audit_started", "record_audit", "stage1_needed")
     m.flow("stage1_needed", "stage1", "yes")
     m.flow("stage1_needed", "visits_and_plan", "no")
@@ -159,7 +161,7 @@ def _certification() -> ProcessModel:
     a("user", "application_review", "申请评审", "reviewer", rule="R-9.1.2", role="reviewer", due="3 working days")
     a("xor", "review_conclusion", "评审结论", "reviewer", rule="R-9.1.2.8")
     a("send", "application_rejected", "书面通知不予受理", "certflow", rule="R-9.1.2.8")
-    a("end", "rejected", "不予受理", "certflow", rule="R-9.1.2.8", traced=True)
+    a("end", "rejected", "不予受理", "certflow", rule="R-9.1.2.8")
     a("user", "contract", "签订认证合同", "reviewer", rule="R-9.1.2.8", role="reviewer", due="contract working days")
     a("user", "programme", "认证方案与审查组", "programme_manager", rule="R-9.1.3", role="programme_manager",
       due="programme working days")
@@ -173,10 +175,10 @@ def _certification() -> ProcessModel:
     a("user", "more_information", "补充信息", "programme_manager", rule="R-9.1.9", role="programme_manager",
       due="answer working days")
     a("send", "certification_refused", "书面通知不予认证", "certflow", rule="R-9.1.9")
-    a("end", "refused", "不予认证", "certflow", rule="R-9.1.9", traced=True)
+    a("end", "refused", "不予认证", "certflow", rule="R-9.1.9")
     a("service", "grant_certificate", "颁发证书并公布", "certflow", rule="R-9.1.9", note="number (R-10.3), "
       "sub-certificates (R-10.3.3), the public register (R-9.1.9.n3), the document (R-10.2)")
-    a("event", "granted", "获证", "certflow", rule="R-9.1.9", traced=True)
+    a("event", "granted", "获证", "certflow", rule="R-9.1.9")
     m.chain("application_submitted", "record_application", "application_review", "review_conclusion")
     m.flow("review_conclusion", "application_rejected", "reject")
     m.chain("application_rejected", "rejected")
@@ -210,8 +212,12 @@ def _certification() -> ProcessModel:
     a("send", "certificate_maintained", "通知保持认证", "certflow", rule="R-9.2.8")
     m.chain("certificate_life", "surveillance_preparation", "surveillance_changes", "surveillance_programme",
             "surveillance_review", "surveillance_audit", "surveillance_decision", "surveillance_outcome")
+    a("xor", "overdue_lifted", "逾期暂停是否解除？", "certflow", rule="R-9.6.3",
+      note="a suspension for an overdue surveillance ends with the decision to maintain")
     m.flow("surveillance_outcome", "certificate_maintained", "maintain")
-    m.flow("certificate_maintained", "surveillance_preparation")
+    m.chain("certificate_maintained", "overdue_lifted")
+    m.flow("overdue_lifted", "surveillance_preparation", "not suspended")
+    m.flow("overdue_lifted", "reinstated", "suspended for the overdue surveillance")
     a("user", "surveillance_more_information", "补充信息（监督）", "programme_manager", rule="R-9.2.8",
       role="programme_manager", due="answer working days")
     m.flow("surveillance_outcome", "surveillance_more_information", "more information")
@@ -232,7 +238,7 @@ def _certification() -> ProcessModel:
     a("xor", "suspension_resolution", "处理", "manager", rule="R-9.6.5")
     a("service", "reduce_certificate_scope", "缩小认证范围并换证", "certflow", rule="R-9.6.6")
     a("end", "withdrawn", "撤销", "certflow", rule="R-9.6.7", note="final; the number is never used again "
-      "(R-10.3.5); the organization stops using certificate and mark (R-10.4)", traced=True)
+      "(R-10.3.5); the organization stops using certificate and mark (R-10.4)")
     m.flow("decided_in_time", "suspended", "not decided: suspend")
     m.flow("decided_in_time", "overdue_suspension", "not decided: confirm")
     m.flow("overdue_suspension", "suspended")
@@ -258,7 +264,7 @@ def _certification() -> ProcessModel:
     a("end", "recertification_closed", "不再认证", "certflow", rule="R-9.3", note="the certificate runs to its expiry")
     a("timer", "expiry", "证书到期", "certflow", rule="R-9.6.8", due="the day after valid_to")
     a("service", "expire_certificate", "证书注销", "certflow", rule="R-9.6.8")
-    a("end", "expired", "注销（过期）", "certflow", rule="R-9.6.8", traced=True)
+    a("end", "expired", "注销（过期）", "certflow", rule="R-9.6.8")
     m.chain("certificate_life", "recertification_invitation", "recertification_application", "recertification_applies")
     m.flow("recertification_applies", "recertification_closed", "declines")
     m.flow("recertification_applies", "recertification_programme", "applies")

@@ -101,9 +101,19 @@ class TaskBoard:
     trace: list[ElementVisit] = field(default_factory=list)
 
     def passed(self, element_id: str) -> None:
-        """A step without a person (a gateway taken, an end reached) in the trace."""
+        """A step without a person (a gateway taken, a timer fired, a notice sent, an end reached)."""
         now = workflow.now()
         self.trace.append(ElementVisit(element_id=element_id, entered_at=now, left_at=now, outcome="passed"))
+
+    def enter(self, element_id: str) -> ElementVisit:
+        """A step that takes time without a task (an audit the process called): ``leave`` it after."""
+        visit = ElementVisit(element_id=element_id, entered_at=workflow.now())
+        self.trace.append(visit)
+        return visit
+
+    @staticmethod
+    def leave(visit: ElementVisit, outcome: str = "completed") -> None:
+        visit.left_at, visit.outcome = workflow.now(), outcome
 
     # ----------------------------------------------------------------------------------- asking
     async def ask(

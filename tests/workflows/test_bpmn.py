@@ -55,20 +55,31 @@ def test_the_user_tasks_are_exactly_the_tasks_the_workflows_open():
 
 
 def test_a_path_passes_and_what_is_not_a_path_is_named():
-    grant = ["application_review", "contract", "programme", "materials_review", "certification_decision",
-             "more_information", "certification_decision", "granted"]
+    grant = ["application_submitted", "record_application", "application_review", "review_conclusion", "contract",
+             "programme", "initial_audit", "materials_review", "materials_accepted", "certification_decision",
+             "decision_outcome", "more_information", "certification_decision", "decision_outcome",
+             "grant_certificate", "granted", "certificate_life"]
     assert check_trace(CERTIFICATION, grant) == []
     # The life's branches interleave: a notification's triage between two surveillance steps is a path.
-    life = ["surveillance_changes", "notification_triage", "surveillance_programme", "surveillance_review",
-            "special_programme", "surveillance_decision", "special_decision", "withdrawn"]
+    life = ["certificate_life", "surveillance_preparation", "surveillance_changes", "act_received", "action",
+            "notification_triage", "surveillance_programme", "surveillance_review", "triage_outcome",
+            "special_programme", "surveillance_audit", "special_audit", "surveillance_decision",
+            "surveillance_outcome", "special_decision", "special_outcome", "withdrawn"]
     assert check_trace(CERTIFICATION, life) == []  # a run that continued as new starts in the life
-    skipped = check_trace(CERTIFICATION, ["application_review", "programme"])
-    assert skipped == ["programme cannot follow application_review in certification.bpmn"]  # no contract
-    assert check_trace(CERTIFICATION, ["application_review", "fax_the_regulator"]) == [
+    skipped = check_trace(CERTIFICATION, grant[:4] + ["programme"])  # no contract
+    assert skipped == ["programme cannot follow record_application → application_review → review_conclusion "
+                       "in certification.bpmn"]
+    assert check_trace(CERTIFICATION, grant[:3] + ["fax_the_regulator"]) == [
         "fax_the_regulator is not an element of certification.bpmn"]
-    assert check_trace(AUDIT, ["onsite_audit"]) != []  # no audit starts on site
-    assert check_trace(AUDIT, ["stage1", "stage1", "onsite_plan", "mystery_shopper_report", "onsite_audit",
-                               "audit_report", "concluded"]) == []
+    unmarked = check_trace(CERTIFICATION, grant[:2] + grant[3:])  # the review's gateway without the review
+    assert unmarked == ["review_conclusion cannot follow application_submitted → record_application "
+                        "in certification.bpmn"]
+    audit = ["audit_started", "record_audit", "stage1_needed", "stage1", "stage1_ready", "stage1_not_ready", "stage1",
+             "stage1_ready", "visits_and_plan", "onsite_plan", "plan_to_auditee", "mystery_shopper_report",
+             "visits_and_plan_done", "onsite_audit", "record_onsite_results", "open_nonconformities",
+             "audit_report", "conclude_audit", "report_to_auditee", "concluded"]
+    assert check_trace(AUDIT, audit) == []
+    assert check_trace(AUDIT, ["audit_started", "record_audit", "onsite_audit"]) != []  # no audit starts on site
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.file)
