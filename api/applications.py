@@ -81,7 +81,9 @@ async def submit(
             CERTIFICATION_WORKFLOW,
             CertificationInput(application_id=application_id, submission=submission,
                                submitted_at=datetime.now(timezone.utc), submitted_by=actor,
-                               policy=request.app.state.settings.scheme),
+                               policy=request.app.state.settings.scheme,
+                               process_pages=request.app.state.settings.public_url
+                               or request.app.state.settings.api_url),
             id=workflow_id, task_queue=request.app.state.settings.task_queue,
             static_summary=f"certification of {submission.organization.name}",
         )

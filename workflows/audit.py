@@ -73,6 +73,7 @@ class AuditInput(BaseModel):
     plan_notice_working_days: int = Field(PLAN_NOTICE_WORKING_DAYS, ge=0)
     full_assessment: bool = True
     minimum_rule: str = "R-9.1.2.7"
+    process_pages: str | None = None  # the API's address: the Temporal UI's details link to this audit's page
 
 
 class AuditOutcome(BaseModel):
@@ -121,6 +122,7 @@ class AuditWorkflow(HumanTasks):
         self.input = data
         self.programme = data.programme
         self.board = TaskBoard(data.audit_id, data.organization_name, data.reminder_days_before)
+        self.board.link_page(data.process_pages)
         # The plan and the report go to the auditee in writing; audits that began
         # before these notices send none.
         self.auditee_notices = workflow.patched("auditee-notices")

@@ -111,6 +111,7 @@ class CertificationWorkflow(CertificateLife):
         org = data.submission.organization
         steps = data.policy.process
         self.board = TaskBoard(wf_id, str(data.application_id), steps.reminder_days_before)
+        self.board.link_page(data.process_pages)
         # Written notices at each step of the initial certification (received, accepted, programme);
         # processes that began before them send none.
         self.initial_notices = workflow.patched("initial-notices")
@@ -191,7 +192,7 @@ class CertificationWorkflow(CertificateLife):
                        site_names=[s.name for s in data.submission.sites], programme=programme.payload,
                        minimum_person_days=self.minimum_days, reference=self.reference,
                        reminder_days_before=steps.reminder_days_before, follow_up_days=steps.follow_up_days,
-                       report_working_days=steps.report_working_days),
+                       report_working_days=steps.report_working_days, process_pages=data.process_pages),
             id=self.audit_workflow_id, static_summary=f"initial audit of {org.name}",
         )
         self.stage = "audit"  # the child exists from here: its tasks can be completed
@@ -262,7 +263,7 @@ class CertificationWorkflow(CertificateLife):
             "valid_to": self.grant.valid_to.isoformat()})
         self.stage = "granted"
         self.board.passed("granted")
-        workflow.set_current_details(f"certificate {self.grant.number} valid until {self.grant.valid_to} (R-10.1)")
+        self.board.details(f"certificate {self.grant.number} valid until {self.grant.valid_to} (R-10.1)")
 
         if workflow.patched("certificate-life"):
             # The certificate's life (workflows/life.py), cycle after cycle.
@@ -291,6 +292,7 @@ class CertificationWorkflow(CertificateLife):
         """A new run of a certificate's life (continue-as-new): fresh reference data, then the cycle."""
         wf_id = workflow.info().workflow_id
         self.board = TaskBoard(wf_id, str(data.application_id), data.policy.process.reminder_days_before)
+        self.board.link_page(data.process_pages)
         self.minimum_days = data.life.initial_person_days
         self.programme_version = data.life.programme_version
         year = today().year
@@ -315,7 +317,7 @@ class CertificationWorkflow(CertificateLife):
                    ORGANIZATION.value_set(s.organization_name)]
         updates.append(NEXT_DUE.value_set(start_of(due[0].on)) if due else NEXT_DUE.value_unset())
         workflow.upsert_search_attributes(updates)
-        workflow.set_current_details(
+        self.board.details(
             f"certificate {s.number} {status}, valid {s.valid_from} … {s.valid_to}"
             + (f"; next: {due[0].what.replace('_', ' ')} {due[0].on} ({due[0].rule_id})" if due else ""))
 
@@ -369,7 +371,7 @@ class CertificationWorkflow(CertificateLife):
     async def _end(self, stage: Stage, summary: str) -> str:
         self.stage = stage
         self.board.passed(stage)  # the end event (rejected, refused, withdrawn, expired)
-        workflow.set_current_details(summary)
+        self.board.details(summary)
         await self.board.mail.settle()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return stage

@@ -71,6 +71,8 @@ class CertificationInput(BaseModel):
     submitted_by: Actor
     policy: SchemePolicy = Field(default_factory=SchemePolicy)
     life: LifeState | None = Field(None, description="set when the certificate's life continues in a new run")
+    process_pages: str | None = Field(None, description="where the process pages are served (the API's address): "
+                                                        "the Temporal UI's details link to /processes/{workflow id}")
 
 
 Stage = Literal[

@@ -399,7 +399,8 @@ class CertificateLife(HumanTasks):
                            reminder_days_before=steps.reminder_days_before, follow_up_days=steps.follow_up_days,
                            report_working_days=steps.report_working_days, stage1=stage1,
                            visits_required=visits_required, plan_notice_working_days=plan_notice,
-                           full_assessment=full_assessment, minimum_rule=rule),
+                           full_assessment=full_assessment, minimum_rule=rule,
+                           process_pages=self.input.process_pages),
                 id=audit_id, static_summary=f"{kind.value} audit of {s.organization_name} ({s.number})",
             )
         finally:
@@ -506,7 +507,7 @@ class CertificateLife(HumanTasks):
                 decided_on=today(), initial_person_days=s.initial_person_days, cycle=s.cycle + 1,
                 base_status="valid", revision=0, programme_version=s.programme_version,
                 findings_by_department=outcome.findings_by_department, audit_counts=s.audit_counts)
-            workflow.set_current_details(f"certificate {s.number} renewed: valid {valid_from} … {valid_to} (R-9.3)")
+            self.board.details(f"certificate {s.number} renewed: valid {valid_from} … {valid_to} (R-9.3)")
 
     def _check_renewal(self, p: RecertificationDecision, outcome: AuditOutcome) -> None:
         if p.outcome == "refuse" and not p.reasons.strip():

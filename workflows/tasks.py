@@ -99,6 +99,16 @@ class TaskBoard:
     mail: OutgoingMail = field(default_factory=OutgoingMail)
     # The elements this run has passed and is in, with times (query ``elements``, the live process view).
     trace: list[ElementVisit] = field(default_factory=list)
+    # The process page (/processes/{id}) the Temporal UI's details link to, when the API's address is known.
+    page: str | None = None
+
+    def details(self, text: str) -> None:
+        """The workflow's current details for the Temporal UI, in plain words, with the page's link."""
+        workflow.set_current_details(text + (f"\n\n[process page]({self.page})" if self.page else ""))
+
+    def link_page(self, base: str | None) -> None:
+        if base:
+            self.page = f"{base.rstrip('/')}/processes/{self.owner_id}"
 
     def passed(self, element_id: str) -> None:
         """A step without a person (a gateway taken, a timer fired, a notice sent, an end reached)."""
@@ -157,7 +167,7 @@ class TaskBoard:
         self.tasks[task_id] = task  # open once the inbox shows it
         visit = ElementVisit(element_id=element_id or kind, entered_at=view.opened_at, due_on=due_on, task_id=task_id)
         self.trace.append(visit)
-        workflow.set_current_details(self.describe())
+        self.details(self.describe())
         await self._wait(task, cancel_when)
         done = task.completed
         visit.left_at, visit.outcome = workflow.now(), "completed" if done is not None else "withdrawn"
@@ -169,7 +179,7 @@ class TaskBoard:
                 start_to_close_timeout=timedelta(seconds=30), summary=f"withdraw task: {title}",
             )
             del self.tasks[task_id]
-            workflow.set_current_details(self.describe())
+            self.details(self.describe())
             return None
         await workflow.execute_activity(
             "close_task",
@@ -180,7 +190,7 @@ class TaskBoard:
             summary=f"close task: {title}",
         )
         del self.tasks[task_id]
-        workflow.set_current_details(self.describe())
+        self.details(self.describe())
         return done  # type: ignore[return-value]
 
     async def _wait(self, task: _OpenTask, cancel_when: Callable[[], bool] | None = None) -> None:

@@ -114,6 +114,7 @@ class Journey:
         self.handle: WorkflowHandle | None = None
         self.first_run_id: str | None = None
         self.policy: SchemePolicy | None = None  # the body's Decisions for this journey (default: RULES.md's)
+        self.process_pages: str | None = None  # the API's address, for the Temporal UI's links
 
     @property
     def workflow_id(self) -> str:
@@ -124,7 +125,7 @@ class Journey:
             "CertificationWorkflow",
             CertificationInput(application_id=self.application_id, submission=data or submission(),
                                submitted_at=datetime.now(timezone.utc), submitted_by=self.people.reviewer,
-                               policy=policy or self.policy or SchemePolicy()),
+                               policy=policy or self.policy or SchemePolicy(), process_pages=self.process_pages),
             id=self.workflow_id, task_queue=self.queue, result_type=str,
         )
         self.first_run_id = self.handle.first_execution_run_id

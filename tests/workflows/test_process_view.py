@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import httpx
+from temporalio.api.sdk.v1 import WorkflowMetadata
 
 from api.app import create_app
 from api.process_view import today
@@ -14,9 +15,14 @@ from certflow.settings import Settings
 
 async def test_a_process_shows_where_it_is_and_where_it_has_been(journey, pool):
     p = journey.people
+    journey.process_pages = "http://certflow.example:8000/"
     await journey.to_audit()
     audit = journey.audit()
     await journey.task("stage1", audit)
+    # The Temporal UI's details say where the process is, in words, and link to its page.
+    metadata = await audit.query("__temporal_workflow_metadata", result_type=WorkflowMetadata)
+    assert metadata.current_details.startswith("awaiting stage 1 findings — due ")
+    assert metadata.current_details.endswith(f"[process page](http://certflow.example:8000/processes/{audit.id})")
     app = create_app(Settings(_env_file=None, task_queue=journey.queue, database_url="postgresql://unused"),
                      pool=pool, temporal=journey.env.client)
     headers = {"Authorization": f"Bearer {p.tokens['programme_manager']}"}
