@@ -34,12 +34,12 @@ COLUMN, ROW, LANE_HEADER, MARGIN = 170, 100, 30, 40
 TAGS = {
     "start": "startEvent", "end": "endEvent", "user": "userTask", "service": "serviceTask", "send": "sendTask",
     "call": "callActivity", "xor": "exclusiveGateway", "and": "parallelGateway", "timer": "intermediateCatchEvent",
-    "message": "intermediateCatchEvent", "event": "intermediateThrowEvent",
+    "message": "intermediateCatchEvent", "event": "intermediateThrowEvent", "boundary": "boundaryEvent",
 }
 
 
 def _shape_kind(e: Element) -> str:
-    if e.kind in ("start", "end", "timer", "message", "event"):
+    if e.kind in ("start", "end", "timer", "message", "event", "boundary"):
         return "event"
     if e.kind in ("xor", "and"):
         return "gateway"
@@ -82,13 +82,18 @@ def _columns(model: ProcessModel) -> dict[str, int]:
         if (f.source, f.target) not in back:
             indegree[f.target] += 1
     column = {e.id: 0 for e in model.elements}
+    # A boundary event sits on its task: it starts where the task is (its task is its way in).
+    for e in model.elements:
+        if e.kind == "boundary":
+            outgoing[e.attached].append(e.id)
+            indegree[e.id] += 1
     queue = deque(e.id for e in model.elements if indegree[e.id] == 0)
     while queue:
         node = queue.popleft()
         for child in outgoing[node]:
             if (node, child) in back:
                 continue
-            column[child] = max(column[child], column[node] + 1)
+            column[child] = max(column[child], column[node] + (0 if model.element(child).kind == "boundary" else 1))
             indegree[child] -= 1
             if indegree[child] == 0:
                 queue.append(child)
@@ -101,6 +106,8 @@ def layout(model: ProcessModel) -> tuple[dict[str, tuple[int, int, int, int]], d
     rows_in: dict[tuple[str, int], int] = defaultdict(int)
     row_of: dict[str, int] = {}
     for e in model.elements:
+        if e.kind == "boundary":
+            continue  # drawn on its task's border
         row_of[e.id] = rows_in[(e.lane, column[e.id])]
         rows_in[(e.lane, column[e.id])] += 1
     lane_rows = {lane: max([rows_in[(lane, c)] for (ln, c) in rows_in if ln == lane] or [1]) for lane, _ in model.lanes}
@@ -111,8 +118,12 @@ def layout(model: ProcessModel) -> tuple[dict[str, tuple[int, int, int, int]], d
         bands[lane] = (y, height)
         y += height
     bounds = {}
-    for e in model.elements:
+    for e in sorted(model.elements, key=lambda e: e.kind == "boundary"):  # hosts first
         w, h = SIZES[_shape_kind(e)]
+        if e.kind == "boundary":  # on the bottom border of its task, to the right
+            hx, hy, hw, hh = bounds[e.attached]
+            bounds[e.id] = (hx + hw - w - 8, hy + hh - h // 2, w, h)
+            continue
         cx = MARGIN + LANE_HEADER + 40 + column[e.id] * COLUMN + 60
         cy = bands[e.lane][0] + 10 + row_of[e.id] * ROW + ROW // 2
         bounds[e.id] = (cx - w // 2, cy - h // 2, w, h)
@@ -143,6 +154,8 @@ def to_xml(model: ProcessModel) -> str:
         attrs = {"id": e.id, "name": e.name}
         if e.kind == "call":
             attrs["calledElement"] = e.called or ""
+        if e.kind == "boundary":
+            attrs.update(attachedToRef=e.attached or "", cancelActivity="false")
         node = ET.SubElement(process, f"{{{BPMN}}}{TAGS[e.kind]}", attrs)
         text = " ".join(part for part in (e.rule and f"[{e.rule}]", e.role and f"role: {e.role}.",
                                            e.due and f"due: {e.due}.", e.note) if part)
@@ -156,11 +169,11 @@ def to_xml(model: ProcessModel) -> str:
             ET.SubElement(node, f"{{{BPMN}}}incoming").text = flow
         for flow in outgoing[e.id]:
             ET.SubElement(node, f"{{{BPMN}}}outgoing").text = flow
-        if e.kind == "timer":
+        if e.kind in ("timer", "boundary"):
             timer = ET.SubElement(node, f"{{{BPMN}}}timerEventDefinition", {"id": f"{e.id}_timer"})
             ET.SubElement(timer, f"{{{BPMN}}}timeDuration", {f"{{{XSI}}}type": "bpmn:tFormalExpression"}).text = \
                 e.due or "see documentation"
-        elif e.kind == "message" or (e.kind == "start" and e.message):
+        elif e.kind == "message" or (e.kind in ("start", "end") and e.message):
             ET.SubElement(node, f"{{{BPMN}}}messageEventDefinition", {"id": f"{e.id}_message"})
     for f in model.flows:
         attrs = {"id": f.id, "sourceRef": f.source, "targetRef": f.target}

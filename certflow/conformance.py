@@ -30,6 +30,9 @@ def check_trace(model: ProcessModel, trace: list[str]) -> list[str]:
     outgoing: dict[str, list[str]] = defaultdict(list)
     for f in model.flows:
         outgoing[f.source].append(f.target)
+    for e in model.elements:
+        if e.kind == "boundary":  # entered from its task, while the task is open
+            outgoing[e.attached].append(e.id)
 
     def reaches(origins: set[str]) -> set[str]:
         """Recorded elements reachable from ``origins`` through silent ones."""

@@ -143,7 +143,7 @@ class CertificationWorkflow(CertificateLife):
                 "review_due_on": review_due["due_on"].isoformat(), "review_due_provisional": review_due["due_provisional"]})
         review = await self.board.ask(
             "application_review", ApplicationReview, title="application review", role=Role.REVIEWER,
-            rule_id="R-9.1.2", check=self._check_review, **review_due,
+            rule_id="R-9.1.2", check=self._check_review, deadline=True, **review_due,
             context={"headcount": data.submission.total_headcount, "table_person_days": str(table_time.days),
                      "band": f"{table_time.lower}–{table_time.upper}",
                      "needs_manager_confirmation": table_time.needs_manager_confirmation},
@@ -218,7 +218,7 @@ class CertificationWorkflow(CertificateLife):
             self.stage = "decision"
             decision = await self.board.ask(
                 "certification_decision", CertificationDecision, title="certification decision",
-                role=Role.DECISION_MAKER, rule_id="R-9.1.9", excluded=excluded, check=self._check_decision,
+                role=Role.DECISION_MAKER, rule_id="R-9.1.9", excluded=excluded, check=self._check_decision, deadline=True,
                 **self._due(DECISION_WORKING_DAYS),
                 context={"computed_level": self.audit.computed_level, "rating": self.audit.rating_summary,
                          "open_major_nonconformities": self.audit.open_major,

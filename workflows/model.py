@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 @dataclass(frozen=True)
 class Element:
     id: str
-    kind: str  # start | end | user | service | send | call | xor | and | timer | message | event
+    kind: str  # start | end | user | service | send | call | xor | and | timer | message | event | boundary
     name: str
     lane: str
     rule: str | None = None
@@ -28,6 +28,7 @@ class Element:
     due: str | None = None
     note: str | None = None
     called: str | None = None  # a call activity's process
+    attached: str | None = None  # a boundary event's task
     message: bool = False  # a start event started by a message
 
     @property
@@ -179,6 +180,14 @@ def _certification() -> ProcessModel:
     a("service", "grant_certificate", "颁发证书并公布", "certflow", rule="R-9.1.9", note="number (R-10.3), "
       "sub-certificates (R-10.3.3), the public register (R-9.1.9.n3), the document (R-10.2)")
     a("event", "granted", "获证", "certflow", rule="R-9.1.9")
+    # The scheme's own deadlines, as non-interrupting timers: the manager is told, the task stays open.
+    for task, rule, days, words in (("application_review", "R-9.1.2", "3 working days", "3个工作日"),
+                                    ("certification_decision", "R-9.1.9", "10 working days", "10个工作日")):
+        lane = m.element(task).lane
+        a("boundary", f"{task}_overdue", f"{words}已过", lane, attached=task, rule=rule, due=days)
+        a("end", f"{task}_escalated", "告知主管", lane, rule=rule, message=True,
+          note="the task stays open; reminders before the due date are not drawn")
+        m.flow(f"{task}_overdue", f"{task}_escalated")
     m.chain("application_submitted", "record_application", "application_review", "review_conclusion")
     m.flow("review_conclusion", "application_rejected", "reject")
     m.chain("application_rejected", "rejected")

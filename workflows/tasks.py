@@ -81,6 +81,7 @@ class _OpenTask:
     excluded: frozenset[UUID]
     context: dict
     completed: Completed | None = None
+    deadline: bool = False  # the scheme's own deadline: its passing is an element of the diagram
 
 
 @dataclass
@@ -142,6 +143,7 @@ class TaskBoard:
         excluded: frozenset[UUID] = frozenset(),
         element_id: str | None = None,
         cancel_when: Callable[[], bool] | None = None,
+        deadline: bool = False,
     ) -> Completed[P] | None:
         """Open a task and wait for its completion. With ``cancel_when``, the task is withdrawn (and
         ``None`` returned) as soon as that becomes true first: what it asked about is gone."""
@@ -151,7 +153,7 @@ class TaskBoard:
             task_id=task_id, kind=kind, title=title, role=role, assignee_id=assignee_id, due_on=due_on,
             due_provisional=due_provisional, rule_id=rule_id, opened_at=workflow.now(),
         )
-        task = _OpenTask(view, payload_type, check, excluded, context or {})
+        task = _OpenTask(view, payload_type, check, excluded, context or {}, deadline=deadline)
         notify = assignee_id is not None and workflow.patched("task-assigned-notice")
         projected = await workflow.execute_activity(
             "project_task",
@@ -214,6 +216,8 @@ class TaskBoard:
                 await workflow.wait_condition(settled, timeout=wait, timeout_summary=f"{notice} of {task.view.kind}")
                 return
             except TimeoutError:
+                if notice == "escalation" and task.deadline:  # the diagram's boundary timer
+                    self.passed(f"{task.view.kind}_overdue")
                 queued: NoticesQueued = await workflow.execute_activity(
                     "notify_task",
                     TaskNotice(task_id=task.view.task_id, notice=notice, workflow_id=self.owner_id,
@@ -222,6 +226,8 @@ class TaskBoard:
                     summary=f"{notice}: {task.view.title}",
                 )
                 self.mail.deliver(queued.keys, f"{notice}: {task.view.title}")
+                if notice == "escalation" and task.deadline:
+                    self.passed(f"{task.view.kind}_escalated")
         await workflow.wait_condition(settled)
 
     # -------------------------------------------------------------------------------- the Update

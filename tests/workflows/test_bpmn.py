@@ -41,7 +41,8 @@ def test_valid_bpmn_2_0_with_a_shape_for_every_element_and_an_edge_for_every_flo
     assert all(f.source in known and f.target in known for f in model.flows)
     # Every element but a start has a way in, every element but an end a way out.
     targets, sources = {f.target for f in model.flows}, {f.source for f in model.flows}
-    assert {e.id for e in model.elements if e.kind != "start"} <= targets
+    assert {e.id for e in model.elements if e.kind not in ("start", "boundary")} <= targets
+    assert all(model.element(e.attached).kind == "user" for e in model.elements if e.kind == "boundary")
     assert {e.id for e in model.elements if e.kind != "end"} <= sources
     # Every user task says which rule it serves and who does it.
     assert all(e.rule and e.role for e in model.elements if e.kind == "user")

@@ -381,3 +381,18 @@ async def test_a_worker_restarted_mid_run_sends_no_mail_twice(own_temporal_env, 
     assert len({m["Message-ID"] for m in smtp.messages}) == 2
     rows = await pool.fetch("SELECT status FROM outbox ORDER BY id")
     assert [r["status"] for r in rows] == ["sent", "sent"]
+
+
+async def test_a_decision_past_its_10_working_days_is_escalated_and_stays_open_R_9_1_9(journey, pool):
+    """The diagram's boundary timer on the decision: the manager is told, the decision maker can still decide."""
+    p = journey.people
+    await journey.to_audit()
+    await journey.through_audit()
+    decision = await journey.task("certification_decision")
+    await journey.env.sleep(timedelta(days=30))  # well past the 10 working days
+    row = await get_task(pool, decision.task_id)
+    assert row.escalated_at is not None and row.status == "open"
+    trace = [v["element_id"] for v in await journey.handle.query("elements", result_type=list[dict])]
+    assert trace[-2:] == ["certification_decision_overdue", "certification_decision_escalated"]
+    await journey.complete("certification_decision", p.decision_maker, {"outcome": "grant", "star_level": "five_star"})
+    await journey.stage("granted")
