@@ -71,13 +71,21 @@ PAGE = """<!doctype html>
   <h3>已完成 (done)</h3><ul id="completed"></ul>
   <pre id="errors"></pre>
 </main>
+<script>
+  // Anything the page or bpmn-js reports as an error is listed on the page (and the tests read it).
+  (function () {
+    const report = (text) => { document.getElementById("errors").textContent += text + "\\n"; };
+    const original = console.error.bind(console);
+    console.error = (...parts) => { report(parts.map(String).join(" ")); original(...parts); };
+    window.addEventListener("error", (e) => report(e.message || ("could not load " + (e.target && (e.target.src || e.target.href)))), true);
+    window.addEventListener("unhandledrejection", (e) => report(String(e.reason)));
+  })();
+</script>
 <script src="/static/bpmn-js/bpmn-navigated-viewer.production.min.js"></script>
 <script>
 const DATA = __DATA__;
 const errors = document.getElementById("errors");
 const statusLine = document.getElementById("status");
-window.addEventListener("error", (e) => { errors.textContent += String(e.message) + "\\n"; });
-window.addEventListener("unhandledrejection", (e) => { errors.textContent += String(e.reason) + "\\n"; });
 
 function token() {
   const match = location.hash.match(/token=([^&]+)/);

@@ -19,6 +19,7 @@ from temporalio.client import Client
 
 from api.auth import current_actor, db, temporal
 from api.problems import Problem
+from api.process_page import model_file_of
 from api.processes import live_state
 from rules.lifecycle import shanghai_date
 from schemas.tasking import Actor, ElementVisit
@@ -35,6 +36,8 @@ class ProcessElements(BaseModel):
     completed: list[ElementVisit]
     overdue: list[str] = Field(description="element ids of active tasks past their due date")
     temporal_ui: str | None = Field(None, description="the process's page in the Temporal UI, when it has one")
+    model: str = Field(description="its BPMN model (BPMN 2.0 XML with the diagram)")
+    page: str = Field(description="its page: the diagram with these elements marked")
 
 
 def today() -> date:
@@ -72,4 +75,5 @@ async def process(workflow_id: str, request: Request, actor: Actor = Depends(cur
     return ProcessElements(
         workflow_id=workflow_id, process_state=live.state if live else "NOT_FOUND", source=source, active=active,
         completed=[v for v in visits if v.left_at is not None],
-        overdue=[v.element_id for v in active if v.due_on is not None and v.due_on < day], temporal_ui=link)
+        overdue=[v.element_id for v in active if v.due_on is not None and v.due_on < day], temporal_ui=link,
+        model=f"/bpmn/{model_file_of(workflow_id)}.bpmn", page=f"/processes/{quote(workflow_id, safe='')}")

@@ -43,10 +43,14 @@ async def served(app) -> AsyncIterator[int]:
 async def chromium(profile: Path, *args: str) -> str:
     assert CHROMIUM, "Debian's chromium is installed by scripts/system-packages.sh (make install)"
     process = await asyncio.create_subprocess_exec(
-        CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args,
+        CHROMIUM, *FLAGS, "--enable-logging=stderr", "--v=0", f"--user-data-dir={profile}", *args,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     out, err = await asyncio.wait_for(process.communicate(), timeout=120)
-    assert process.returncode == 0, err.decode(errors="replace")[-2000:]
+    log = err.decode(errors="replace")
+    assert process.returncode == 0, log[-2000:]
+    # The browser's own console: no uncaught error, no resource that failed to load.
+    console = [line for line in log.splitlines() if "CONSOLE" in line]
+    assert not [line for line in console if "Uncaught" in line or "Failed to load" in line], console
     return out.decode()
 
 
