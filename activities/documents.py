@@ -177,7 +177,7 @@ class _Page:
         return y
 
     def certificate(self, *, title: str, number: str, site: DocumentSite | None) -> None:
-        d, s, c = self.doc, self.settings, self.c
+        d, c = self.doc, self.c
         c.setLineWidth(1.5)
         c.rect(12 * mm, 12 * mm, self.WIDTH - 24 * mm, self.HEIGHT - 24 * mm)
         self.text(self.WIDTH / 2, self.HEIGHT - 45 * mm, title, 26, centre=True)

@@ -11,14 +11,14 @@ reads the body model from the endpoint's real annotations.
 """
 
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime
-from typing import Any
+from datetime import date
 
 import asyncpg
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 from temporalio.client import Client
 
+from api.applications import TimelineEntry
 from api.auth import current_actor, db, temporal
 from api.problems import Problem
 from api.processes import live_state, send_update
@@ -50,14 +50,6 @@ class SiteView(BaseModel):
     name: str
     sub_number: str
     removed_on: date | None = Field(None, description="taken out of the scope (R-9.6.6)")
-
-
-class TimelineEntry(BaseModel):
-    at: datetime
-    actor: str
-    kind: str
-    rule_id: str | None
-    data: dict[str, Any]
 
 
 class CertificateView(BaseModel):

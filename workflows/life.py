@@ -39,7 +39,6 @@ with workflow.unsafe.imports_passed_through():
         RenewalInput,
         ScopeReduction,
     )
-    from rules.calendar import add_working_days
     from rules.lifecycle import (
         next_surveillance_due,
         recertification_window,
