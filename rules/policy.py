@@ -33,6 +33,12 @@ class ProcessPolicy(BaseModel):
     answer_working_days: int = Field(10, ge=1, description="to supply information the decision maker asked for")
     report_working_days: int = Field(5, ge=1, description="for the leader's report after the on-site audit")
     follow_up_days: int = Field(30, ge=1, description="calendar days to correct and verify nonconformities")
+    # Issue 12, incidents: a step's activity is retried with backoff until either bound is reached, then
+    # it waits for an operator's retry (GET /api/v1/incidents). 0 leaves that bound off.
+    incident_after_attempts: int = Field(10, ge=0, description="attempts of a failing step before it becomes "
+                                                                "an incident (0: no bound on attempts)")
+    incident_after_minutes: int = Field(60, ge=0, description="minutes a step may keep failing before it "
+                                                               "becomes an incident (0: no bound in time)")
 
 
 class LifePolicy(BaseModel):

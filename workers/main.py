@@ -13,6 +13,7 @@ from temporalio.worker import Worker
 from activities.calendar import CalendarActivities
 from activities.documents import DocumentActivities, DocumentSettings
 from activities.inbox import InboxActivities
+from activities.incidents import IncidentActivities
 from activities.notify import MailSettings, NotifyActivities
 from activities.records import RecordActivities
 from activities.templates import MailTemplates
@@ -44,7 +45,7 @@ def activities_for(pool: asyncpg.Pool, mail: MailSettings, templates: MailTempla
     document = DocumentActivities(pool, documents)
     system, calendar = SystemActivities(pool), CalendarActivities(pool)
     records, inbox = RecordActivities(pool, templates), InboxActivities(pool, templates)
-    notify = NotifyActivities(pool, mail)
+    notify, incidents = NotifyActivities(pool, mail), IncidentActivities(pool)
     return [
         system.register_status, calendar.add_working_days,
         records.record_event, records.record_application, records.set_application_status, records.send_notice,
@@ -53,7 +54,7 @@ def activities_for(pool: asyncpg.Pool, mail: MailSettings, templates: MailTempla
         records.set_certificate_status, records.reduce_certificate_scope, records.reissue_certificate,
         records.renew_certificate, records.withdraw_open_tasks, records.record_next_due,
         inbox.project_task, inbox.close_task, inbox.cancel_task, inbox.notify_task, inbox.notify_staff,
-        notify.deliver_mail, document.issue_certificate_document,
+        notify.deliver_mail, document.issue_certificate_document, incidents.record_incident,
     ]
 
 

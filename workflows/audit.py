@@ -42,6 +42,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from schemas.staff import Role
     from schemas.tasking import Actor, Refusal, TaskFacts, TaskView
+    from workflows.incidents import IncidentBound
     from workflows.tasks import HumanTasks, TaskBoard, refuse, today
 
 PLAN_NOTICE_WORKING_DAYS = 3  # the plan reaches the applicant at least 3 working days before
@@ -74,6 +75,7 @@ class AuditInput(BaseModel):
     full_assessment: bool = True
     minimum_rule: str = "R-9.1.2.7"
     process_pages: str | None = None  # the API's address: the Temporal UI's details link to this audit's page
+    incident_bound: IncidentBound = Field(default_factory=IncidentBound)  # the certification's (workflows/incidents.py)
 
 
 class AuditOutcome(BaseModel):
@@ -121,14 +123,15 @@ class AuditWorkflow(HumanTasks):
     async def run(self, data: AuditInput) -> AuditOutcome:
         self.input = data
         self.programme = data.programme
-        self.board = TaskBoard(data.audit_id, data.organization_name, data.reminder_days_before)
+        self.board = TaskBoard(data.audit_id, data.organization_name, data.reminder_days_before,
+                               bound=data.incident_bound)
         self.board.link_page(data.process_pages)
         # The plan and the report go to the auditee in writing; audits that began
         # before these notices send none.
         self.auditee_notices = workflow.patched("auditee-notices")
         self.board.passed("audit_started")
         leader = self._leader()
-        await workflow.execute_activity(
+        await self.board.incidents.execute(
             "record_audit",
             AuditRecord(audit_id=data.audit_id, workflow_id=data.certification_workflow_id,
                         organization_id=data.organization_id, kind=data.kind,
@@ -167,7 +170,7 @@ class AuditWorkflow(HumanTasks):
             due_on=self.programme.onsite_end, rule_id="R-9.1.7", check=self._check_onsite,
         )
         self.onsite_done = True
-        recorded: OnsiteRecorded = await workflow.execute_activity(
+        recorded: OnsiteRecorded = await self.board.incidents.execute(
             "record_onsite_results",
             OnsiteRecord(audit_id=data.audit_id, items=onsite.payload.items, findings=onsite.payload.findings),
             start_to_close_timeout=ACTIVITY_TIMEOUT, result_type=OnsiteRecorded,
@@ -188,7 +191,7 @@ class AuditWorkflow(HumanTasks):
                 check=lambda p, a, f: self._check_follow_up(p, open_ncs),
                 context={"nonconformities": sorted(open_ncs)},
             )
-            await workflow.execute_activity(
+            await self.board.incidents.execute(
                 "record_follow_up", FollowUpRecord(corrections=follow.payload.corrections),
                 start_to_close_timeout=ACTIVITY_TIMEOUT, summary="record corrections and verification",
             )
@@ -201,7 +204,7 @@ class AuditWorkflow(HumanTasks):
             "audit_report", AuditReport, title="audit report and recommendation", role=Role.AUDITOR,
             assignee_id=leader, due_on=report_due.date, due_provisional=report_due.provisional, rule_id="R-9.1.8",
         )
-        await workflow.execute_activity(
+        await self.board.incidents.execute(
             "conclude_audit",
             AuditConclusion(audit_id=data.audit_id, status="concluded", recommendation=report.payload.recommendation),
             start_to_close_timeout=ACTIVITY_TIMEOUT, summary="conclude the audit",
@@ -285,7 +288,7 @@ class AuditWorkflow(HumanTasks):
         event = EventInput(key=key, at=workflow.now(), kind=f"notice.{template}", rule_id=rule_id,
                            workflow_id=self.input.audit_id, subject=self.input.organization_name,
                            element_id=template, data={"template": template})
-        queued = await workflow.execute_activity(
+        queued = await self.board.incidents.execute(
             "send_notice", Notice(key=key, to=self.input.contact_email, template=template,
                                   params={"organization": self.input.organization_name, **params}, event=event),
             start_to_close_timeout=ACTIVITY_TIMEOUT, result_type=str, summary=f"notice: {template}",
@@ -295,7 +298,7 @@ class AuditWorkflow(HumanTasks):
     async def _event(self, kind: str, rule_id: str | None, data: dict) -> None:
         from activities.records import EventInput
 
-        await workflow.execute_activity(
+        await self.board.incidents.execute(
             "record_event",
             EventInput(key=f"{self.input.audit_id}/{kind}/{workflow.info().get_current_history_length()}",
                        at=workflow.now(), kind=kind, rule_id=rule_id, workflow_id=self.input.audit_id,

@@ -53,6 +53,7 @@ with workflow.unsafe.imports_passed_through():
     from schemas.tasking import Actor, TaskFacts
     from workflows.audit import KIND_WORDS, AuditInput, AuditOutcome, AuditWorkflow
     from workflows.contracts import CertificationInput, LifeState, ProcessStatus, Stage
+    from workflows.incidents import IncidentBound
     from workflows.life import CertificateLife
     from workflows.tasks import Completed, TaskBoard, start_of, today
 
@@ -110,7 +111,8 @@ class CertificationWorkflow(CertificateLife):
         wf_id = workflow.info().workflow_id
         org = data.submission.organization
         steps = data.policy.process
-        self.board = TaskBoard(wf_id, str(data.application_id), steps.reminder_days_before)
+        self.board = TaskBoard(wf_id, str(data.application_id), steps.reminder_days_before,
+                               bound=IncidentBound.of(steps))
         self.board.link_page(data.process_pages)
         # Written notices at each step of the initial certification (received, accepted, programme);
         # processes that began before them send none.
@@ -118,7 +120,7 @@ class CertificationWorkflow(CertificateLife):
         workflow.upsert_search_attributes([ORGANIZATION.value_set(org.name or "")])
         self.board.passed("application_submitted")
 
-        intake: IntakeResult = await workflow.execute_activity(
+        intake: IntakeResult = await self.board.incidents.execute(
             "record_application",
             ApplicationIntake(application_id=data.application_id, workflow_id=wf_id, submission=data.submission,
                               submitted_at=data.submitted_at, submitted_by=data.submitted_by),
@@ -126,7 +128,7 @@ class CertificationWorkflow(CertificateLife):
         )
         self.board.passed("record_application")
         year = today().year
-        self.reference = await workflow.execute_activity(
+        self.reference = await self.board.incidents.execute(
             "reference_data", ReferenceQuery(years=list(range(year - 1, year + 5))),
             start_to_close_timeout=ACTIVITY_TIMEOUT, result_type=ReferenceData,
             summary="holiday table and item catalogue",
@@ -192,7 +194,8 @@ class CertificationWorkflow(CertificateLife):
                        site_names=[s.name for s in data.submission.sites], programme=programme.payload,
                        minimum_person_days=self.minimum_days, reference=self.reference,
                        reminder_days_before=steps.reminder_days_before, follow_up_days=steps.follow_up_days,
-                       report_working_days=steps.report_working_days, process_pages=data.process_pages),
+                       report_working_days=steps.report_working_days, process_pages=data.process_pages,
+                       incident_bound=IncidentBound.of(steps)),
             id=self.audit_workflow_id, static_summary=f"initial audit of {org.name}",
         )
         self.stage = "audit"  # the child exists from here: its tasks can be completed
@@ -241,7 +244,7 @@ class CertificationWorkflow(CertificateLife):
 
         # R-9.1.9 a: grant, number, certificate, publication.
         level = StarLevel(decision.payload.star_level)
-        self.grant = await workflow.execute_activity(
+        self.grant = await self.board.incidents.execute(
             "grant_certificate",
             GrantInput(workflow_id=wf_id, application_id=data.application_id, organization_id=intake.organization_id,
                        star_level=level, scope=data.submission.scope or "", decided_on=today(),
@@ -278,7 +281,7 @@ class CertificationWorkflow(CertificateLife):
         # Before the certificate's life was built, a certificate simply ran to its end (histories of then).
         await workflow.sleep(start_of(self.grant.valid_to + timedelta(days=1)) - workflow.now(),
                              summary=f"certificate valid until {self.grant.valid_to}")
-        await workflow.execute_activity(
+        await self.board.incidents.execute(
             "expire_certificate",
             ExpiryInput(number=self.grant.number,
                         event=self._event_input("certificate.expired", "R-9.6.8", {}).model_copy(
@@ -291,12 +294,13 @@ class CertificationWorkflow(CertificateLife):
     async def _continue_life(self, data: CertificationInput) -> str:
         """A new run of a certificate's life (continue-as-new): fresh reference data, then the cycle."""
         wf_id = workflow.info().workflow_id
-        self.board = TaskBoard(wf_id, str(data.application_id), data.policy.process.reminder_days_before)
+        self.board = TaskBoard(wf_id, str(data.application_id), data.policy.process.reminder_days_before,
+                               bound=IncidentBound.of(data.policy.process))
         self.board.link_page(data.process_pages)
         self.minimum_days = data.life.initial_person_days
         self.programme_version = data.life.programme_version
         year = today().year
-        self.reference = await workflow.execute_activity(
+        self.reference = await self.board.incidents.execute(
             "reference_data", ReferenceQuery(years=list(range(year - 1, year + 5))),
             start_to_close_timeout=ACTIVITY_TIMEOUT, result_type=ReferenceData,
             summary="holiday table and item catalogue",
@@ -337,7 +341,7 @@ class CertificationWorkflow(CertificateLife):
                           workflow_id=wf_id, subject=str(self.input.application_id), element_id=kind, data=data)
 
     async def _status(self, status: ApplicationStatus, rule_id: str, data: dict | None = None) -> None:
-        await workflow.execute_activity(
+        await self.board.incidents.execute(
             "set_application_status",
             StatusChange(application_id=self.input.application_id, status=status,
                          event=self._event_input(f"application.{status.value}", rule_id, data or {})),
@@ -354,7 +358,7 @@ class CertificationWorkflow(CertificateLife):
             return
         params = {"organization": self.input.submission.organization.name or "",
                   "application_id": str(self.input.application_id), **params}
-        key = await workflow.execute_activity(
+        key = await self.board.incidents.execute(
             "send_notice", Notice(key=event.key, to=contact.email, template=template, params=params, event=event),
             start_to_close_timeout=ACTIVITY_TIMEOUT, result_type=str, summary=f"notice: {template}",
         )

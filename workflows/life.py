@@ -85,6 +85,7 @@ with workflow.unsafe.imports_passed_through():
     from schemas.tasking import Actor, Refusal, TaskFacts
     from workflows.audit import AuditInput, AuditOutcome, AuditWorkflow
     from workflows.contracts import DueDate, LifeState, LifeStatus, LifeWait
+    from workflows.incidents import IncidentBound
     from workflows.tasks import NOTICE_HOUR, HumanTasks, refuse, start_of, today
 
 ACTIVITY_TIMEOUT = timedelta(seconds=60)
@@ -145,14 +146,14 @@ class CertificateLife(HumanTasks):
             if failed is not None:
                 raise failed
             if self.ending is not None:
-                await workflow.execute_activity("withdraw_open_tasks", workflow.info().workflow_id,
-                                                start_to_close_timeout=ACTIVITY_TIMEOUT,
-                                                summary="withdraw the open tasks of the ended process")
+                await self.board.incidents.execute("withdraw_open_tasks", workflow.info().workflow_id,
+                                                   start_to_close_timeout=ACTIVITY_TIMEOUT,
+                                                   summary="withdraw the open tasks of the ended process")
                 return await self._end(self.ending, f"certificate {state.number} {self.ending}")
             due = self._due_to_record()
             if due is not None:
                 self.recorded_due = due
-                await workflow.execute_activity(
+                await self.board.incidents.execute(
                     "record_next_due", NextDueRecord(number=state.number, on=due[0], what=due[1]),
                     start_to_close_timeout=ACTIVITY_TIMEOUT, summary=f"next due: {due[1] or 'nothing'} {due[0] or ''}")
                 continue
@@ -243,7 +244,7 @@ class CertificateLife(HumanTasks):
                 params = {"number": self.life.number, "due_on": due.isoformat(), "days_before": days}
                 await self._notify_org("surveillance_reminder", "R-9.2.1", params)
                 event = self._event_input("notice.surveillance_due_staff", "R-9.2.1", params)
-                queued: NoticesQueued = await workflow.execute_activity(
+                queued: NoticesQueued = await self.board.incidents.execute(
                     "notify_staff", StaffNotice(key=event.key, role=Role.PROGRAMME_MANAGER,
                                                 template="surveillance_due_staff",
                                                 params={**params, "organization": self.life.organization_name},
@@ -399,7 +400,7 @@ class CertificateLife(HumanTasks):
                            report_working_days=steps.report_working_days, stage1=stage1,
                            visits_required=visits_required, plan_notice_working_days=plan_notice,
                            full_assessment=full_assessment, minimum_rule=rule,
-                           process_pages=self.input.process_pages),
+                           process_pages=self.input.process_pages, incident_bound=IncidentBound.of(steps)),
                 id=audit_id, static_summary=f"{kind.value} audit of {s.organization_name} ({s.number})",
             )
         finally:
@@ -678,7 +679,8 @@ class CertificateLife(HumanTasks):
         holds its answer (``recording``), so that whoever waited reads the register they expect."""
         self.recording += 1
         try:
-            await workflow.execute_activity(activity, change, start_to_close_timeout=ACTIVITY_TIMEOUT, summary=summary)
+            await self.board.incidents.execute(activity, change, start_to_close_timeout=ACTIVITY_TIMEOUT,
+                                               summary=summary)
         finally:
             self.recording -= 1
 
@@ -872,7 +874,8 @@ class CertificateLife(HumanTasks):
 
     async def _event(self, kind: str, rule_id: str | None, data: dict) -> None:
         event = self._cert_event(kind, rule_id, data) if self.life else self._event_input(kind, rule_id, data)
-        await workflow.execute_activity("record_event", event, start_to_close_timeout=ACTIVITY_TIMEOUT, summary=kind)
+        await self.board.incidents.execute("record_event", event, start_to_close_timeout=ACTIVITY_TIMEOUT,
+                                           summary=kind)
 
     async def _notify_org(self, template: str, rule: str, params: dict) -> None:
         await self._notify(template, rule, {"organization": self.life.organization_name, **params})

@@ -5,14 +5,17 @@ Delivery runs beside the process, not in its way: a reminder stuck behind an SMT
 a completed task open, nor push an escalation past its moment. The workflow waits for its mail only
 when it ends (``settle``), so that it never finishes with a notice undelivered.
 
-Attempts back off from 10 s to one an hour and never give up: a notice the scheme requires in writing
-is not dropped. Operations see what is failing in the outbox row (attempts, last error) and in the
-Temporal UI (the pending activity and its last failure); a fixed server or address lets the next
-attempt through.
+Attempts back off from 10 s to one an hour up to the incident bound (workflows/incidents.py): a server
+that answers "try later" (4xx) or does not answer is retried; one that refuses for good (5xx: a refused
+address, relaying denied) stops at once. Either way the delivery then becomes an incident an operator
+sees and retries once the address or the server is fixed, while the process's other steps go on; a
+notice the scheme requires in writing is never dropped. The outbox row shows every attempt and the last
+error.
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -22,6 +25,7 @@ from temporalio.common import RetryPolicy
 with workflow.unsafe.imports_passed_through():
     from activities.documents import DocumentRequest
     from activities.notify import MailDelivery
+    from workflows.incidents import Incidents
 
 MAIL_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=10), backoff_coefficient=2.0, maximum_interval=timedelta(hours=1),
@@ -33,14 +37,16 @@ DELIVERY_TIMEOUT = timedelta(seconds=60)
 
 @dataclass
 class OutgoingMail:
-    """The deliveries one workflow has started and not yet seen finish."""
+    """The deliveries one workflow has started and not yet seen finish; each is followed through its
+    incidents (``Incidents.start``), so a delivery that fails for good waits for an operator's retry."""
 
-    deliveries: list[workflow.ActivityHandle] = field(default_factory=list)
-    documents: list[workflow.ActivityHandle] = field(default_factory=list)  # also in deliveries
+    incidents: Incidents
+    deliveries: list[asyncio.Task] = field(default_factory=list)
+    documents: list[asyncio.Task] = field(default_factory=list)  # also in deliveries
 
     def deliver(self, keys: list[str], summary: str) -> None:
         for key in keys:
-            self.deliveries.append(workflow.start_activity(
+            self.deliveries.append(self.incidents.start(
                 "deliver_mail", MailDelivery(key=key), start_to_close_timeout=DELIVERY_TIMEOUT,
                 retry_policy=MAIL_RETRY, summary=f"mail: {summary}",
             ))
@@ -48,17 +54,21 @@ class OutgoingMail:
     def issue_document(self, request: DocumentRequest) -> None:
         """R-10.2: the certificate's PDF, made beside the process like a mail (a missing font must not
         hold up the notice of the decision), and waited for in ``settle``."""
-        handle = workflow.start_activity(
+        made = self.incidents.start(
             "issue_certificate_document", request, start_to_close_timeout=DELIVERY_TIMEOUT, retry_policy=MAIL_RETRY,
             summary=f"certificate document ({request.reason}) for {request.number}",
         )
-        self.deliveries.append(handle)
-        self.documents = [d for d in self.documents if not d.done()] + [handle]
+        self.deliveries.append(made)
+        self.documents = [d for d in self.documents if not d.done()] + [made]
 
     def documents_pending(self) -> bool:
         return any(not d.done() for d in self.documents)
 
     async def settle(self) -> None:
-        """Wait until every mail started is delivered: before the workflow ends or continues as new."""
-        while self.deliveries:
-            await self.deliveries.pop(0)
+        """Wait until every mail started is delivered and every incident recorded: before the workflow
+        ends or continues as new."""
+        while self.deliveries or self.incidents.recording:
+            if self.deliveries:
+                await self.deliveries.pop(0)
+            else:
+                await self.incidents.settle()

@@ -37,6 +37,8 @@ with workflow.unsafe.imports_passed_through():
         TaskView,
     )
     from activities.inbox import NoticesQueued, TaskClosing, TaskNotice, TaskProjection
+    from schemas.incidents import Incident, IncidentRetry, IncidentState
+    from workflows.incidents import IncidentBound, Incidents
     from workflows.mail import OutgoingMail
 
 # Asia/Shanghai has kept UTC+8 without daylight saving since 1991: a fixed offset gives the same dates
@@ -96,16 +98,35 @@ class TaskBoard:
     # Every accepted completion, from the moment the Update is accepted (before the inbox is told), so
     # that checks made meanwhile already see it.
     done: list[Completed] = field(default_factory=list)
-    # The mail the workflow has queued, delivered beside its tasks (workflows/mail.py).
-    mail: OutgoingMail = field(default_factory=OutgoingMail)
+    # How long a failing activity is retried before it becomes an incident (workflows/incidents.py).
+    bound: IncidentBound = field(default_factory=IncidentBound)
     # The elements this run has passed and is in, with times (query ``elements``, the live process view).
     trace: list[ElementVisit] = field(default_factory=list)
     # The process page (/processes/{id}) the Temporal UI's details link to, when the API's address is known.
     page: str | None = None
+    # What the process last said it is doing, shown under its open incidents.
+    said: str = ""
+
+    def __post_init__(self) -> None:
+        # Every activity runs through ``incidents``; the mail too, beside the process.
+        self.incidents = Incidents(self.bound, where=self.current_element, changed=self._show)
+        self.mail = OutgoingMail(self.incidents)
 
     def details(self, text: str) -> None:
         """The workflow's current details for the Temporal UI, in plain words, with the page's link."""
+        self.said = text
+        self._show()
+
+    def _show(self) -> None:
+        banner = self.incidents.banner()
+        text = f"{banner}\n\n{self.said}" if banner and self.said else banner or self.said
         workflow.set_current_details(text + (f"\n\n[process page]({self.page})" if self.page else ""))
+
+    def current_element(self) -> str | None:
+        """The BPMN element the process is in (the last one entered and not left), else the last passed."""
+        inside = [v for v in self.trace if v.left_at is None]
+        last = inside[-1] if inside else (self.trace[-1] if self.trace else None)
+        return last.element_id if last else None
 
     def link_page(self, base: str | None) -> None:
         if base:
@@ -155,7 +176,7 @@ class TaskBoard:
         )
         task = _OpenTask(view, payload_type, check, excluded, context or {}, deadline=deadline)
         notify = assignee_id is not None and workflow.patched("task-assigned-notice")
-        projected = await workflow.execute_activity(
+        projected = await self.incidents.execute(
             "project_task",
             TaskProjection(
                 view=view, workflow_id=self.owner_id, subject=self.subject, element_id=element_id or kind,
@@ -174,7 +195,7 @@ class TaskBoard:
         done = task.completed
         visit.left_at, visit.outcome = workflow.now(), "completed" if done is not None else "withdrawn"
         if done is None:  # withdrawn: what the task was for is gone
-            await workflow.execute_activity(
+            await self.incidents.execute(
                 "cancel_task", TaskClosing(task_id=task_id, workflow_id=self.owner_id, subject=self.subject, kind=kind,
                                            rule_id=rule_id, actor=None, at=workflow.now(),
                                            element_id=element_id or kind, payload={}),
@@ -183,7 +204,7 @@ class TaskBoard:
             del self.tasks[task_id]
             self.details(self.describe())
             return None
-        await workflow.execute_activity(
+        await self.incidents.execute(
             "close_task",
             TaskClosing(task_id=task_id, workflow_id=self.owner_id, subject=self.subject, kind=kind,
                         rule_id=rule_id, actor=done.actor, at=done.at, element_id=element_id or kind,
@@ -218,7 +239,7 @@ class TaskBoard:
             except TimeoutError:
                 if notice == "escalation" and task.deadline:  # the diagram's boundary timer
                     self.passed(f"{task.view.kind}_overdue")
-                queued: NoticesQueued = await workflow.execute_activity(
+                queued: NoticesQueued = await self.incidents.execute(
                     "notify_task",
                     TaskNotice(task_id=task.view.task_id, notice=notice, workflow_id=self.owner_id,
                                subject=self.subject, at=workflow.now(), view=task.view),
@@ -323,3 +344,30 @@ class HumanTasks:
         """Block until a task of ``kind`` is open (the API's "what next", and tests)."""
         await workflow.wait_condition(self._accepting_tasks)
         return await self.board.wait_for(kind)
+
+    # ---------------------------------------------------------------------------- incidents
+    @workflow.query(name="incidents")
+    def incidents(self) -> list[Incident]:
+        """Every incident this run raised, resolved ones too (workflows/incidents.py)."""
+        return [i.model_copy() for i in self.board.incidents.raised] if self.board else []
+
+    @workflow.update(name="retry_incident")
+    async def retry_incident(self, request: IncidentRetry) -> Incident:
+        """An operator or manager says the cause is fixed: the failed step runs again."""
+        return self.board.incidents.retry(request)
+
+    @retry_incident.validator
+    def _validate_retry(self, request: IncidentRetry) -> None:
+        if self.board is None:
+            raise refuse(Refusal.STATE_CONFLICT, self.starting_message)
+        self.board.incidents.validate(request)
+
+    @workflow.update(name="wait_for_incident")
+    async def wait_for_incident(self, activity: str, state: IncidentState = IncidentState.OPEN) -> Incident:
+        """Block until an incident of ``activity`` is in ``state`` and the register has it (tests, operations)."""
+        def found() -> Incident | None:
+            return next((i for i in self.board.incidents.raised if i.activity == activity and i.state is state
+                         and self.board.incidents.is_recorded(i)), None) if self.board else None
+
+        await workflow.wait_condition(lambda: found() is not None)
+        return found().model_copy()

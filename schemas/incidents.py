@@ -1,0 +1,59 @@
+"""Incidents: a step whose activity failed for good (beyond its bound of attempts or time, or refused
+outright) waits for an operator instead of retrying in silence (Camunda's incident is the model).
+
+The workflow holds its open incidents; the register keeps every incident with the state it last
+reached (``version`` orders the writes, which run beside the process and may arrive out of order).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from schemas.tasking import Actor
+
+RETRY_INCIDENT_UPDATE = "retry_incident"
+INCIDENTS_QUERY = "incidents"
+
+
+class IncidentState(StrEnum):
+    OPEN = "open"  # waiting for an operator's retry
+    RETRYING = "retrying"  # an operator asked for a retry; the step is running again
+    RESOLVED = "resolved"  # the step went through on a retry
+
+
+class Incident(BaseModel):
+    """One failed step of one process, as the workflow and the register hold it."""
+
+    key: str = Field(description="{workflow id}/incident/{run id}/{n}: unique, derived, never random")
+    workflow_id: str
+    run_id: str
+    activity: str = Field(description="the activity type that failed")
+    step: str = Field(description="what the step does, in plain words (the activity's summary)")
+    element_id: str | None = Field(None, description="the BPMN element the process was in")
+    error_type: str | None = Field(None, description="the failure's type, e.g. MailRefused, RuleViolation")
+    error: str
+    rule_id: str | None = None
+    reason: str = Field(description="why retrying stopped: attempts or time used up, or a non-retryable error")
+    raised_at: datetime
+    state: IncidentState = IncidentState.OPEN
+    retries: int = Field(0, description="retries operators asked for so far")
+    retried_by: str | None = None
+    resolved_at: datetime | None = None
+    version: int = 1
+
+
+class IncidentRecord(Incident):
+    """An incident as the register holds it, with the register's id (the API's address of it)."""
+
+    id: int
+    updated_at: datetime | None = None
+
+
+class IncidentRetry(BaseModel):
+    """The ``retry_incident`` Update: an operator says the cause is fixed."""
+
+    key: str
+    actor: Actor
