@@ -11,9 +11,13 @@ Exactly once rests on three things, each closing one gap:
    with the same Message-ID, which mail systems (and our sink, ``certflow.mail_sink``) recognise as
    the one they already have rather than a second notice.
 
-A failed attempt is recorded on the row (``attempts``, ``last_error``) for operations, and raised, so
-that Temporal retries it with the workflow's backoff. The row is read again on every attempt: an
-operator who corrects a recipient in the outbox lets the next attempt through.
+A failed attempt is recorded on the row (``attempts``, ``last_error``) for operations, and raised. A
+transient fault (no answer, a dropped connection, a 4xx "try later") is ``MailNotSent``, which Temporal
+retries with the workflow's backoff up to the incident bound. A permanent one (a 5xx: a refused
+address, relaying or authentication denied; a server without what we need) is ``MailRefused``,
+non-retryable: sending the same mail again cannot succeed, so it becomes an incident at once
+(workflows/incidents.py). The row is read again on every attempt: an operator who corrects a recipient
+in the outbox, or the server, and retries the incident lets the next attempt through.
 """
 
 from __future__ import annotations
@@ -75,6 +79,16 @@ def build_message(row: OutboxMessage, mail_from: str) -> EmailMessage:
     return message
 
 
+def is_permanent(exc: Exception) -> bool:
+    """RFC 5321: a 5xx reply is a permanent negative completion (the same mail will be refused again);
+    4xx, timeouts and lost connections may pass on a later attempt. A missing extension is ours to fix."""
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
+        return bool(exc.recipients) and all(r.code >= 500 for r in exc.recipients)
+    if isinstance(exc, aiosmtplib.SMTPResponseException):
+        return exc.code >= 500
+    return isinstance(exc, aiosmtplib.SMTPNotSupported)
+
+
 class NotifyActivities:
     def __init__(self, pool: asyncpg.Pool, mail: MailSettings) -> None:
         self.pool = pool
@@ -99,8 +113,13 @@ class NotifyActivities:
                 start_tls=m.starttls, timeout=m.timeout,
             )
         except (aiosmtplib.SMTPException, OSError) as exc:
-            error = f"SMTP {m.host}:{m.port}: {type(exc).__name__}: {exc}"
+            permanent = is_permanent(exc)
+            error = (f"SMTP {m.host}:{m.port}: {type(exc).__name__}: {exc}"
+                     + (" (refused for good: fix the address or the server, then retry the incident)" if permanent
+                        else ""))
             await outbox.mark_failed(self.pool, row.id, error)
-            raise ApplicationError(error, type="MailNotSent") from exc  # retryable: Temporal backs off
+            # Transient: Temporal backs off and tries again; permanent: an incident at once.
+            raise ApplicationError(error, type="MailRefused" if permanent else "MailNotSent",
+                                   non_retryable=permanent) from exc
         await outbox.mark_sent(self.pool, row.id, message["Message-ID"], datetime.now(timezone.utc))
         return Delivered(message_id=message["Message-ID"], already_sent=False)

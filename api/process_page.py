@@ -1,6 +1,6 @@
 """The process page: a process's BPMN diagram (bpmn-js, from web/, pinned) with the elements it is in,
-the ones it passed and the overdue ones marked, a list of them in plain words, and a link to the
-process in the Temporal UI. The page holds no data of its own: it reads GET /api/v1/processes/{id}
+the ones it passed and the overdue ones marked, a list of them in plain words, its incidents (a step
+that failed for good, with the error and how to retry it), and a link to the process in the Temporal UI. The page holds no data of its own: it reads GET /api/v1/processes/{id}
 with the staff token given after ``#token=`` (kept in the tab's sessionStorage, never sent in a URL
 the server sees) and the model from /bpmn/{file}.bpmn.
 """
@@ -57,7 +57,10 @@ PAGE = """<!doctype html>
     stroke-width: 4px !important; }
   .cf-overdue:not(.djs-connection) .djs-visual > :nth-child(1) { fill: #fde2e1 !important; stroke: #c62828 !important;
     stroke-width: 4px !important; }
-  .overdue { color: #c62828; }
+  .cf-incident:not(.djs-connection) .djs-visual > :nth-child(1) { fill: #fde2e1 !important; stroke: #b71c1c !important;
+    stroke-width: 6px !important; stroke-dasharray: 6 3; }
+  .overdue, .incident { color: #c62828; }
+  #incidents-title[hidden] { display: none; }
   #errors:empty { display: none; }
   #errors { color: #c62828; }
 </style>
@@ -67,6 +70,7 @@ PAGE = """<!doctype html>
 <div id="canvas"></div>
 <main>
   <p id="status">loading…</p>
+  <h3 id="incidents-title" hidden>故障 (incidents)</h3><ul id="incidents"></ul>
   <h3>现在 (now)</h3><ul id="active"></ul>
   <h3>已完成 (done)</h3><ul id="completed"></ul>
   <pre id="errors"></pre>
@@ -127,6 +131,14 @@ async function show() {
     mark(v.element_id, late ? "cf-overdue" : "cf-active");
     item("active", v.element_id + " — since " + when(v.entered_at) + (v.due_on ? ", due " + v.due_on : "") + (late ? " (overdue)" : ""), late ? "overdue" : "");
   });
+  (view.incidents || []).forEach((i) => {
+    const open = i.state !== "resolved";
+    if (open && i.element_id) mark(i.element_id, "cf-incident");
+    const retry = i.state === "open" ? (i.id ? " — fix the cause, then POST /api/v1/incidents/" + i.id + "/retry" : " — see /api/v1/incidents") : "";
+    item("incidents", i.state + ": " + i.step + (i.element_id ? " at " + i.element_id : "") + " — " + (i.error_type || "") + ": " + i.error
+         + (i.rule_id ? " (" + i.rule_id + ")" : "") + " — " + i.reason + ", " + when(i.raised_at) + retry, open ? "incident" : "");
+  });
+  document.getElementById("incidents-title").hidden = !(view.incidents || []).length;
   document.getElementById("state").textContent = view.process_state + " (" + view.source + ")";
   if (view.temporal_ui) { const a = document.getElementById("temporal"); a.href = view.temporal_ui; a.hidden = false; }
   statusLine.textContent = "ready";

@@ -4,7 +4,9 @@ page in the Temporal UI; and, over all processes, how many passed each element a
 stayed there.
 
 A running process answers its ``elements`` query; a closed one (or one Temporal no longer holds) is
-read from the event log, which records every task's opening and closing with its element id.
+read from the event log, which records every task's opening and closing with its element id. Its
+incidents (steps that failed for good, workflows/incidents.py) come from the register, and from the
+running process itself for those the register has not caught up with yet.
 """
 
 from __future__ import annotations
@@ -15,17 +17,25 @@ from urllib.parse import quote
 import asyncpg
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowQueryFailedError
+from temporalio.service import RPCError
 
 from api.auth import current_actor, db, temporal
 from api.problems import Problem
 from api.process_page import model_file_of
-from api.processes import live_state
+from api.processes import QUERY_TIMEOUT, live_state
 from rules.lifecycle import shanghai_date
+from schemas.incidents import INCIDENTS_QUERY, Incident
 from schemas.tasking import Actor, ElementVisit
+from store.incidents import list_incidents
 from store.process_stats import ElementStats, element_stats, process_visits
 
 router = APIRouter(prefix="/api/v1/processes", tags=["processes"])
+
+
+class ProcessIncident(Incident):
+    id: int | None = Field(None, description="the register's id (POST /api/v1/incidents/{id}/retry); None "
+                                             "until the register has it")
 
 
 class ProcessElements(BaseModel):
@@ -38,6 +48,7 @@ class ProcessElements(BaseModel):
     temporal_ui: str | None = Field(None, description="the process's page in the Temporal UI, when it has one")
     model: str = Field(description="its BPMN model (BPMN 2.0 XML with the diagram)")
     page: str = Field(description="its page: the diagram with these elements marked")
+    incidents: list[ProcessIncident] = Field(default_factory=list, description="its incidents, newest first")
 
 
 def today() -> date:
@@ -76,4 +87,21 @@ async def process(workflow_id: str, request: Request, actor: Actor = Depends(cur
         workflow_id=workflow_id, process_state=live.state if live else "NOT_FOUND", source=source, active=active,
         completed=[v for v in visits if v.left_at is not None],
         overdue=[v.element_id for v in active if v.due_on is not None and v.due_on < day], temporal_ui=link,
-        model=f"/bpmn/{model_file_of(workflow_id)}.bpmn", page=f"/processes/{quote(workflow_id, safe='')}")
+        model=f"/bpmn/{model_file_of(workflow_id)}.bpmn", page=f"/processes/{quote(workflow_id, safe='')}",
+        incidents=await incidents_of(client, pool, workflow_id, running=bool(live and live.running)))
+
+
+async def incidents_of(client: Client, pool: asyncpg.Pool, workflow_id: str, *, running: bool) -> list[ProcessIncident]:
+    """The register's incidents of the process; a running process's own answer wins (it is never older)."""
+    found = {i.key: ProcessIncident(**i.model_dump(exclude={"updated_at"}))
+             for i in await list_incidents(pool, workflow_id=workflow_id)}
+    if running:
+        try:
+            live = await client.get_workflow_handle(workflow_id).query(INCIDENTS_QUERY, result_type=list[Incident],
+                                                                       rpc_timeout=QUERY_TIMEOUT)
+        except (RPCError, WorkflowQueryFailedError):
+            live = []  # the register's copy is what we can show
+        for incident in live:
+            known = found.get(incident.key)
+            found[incident.key] = ProcessIncident(**incident.model_dump(), id=known.id if known else None)
+    return sorted(found.values(), key=lambda i: i.raised_at, reverse=True)

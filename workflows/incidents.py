@@ -80,6 +80,7 @@ class _Call:
     arg: Any
     summary: str
     options: dict
+    element_id: str | None  # where the process was when it took the step (a mail: where it was queued)
 
     def start(self) -> workflow.ActivityHandle:
         return workflow.start_activity(self.activity, self.arg, summary=self.summary, **self.options)
@@ -114,7 +115,7 @@ class Incidents:
         options["retry_policy"] = self.bound.retry_policy(options.get("retry_policy"))
         if "schedule_to_close_timeout" not in options and self.bound.deadline() is not None:
             options["schedule_to_close_timeout"] = self.bound.deadline()
-        return _Call(activity, arg, summary or activity, options)
+        return _Call(activity, arg, summary or activity, options, self.where())
 
     async def _through(self, handle: workflow.ActivityHandle, call: _Call) -> Any:
         try:
@@ -140,7 +141,7 @@ class Incidents:
         info = workflow.info()
         incident = Incident(
             key=f"{info.workflow_id}/incident/{info.run_id}/{len(self.raised) + 1}", workflow_id=info.workflow_id,
-            run_id=info.run_id, activity=call.activity, step=call.summary, element_id=self.where(),
+            run_id=info.run_id, activity=call.activity, step=call.summary, element_id=call.element_id,
             raised_at=workflow.now(), **self._describe(failure),
         )
         self.raised.append(incident)

@@ -1,5 +1,6 @@
 """``deliver_mail``: a queued mail leaves through a real SMTP server once; a retry sends nothing; a
-refusal is kept on the row and raised for Temporal to retry; a resend after a crash is the same message."""
+"try later" is kept on the row and raised for Temporal to retry, a refusal for good is raised as
+non-retryable (an incident); a resend after a crash is the same message."""
 
 from __future__ import annotations
 
@@ -40,29 +41,49 @@ async def test_a_mail_is_sent_once_and_a_retry_sends_nothing(pool, smtp):
     assert len(smtp.messages) == 1
 
 
-async def test_a_refusal_is_kept_on_the_row_and_raised_for_a_retry(pool, smtp):
+async def test_a_try_later_is_kept_on_the_row_and_raised_for_a_retry(pool, smtp):
     await queue(pool)
-    smtp.reply = "550 5.7.1 relaying denied"
+    smtp.reply = "451 4.3.0 mailbox busy, try later"
     deliver = NotifyActivities(pool, smtp.mail).deliver_mail
     with pytest.raises(ApplicationError) as raised:
         await ActivityEnvironment().run(deliver, MailDelivery(key=KEY))
     assert raised.value.type == "MailNotSent" and not raised.value.non_retryable
     row = await outbox.message_by_key(pool, KEY)
-    assert row.status == "failed" and row.attempts == 1 and "550" in row.last_error
+    assert row.status == "failed" and row.attempts == 1 and "451" in row.last_error
     assert smtp.messages == []
 
-    smtp.reply = "250 OK"  # the operator fixed the relay: the next attempt goes through
+    smtp.reply = "250 OK"  # the server is back: the next attempt goes through
     await ActivityEnvironment().run(deliver, MailDelivery(key=KEY))
     row = await outbox.message_by_key(pool, KEY)
     assert row.status == "sent" and row.attempts == 2 and row.last_error is None
     assert len(smtp.messages) == 1
 
 
+async def test_a_refusal_for_good_is_not_retried_and_the_row_says_so(pool, smtp):
+    """A 5xx is a permanent refusal (RFC 5321): the same mail would be refused again, so it is raised as
+    non-retryable and becomes an incident; the row keeps the attempt and the server's answer."""
+    await queue(pool)
+    smtp.reply = "550 5.7.1 relaying denied"
+    deliver = NotifyActivities(pool, smtp.mail).deliver_mail
+    with pytest.raises(ApplicationError) as raised:
+        await ActivityEnvironment().run(deliver, MailDelivery(key=KEY))
+    assert raised.value.type == "MailRefused" and raised.value.non_retryable
+    row = await outbox.message_by_key(pool, KEY)
+    assert row.status == "failed" and row.attempts == 1
+    assert "550" in row.last_error and "refused for good" in row.last_error
+
+    smtp.reply = "250 OK"  # the operator fixed the relay; the incident's retry runs the activity again
+    await ActivityEnvironment().run(deliver, MailDelivery(key=KEY))
+    row = await outbox.message_by_key(pool, KEY)
+    assert row.status == "sent" and row.attempts == 2 and row.last_error is None
+
+
 async def test_no_server_listening_is_a_failed_attempt(pool):
     await queue(pool)
     deliver = NotifyActivities(pool, MailSettings(port=free_port(), timeout=5)).deliver_mail
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError) as raised:
         await ActivityEnvironment().run(deliver, MailDelivery(key=KEY))
+    assert raised.value.type == "MailNotSent" and not raised.value.non_retryable  # it may come up
     row = await outbox.message_by_key(pool, KEY)
     assert row.status == "failed" and row.attempts == 1 and row.last_error
 

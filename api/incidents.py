@@ -1,0 +1,60 @@
+"""Incidents for operations: the steps that failed for good and wait for a retry (workflows/incidents.py).
+
+Operators and managers see them here and, once the cause is fixed (the mail server, the address in
+the outbox, the register), retry one: the API sends its process the ``retry_incident`` Update, whose
+validator checks again that the incident is open and the caller may retry it, and the process runs
+the step again and carries on from there.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+from fastapi import APIRouter, Depends, Query
+from temporalio.client import Client
+
+from api.auth import db, require_role, temporal
+from api.problems import Problem
+from api.processes import send_update
+from schemas.incidents import RETRY_INCIDENT_UPDATE, Incident, IncidentRecord, IncidentRetry, IncidentState
+from schemas.staff import Role
+from schemas.tasking import Actor
+from store.incidents import get_incident, list_incidents
+
+router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
+# Who watches the processes and may set a failed step going again (DESIGN.md "Failures").
+OVERSEERS = (Role.OPERATOR, Role.MANAGER)
+
+
+@router.get("", response_model=list[IncidentRecord],
+            summary="incidents, newest first: by default those not resolved yet")
+async def incidents(
+    actor: Actor = Depends(require_role(*OVERSEERS)), pool: asyncpg.Pool = Depends(db),
+    state: IncidentState | None = Query(None, description="only incidents in this state"),
+    all: bool = Query(False, description="resolved ones too (ignored with state)"),
+    workflow_id: str | None = Query(None, description="only this process's incidents"),
+) -> list[IncidentRecord]:
+    return await list_incidents(pool, state=state, unresolved=state is None and not all, workflow_id=workflow_id)
+
+
+@router.get("/{incident_id}", response_model=IncidentRecord, summary="one incident")
+async def incident(incident_id: int, actor: Actor = Depends(require_role(*OVERSEERS)),
+                   pool: asyncpg.Pool = Depends(db)) -> IncidentRecord:
+    return await _incident_or_404(pool, incident_id)
+
+
+@router.post("/{incident_id}/retry", response_model=Incident,
+             summary="the cause is fixed: run the failed step again; the process carries on from there")
+async def retry(incident_id: int, actor: Actor = Depends(require_role(*OVERSEERS)), pool: asyncpg.Pool = Depends(db),
+                client: Client = Depends(temporal)) -> Incident:
+    found = await _incident_or_404(pool, incident_id)
+    if found.state is not IncidentState.OPEN:
+        raise Problem(409, f"Incident {incident_id} is {found.state.value}: there is nothing to retry.")
+    return await send_update(client, found.workflow_id, RETRY_INCIDENT_UPDATE,
+                             IncidentRetry(key=found.key, actor=actor), Incident)
+
+
+async def _incident_or_404(pool: asyncpg.Pool, incident_id: int) -> IncidentRecord:
+    found = await get_incident(pool, incident_id)
+    if found is None:
+        raise Problem(404, f"There is no incident {incident_id}.")
+    return found
