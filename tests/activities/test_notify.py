@@ -124,3 +124,35 @@ async def test_a_resend_after_a_crash_is_the_same_message(pool, tmp_path, monkey
     [kept] = stored_mail(tmp_path / "mail")
     assert kept.message_id == message_id_for(KEY) and kept.subject == SUBJECT
     assert (await outbox.message_by_key(pool, KEY)).status == "sent"
+
+
+class RefusesRecipient:
+    """An SMTP server (aiosmtpd) that answers RCPT TO with ``reply``: an address it will not take."""
+
+    def __init__(self, reply: str) -> None:
+        self.reply = reply
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        return self.reply
+
+
+@pytest.mark.parametrize(("reply", "kind", "permanent"), [
+    ("550 5.1.1 no such user", "MailRefused", True),
+    ("452 4.2.2 mailbox full", "MailNotSent", False),
+])
+async def test_a_refused_address_is_permanent_only_on_a_5xx(pool, reply, kind, permanent):
+    from aiosmtpd.controller import Controller
+
+    await queue(pool)
+    port = free_port()
+    controller = Controller(RefusesRecipient(reply), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        with pytest.raises(ApplicationError) as raised:
+            await ActivityEnvironment().run(NotifyActivities(pool, MailSettings(port=port, timeout=10)).deliver_mail,
+                                            MailDelivery(key=KEY))
+    finally:
+        controller.stop()
+    assert raised.value.type == kind and raised.value.non_retryable is permanent
+    row = await outbox.message_by_key(pool, KEY)
+    assert row.status == "failed" and row.attempts == 1 and reply[:3] in row.last_error
