@@ -91,3 +91,23 @@ async def test_the_page_draws_the_process_and_marks_where_it_is(journey, pool, t
         await chromium(tmp_path / "d", f"--screenshot={shot}", "--window-size=1600,1000",
                        f"{base}/processes/{audit.id}#token={token}")
     assert shot.stat().st_size > 20_000  # a drawn diagram, not a blank page
+
+
+async def test_the_page_shows_an_incident_with_its_error_and_how_to_retry_it(journey, pool, smtp, tmp_path):
+    """Issue 12: a step that failed for good is marked on the diagram and listed with its error."""
+    from schemas.incidents import Incident
+
+    smtp.reply = "550 5.1.1 mailbox unavailable"
+    await journey.start()
+    raised = await journey.handle.execute_update("wait_for_incident", "deliver_mail", result_type=Incident)
+    register_id = await pool.fetchval("SELECT id FROM incidents WHERE key = $1", raised.key)
+    app = create_app(Settings(_env_file=None, task_queue=journey.queue, database_url="postgresql://unused"),
+                     pool=pool, temporal=journey.env.client)
+    async with served(app) as port:
+        url = f"http://127.0.0.1:{port}/processes/{journey.workflow_id}#token={journey.people.tokens['manager']}"
+        dom = await chromium(tmp_path / "a", "--dump-dom", url)
+    assert 'data-ready="true"' in dom and re.search(r'<pre id="errors"></pre>', dom), dom[-3000:]
+    assert "cf-incident" in classes_of(dom, "record_application")  # where the mail was queued
+    [listed] = re.findall(r'<li class="incident">([^<]*)</li>', dom)
+    assert listed.startswith("open: mail: application_received at record_application — MailRefused: ")
+    assert f"POST /api/v1/incidents/{register_id}/retry" in listed
