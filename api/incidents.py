@@ -49,8 +49,13 @@ async def retry(incident_id: int, actor: Actor = Depends(require_role(*OVERSEERS
     found = await _incident_or_404(pool, incident_id)
     if found.state is not IncidentState.OPEN:
         raise Problem(409, f"Incident {incident_id} is {found.state.value}: there is nothing to retry.")
-    return await send_update(client, found.workflow_id, RETRY_INCIDENT_UPDATE,
-                             IncidentRetry(key=found.key, actor=actor), Incident)
+    try:
+        return await send_update(client, found.workflow_id, RETRY_INCIDENT_UPDATE,
+                                 IncidentRetry(key=found.key, actor=actor), Incident)
+    except Problem as refused:
+        if refused.status == 409:  # the process's own answer: already being retried, or it has ended
+            refused.title = "Incident cannot be retried"
+        raise
 
 
 async def _incident_or_404(pool: asyncpg.Pool, incident_id: int) -> IncidentRecord:

@@ -1,6 +1,7 @@
 """The process page: a process's BPMN diagram (bpmn-js, from web/, pinned) with the elements it is in,
 the ones it passed and the overdue ones marked, a list of them in plain words, its incidents (a step
-that failed for good, with the error and how to retry it), and a link to the process in the Temporal UI. The page holds no data of its own: it reads GET /api/v1/processes/{id}
+that failed for good, with the error and how to retry it), and a link to the process in the Temporal
+UI. The page holds no data of its own: it reads GET /api/v1/processes/{id}
 with the staff token given after ``#token=`` (kept in the tab's sessionStorage, never sent in a URL
 the server sees) and the model from /bpmn/{file}.bpmn.
 """
@@ -135,7 +136,8 @@ async function show() {
     const open = i.state !== "resolved";
     if (open && i.element_id) mark(i.element_id, "cf-incident");
     const retry = i.state === "open" ? (i.id ? " — fix the cause, then POST /api/v1/incidents/" + i.id + "/retry" : " — see /api/v1/incidents") : "";
-    item("incidents", i.state + ": " + i.step + (i.element_id ? " at " + i.element_id : "") + " — " + (i.error_type || "") + ": " + i.error
+    const elsewhere = i.workflow_id !== DATA.workflowId ? i.workflow_id + ": " : "";
+    item("incidents", i.state + ": " + elsewhere + i.step + (i.element_id ? " at " + i.element_id : "") + " — " + (i.error_type || "") + ": " + i.error
          + (i.rule_id ? " (" + i.rule_id + ")" : "") + " — " + i.reason + ", " + when(i.raised_at) + retry, open ? "incident" : "");
   });
   document.getElementById("incidents-title").hidden = !(view.incidents || []).length;

@@ -92,9 +92,10 @@ async def process(workflow_id: str, request: Request, actor: Actor = Depends(cur
 
 
 async def incidents_of(client: Client, pool: asyncpg.Pool, workflow_id: str, *, running: bool) -> list[ProcessIncident]:
-    """The register's incidents of the process; a running process's own answer wins (it is never older)."""
+    """The register's incidents of the process and its audits; a running process's own answer wins (it is
+    never older than the register's copy)."""
     found = {i.key: ProcessIncident(**i.model_dump(exclude={"updated_at"}))
-             for i in await list_incidents(pool, workflow_id=workflow_id)}
+             for i in await list_incidents(pool, workflow_id=workflow_id, with_audits=True)}
     if running:
         try:
             live = await client.get_workflow_handle(workflow_id).query(INCIDENTS_QUERY, result_type=list[Incident],

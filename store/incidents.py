@@ -50,13 +50,16 @@ async def get_incident(db: Db, id: int) -> IncidentRecord | None:
 
 
 async def list_incidents(db: Db, *, state: IncidentState | None = None, unresolved: bool = False,
-                         workflow_id: str | None = None, limit: int = 200) -> list[IncidentRecord]:
-    """Newest first. ``unresolved``: open or being retried (what operations has to look at)."""
+                         workflow_id: str | None = None, with_audits: bool = False,
+                         limit: int = 200) -> list[IncidentRecord]:
+    """Newest first. ``unresolved``: open or being retried (what operations has to look at).
+    ``with_audits``: a certification's own and those of its audits (``audit-{its id}-{kind}-{n}``)."""
     rows = await db.fetch(
         f"""SELECT {_COLUMNS} FROM incidents
             WHERE ($1::text IS NULL OR state = $1) AND (NOT $2 OR state <> 'resolved')
-              AND ($3::text IS NULL OR workflow_id = $3)
+              AND ($3::text IS NULL OR workflow_id = $3
+                   OR ($5 AND starts_with(workflow_id, 'audit-' || $3 || '-')))
             ORDER BY raised_at DESC, id DESC LIMIT $4""",
-        state.value if state else None, unresolved, workflow_id, limit,
+        state.value if state else None, unresolved, workflow_id, limit, with_audits,
     )
     return to_models(IncidentRecord, rows)

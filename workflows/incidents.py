@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -41,6 +41,7 @@ RETRY_ROLES = frozenset({Role.OPERATOR, Role.MANAGER})
 RECORD_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), maximum_interval=timedelta(minutes=5),
                            maximum_attempts=0)
 RECORD_TIMEOUT = timedelta(seconds=30)
+_RULE_ID = re.compile(r"R-[0-9A-Za-z.]+")
 _RULE_IN_TEXT = re.compile(r"\((R-[0-9A-Za-z.]+)\)")
 
 
@@ -70,6 +71,18 @@ class IncidentBound(BaseModel):
 def refusal(kind: Refusal, message: str) -> ApplicationError:
     return ApplicationError(message, RefusalDetail(message=message).model_dump(mode="json"), type=kind.value,
                             non_retryable=True)
+
+
+def _rule_id(details: Sequence[Any], message: str) -> str | None:
+    """The rule that refused: from the error's details ({"rule_id": ...} or the id itself), else cited in
+    its message the way ``RuleViolation`` words it ("... (R-9.2.6)")."""
+    for detail in details:
+        if isinstance(detail, dict) and detail.get("rule_id"):
+            return str(detail["rule_id"])
+        if isinstance(detail, str) and _RULE_ID.fullmatch(detail):
+            return detail
+    found = _RULE_IN_TEXT.search(message)
+    return found.group(1) if found else None
 
 
 @dataclass(frozen=True)
@@ -181,11 +194,7 @@ class Incidents:
             cause = cause.cause  # a timeout's last failure says more than the timeout
         error_type = cause.type if isinstance(cause, ApplicationError) else type(cause).__name__
         message = cause.message if isinstance(cause, FailureError) else str(cause or failure)
-        rule_id = None
-        if isinstance(cause, ApplicationError) and cause.details and isinstance(cause.details[0], dict):
-            rule_id = cause.details[0].get("rule_id")
-        if rule_id is None and (found := _RULE_IN_TEXT.search(message or "")):
-            rule_id = found.group(1)
+        rule_id = _rule_id(cause.details if isinstance(cause, ApplicationError) else (), message or "")
         reasons = {
             RetryState.NON_RETRYABLE_FAILURE: "refused: retrying cannot help until the cause is fixed",
             RetryState.MAXIMUM_ATTEMPTS_REACHED: f"failed {self.bound.attempts} attempts",
@@ -233,6 +242,7 @@ class Incidents:
             rule = f" ({i.rule_id})" if i.rule_id else ""
             known = self.register_ids.get(i.key)
             action = (f"POST /api/v1/incidents/{known}/retry" if known else "GET /api/v1/incidents")
-            state = "being retried" if i.state is IncidentState.RETRYING else f"{i.reason}; fix the cause, then {action}"
+            state = ("being retried" if i.state is IncidentState.RETRYING
+                     else f"{i.reason}; fix the cause, then {action}")
             lines.append(f"INCIDENT: {i.step}{where} — {i.error_type}: {i.error}{rule} — {state}")
         return "\n".join(lines)

@@ -50,6 +50,10 @@ async def test_lists_filter_by_state_and_process_newest_first(pool):
     assert [i.id for i in await list_incidents(pool, unresolved=True)] == [b.id, a.id]
     assert [i.id for i in await list_incidents(pool, state=IncidentState.RESOLVED)] == [c.id]
     assert [i.id for i in await list_incidents(pool, workflow_id="certification-a")] == [b.id, a.id]
+    d = await record(pool, incident(1, workflow_id="audit-certification-a-initial-1",
+                                    raised_at=RAISED.replace(minute=1)))
+    assert [i.id for i in await list_incidents(pool, workflow_id="certification-a", with_audits=True)] == [
+        b.id, d.id, a.id]  # a certification's page shows its audits' incidents too
     assert await get_incident(pool, c.id) == c and await get_incident(pool, 0) is None
 
 

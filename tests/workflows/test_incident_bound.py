@@ -52,6 +52,10 @@ def test_a_refusal_carries_its_type_message_and_rule_id():
         ApplicationError("unassessed items (R-9.2.6)", type="InvalidInput", non_retryable=True),
         RetryState.NON_RETRYABLE_FAILURE))
     assert said["rule_id"] == "R-9.2.6" and said["error_type"] == "InvalidInput"
+    said = Incidents(IncidentBound())._describe(failed(
+        ApplicationError("rating refused", "R-6.result", type="RuleViolation", non_retryable=True),
+        RetryState.NON_RETRYABLE_FAILURE))
+    assert said["rule_id"] == "R-6.result"
 
 
 def test_a_transient_fault_that_used_its_bound_says_so():

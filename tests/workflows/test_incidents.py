@@ -104,7 +104,8 @@ async def test_a_mail_refused_for_good_is_an_incident_an_operator_retries_and_th
         assert again.status_code == 409 and again.headers["content-type"] == PROBLEM
         assert not (await details(journey.handle)).startswith("INCIDENT")
 
-    await journey.complete("application_review", journey.people.reviewer, journey.review("reject", "不属于认证范围"))
+    await journey.complete("application_review", journey.people.reviewer,
+                           journey.review("reject", "不属于认证范围"))
     assert await journey.handle.result() == "rejected"
 
 
@@ -181,3 +182,36 @@ async def test_only_operators_and_managers_see_and_retry_incidents(journey, pool
         smtp.reply = "250 OK"
         assert (await http.post(f"/api/v1/incidents/{listed['id']}/retry", headers=manager)).status_code == 200
     await incident(journey, "deliver_mail", "resolved")
+
+
+async def test_a_non_retryable_failure_is_an_incident_at_once_and_the_step_runs_again_once_fixed(
+        own_temporal_env, pool, people, journey_type, smtp, tmp_path):
+    """The body's own notice template asks for a value the process does not give: ``send_notice`` refuses
+    (non-retryable MailTemplateError). Before incidents this failed the whole certification."""
+    import uuid
+
+    from activities.templates import MailTemplates
+    from workers.main import build_worker
+
+    broken = tmp_path / "application_received.txt.j2"
+    broken.write_text("{% set subject %}收到{% endset %}{{ no_such_value }}\n", encoding="utf-8")
+    queue = f"incidents-{uuid.uuid4().hex[:8]}"
+    async with build_worker(own_temporal_env.client, pool, queue, smtp.mail, templates=MailTemplates(tmp_path)):
+        journey = journey_type(own_temporal_env, pool, queue, people)
+        try:
+            await journey.start()
+            raised = await incident(journey, "send_notice")
+            assert (raised.error_type, raised.step) == ("MailTemplateError", "notice: application_received")
+            assert "no_such_value" in raised.error and raised.reason.startswith("refused")
+            assert (await journey.handle.query("status", result_type=ProcessStatus)).open_tasks == []  # it holds
+            _, ops = await operator(pool)
+            async with api(journey) as http:
+                [listed] = (await http.get("/api/v1/incidents", headers=ops)).json()
+                broken.unlink()  # the body puts its template right (here: back to the shipped one)
+                assert (await http.post(f"/api/v1/incidents/{listed['id']}/retry", headers=ops)).status_code == 200
+            await journey.task("application_review")  # carried on from the notice
+            await incident(journey, "send_notice", "resolved")
+            [mail] = await smtp.wait_for(1)
+            assert mail["Subject"].startswith("认证申请已收到")
+        finally:
+            await journey.stop()
