@@ -52,6 +52,17 @@ class IncidentRecord(Incident):
     updated_at: datetime | None = None
 
 
+class IncidentWait(BaseModel):
+    """What a caller of the ``wait_for_incident`` Update waits for."""
+
+    activity: str
+    state: IncidentState = IncidentState.OPEN
+    recorded: bool = Field(True, description="and the register has it in that state")
+
+    def met_by(self, incident: Incident) -> bool:
+        return incident.activity == self.activity and incident.state == self.state
+
+
 class IncidentRetry(BaseModel):
     """The ``retry_incident`` Update: an operator says the cause is fixed."""
 

@@ -113,12 +113,12 @@ class Incidents:
     recording: list[asyncio.Task] = field(default_factory=list)
 
     # ------------------------------------------------------------------------------- running steps
-    async def execute(self, activity: str, arg: Any = None, *, summary: str | None = None, **options: Any) -> Any:
+    async def execute(self, activity: str, arg: Any, *, summary: str | None = None, **options: Any) -> Any:
         """``workflow.execute_activity`` that ends in an incident, not a failed process or an endless loop."""
         call = self._call(activity, arg, summary, options)
         return await self._through(call.start(), call)
 
-    def start(self, activity: str, arg: Any = None, *, summary: str | None = None, **options: Any) -> asyncio.Task:
+    def start(self, activity: str, arg: Any, *, summary: str | None = None, **options: Any) -> asyncio.Task:
         """The same beside the process (mail, documents): scheduled now, followed by a task to await later."""
         call = self._call(activity, arg, summary, options)
         return asyncio.create_task(self._through(call.start(), call))

@@ -37,7 +37,7 @@ with workflow.unsafe.imports_passed_through():
         TaskView,
     )
     from activities.inbox import NoticesQueued, TaskClosing, TaskNotice, TaskProjection
-    from schemas.incidents import Incident, IncidentRetry, IncidentState
+    from schemas.incidents import Incident, IncidentRetry, IncidentWait
     from workflows.incidents import IncidentBound, Incidents
     from workflows.mail import OutgoingMail
 
@@ -363,11 +363,12 @@ class HumanTasks:
         self.board.incidents.validate(request)
 
     @workflow.update(name="wait_for_incident")
-    async def wait_for_incident(self, activity: str, state: IncidentState = IncidentState.OPEN) -> Incident:
-        """Block until an incident of ``activity`` is in ``state`` and the register has it (tests, operations)."""
+    async def wait_for_incident(self, wanted: IncidentWait) -> Incident:
+        """Block until an incident of ``wanted.activity`` is in ``wanted.state`` (and, unless told otherwise,
+        the register has it in that state): for tests and operations' scripts, as ``wait_for_task``."""
         def found() -> Incident | None:
-            return next((i for i in self.board.incidents.raised if i.activity == activity and i.state is state
-                         and self.board.incidents.is_recorded(i)), None) if self.board else None
+            return next((i for i in self.board.incidents.raised if wanted.met_by(i)
+                         and (self.board.incidents.is_recorded(i) or not wanted.recorded)), None) if self.board else None
 
         await workflow.wait_condition(lambda: found() is not None)
         return found().model_copy()

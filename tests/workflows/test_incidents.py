@@ -15,7 +15,7 @@ from temporalio.api.sdk.v1 import WorkflowMetadata
 from api.app import create_app
 from certflow.settings import Settings
 from rules.policy import ProcessPolicy, SchemePolicy
-from schemas.incidents import Incident
+from schemas.incidents import Incident, IncidentWait
 from schemas.staff import Role
 from workflows.contracts import ProcessStatus
 from store.staff import add_staff
@@ -39,7 +39,8 @@ async def operator(pool) -> tuple[str, dict]:
 async def incident(journey, activity: str, state: str = "open") -> Incident:
     """Wait (an Update: no sleeping) until the process has an incident of ``activity`` in ``state`` that
     the register has too."""
-    return await journey.handle.execute_update("wait_for_incident", args=[activity, state], result_type=Incident)
+    return await journey.handle.execute_update("wait_for_incident", IncidentWait(activity=activity, state=state),
+                                               result_type=Incident)
 
 
 async def details(handle) -> str:
@@ -215,3 +216,34 @@ async def test_a_non_retryable_failure_is_an_incident_at_once_and_the_step_runs_
             assert mail["Subject"].startswith("认证申请已收到")
         finally:
             await journey.stop()
+
+
+async def test_an_incident_the_register_cannot_take_yet_is_shown_by_the_process_and_recorded_later(journey, pool,
+                                                                                                   smtp):
+    """The register's copy is written beside the process and retried: with the database refusing it (an
+    outage, here a trigger), the process still shows the incident; once the database is back it is listed."""
+    await pool.execute("""
+        CREATE FUNCTION refuse_incident() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'the register is away'; END $$;
+        CREATE TRIGGER refuse_incident BEFORE INSERT ON incidents FOR EACH ROW EXECUTE FUNCTION refuse_incident();""")
+    smtp.reply = "550 5.1.1 mailbox unavailable"
+    await journey.start()
+    raised = await journey.handle.execute_update(
+        "wait_for_incident", IncidentWait(activity="deliver_mail", recorded=False), result_type=Incident)
+    shown = await details(journey.handle)
+    assert shown.startswith("INCIDENT: mail: application_received") and "GET /api/v1/incidents" in shown
+    _, ops = await operator(pool)
+    async with api(journey) as http:
+        assert (await http.get("/api/v1/incidents", headers=ops)).json() == []  # not in the register yet
+        view = (await http.get(f"/api/v1/processes/{journey.workflow_id}", headers=ops)).json()
+        assert [(i["key"], i["id"]) for i in view["incidents"]] == [(raised.key, None)]  # the process says so
+
+        await pool.execute("DROP TRIGGER refuse_incident ON incidents")  # the database is back
+        await journey.env.sleep(timedelta(minutes=10))  # the recording's backoff passes
+        await incident(journey, "deliver_mail")
+        [listed] = (await http.get("/api/v1/incidents", headers=ops)).json()
+        assert listed["key"] == raised.key
+        assert f"POST /api/v1/incidents/{listed['id']}/retry" in await details(journey.handle)
+        smtp.reply = "250 OK"
+        assert (await http.post(f"/api/v1/incidents/{listed['id']}/retry", headers=ops)).status_code == 200
+    await incident(journey, "deliver_mail", "resolved")

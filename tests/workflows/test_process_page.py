@@ -95,11 +95,12 @@ async def test_the_page_draws_the_process_and_marks_where_it_is(journey, pool, t
 
 async def test_the_page_shows_an_incident_with_its_error_and_how_to_retry_it(journey, pool, smtp, tmp_path):
     """Issue 12: a step that failed for good is marked on the diagram and listed with its error."""
-    from schemas.incidents import Incident
+    from schemas.incidents import Incident, IncidentWait
 
     smtp.reply = "550 5.1.1 mailbox unavailable"
     await journey.start()
-    raised = await journey.handle.execute_update("wait_for_incident", "deliver_mail", result_type=Incident)
+    raised = await journey.handle.execute_update("wait_for_incident", IncidentWait(activity="deliver_mail"),
+                                                 result_type=Incident)
     register_id = await pool.fetchval("SELECT id FROM incidents WHERE key = $1", raised.key)
     app = create_app(Settings(_env_file=None, task_queue=journey.queue, database_url="postgresql://unused"),
                      pool=pool, temporal=journey.env.client)
