@@ -367,8 +367,9 @@ class HumanTasks:
         """Block until an incident of ``wanted.activity`` is in ``wanted.state`` (and, unless told otherwise,
         the register has it in that state): for tests and operations' scripts, as ``wait_for_task``."""
         def found() -> Incident | None:
-            return next((i for i in self.board.incidents.raised if wanted.met_by(i)
-                         and (self.board.incidents.is_recorded(i) or not wanted.recorded)), None) if self.board else None
+            incidents = self.board.incidents.raised if self.board else []
+            return next((i for i in incidents if wanted.met_by(i)
+                         and (self.board.incidents.is_recorded(i) or not wanted.recorded)), None)
 
         await workflow.wait_condition(lambda: found() is not None)
         return found().model_copy()
