@@ -178,7 +178,8 @@ class AuditWorkflow(HumanTasks):
         held = self._onsite_days(onsite.payload)
         recorded: OnsiteRecorded = await workflow.execute_activity(
             "record_onsite_results",
-            OnsiteRecord(audit_id=data.audit_id, items=onsite.payload.items, findings=onsite.payload.findings),
+            OnsiteRecord(audit_id=data.audit_id, items=onsite.payload.items, findings=onsite.payload.findings,
+                         sample=not data.full_assessment, onsite_start=held[0], onsite_end=held[1]),
             start_to_close_timeout=ACTIVITY_TIMEOUT, result_type=OnsiteRecorded,
             summary="record item results and findings, compute the level (R-6)",
         )
