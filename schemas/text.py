@@ -78,7 +78,7 @@ def check_json_text(value: Any, path: str = "") -> Any:
             check_json_text(item, f"{path}.{key}" if path else str(key))
     elif isinstance(value, list | tuple):
         for index, item in enumerate(value):
-            check_json_text(item, f"{path}[{index}]")
+            check_json_text(item, f"{path}.{index}" if path else str(index))
     return value
 
 
