@@ -17,6 +17,7 @@ from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 from activities.notify import MailSettings
 from activities.records import OnsiteRecord
 from schemas.errors import RuleViolation
+from schemas.organizations import Organization
 from workers.errors import BusinessErrorsAreFinal
 from workers.main import activities_for, build_worker
 
@@ -27,6 +28,12 @@ ATTEMPTS: dict[str, list[int]] = {}
 async def refuse_under_a_rule(key: str) -> str:
     ATTEMPTS.setdefault(key, []).append(activity.info().attempt)
     raise RuleViolation("R-9.1.6", "the plan reached the applicant fewer than 3 working days ahead")
+
+
+@activity.defn(name="build_an_organization")
+async def build_an_organization(key: str) -> str:
+    ATTEMPTS.setdefault(key, []).append(activity.info().attempt)
+    return Organization(id=uuid.uuid4(), name=" ", credit_code="91110000MA01ABCD2X").name  # blank: refused
 
 
 @activity.defn(name="flaky")
@@ -58,7 +65,7 @@ class ActivityProbe:
 async def probe(env, pool, name: str, arg: Any, *, fast_retries: bool = False) -> dict:
     queue = f"errors-{uuid.uuid4().hex[:8]}"
     async with Worker(env.client, task_queue=queue, workflows=[ActivityProbe],
-                      activities=[*activities_for(pool, MailSettings()), refuse_under_a_rule, flaky],
+                      activities=[*activities_for(pool, MailSettings()), refuse_under_a_rule, build_an_organization, flaky],
                       interceptors=[BusinessErrorsAreFinal()], workflow_runner=UnsandboxedWorkflowRunner()):
         return await env.client.execute_workflow("ActivityProbe", args=[name, arg, fast_retries],
                                                  id=f"probe-{uuid.uuid4()}", task_queue=queue)
@@ -79,6 +86,14 @@ async def test_a_rule_violation_in_an_activity_is_tried_once_and_names_its_rule_
     assert ATTEMPTS[key] == [1]
     assert (ended["type"], ended["non_retryable"]) == ("RuleViolation", True)
     assert ended["details"][0]["rule_id"] == "R-9.1.6"
+
+
+async def test_a_model_refusing_what_an_activity_built_is_final_too(temporal_env, pool):
+    key = uuid.uuid4().hex
+    ended = await probe(temporal_env, pool, "build_an_organization", key)
+    assert ATTEMPTS[key] == [1]
+    assert (ended["type"], ended["non_retryable"]) == ("ValidationError", True)
+    assert ended["details"][0]["details"]["errors"][0]["loc"] == ["name"]
 
 
 async def test_a_transient_fault_is_still_retried(temporal_env, pool):
