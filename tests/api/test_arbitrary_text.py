@@ -118,7 +118,8 @@ async def test_no_task_payload_text_gets_a_5xx(http, pool, staff, field, text):
 @given(name=ACCEPTED_LINE, scope=ACCEPTED_TEXT, note=ACCEPTED_TEXT)
 @TEXT_BUDGET
 async def test_whatever_the_edge_accepts_the_register_holds(pool, staff, name, scope, note):
-    submission = ApplicationSubmission.model_validate(put(put(application(), "organization.name", name), "scope", scope))
+    body = put(put(application(), "organization.name", name), "scope", scope)
+    submission = ApplicationSubmission.model_validate(body)
     assume(not submission.missing())  # a blank name or scope is refused at the edge
     review = ApplicationReview.model_validate({**{k: {"satisfied": True, "note": note} for k in (
         "information_complete", "industry_and_process_understood", "state_requirements_known",
@@ -141,14 +142,16 @@ async def test_whatever_the_edge_accepts_the_register_holds(pool, staff, name, s
         rule_id="R-9.1.2", actor=actor, at=NOW, element_id="application_review",
         payload=review.model_dump(mode="json")))
     assert (await get_task(pool, task_id)).status.value == "completed"
-    closed = [e for e in await events_for(pool, subject=str(application_id)) if e.kind == "application_review.completed"]
+    closed = [e for e in await events_for(pool, subject=str(application_id))
+              if e.kind == "application_review.completed"]
     assert closed[0].data["payload"]["reasons"] == note
 
 
 async def test_a_process_given_the_hardest_accepted_text_moves_on(stack, staff):
     http, env = stack["http"], stack["env"]
     _, token = await staff(Role.REVIEWER)
-    body = put(put(put(application(), "organization.name", HARD_LINE), "scope", HARD), "information_form.processes", HARD)
+    body = put(put(application(), "organization.name", HARD_LINE), "scope", HARD)
+    body = put(body, "information_form.processes", HARD)
     response = await http.post("/api/v1/applications", content=raw_json(body),
                                headers={**bearer(token), "Content-Type": "application/json"})
     assert response.status_code == 201, response.text

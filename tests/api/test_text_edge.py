@@ -58,7 +58,8 @@ async def test_a_nul_in_an_organizations_name_is_422_naming_the_field(http, staf
 
 async def test_a_lone_surrogate_in_an_application_is_422_not_500(http, staff):
     _, token = await staff(Role.REVIEWER)
-    raw = json.dumps(application(), ensure_ascii=False).replace("呼叫中心客户服务", "\\ud800服务")  # JSON may escape half a pair
+    # JSON may escape half a surrogate pair; Python's decoder keeps it as a lone surrogate.
+    raw = json.dumps(application(), ensure_ascii=False).replace("呼叫中心客户服务", "\\ud800服务")
     response = await http.post("/api/v1/applications", content=raw.encode(), headers={
         **bearer(token), "Content-Type": "application/json"})
     assert "U+D800" in refused(response, "body.scope")["detail"]
@@ -154,3 +155,16 @@ def test_a_problem_about_half_a_surrogate_pair_can_itself_be_sent():
     response = problem_response(422, "bad \ud800 text", errors=[{"loc": ["body", "\udfff"]}])
     body = json.loads(response.body)
     assert body["detail"] == "bad \\ud800 text" and body["errors"][0]["loc"][1] == "\\udfff"
+
+
+async def test_a_value_postgresql_refuses_is_the_clients_422_not_our_500(app, http, pool):
+    """The net under the edge's checks: PostgreSQL's own DataError for a client's value (here a number
+    beyond 64 bits, as an unbounded parameter would pass it) is answered 422."""
+
+    async def count_beyond(n: int) -> int:
+        return await pool.fetchval("SELECT $1::int8", n)
+
+    app.add_api_route("/probe/int8", count_beyond)
+    response = await http.get("/probe/int8", params={"n": str(2 ** 70)})
+    assert response.status_code == 422, response.text
+    assert "int64" in response.json()["detail"]

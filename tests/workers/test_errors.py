@@ -64,8 +64,9 @@ class ActivityProbe:
 
 async def probe(env, pool, name: str, arg: Any, *, fast_retries: bool = False) -> dict:
     queue = f"errors-{uuid.uuid4().hex[:8]}"
+    ours = [refuse_under_a_rule, build_an_organization, flaky]
     async with Worker(env.client, task_queue=queue, workflows=[ActivityProbe],
-                      activities=[*activities_for(pool, MailSettings()), refuse_under_a_rule, build_an_organization, flaky],
+                      activities=[*activities_for(pool, MailSettings()), *ours],
                       interceptors=[BusinessErrorsAreFinal()], workflow_runner=UnsandboxedWorkflowRunner()):
         return await env.client.execute_workflow("ActivityProbe", args=[name, arg, fast_retries],
                                                  id=f"probe-{uuid.uuid4()}", task_queue=queue)
