@@ -63,23 +63,32 @@ def check_line(value: str) -> str:
     return value
 
 
-def check_json_text(value: Any, path: str = "") -> Any:
+def check_json_text(value: Any) -> Any:
     """Every key and every string inside a JSON-like value (dicts, lists, scalars) passes :func:`check_text`;
-    the error names where in the value the character is, because the field alone would not say."""
-    if isinstance(value, str):
-        try:
-            check_text(value)
-        except PydanticCustomError as exc:
-            raise PydanticCustomError("text_unsafe", "{where}{message}",
-                                      {"where": f"{path}: " if path else "", "message": exc.message()}) from None
-    elif isinstance(value, Mapping):
-        for key, item in value.items():
-            check_json_text(key, f"a key in {path or 'the object'}")
-            check_json_text(item, f"{path}.{key}" if path else str(key))
-    elif isinstance(value, list | tuple):
-        for index, item in enumerate(value):
-            check_json_text(item, f"{path}.{index}" if path else str(index))
+    the error names where in the value the character is, because the field alone would not say. Walked
+    with a stack of its own, so that however deep a client nests its JSON, the walk cannot overflow."""
+    pending: list[tuple[str, Any]] = [("", value)]
+    while pending:
+        path, item = pending.pop()
+        if isinstance(item, str):
+            _check_at(path, item)
+        elif isinstance(item, Mapping):
+            for key, inner in item.items():
+                _check_at(f"a key in {path or 'the object'}", key)
+                pending.append((f"{path}.{key}" if path else str(key), inner))
+        elif isinstance(item, list | tuple):
+            pending.extend((f"{path}.{index}" if path else str(index), inner) for index, inner in enumerate(item))
     return value
+
+
+def _check_at(path: str, text: Any) -> None:
+    if not isinstance(text, str):
+        return
+    try:
+        check_text(text)
+    except PydanticCustomError as exc:
+        raise PydanticCustomError("text_unsafe", "{where}{message}",
+                                  {"where": f"{path}: " if path else "", "message": exc.message()}) from None
 
 
 Text = Annotated[str, AfterValidator(check_text)]
