@@ -8,7 +8,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from schemas.base import NonBlankLine, Record
-from schemas.text import Email, Line, Text
+from schemas.text import Email, Line, Scrubbed, Text
 
 
 class OutboxStatus(StrEnum):
@@ -27,7 +27,7 @@ class OutboxMessage(Record):
     template: Line | None = None
     status: OutboxStatus = OutboxStatus.PENDING
     attempts: int = Field(default=0, ge=0)
-    last_error: Text | None = None
+    last_error: Scrubbed | None = None  # a mail server's reply: kept, never refused
     message_id: Line | None = None
     created_at: datetime
     sent_at: datetime | None = None

@@ -63,6 +63,13 @@ def check_line(value: str) -> str:
     return value
 
 
+def scrub_text(value: str) -> str:
+    """Text of our own making (an exception's message, a server's reply) is never refused, since refusing
+    it would lose the very error someone needs to read: each character the register cannot keep is
+    replaced by its escape, ``\\u0000`` or ``\\ud800``, visible and searchable."""
+    return _UNSAFE.sub(lambda found: f"\\u{ord(found.group()):04x}", value)
+
+
 def check_json_text(value: Any) -> Any:
     """Every key and every string inside a JSON-like value (dicts, lists, scalars) passes :func:`check_text`;
     the error names where in the value the character is, because the field alone would not say. Walked
@@ -104,6 +111,9 @@ must not be refused because a resolver is down). Special-use domains that mail c
 ``.localhost``, ``.invalid``, ...) are refused; ``.example`` is not among them, so documentation-style
 addresses such as ``manager@body.example`` are accepted. Pydantic returns the normalized address
 (domain lower-cased, a ``Name <address>`` form reduced to the address)."""
+
+Scrubbed = Annotated[str, AfterValidator(scrub_text)]
+"""Text we produce rather than receive (error messages, replies of other systems): kept, made storable."""
 
 JsonObject = Annotated[dict[Text, Any], AfterValidator(check_json_text)]
 """A JSON object of free shape (an application form as submitted, a task payload before its model is

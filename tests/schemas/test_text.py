@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from schemas.text import Email, JsonObject, Line, Text
+from schemas.text import Email, JsonObject, Line, Scrubbed, Text
 
 
 class Form(BaseModel):
@@ -53,3 +53,11 @@ def test_a_free_json_object_is_text_at_every_depth_and_says_where():
     assert "data: a.1.b: U+0000" in refusal(data={"a": [1, {"b": "x\x00"}]})
     assert "a key in a.0" in refusal(data={"a": [{"k\ud800": 1}]})
     assert Form(data={"a": [1, None, {"b": "行\n行"}], "n": 2.5}).data["a"][2]["b"] == "行\n行"
+
+
+def test_text_of_our_own_making_is_kept_and_made_storable():
+    class Failure(BaseModel):
+        error: Scrubbed
+
+    assert Failure(error="invalid byte sequence: 0x00 in 'a\x00b'; half \ud800").error == (
+        "invalid byte sequence: 0x00 in 'a\\u0000b'; half \\ud800")

@@ -15,9 +15,9 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from pydantic import AfterValidator, BaseModel, EmailStr
 
 import schemas
-from schemas.text import check_json_text, check_line, check_text
+from schemas.text import check_json_text, check_line, check_text, scrub_text
 
-GUARDS = {check_text, check_line, check_json_text}
+GUARDS = {check_text, check_line, check_json_text, scrub_text}
 
 
 def schema_models() -> list[type[BaseModel]]:
