@@ -19,6 +19,7 @@ from schemas.payloads import TASK_PAYLOADS
 from schemas.staff import Role
 from schemas.tasking import COMPLETE_TASK_UPDATE, Actor, TaskCompletion, TaskReceipt
 from schemas.tasks import TaskRecord, TaskStatus
+from schemas.text import JsonObject
 from store.facts import staff_facts
 from store.tasks import get_task, list_tasks
 
@@ -49,7 +50,7 @@ class TaskDetail(TaskSummary):
 
 
 class CompleteRequest(BaseModel):
-    payload: dict[str, Any]
+    payload: JsonObject
 
 
 def today() -> date:

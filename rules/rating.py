@@ -277,7 +277,7 @@ def _validated_results(
             + ", ".join(p if isinstance(p, str) else f"{p['item_id']}.{p['field']}={p['value']}" for p in v)
             for k, v in problems.items()
         )
-        raise InvalidInput(f"the item results cannot be rated: {listed}", details=problems)
+        raise InvalidInput(f"the item results cannot be rated: {listed}", details=problems, rule_id="R-6")
     return {r.item_id: r for r in parsed}
 
 
