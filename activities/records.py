@@ -118,6 +118,9 @@ class OnsiteRecord(BaseModel):
     audit_id: str
     items: list[ItemAssessment]
     findings: list[FindingInput]
+    sample: bool = False  # a surveillance rates the items it sampled (R-9.2.6)
+    onsite_start: date | None = None  # the days the on-site audit took place, as recorded
+    onsite_end: date | None = None
 
 
 class OnsiteRecorded(BaseModel):
@@ -309,7 +312,7 @@ class RecordActivities:
     @activity.defn(name="record_onsite_results")
     async def record_onsite_results(self, record: OnsiteRecord) -> OnsiteRecorded:
         """R-9.1.7 item results and findings; R-6 the level they reach."""
-        rating = rate([ItemResult(**i.model_dump()) for i in record.items])
+        rating = rate([ItemResult(**i.model_dump()) for i in record.items], sample=record.sample)
         finding_ids = [f"{record.audit_id}/finding/{n}" for n in range(1, len(record.findings) + 1)]
         async with self.pool.acquire() as conn, conn.transaction():
             await audits.record_item_scores(conn, [ItemScore(audit_id=record.audit_id, **i.model_dump())
@@ -317,7 +320,8 @@ class RecordActivities:
             for fid, f in zip(finding_ids, record.findings, strict=True):
                 await audits.record_finding(conn, Finding(id=fid, audit_id=record.audit_id, **f.model_dump()))
             await audits.update_audit(conn, record.audit_id, status="onsite_done",
-                                      computed_level=rating.level.value if rating.level else None)
+                                      computed_level=rating.level.value if rating.level else None,
+                                      onsite_start=record.onsite_start, onsite_end=record.onsite_end)
         return OnsiteRecorded(rating=rating, finding_ids=finding_ids)
 
     @activity.defn(name="record_follow_up")

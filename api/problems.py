@@ -9,12 +9,16 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from certflow.logging import get_logger
 from schemas.errors import CertflowError, Conflict, DataMissing, InvalidInput, NotFound, RuleViolation
+
+log = get_logger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -33,6 +37,19 @@ class Problem(Exception):
         self.extra = extra
 
 
+def printable(value: Any) -> Any:
+    """``value`` with every string made encodable as UTF-8: a lone surrogate a client sent (JSON lets
+    one write ``"\\ud800"``) is shown as the escape it came as, so that a problem document about bad text
+    can itself always be sent (it used to be a 500 while rendering the 422)."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {printable(k): printable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [printable(v) for v in value]
+    return value
+
+
 def problem_response(status: int, detail: str, *, title: str | None = None, rule_id: str | None = None,
                      instance: str | None = None, headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
     body: dict[str, Any] = {"type": "about:blank", "title": title or HTTPStatus(status).phrase,
@@ -42,7 +59,7 @@ def problem_response(status: int, detail: str, *, title: str | None = None, rule
     if rule_id:
         body["rule_id"] = rule_id
     body.update({k: v for k, v in extra.items() if v is not None})
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    return JSONResponse(printable(body), status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -70,7 +87,18 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(InvalidInput)
     async def _invalid(request: Request, exc: InvalidInput) -> JSONResponse:
-        return problem_response(422, exc.message, instance=request.url.path, details=exc.details or None)
+        return problem_response(422, exc.message, rule_id=exc.rule_id, instance=request.url.path,
+                                details=exc.details or None)
+
+    @app.exception_handler(asyncpg.DataError)
+    async def _unstorable(request: Request, exc: asyncpg.DataError) -> JSONResponse:
+        # The API only reads the register with what the client sent; a value PostgreSQL cannot take
+        # as a query argument (a number beyond 64 bits, text it cannot encode) is the client's, not ours.
+        # The checks at the edge (schemas.text, api.text_guard, parameter bounds) should come first;
+        # this is the net under them, so that it is never a 500.
+        log.warning("api.unstorable_input", path=request.url.path, error=str(exc))
+        return problem_response(422, "The request holds a value the register cannot take: "
+                                f"{exc.__class__.__name__}: {exc}", instance=request.url.path)
 
     @app.exception_handler(DataMissing)
     async def _missing(request: Request, exc: DataMissing) -> JSONResponse:

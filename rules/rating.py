@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from decimal import ROUND_FLOOR, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from enum import StrEnum
 from fractions import Fraction
 from functools import cache
@@ -216,6 +216,9 @@ class RatingPolicy(BaseModel):
     model_config = _FROZEN
 
     allow_grant_without_level: bool = False
+    # R-9.2.6 / R-9.2.8 Decision: a surveillance rates a sample of the items; the certificate may be
+    # maintained only at a level its sample reaches, unless the body leaves that to the decision maker.
+    maintain_only_at_sampled_level: bool = True
 
 
 # --- loading -----------------------------------------------------------------------------------------
@@ -235,7 +238,7 @@ def default_thresholds() -> RatingThresholds:
 
 
 def _validated_results(
-    results: Iterable[ItemResult | Mapping[str, Any]], catalogue: Catalogue
+    results: Iterable[ItemResult | Mapping[str, Any]], catalogue: Catalogue, *, sample: bool = False
 ) -> dict[str, ItemResult]:
     """Refuse the whole set with every problem listed, so the auditor fixes them in one go."""
     items = catalogue.by_id()
@@ -253,7 +256,7 @@ def _validated_results(
         "unknown_items": sorted({r.item_id for r in parsed if r.item_id not in items}),
         "duplicate_items": sorted(i for i, n in counts.items() if n > 1),
         "out_of_range": [],
-        "not_assessed": [item.id for item in catalogue.items if item.id not in counts],
+        "not_assessed": [] if sample else [item.id for item in catalogue.items if item.id not in counts],
     }
     for r in parsed:
         item = items.get(r.item_id)
@@ -274,7 +277,7 @@ def _validated_results(
             + ", ".join(p if isinstance(p, str) else f"{p['item_id']}.{p['field']}={p['value']}" for p in v)
             for k, v in problems.items()
         )
-        raise InvalidInput(f"the item results cannot be rated: {listed}", details=problems)
+        raise InvalidInput(f"the item results cannot be rated: {listed}", details=problems, rule_id="R-6")
     return {r.item_id: r for r in parsed}
 
 
@@ -287,12 +290,23 @@ def _evaluate(
     sections: tuple[SectionId, ...],
     catalogue: Catalogue,
     results: Mapping[str, ItemResult],
+    sampled_from: Catalogue | None = None,
 ) -> ConditionOutcome:
+    """One condition over the items of ``sections``; with ``sampled_from`` (R-9.2.6), over the sampled
+    items only: a rate over those of the sections, a total against the minimum pro rata of the sampled
+    items' maxima, and a section left out of the sample is not held against it."""
     in_scope = [results[item.id] for item in catalogue.items if item.section in sections]
     common = dict(rule_id=cond.rule_id, description=cond.description, metric=cond.metric, sections=sections)
     if cond.metric is Metric.TOTAL_SCORE:
         total = sum((r.method_score + r.execution_score for r in in_scope), Decimal(0))
-        return ConditionOutcome(**common, required=cond.minimum, actual=total, passed=total >= cond.minimum)
+        required = cond.minimum
+        if sampled_from is not None:
+            share = catalogue.max_total(sections) / sampled_from.max_total(sections)
+            required = (cond.minimum * share).quantize(Decimal("0.01"), rounding=ROUND_CEILING)
+        return ConditionOutcome(**common, required=required, actual=total, passed=total >= required)
+    if not in_scope and sampled_from is not None:
+        return ConditionOutcome(**common, required=cond.minimum, actual=Decimal(0), items_met=0, items_total=0,
+                                passed=True)
     if not in_scope:
         raise InvalidInput(f"the catalogue has no items in section(s) {', '.join(sections)} to rate {cond.description}")
     met = sum(1 for r in in_scope if (r.method_compliant if cond.metric is Metric.METHOD_RATE else r.executed))
@@ -311,16 +325,26 @@ def rate(
     results: Iterable[ItemResult | Mapping[str, Any]],
     catalogue: Catalogue | None = None,
     thresholds: RatingThresholds | None = None,
+    *,
+    sample: bool = False,
 ) -> RatingResult:
     """R-6: the level the assessed items reach.
 
     R-6.result Decision: the highest level whose every condition holds (R-6.L2 … R-6.L5, as data);
     lower levels are reported but not required in addition. Every item of the catalogue must have been
     assessed exactly once with scores within its maxima, else :class:`InvalidInput` lists them all.
+    With ``sample`` (a surveillance, R-9.2.6), the items assessed are a sample: each at most once, and
+    the level is the one the sample reaches (:func:`_evaluate`; R-9.2.6 Decision, README).
     """
     catalogue = catalogue or default_catalogue()
     thresholds = thresholds or default_thresholds()
-    by_id = _validated_results(results, catalogue)
+    by_id = _validated_results(results, catalogue, sample=sample)
+    sampled_from = None
+    if sample:
+        if not by_id:
+            raise InvalidInput("a surveillance assesses at least one item of the catalogue (R-9.2.6)")
+        sampled_from = catalogue
+        catalogue = catalogue.model_copy(update={"items": tuple(i for i in catalogue.items if i.id in by_id)})
 
     outcomes: list[LevelOutcome] = []
     for lt in thresholds.levels:
@@ -328,7 +352,7 @@ def rate(
         for cond in lt.conditions:
             scope = thresholds.scopes[cond.scope]
             groups = [scope] if cond.aggregation is Aggregation.POOLED else [(s,) for s in scope]
-            conditions.extend(_evaluate(cond, group, catalogue, by_id) for group in groups)
+            conditions.extend(_evaluate(cond, group, catalogue, by_id, sampled_from) for group in groups)
         outcomes.append(
             LevelOutcome(
                 level=lt.level,
@@ -345,6 +369,8 @@ def rate(
         summary = "the organization reaches no rating level (R-6.result)"
     else:
         summary = f"rating: {best.level.value} (CC-CMM {best.cc_cmm}, {best.rule_id})"
+    if sample:
+        summary += f"; over a sample of {len(by_id)} of {len(sampled_from.items)} items (R-9.2.6)"
     if catalogue.illustrative:
         summary += "; rated against the ILLUSTRATIVE catalogue, not the CC-CMM one"
     return RatingResult(

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.staff import Role
 from schemas.tasking import Actor
+from schemas.text import Line, Text
 
 ACT_UPDATE = "act"
 
@@ -53,36 +54,36 @@ CAUSE_WORDS = {
 class Suspend(_Action):
     action: Literal["suspend"] = "suspend"
     cause: SuspensionCause
-    reason: str = Field(min_length=1, description="recorded and sent to the organization in writing")
+    reason: Text = Field(min_length=1, description="recorded and sent to the organization in writing")
     months: int | None = Field(None, ge=1, description="how long the organization has to resolve it; at most the "
                                                         "policy's suspension limit (R-9.6.3, default 6)")
 
 
 class Reinstate(_Action):
     action: Literal["reinstate"] = "reinstate"
-    reason: str = Field(min_length=1, description="how the cause of the suspension was resolved")
+    reason: Text = Field(min_length=1, description="how the cause of the suspension was resolved")
 
 
 class Withdraw(_Action):
     action: Literal["withdraw"] = "withdraw"
-    reason: str = Field(min_length=1)
+    reason: Text = Field(min_length=1)
 
 
 class ReduceScope(_Action):
     action: Literal["reduce_scope"] = "reduce_scope"
-    reason: str = Field(min_length=1)
-    scope: str = Field(min_length=1, description="the scope that remains certified")
-    remove_sites: list[str] = Field(default_factory=list, description="site names taken out (R-9.6.6)")
+    reason: Text = Field(min_length=1)
+    scope: Text = Field(min_length=1, description="the scope that remains certified")
+    remove_sites: list[Line] = Field(default_factory=list, description="site names taken out (R-9.6.6)")
 
 
 class Reissue(_Action):
     """R-10.3.4: a change of name, address, scope or the like; number and validity stay."""
 
     action: Literal["reissue"] = "reissue"
-    reason: str = Field(min_length=1)
-    organization_name: str | None = None
-    registered_address: str | None = None
-    scope: str | None = None
+    reason: Text = Field(min_length=1)
+    organization_name: Line | None = None
+    registered_address: Text | None = None
+    scope: Text | None = None
 
 
 class SpecialAuditPurpose(StrEnum):
@@ -97,8 +98,8 @@ class SpecialAuditPurpose(StrEnum):
 class OrderSpecialAudit(_Action):
     action: Literal["special_audit"] = "special_audit"
     purpose: SpecialAuditPurpose
-    reason: str = Field(min_length=1)
-    new_scope: str | None = Field(None, description="R-9.4.1: the scope asked for (scope changes only)")
+    reason: Text = Field(min_length=1)
+    new_scope: Text | None = Field(None, description="R-9.4.1: the scope asked for (scope changes only)")
 
 
 class NotificationKind(StrEnum):
@@ -119,7 +120,7 @@ class Notification(_Action):
     action: Literal["notification"] = "notification"
     kind: NotificationKind
     received_on: date
-    description: str = Field(min_length=1)
+    description: Text = Field(min_length=1)
     major: bool = Field(False, description="a major complaint or serious incident: triaged immediately")
 
 
@@ -153,8 +154,8 @@ class ActionRequest(BaseModel):
 
 
 class ActionReceipt(BaseModel):
-    action: str
-    number: str
+    action: Line
+    number: Line
     accepted_at: datetime
-    status: str = Field(description="the certificate's public status after the action (R-9.6.8)")
-    message: str
+    status: Line = Field(description="the certificate's public status after the action (R-9.6.8)")
+    message: Text

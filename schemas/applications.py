@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 from uuid import UUID
 
 from pydantic import AwareDatetime, Field
 
-from schemas.base import NonBlank, Record
+from schemas.base import NonBlankLine, Record
+from schemas.text import JsonObject, Text
 
 
 class ApplicationStatus(StrEnum):
@@ -31,9 +31,9 @@ class ApplicationRecord(Record):
 
     id: UUID
     organization_id: UUID
-    workflow_id: NonBlank
+    workflow_id: NonBlankLine
     status: ApplicationStatus = ApplicationStatus.SUBMITTED
-    scope: str
-    data: dict[str, Any] = Field(default_factory=dict)
+    scope: Text
+    data: JsonObject = Field(default_factory=dict)
     submitted_at: AwareDatetime
     updated_at: datetime | None = None

@@ -10,7 +10,8 @@ from uuid import UUID
 
 from pydantic import Field, model_validator
 
-from schemas.base import NonBlank, Record
+from schemas.base import NonBlank, NonBlankLine, Record
+from schemas.text import Line
 from schemas.certificates import StarLevel
 
 
@@ -27,8 +28,8 @@ class Audit(Record):
     """One audit; ``id`` is its AuditWorkflow id and ``workflow_id`` the CertificationWorkflow that
     ordered it. ``status`` is free text for lists: the AuditWorkflow is the truth about progress."""
 
-    id: NonBlank
-    workflow_id: NonBlank
+    id: NonBlankLine
+    workflow_id: NonBlankLine
     organization_id: UUID
     kind: AuditKind
     status: NonBlank = "planned"
@@ -37,7 +38,7 @@ class Audit(Record):
     onsite_start: date | None = None
     onsite_end: date | None = None
     computed_level: StarLevel | None = None
-    recommendation: str | None = None
+    recommendation: Line | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
 
@@ -58,7 +59,7 @@ class TeamRole(StrEnum):
 
 
 class TeamMember(Record):
-    audit_id: NonBlank
+    audit_id: NonBlankLine
     staff_id: UUID
     role: TeamRole
 
@@ -66,8 +67,8 @@ class TeamMember(Record):
 class ItemScore(Record):
     """One item (control point) as assessed: method compliance and execution, each with its score (R-6)."""
 
-    audit_id: NonBlank
-    item_id: NonBlank
+    audit_id: NonBlankLine
+    item_id: NonBlankLine
     method_compliant: bool
     executed: bool
     method_score: Decimal = Field(ge=0, max_digits=8, decimal_places=2)
@@ -84,11 +85,11 @@ class Finding(Record):
     """A nonconformity or observation; ``id`` is derived from the audit and the step that recorded it.
     The three dates follow it from the organization's acknowledgement to the team's verification."""
 
-    id: NonBlank
-    audit_id: NonBlank
+    id: NonBlankLine
+    audit_id: NonBlankLine
     kind: FindingKind
-    clause: str = ""
-    department: str = ""
+    clause: Line = ""
+    department: Line = ""
     description: NonBlank
     acknowledged_on: date | None = None
     corrected_on: date | None = None

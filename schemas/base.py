@@ -11,6 +11,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
+from schemas.text import Line, Text
+
 
 def _not_blank(value: str) -> str:
     # Mirrors the register's CHECK (btrim(x) <> ''), a little stricter: tabs and newlines count as blank too.
@@ -19,8 +21,11 @@ def _not_blank(value: str) -> str:
     return value
 
 
-NonBlank = Annotated[str, AfterValidator(_not_blank)]
-"""A text that must say something (names, descriptions)."""
+NonBlank = Annotated[Text, AfterValidator(_not_blank)]
+"""A text that must say something (descriptions, statuses)."""
+
+NonBlankLine = Annotated[Line, AfterValidator(_not_blank)]
+"""One line that must say something: names, ids and keys."""
 
 
 class Record(BaseModel):

@@ -10,7 +10,8 @@ from uuid import UUID
 
 from pydantic import AfterValidator, Field, model_validator
 
-from schemas.base import NonBlank, Record
+from schemas.base import NonBlankLine, Record
+from schemas.text import Line, Text
 
 
 # The register's CHECK on certificate_numbers.number: the body's pattern may vary, but a
@@ -25,7 +26,7 @@ def _certificate_number(value: str) -> str:
     return value
 
 
-CertificateNumber = Annotated[str, AfterValidator(_certificate_number)]
+CertificateNumber = Annotated[Line, AfterValidator(_certificate_number)]
 
 
 class CertStatus(StrEnum):
@@ -54,10 +55,10 @@ class Certificate(Record):
     number: CertificateNumber
     organization_id: UUID
     application_id: UUID
-    workflow_id: NonBlank
+    workflow_id: NonBlankLine
     status: CertStatus = CertStatus.VALID
     star_level: StarLevel
-    scope: str
+    scope: Text
     issued_on: date
     # a reissue keeps number and validity and notes its date; ``revision`` counts reissues.
     reissued_on: date | None = None
@@ -91,7 +92,7 @@ class CertificateSite(Record):
     certificate_number: CertificateNumber
     site_id: UUID
     site_index: int = Field(ge=1)
-    sub_number: NonBlank
+    sub_number: NonBlankLine
     # Set when a scope reduction takes the site out; the sub number stays taken.
     removed_on: date | None = None
 

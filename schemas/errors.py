@@ -11,16 +11,23 @@ from typing import Any
 
 
 class CertflowError(Exception):
-    """Base of certflow's own errors; ``message`` is written for the person who will read it."""
+    """Base of certflow's own errors; ``message`` is written for the person who will read it, and
+    ``rule_id`` names the clause of the scheme the refusal rests on when there is one (an activity's
+    error carries it into Temporal, workers/errors.py)."""
 
-    def __init__(self, message: str, *, details: dict[str, Any] | None = None) -> None:
+    rule_id: str | None = None
+
+    def __init__(self, message: str, *, details: dict[str, Any] | None = None, rule_id: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.details = details or {}
+        if rule_id is not None:
+            self.rule_id = rule_id
 
 
 class InvalidInput(CertflowError, ValueError):
-    """The input is malformed (wrong type, out of range, missing fields): HTTP 422 without a rule."""
+    """The input is malformed (wrong type, out of range, missing fields): HTTP 422, with the rule id when
+    the shape is the scheme's (e.g. R-6: every item of the catalogue assessed once)."""
 
 
 class RuleViolation(CertflowError, ValueError):

@@ -12,6 +12,7 @@ from datetime import date
 from pydantic import Field
 
 from schemas.base import Record
+from schemas.text import Line, Text
 
 
 class HolidayDay(Record):
@@ -19,12 +20,12 @@ class HolidayDay(Record):
 
     day: date
     is_working_day: bool
-    name: str = ""
+    name: Line = ""
 
 
 class HolidayYear(Record):
     """A year whose days the body has entered completely, and where that came from."""
 
     year: int = Field(ge=2000, le=2200)
-    source: str = ""  # e.g. the State Council notice
+    source: Text = ""  # e.g. the State Council notice
     published_on: date | None = None

@@ -13,6 +13,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from schemas.tasking import Actor
+from schemas.text import Line, Scrubbed
 
 RETRY_INCIDENT_UPDATE = "retry_incident"
 INCIDENTS_QUERY = "incidents"
@@ -27,20 +28,22 @@ class IncidentState(StrEnum):
 class Incident(BaseModel):
     """One failed step of one process, as the workflow and the register hold it."""
 
-    key: str = Field(description="{workflow id}/incident/{run id}/{n}: unique, derived, never random")
-    workflow_id: str
-    run_id: str
-    activity: str = Field(description="the activity type that failed")
-    step: str = Field(description="what the step does, in plain words (the activity's summary)")
-    element_id: str | None = Field(None, description="the BPMN element the process was in")
-    error_type: str | None = Field(None, description="the failure's type, e.g. MailRefused, RuleViolation")
-    error: str
-    rule_id: str | None = None
-    reason: str = Field(description="why retrying stopped: attempts or time used up, or a non-retryable error")
+    key: Line = Field(description="{workflow id}/incident/{run id}/{n}: unique, derived, never random")
+    workflow_id: Line
+    run_id: Line
+    activity: Line = Field(description="the activity type that failed")
+    # Text of our own making or quoting a failure (which may quote the input that caused it): made
+    # storable rather than refused, so that recording the incident cannot fail in turn.
+    step: Scrubbed = Field(description="what the step does, in plain words (the activity's summary)")
+    element_id: Line | None = Field(None, description="the BPMN element the process was in")
+    error_type: Scrubbed | None = Field(None, description="the failure's type, e.g. MailRefused, RuleViolation")
+    error: Scrubbed
+    rule_id: Scrubbed | None = None
+    reason: Scrubbed = Field(description="why retrying stopped: attempts or time used up, or a non-retryable error")
     raised_at: datetime
     state: IncidentState = IncidentState.OPEN
     retries: int = Field(0, description="retries operators asked for so far")
-    retried_by: str | None = None
+    retried_by: Line | None = None
     resolved_at: datetime | None = None
     version: int = 1
 
@@ -55,7 +58,7 @@ class IncidentRecord(Incident):
 class IncidentWait(BaseModel):
     """What a caller of the ``wait_for_incident`` Update waits for."""
 
-    activity: str
+    activity: Line
     state: IncidentState = IncidentState.OPEN
     recorded: bool = Field(True, description="and the register has it in that state")
 
@@ -66,5 +69,5 @@ class IncidentWait(BaseModel):
 class IncidentRetry(BaseModel):
     """The ``retry_incident`` Update: an operator says the cause is fixed."""
 
-    key: str
+    key: Line
     actor: Actor

@@ -10,6 +10,8 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
+from schemas.text import Email, Line, Text
+
 # R-9.1.1: the materials listed by the scheme ("including but not limited to": others may be added).
 REQUIRED_MATERIALS: dict[str, str] = {
     "business_licence": "营业执照 business licence",
@@ -25,47 +27,47 @@ REQUIRED_MATERIALS: dict[str, str] = {
 
 
 class Contact(BaseModel):
-    name: str | None = None
-    phone: str | None = None
-    email: str | None = None
+    name: Line | None = None
+    phone: Line | None = None
+    email: Email | None = None
 
 
 class OrganizationData(BaseModel):
-    name: str | None = None
-    credit_code: str | None = Field(None, description="统一社会信用代码, 18 characters")
-    registered_address: str | None = None
-    postcode: str | None = None
-    legal_status_proof: str | None = Field(None, description="reference of the legal status proof")
+    name: Line | None = None
+    credit_code: Line | None = Field(None, description="统一社会信用代码, 18 characters")
+    registered_address: Text | None = None
+    postcode: Line | None = None
+    legal_status_proof: Line | None = Field(None, description="reference of the legal status proof")
     contact: Contact = Field(default_factory=Contact)
 
 
 class SiteData(BaseModel):
-    name: str
-    address: str = ""
-    postcode: str = ""
+    name: Line
+    address: Text = ""
+    postcode: Line = ""
     headcount: int = Field(description="effective headcount at the site (Appendix A)")
 
 
 class Licence(BaseModel):
-    name: str
-    number: str
+    name: Line
+    number: Line
     valid_to: date | None = None
 
 
 class InformationForm(BaseModel):
-    resources: str | None = None
-    processes: str | None = None
-    risk_management: str | None = None
+    resources: Text | None = None
+    processes: Text | None = None
+    risk_management: Text | None = None
 
 
 class ApplicationSubmission(BaseModel):
     organization: OrganizationData = Field(default_factory=OrganizationData)
     sites: list[SiteData] = Field(default_factory=list)
-    scope: str | None = Field(None, description="the service to be certified (certified service category)")
+    scope: Text | None = Field(None, description="the service to be certified (certified service category)")
     service_documents_in_operation_since: date | None = None
     licences: list[Licence] = Field(default_factory=list, description="administrative licences where required")
     information_form: InformationForm = Field(default_factory=InformationForm)
-    materials: list[str] = Field(default_factory=list, description=f"keys of the materials supplied: {', '.join(REQUIRED_MATERIALS)}")
+    materials: list[Line] = Field(default_factory=list, description=f"keys of the materials supplied: {', '.join(REQUIRED_MATERIALS)}")
 
     def missing(self) -> list[str]:
         """Everything R-9.1.1 asks for that is not here, in words an applicant understands."""

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from pydantic import AfterValidator, Field
 
-from schemas.base import NonBlank, Record
+from schemas.base import NonBlankLine, Record
+from schemas.text import JsonObject, Line, Text
 
 # 统一社会信用代码 (GB 32100-2015): 18 characters from digits and the upper-case letters without I, O,
 # S, V, Z. The same pattern as the register's CHECK on organizations.credit_code, so that a bad code is
@@ -26,7 +27,7 @@ def _credit_code(value: str) -> str:
     return value
 
 
-CreditCode = Annotated[str, AfterValidator(_credit_code)]
+CreditCode = Annotated[Line, AfterValidator(_credit_code)]
 
 
 class Organization(Record):
@@ -34,11 +35,11 @@ class Organization(Record):
     so that recording it again after a retry finds the same row."""
 
     id: UUID
-    name: NonBlank
+    name: NonBlankLine
     credit_code: CreditCode
-    registered_address: str = ""
-    postcode: str = ""
-    contact: dict[str, Any] = Field(default_factory=dict)
+    registered_address: Text = ""
+    postcode: Line = ""
+    contact: JsonObject = Field(default_factory=dict)
     # Set by the register; None on a model that has not been stored yet.
     created_at: datetime | None = None
     updated_at: datetime | None = None
@@ -49,8 +50,8 @@ class Site(Record):
 
     id: UUID
     organization_id: UUID
-    name: NonBlank
-    address: str = ""
-    postcode: str = ""
+    name: NonBlankLine
+    address: Text = ""
+    postcode: Line = ""
     headcount: int = Field(gt=0)
     created_at: datetime | None = None

@@ -7,7 +7,8 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from schemas.base import NonBlank, Record
+from schemas.base import NonBlankLine, Record
+from schemas.text import Email, Line, Scrubbed, Text
 
 
 class OutboxStatus(StrEnum):
@@ -19,14 +20,14 @@ class OutboxStatus(StrEnum):
 
 class OutboxMessage(Record):
     id: int
-    idempotency_key: NonBlank
-    recipient: NonBlank
-    subject: str
-    body: str
-    template: str | None = None
+    idempotency_key: NonBlankLine
+    recipient: Email
+    subject: Text
+    body: Text
+    template: Line | None = None
     status: OutboxStatus = OutboxStatus.PENDING
     attempts: int = Field(default=0, ge=0)
-    last_error: str | None = None
-    message_id: str | None = None
+    last_error: Scrubbed | None = None  # a mail server's reply: kept, never refused
+    message_id: Line | None = None
     created_at: datetime
     sent_at: datetime | None = None

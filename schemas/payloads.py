@@ -9,10 +9,38 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from schemas.text import Line, Text
+
+HAPPENED = "happened"  # marks a date on which something took place: never after the process's today
+Happened = Annotated[date, HAPPENED]
+MaybeHappened = Annotated[date | None, HAPPENED]
+
+
+def happened_dates(model: BaseModel, path: str = "") -> list[tuple[str, date]]:
+    """Every ``Happened`` date of a payload, nested models and lists included, with its field path: the
+    days on which what it records took place (checked against the process's today, DESIGN "dates are
+    facts")."""
+    found: list[tuple[str, date]] = []
+    for name, info in type(model).model_fields.items():
+        value, where = getattr(model, name), f"{path}{name}"
+        if HAPPENED in info.metadata and value is not None:
+            found.append((where, value))
+        for n, item in _models_in(value):
+            found += happened_dates(item, f"{where}{n}.")
+    return found
+
+
+def _models_in(value: Any) -> list[tuple[str, BaseModel]]:
+    if isinstance(value, BaseModel):
+        return [("", value)]
+    if isinstance(value, list):
+        return [(f"[{i}]", v) for i, v in enumerate(value) if isinstance(v, BaseModel)]
+    return []
 
 
 class Payload(BaseModel):
@@ -30,12 +58,12 @@ class AuditTimeAdjustment(BaseModel):
 
     kind: Literal["reduction", "increase"]
     days: Decimal = Field(gt=0)
-    reason: str = Field(min_length=1)
+    reason: Text = Field(min_length=1)
 
 
 class ReviewPoint(BaseModel):
     satisfied: bool
-    note: str = ""
+    note: Text = ""
 
 
 class ApplicationReview(Payload):
@@ -49,15 +77,15 @@ class ApplicationReview(Payload):
     scope_and_sites_confirmed: ReviewPoint
     audit_time_determined: ReviewPoint
     conclusion: Literal["accept", "reject"]
-    reasons: str = Field("", description="required when rejecting: they go to the applicant in writing (R-9.1.2.8)")
+    reasons: Text = Field("", description="required when rejecting: they go to the applicant in writing (R-9.1.2.8)")
     audit_time_adjustments: list[AuditTimeAdjustment] = Field(default_factory=list)
 
 
 class ContractSigned(Payload):
     """R-9.1.2.8: accepted → a contract is signed."""
 
-    signed_on: date
-    contract_reference: str = Field(min_length=1)
+    signed_on: Happened
+    contract_reference: Line = Field(min_length=1)
 
 
 # --- R-9.1.3 programme ---------------------------------------------------------------------------
@@ -70,7 +98,7 @@ class TeamAssignment(BaseModel):
 class VisitPlan(BaseModel):
     """R-3.10: a mystery-shopper visit to one site, before the on-site audit."""
 
-    site: str = Field(description="the site's name as in the application")
+    site: Line = Field(description="the site's name as in the application")
     shopper_id: UUID
     planned_on: date
     person_days: Decimal = Field(Decimal("0.5"), gt=0)
@@ -79,9 +107,9 @@ class VisitPlan(BaseModel):
 class Programme(Payload):
     """R-9.1.3 the certification programme for the initial audit; R-9.1.4 the team (rules of R-7)."""
 
-    objectives: str = Field(min_length=1)
-    criteria: str = "YD/T 2823-2015"
-    methods: str = ""
+    objectives: Text = Field(min_length=1)
+    criteria: Line = "YD/T 2823-2015"
+    methods: Text = ""
     person_days: Decimal = Field(gt=0, description="audit time, not below the reviewed audit time (R-9.1.2.7)")
     onsite_days: Decimal = Field(gt=0, description="on-site part, at least 80 % of person_days (R-A.n1a)")
     stage1_on: date | None = Field(None, description="required where the audit has a separate stage 1 (R-9.1.5, R-9.3)")
@@ -89,7 +117,7 @@ class Programme(Payload):
     onsite_end: date
     team: list[TeamAssignment] = Field(min_length=1)
     visits: list[VisitPlan] = Field(default_factory=list)
-    confidentiality_and_logistics: str = ""
+    confidentiality_and_logistics: Text = ""
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Programme:
@@ -105,7 +133,7 @@ class ProgrammeRevision(Payload):
     """R-9.1.10: a change of the programme, with its reason; every version is kept."""
 
     programme: Programme
-    reason: str = Field(min_length=1)
+    reason: Text = Field(min_length=1)
 
     def staff_ids(self) -> set[UUID]:
         return self.programme.staff_ids()
@@ -116,35 +144,37 @@ class ProgrammeRevision(Payload):
 class Stage1Findings(Payload):
     """R-9.1.5 points 1–7 and whether the auditee is ready for the on-site audit."""
 
-    planning: str
-    documents: str
-    monitoring: str
-    improvement: str
-    legal_compliance: str
-    resources: str
-    sites_processes_equipment: str
+    planning: Text
+    documents: Text
+    monitoring: Text
+    improvement: Text
+    legal_compliance: Text
+    resources: Text
+    sites_processes_equipment: Text
     ready_for_onsite: bool
-    concerns: str = Field("", description="required when not ready: they are told to the applicant")
+    concerns: Text = Field("", description="required when not ready: they are told to the applicant")
+    held_on: MaybeHappened = Field(None, description="the day stage 1 took place; omitted: the programme's day. "
+                                                   "Not after today (dates are facts)")
 
 
 class MysteryShopperReport(Payload):
     """R-3.10: service quality and environment seen unannounced, before the on-site audit."""
 
-    visited_on: date
+    visited_on: Happened
     person_days: Decimal = Field(gt=0)
-    service_quality: str = Field(min_length=1)
-    service_environment: str = Field(min_length=1)
+    service_quality: Text = Field(min_length=1)
+    service_environment: Text = Field(min_length=1)
 
 
 class OnsitePlanSent(Payload):
     """R-9.1.6: the plan and the day the leader communicated it to the applicant."""
 
-    sent_on: date
-    plan: str = Field(min_length=1)
+    sent_on: Happened
+    plan: Text = Field(min_length=1)
 
 
 class ItemAssessment(BaseModel):
-    item_id: str
+    item_id: Line
     method_compliant: bool
     executed: bool
     method_score: Decimal = Field(ge=0)
@@ -153,24 +183,28 @@ class ItemAssessment(BaseModel):
 
 class FindingInput(BaseModel):
     kind: Literal["major_nonconformity", "minor_nonconformity", "observation"]
-    clause: str = ""
-    department: str = ""
-    description: str = Field(min_length=1)
-    acknowledged_on: date | None = Field(None, description="R-9.1.8: the auditee's acknowledgement")
+    clause: Line = ""
+    department: Line = ""
+    description: Text = Field(min_length=1)
+    acknowledged_on: MaybeHappened = Field(None, description="R-9.1.8: the auditee's acknowledgement")
 
 
 class OnsiteResults(Payload):
-    """R-9.1.7 item results against the catalogue and findings acknowledged by the auditee (R-9.1.8)."""
+    """R-9.1.7 item results against the catalogue and findings acknowledged by the auditee (R-9.1.8), and
+    the days the on-site audit took place: what is counted from the audit (R-9.2.1) counts from these."""
 
     items: list[ItemAssessment]
     findings: list[FindingInput] = Field(default_factory=list)
+    started_on: MaybeHappened = Field(None, description="first on-site day; omitted: the programme's onsite_start")
+    ended_on: MaybeHappened = Field(None, description="last on-site day; omitted: the programme's onsite_end. "
+                                                    "Not after today: results are recorded once the audit is over")
 
 
 class Correction(BaseModel):
-    finding_id: str
-    corrected_on: date | None = None
-    verified_on: date | None = None
-    note: str = ""
+    finding_id: Line
+    corrected_on: MaybeHappened = None
+    verified_on: MaybeHappened = None
+    note: Text = ""
 
 
 class NonconformityFollowUp(Payload):
@@ -182,8 +216,8 @@ class NonconformityFollowUp(Payload):
 class AuditReport(Payload):
     """R-9.1.8: the leader's report, gone through with the auditee, and the team's recommendation."""
 
-    summary: str = Field(min_length=1)
-    discussed_with_auditee_on: date
+    summary: Text = Field(min_length=1)
+    discussed_with_auditee_on: Happened
     recommendation: Literal["recommend", "do_not_recommend"]
 
 
@@ -193,21 +227,21 @@ class MaterialsReview(Payload):
     """R-9.1.9: the audit materials reviewed and accepted as complete; acceptance starts the 10 days."""
 
     accepted: bool
-    notes: str = ""
+    notes: Text = ""
 
 
 class CertificationDecision(Payload):
     outcome: Literal["grant", "more_information", "refuse"]
     star_level: Literal["compliant", "three_star", "four_star", "five_star"] | None = Field(
         None, description="when granting: not above the level the audit computed (R-6.result)")
-    reasons: str = Field("", description="required when refusing: sent in writing (R-9.1.9 c)")
-    questions: str = Field("", description="required when asking for more information (R-9.1.9 b)")
+    reasons: Text = Field("", description="required when refusing: sent in writing (R-9.1.9 c)")
+    questions: Text = Field("", description="required when asking for more information (R-9.1.9 b)")
 
 
 class MoreInformation(Payload):
     """R-9.1.9 b: the information the decision maker asked for."""
 
-    answer: str = Field(min_length=1)
+    answer: Text = Field(min_length=1)
 
 
 # --- the certificate's life (R-9.2, R-9.3, R-9.4, R-9.6, R-11) -------------------------------------
@@ -216,19 +250,19 @@ class SurveillanceChanges(Payload):
     """R-9.2.2: the organization confirms its basic, organization and key-document changes before the
     surveillance; its current departments are the population the sampling draws from (R-9.2.5)."""
 
-    confirmed_on: date
-    basic_changes: str = Field("", description="name, address, legal status, scale ... ('' = none)")
-    organization_changes: str = ""
-    key_document_changes: str = ""
-    departments: list[str] = Field(min_length=1, description="the organization's current departments")
-    decisive_departments: list[str] = Field(default_factory=list,
+    confirmed_on: Happened
+    basic_changes: Text = Field("", description="name, address, legal status, scale ... ('' = none)")
+    organization_changes: Text = ""
+    key_document_changes: Text = ""
+    departments: list[Line] = Field(min_length=1, description="the organization's current departments")
+    decisive_departments: list[Line] = Field(default_factory=list,
                                             description="sampled in every surveillance (R-9.2.5 (2))")
     major_change: bool = False
 
 
 class SampledScope(BaseModel):
-    clauses: list[str] = Field(min_length=1)
-    departments: list[str] = Field(min_length=1)
+    clauses: list[Line] = Field(min_length=1)
+    departments: list[Line] = Field(min_length=1)
 
 
 class SurveillanceProgramme(Payload):
@@ -236,7 +270,7 @@ class SurveillanceProgramme(Payload):
 
     programme: Programme
     sampling: SampledScope
-    important_clauses: list[str] = Field(default_factory=list, description="R-9.2.5 (4)")
+    important_clauses: list[Line] = Field(default_factory=list, description="R-9.2.5 (4)")
 
     def staff_ids(self) -> set[UUID]:
         return self.programme.staff_ids()
@@ -245,35 +279,35 @@ class SurveillanceProgramme(Payload):
 class SurveillanceReview(Payload):
     """R-9.2.4: the team reviews the changes and whether the programme must change."""
 
-    changes_reviewed: str = Field(min_length=1)
+    changes_reviewed: Text = Field(min_length=1)
     programme_must_change: bool = False
-    notes: str = ""
+    notes: Text = ""
 
 
 class SurveillanceDecision(Payload):
     """R-9.2.8: (a) maintain, (b) more information then decide, (c) do not maintain: suspend or withdraw."""
 
     outcome: Literal["maintain", "more_information", "suspend", "withdraw"]
-    reasons: str = Field("", description="required when not maintaining: sent in writing")
-    questions: str = Field("", description="required when asking for more information")
+    reasons: Text = Field("", description="required when not maintaining: sent in writing")
+    questions: Text = Field("", description="required when asking for more information")
 
 
 class RecertificationApplication(Payload):
     """R-9.3: the organization applies to recertify; a major change may call for a separate stage 1."""
 
-    applied_on: date
+    applied_on: Happened
     applies: bool = Field(True, description="false: the organization declines; the certificate will expire")
     major_change: bool = Field(False, description="of the organization or its environment (e.g. the law)")
     separate_stage1: bool = Field(False, description="the body's choice: stage 1 apart from the on-site audit")
-    notes: str = ""
+    notes: Text = ""
 
 
 class RecertificationDecision(Payload):
     outcome: Literal["renew", "more_information", "refuse"]
     star_level: Literal["compliant", "three_star", "four_star", "five_star"] | None = Field(
         None, description="when renewing: not above the level the audit computed (R-6.result)")
-    reasons: str = ""
-    questions: str = ""
+    reasons: Text = ""
+    questions: Text = ""
 
 
 class SpecialDecision(Payload):
@@ -281,27 +315,27 @@ class SpecialDecision(Payload):
 
     outcome: Literal["maintain", "agree_scope_change", "refuse_scope_change", "reinstate", "suspend", "withdraw",
                      "reduce_scope", "more_information"]
-    reasons: str = ""
-    questions: str = Field("", description="what the decision maker needs to know first (more_information)")
-    scope: str | None = Field(None, description="the scope agreed (scope change) or kept (reduction)")
-    remove_sites: list[str] = Field(default_factory=list)
+    reasons: Text = ""
+    questions: Text = Field("", description="what the decision maker needs to know first (more_information)")
+    scope: Text | None = Field(None, description="the scope agreed (scope change) or kept (reduction)")
+    remove_sites: list[Line] = Field(default_factory=list)
 
 
 class SuspensionOutcome(Payload):
     """R-9.6.5: a suspension not resolved in time ends in withdrawal or a reduced scope (R-9.6.6)."""
 
     outcome: Literal["withdraw", "reduce_scope"]
-    reasons: str = Field(min_length=1)
-    scope: str | None = None
-    remove_sites: list[str] = Field(default_factory=list)
+    reasons: Text = Field(min_length=1)
+    scope: Text | None = None
+    remove_sites: list[Line] = Field(default_factory=list)
 
 
 class NotificationTriage(Payload):
     """R-11: the programme manager's analysis of what the organization reported, and the action."""
 
-    analysis: str = Field(min_length=1)
+    analysis: Text = Field(min_length=1)
     outcome: Literal["no_action", "special_audit", "extra_surveillance", "suspend", "withdraw"]
-    reasons: str = ""
+    reasons: Text = ""
 
 
 class OverdueSuspension(Payload):
@@ -310,7 +344,7 @@ class OverdueSuspension(Payload):
     suspend: bool
     cause_side: Literal["organization", "body"] = Field(
         description="who let the window close: the organization refused or delayed, or the body did")
-    reasons: str = Field(min_length=1)
+    reasons: Text = Field(min_length=1)
 
 
 TASK_PAYLOADS: dict[str, type[Payload]] = {
@@ -344,8 +378,8 @@ TASK_PAYLOADS: dict[str, type[Payload]] = {
 class RegulatorReportSent(Payload):
     """The month's report sent to the certification authority (CNCA), due by the 10th."""
 
-    sent_on: date
-    reference: str = Field("", description="e.g. the submission number the authority's system gave")
+    sent_on: Happened
+    reference: Line = Field("", description="e.g. the submission number the authority's system gave")
 
 
 TASK_PAYLOADS["regulator_report"] = RegulatorReportSent

@@ -14,7 +14,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator
 
-from schemas.base import NonBlank, Record
+from schemas.base import NonBlankLine, Record
+from schemas.text import Line, Text
 from schemas.certificates import CertStatus, StarLevel
 from schemas.errors import InvalidInput
 
@@ -77,7 +78,7 @@ def _report_number(value: str) -> str:
     return "".join(value.split()).upper()
 
 
-ReportNumber = Annotated[str, AfterValidator(_report_number)]
+ReportNumber = Annotated[Line, AfterValidator(_report_number)]
 
 
 class MonthHappening(Record):
@@ -92,9 +93,9 @@ class CncaRow(Record):
     register keeps the current validity cycle only); ``status`` is the status at the end of the month."""
 
     number: ReportNumber
-    organization_name: NonBlank
-    credit_code: str
-    scope: str
+    organization_name: NonBlankLine
+    credit_code: Line
+    scope: Text
     star_level: StarLevel
     issued_on: date
     reissued_on: date | None = None

@@ -9,7 +9,8 @@ from uuid import UUID
 
 from pydantic import field_validator, model_validator
 
-from schemas.base import NonBlank, Record
+from schemas.base import NonBlankLine, Record
+from schemas.text import Email, Line
 
 
 class Role(StrEnum):
@@ -29,8 +30,8 @@ class Staff(Record):
     """A member of the body's staff. The bearer token's hash never leaves the store."""
 
     id: UUID
-    name: NonBlank
-    email: str | None = None
+    name: NonBlankLine
+    email: Email | None = None
     manager_id: UUID | None = None
     active: bool = True
     # A sorted tuple rather than a set: it serializes the same way every time, which keeps payloads
@@ -60,7 +61,7 @@ class Qualification(Record):
     id: UUID
     staff_id: UUID
     kind: QualificationKind
-    reference: str = ""
+    reference: Line = ""
     valid_from: date
     valid_to: date
 

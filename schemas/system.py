@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from schemas.text import Line
+
 
 class SmokeInput(BaseModel):
     """What the smoke workflow is asked to prove: that a worker polls and reaches the register."""
 
-    label: str = "smoke"
+    label: Line = "smoke"
 
 
 class RegisterStatus(BaseModel):
@@ -17,5 +19,5 @@ class RegisterStatus(BaseModel):
 
 
 class SmokeResult(BaseModel):
-    label: str
+    label: Line
     status: RegisterStatus

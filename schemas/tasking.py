@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.staff import Role
+from schemas.text import JsonObject, Line, Text
 
 COMPLETE_TASK_UPDATE = "complete_task"
 
@@ -30,19 +30,19 @@ class Actor(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     staff_id: UUID
-    name: str
+    name: Line
     roles: list[Role] = Field(default_factory=list)
 
 
 class QualificationPeriod(BaseModel):
-    kind: str  # training_certificate | competence_evaluation (R-7.auditor)
+    kind: Line  # training_certificate | competence_evaluation (R-7.auditor)
     valid_from: date
     valid_to: date
 
 
 class StaffFacts(BaseModel):
     staff_id: UUID
-    name: str
+    name: Line
     active: bool = True
     roles: list[Role] = Field(default_factory=list)
     qualifications: list[QualificationPeriod] = Field(default_factory=list)
@@ -51,21 +51,21 @@ class StaffFacts(BaseModel):
 class TaskFacts(BaseModel):
     """What the register says about the people a payload names, read by the API at completion time."""
 
-    staff: dict[str, StaffFacts] = Field(default_factory=dict)  # key: str(staff_id)
+    staff: dict[Line, StaffFacts] = Field(default_factory=dict)  # key: str(staff_id)
 
 
 class TaskCompletion(BaseModel):
-    task_id: str
+    task_id: Line
     actor: Actor
-    payload: dict[str, Any]
+    payload: JsonObject
     facts: TaskFacts = Field(default_factory=TaskFacts)
 
 
 class TaskReceipt(BaseModel):
-    task_id: str
-    kind: str
+    task_id: Line
+    kind: Line
     accepted_at: datetime
-    message: str
+    message: Text
 
 
 class Refusal(StrEnum):
@@ -91,32 +91,35 @@ class Refusal(StrEnum):
 
 
 class RefusalDetail(BaseModel):
-    message: str
-    rule_id: str | None = None
-    errors: list[dict[str, Any]] = Field(default_factory=list)
+    message: Text
+    rule_id: Line | None = None
+    errors: list[JsonObject] = Field(default_factory=list)
 
 
 class TaskView(BaseModel):
     """An open task as the workflow holds it (query ``open_tasks``)."""
 
-    task_id: str
-    kind: str
-    title: str
+    task_id: Line
+    kind: Line
+    title: Line
     role: Role
     assignee_id: UUID | None = None
     due_on: date | None = None
     due_provisional: bool = False
-    rule_id: str | None = None
+    rule_id: Line | None = None
     opened_at: datetime
+    # Dates are facts: a task that records something happening on a day can be done from that day on
+    # (the programme's date for it); before, the inbox shows it and completing it is refused.
+    available_from: date | None = None
 
 
 class ElementVisit(BaseModel):
     """One pass through a process element (a BPMN element id: a task kind, a gateway, an end): when the
     process entered it and left it; ``left_at`` None while it is there (query ``elements``)."""
 
-    element_id: str
+    element_id: Line
     entered_at: datetime
     left_at: datetime | None = None
-    outcome: str | None = None  # completed | withdrawn | passed
+    outcome: Line | None = None  # completed | withdrawn | passed
     due_on: date | None = None
-    task_id: str | None = None
+    task_id: Line | None = None

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
 from uuid import UUID
 
 from pydantic import AwareDatetime, Field
 
-from schemas.base import NonBlank, Record
+from schemas.base import NonBlankLine, Record
+from schemas.text import JsonObject, Line
 
 
 class TaskStatus(StrEnum):
@@ -24,25 +24,27 @@ class TaskStatus(StrEnum):
 
 
 class TaskRecord(Record):
-    id: NonBlank  # derived from workflow id + step
-    workflow_id: NonBlank
-    kind: NonBlank
-    role: NonBlank
+    id: NonBlankLine  # derived from workflow id + step
+    workflow_id: NonBlankLine
+    kind: NonBlankLine
+    role: NonBlankLine
     assignee_id: UUID | None = None
     status: TaskStatus = TaskStatus.OPEN
-    rule_id: str | None = None
+    rule_id: Line | None = None
     due_on: date | None = None
     # The due date fell in a year the holiday table does not cover yet (R-dates): shown as provisional.
     due_provisional: bool = False
-    subject: str | None = None
-    title: str = ""
-    payload_schema: dict[str, Any] = Field(default_factory=dict)
-    context: dict[str, Any] = Field(default_factory=dict)
+    subject: Line | None = None
+    title: Line = ""
+    payload_schema: JsonObject = Field(default_factory=dict)
+    context: JsonObject = Field(default_factory=dict)
     opened_at: AwareDatetime
     reminded_at: datetime | None = None
     escalated_at: datetime | None = None
     completed_at: datetime | None = None
     completed_by: UUID | None = None
+    # Dates are facts: what the task records cannot have happened before this day (the programme's date).
+    available_from: date | None = None
 
     def overdue_on(self, day: date) -> bool:
         """Open and past its due date on ``day`` (the workflow's today, never the wall clock)."""

@@ -7,8 +7,6 @@ are retried separately while the database is away).
 
 from __future__ import annotations
 
-import re
-
 from schemas.incidents import Incident, IncidentRecord, IncidentState
 from store._sql import Db, require_aware, to_model, to_models
 
@@ -16,20 +14,11 @@ _COLUMNS = """id, key, workflow_id, run_id, activity, step, element_id, error_ty
     state, retries, retried_by, resolved_at, version, updated_at"""
 _FIELDS = ("key", "workflow_id", "run_id", "activity", "step", "element_id", "error_type", "error", "rule_id",
            "reason", "raised_at", "state", "retries", "retried_by", "resolved_at", "version")
-# What PostgreSQL text cannot hold (NUL) or UTF-8 cannot encode (lone surrogates): an error message may
-# quote the very input that broke a step, and recording the incident must not fail on it in turn.
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-
-
-def storable(text: str | None) -> str | None:
-    return None if text is None else _UNSTORABLE.sub("\ufffd", text)
-
-
 async def record(db: Db, incident: Incident) -> IncidentRecord:
     """Insert the incident, or bring its row up to this version; an older version changes nothing."""
     require_aware(incident.raised_at, "raised_at")
-    values = [storable(v) if isinstance(v, str) else v for v in
-              (getattr(incident, f).value if f == "state" else getattr(incident, f) for f in _FIELDS)]
+    # The model's text is storable already (schemas.text's Line and Scrubbed).
+    values = [getattr(incident, f).value if f == "state" else getattr(incident, f) for f in _FIELDS]
     placeholders = ", ".join(f"${i}" for i in range(1, len(_FIELDS) + 1))
     updates = ", ".join(f"{f} = EXCLUDED.{f}" for f in _FIELDS if f != "key")
     await db.execute(

@@ -9,6 +9,7 @@ from typing import Any
 import asyncpg
 from temporalio.client import Client
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.calendar import CalendarActivities
 from activities.documents import DocumentActivities, DocumentSettings
@@ -22,6 +23,7 @@ from certflow.logging import get_logger
 from certflow.settings import Settings
 from certflow.temporal_client import connect_client
 from store.db import create_pool
+from workers.errors import BusinessErrorsAreFinal
 from workflows.audit import AuditWorkflow
 from workflows.certification import CertificationWorkflow
 from workflows.reporting import REPORTING_WORKFLOW_ID, RegulatorReportWorkflow, ReportingInput
@@ -30,6 +32,16 @@ from workflows.smoke import SmokeWorkflow
 log = get_logger(__name__)
 
 WORKFLOWS = [CertificationWorkflow, AuditWorkflow, RegulatorReportWorkflow, SmokeWorkflow]
+
+# Libraries the schemas' validators call lazily (pydantic's EmailStr imports email-validator, which
+# imports idna, when a model is first built or used). Loaded afresh inside every workflow sandbox they
+# would cost each run an import of their tables and warn; they keep no state, so they are shared.
+PASSED_THROUGH = ("email_validator", "idna", "dns")
+
+
+def workflow_runner() -> SandboxedWorkflowRunner:
+    """The sandbox every certflow worker and replayer uses."""
+    return SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSED_THROUGH))
 
 
 def mail_settings(settings: Settings) -> MailSettings:
@@ -63,7 +75,10 @@ def build_worker(client: Client, pool: asyncpg.Pool, task_queue: str, mail: Mail
                  **options: Any) -> Worker:
     """``mail`` defaults to the local sink's address, where `certflow up` runs it; ``templates`` to the
     shipped mail templates; ``documents`` to the shipped font and no accreditation number; ``options``
-    go to the Temporal ``Worker`` (e.g. ``max_cached_workflows``)."""
+    go to the Temporal ``Worker`` (e.g. ``max_cached_workflows``). certflow's own errors fail an activity
+    once, without retries (workers/errors.py)."""
+    options.setdefault("workflow_runner", workflow_runner())
+    options["interceptors"] = [BusinessErrorsAreFinal(), *options.get("interceptors", ())]
     return Worker(client, task_queue=task_queue, workflows=WORKFLOWS,
                   activities=activities_for(pool, mail or MailSettings(), templates, documents), **options)
 

@@ -114,6 +114,8 @@ class CertificationWorkflow(CertificateLife):
         self.board = TaskBoard(wf_id, str(data.application_id), steps.reminder_days_before,
                                bound=IncidentBound.of(steps))
         self.board.link_page(data.process_pages)
+        self.board.dates_are_facts = workflow.patched("dates-are-facts")  # refuse records dated after today
+        self.sampled_level_checked = workflow.patched("surveillance-sampled-level")
         # Written notices at each step of the initial certification (received, accepted, programme);
         # processes that began before them send none.
         self.initial_notices = workflow.patched("initial-notices")
@@ -297,6 +299,8 @@ class CertificationWorkflow(CertificateLife):
         self.board = TaskBoard(wf_id, str(data.application_id), data.policy.process.reminder_days_before,
                                bound=IncidentBound.of(data.policy.process))
         self.board.link_page(data.process_pages)
+        self.board.dates_are_facts = workflow.patched("dates-are-facts")
+        self.sampled_level_checked = workflow.patched("surveillance-sampled-level")
         self.minimum_days = data.life.initial_person_days
         self.programme_version = data.life.programme_version
         year = today().year

@@ -115,6 +115,7 @@ class CertificateLife(HumanTasks):
         self.withdrawing = False  # the withdrawal is being recorded; ``ending`` follows
         self.recording = 0  # status changes on their way to the register
         self.recorded_due: tuple[date | None, str | None] | None = None  # the register's copy of next_due
+        self.sampled_level_checked = False  # runs begun before the sample rating did not check it
 
     # =========================================================================== the cycle
     async def _live(self, state: LifeState) -> str:
@@ -329,7 +330,8 @@ class CertificateLife(HumanTasks):
                                         visits_required=lp.surveillance_visits_required, full_assessment=False)
             decision = await self._decide(
                 "surveillance_decision", SurveillanceDecision, "surveillance decision", "R-9.2.8", outcome,
-                check=self._check_surveillance_decision, latest=due, more="surveillance_more_information",
+                check=lambda p, a, f: self._check_surveillance_decision(p, outcome), latest=due,
+                more="surveillance_more_information",
                 gateway="surveillance_outcome")
             self.decided.add(slot)
             s.covered_clauses = sorted(set(s.covered_clauses) | set(p.sampling.clauses))
@@ -355,7 +357,15 @@ class CertificateLife(HumanTasks):
                 await self._withdraw(d.reasons, by=decision.actor.name)
             self._publish()
 
-    def _check_surveillance_decision(self, p: SurveillanceDecision, actor: Actor, facts: TaskFacts) -> None:
+    def _check_surveillance_decision(self, p: SurveillanceDecision, outcome: AuditOutcome) -> None:
+        level = self.life.star_level
+        if (p.outcome == "maintain" and self.sampled_level_checked
+                and self.input.policy.rating.maintain_only_at_sampled_level
+                and (outcome.computed_level is None
+                     or LEVEL_RANK[Level(outcome.computed_level)] < LEVEL_RANK[Level(level)])):
+            raise RuleViolation("R-9.2.8", f"the sample the surveillance assessed reaches "
+                                f"{outcome.computed_level or 'no level'}, below the certified {level} (R-9.2.6): "
+                                "suspend, or ask for more information")
         if p.outcome in ("suspend", "withdraw") and not p.reasons.strip():
             raise RuleViolation("R-9.2.8", "a decision not to maintain gives its reasons in writing")
         if p.outcome == "more_information" and not p.questions.strip():
@@ -419,7 +429,8 @@ class CertificateLife(HumanTasks):
                 kind, model, title=title, role=Role.DECISION_MAKER, rule_id=rule, excluded=frozenset(outcome.team),
                 check=check, **due,
                 context={"audit": outcome.audit_id, "recommendation": outcome.recommendation,
-                         "computed_level": outcome.computed_level, "open_major_nonconformities": outcome.open_major,
+                         "computed_level": outcome.computed_level, "rating": outcome.rating_summary,
+                         "open_major_nonconformities": outcome.open_major,
                          **(context or {})})
             self.board.passed(gateway)
             if decision.payload.outcome != "more_information":

@@ -22,7 +22,7 @@ from temporalio.worker import Replayer
 
 from certflow.embedded import EmbeddedTemporal, free_port
 from certflow.settings import SEARCH_ATTRIBUTES
-from workers.main import WORKFLOWS, build_worker
+from workers.main import WORKFLOWS, build_worker, workflow_runner
 
 pytestmark = pytest.mark.slow
 HISTORIES = Path(__file__).resolve().parents[1] / "histories"
@@ -96,7 +96,7 @@ async def test_grant_path_on_the_dev_server_replays(dev_server, pool, people, jo
         histories = [await h.fetch_history() for h in handles]
         await journey.handle.terminate("test finished")
 
-    replayer = Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter)
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter, workflow_runner=workflow_runner())
     for history in histories:
         result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
         assert result.replay_failure is None, result.replay_failure

@@ -5,6 +5,7 @@ expiry (R-9.6.8), with every due date checked against rules.lifecycle."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import httpx
@@ -13,6 +14,7 @@ from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 
 from api.app import create_app
 from certflow.settings import Settings
+from rules.rating import default_catalogue
 from rules.lifecycle import (
     add_months,
     next_surveillance_due,
@@ -93,29 +95,25 @@ def life_programme(journey, today: date, *, person_days: str = "3", onsite_in: i
 
 
 async def run_audit(journey, audit: WorkflowHandle, *, visits: bool = False, stage1: bool = False,
-                    findings: bool = True) -> None:
+                    findings: bool = True, onsite: Callable[[date], dict] | None = None) -> None:
     """Stage 1 (when separate), visits (when planned), the plan, the on-site audit on its day, follow-up,
     report: the audit's part, the same for every kind."""
     p = journey.people
     if stage1:
+        await journey.when_available("stage1", audit)
         await journey.complete("stage1", p.leader, journey.stage1_payload(), handle=audit)
     today = await journey.today()
     if visits:
-        await journey.env.sleep(timedelta(days=10))
-        today = await journey.today()
+        today = await journey.when_available("mystery_shopper_report", audit)
         for _ in range(2):
             await journey.complete("mystery_shopper_report", p.shopper, {
                 "visited_on": str(today), "person_days": "0.5", "service_quality": "好",
                 "service_environment": "整洁"}, handle=audit)
     await journey.complete("onsite_plan", p.leader, {"sent_on": str(today), "plan": "现场审查计划"}, handle=audit)
-    state = await audit.query("status")
-    onsite = date.fromisoformat(state["programme"]["onsite_start"]) if isinstance(state, dict) else \
-        state.programme.onsite_start
-    await move_to(journey, onsite)
-    today = await journey.today()
-    results = journey.full_marks(minor_nc=findings, today=today)
+    today = await journey.when_available("onsite_audit", audit)  # the on-site audit is over (R-9.1.7)
+    results = onsite(today) if onsite else journey.full_marks(minor_nc=findings, today=today)
     await journey.complete("onsite_audit", p.leader, results, handle=audit)
-    if findings:
+    if results["findings"]:
         view = await journey.task("nonconformity_follow_up", audit)
         record = await get_task(journey.pool, view.task_id)
         await journey.complete("nonconformity_follow_up", p.leader, {"corrections": [
@@ -126,7 +124,8 @@ async def run_audit(journey, audit: WorkflowHandle, *, visits: bool = False, sta
 
 
 async def surveil(journey, n: int, *, departments: list[str] | None = None, decision: dict | None = None,
-                  more_information: bool = False) -> dict:
+                  more_information: bool = False, onsite: Callable[[date], dict] | None = None,
+                  decide: bool = True) -> dict:
     """One surveillance from its preparation to the decision; returns the sampling proposal shown."""
     p = journey.people
     view = await journey.task("surveillance_changes")
@@ -140,14 +139,15 @@ async def surveil(journey, n: int, *, departments: list[str] | None = None, deci
         "programme": life_programme(journey, today),
         "sampling": {"clauses": proposal["clauses"], "departments": proposal["departments"]}})
     await journey.complete("surveillance_review", p.leader, {"changes_reviewed": "无重大变化"})
-    await run_audit(journey, await audit_handle(journey, "surveillance", n))
+    await run_audit(journey, await audit_handle(journey, "surveillance", n), onsite=onsite)
     if more_information:  # R-9.2.8 b: the decision maker asks first, then decides
         await journey.complete("surveillance_decision", p.decision_maker,
                                {"outcome": "more_information", "questions": "请提供整改记录"})
         view = await journey.task("more_information")
         assert view.rule_id == "R-9.2.8"
         await journey.complete("more_information", p.programme_manager, {"answer": "整改记录已上传"})
-    await journey.complete("surveillance_decision", p.decision_maker, decision or {"outcome": "maintain"})
+    if decide:
+        await journey.complete("surveillance_decision", p.decision_maker, decision or {"outcome": "maintain"})
     return proposal
 
 
@@ -524,3 +524,63 @@ async def test_an_overdue_surveillance_can_wait_for_a_manager_to_confirm_the_sus
     life = await life_when(journey, status="suspended")
     assert life.suspension_cause == "overdue_surveillance"
     assert (await get_certificate(pool, number)).status == "suspended"
+
+
+def sampled(today: date, *, sections: tuple[str, ...] = ("1.0", "2.0"), executed: bool = True,
+            ended_on: date | None = None) -> dict:
+    """Full marks on the items of ``sections`` only: the sample a surveillance assessed (R-9.2.6)."""
+    items = [{"item_id": i.id, "method_compliant": True, "executed": executed, "method_score": str(i.max_method),
+              "execution_score": str(i.max_execution if executed else 0)}
+             for i in default_catalogue().items if i.section in sections]
+    return {"items": items, "findings": []} | ({"ended_on": str(ended_on)} if ended_on else {})
+
+
+async def test_a_surveillance_rates_the_sample_it_assessed_R_9_2_6_R_9_2_8(journey, pool):
+    """R-9.2.6: a surveillance assesses a sample; it is rated on that sample, and the certificate is
+    maintained only at a level the sample reaches (R-9.2.8 Decision, RatingPolicy); the next surveillance
+    counts from the day the audit ended as recorded, not as programmed (R-9.2.1)."""
+    p = journey.people
+    status, _ = await granted(journey)
+    number = status.certificate_number
+    decided_on = (await get_certificate(pool, number)).issued_on
+    await move_to(journey, next_surveillance_due(decided_on, None) - timedelta(days=89))
+    weak: dict = {}
+
+    def poor_sample(today: date) -> dict:
+        weak.update(sampled(today, executed=False))
+        return weak
+
+    await surveil(journey, 1, onsite=poor_sample, decide=False)
+    view = await journey.task("surveillance_decision")
+    assert "sample of" in (await get_task(pool, view.task_id)).context["rating"]
+    error = await refused(journey.complete("surveillance_decision", p.decision_maker, {"outcome": "maintain"}))
+    assert rule_of(error) == "R-9.2.8" and "R-9.2.6" in str(error)
+    await journey.complete("surveillance_decision", p.decision_maker,
+                           {"outcome": "suspend", "reasons": "抽样项目未执行"})
+    audit = await pool.fetchrow("SELECT computed_level FROM audits WHERE id = $1",
+                                f"audit-{journey.workflow_id}-surveillance-1")
+    assert audit["computed_level"] is None  # the sample reaches no level
+    life = await life_when(journey, status="suspended")
+    assert life.surveillances_done == 1
+
+
+async def test_a_partial_surveillance_maintains_and_counts_from_the_recorded_end_R_9_2_6_R_9_2_1(journey, pool):
+    p = journey.people
+    status, _ = await granted(journey)
+    number = status.certificate_number
+    decided_on = (await get_certificate(pool, number)).issued_on
+    await move_to(journey, next_surveillance_due(decided_on, None) - timedelta(days=89))
+    ended: list[date] = []
+
+    def early_end(today: date) -> dict:  # the audit was over a day before the programme said
+        ended.append(today - timedelta(days=1))
+        return sampled(today, ended_on=ended[0]) | {"started_on": str(ended[0])}
+
+    await surveil(journey, 1, onsite=early_end, decision={"outcome": "maintain"})
+    life = await life_when(journey, surveillances_done=1)
+    assert life.status == "valid" and life.last_surveillance_on == ended[0]
+    assert [(d.what, d.on) for d in life.next_due][:1] == [
+        ("surveillance", next_surveillance_due(decided_on, ended[0]))]
+    row = await pool.fetchrow("SELECT computed_level, onsite_start, onsite_end FROM audits WHERE id = $1",
+                              f"audit-{journey.workflow_id}-surveillance-1")
+    assert row["computed_level"] == "five_star" and row["onsite_end"] == ended[0]

@@ -13,7 +13,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
-from workers.main import WORKFLOWS
+from workers.main import WORKFLOWS, workflow_runner
 
 HISTORY_DIR = Path(__file__).resolve().parents[1] / "histories"
 HISTORIES = sorted(p for p in HISTORY_DIR.glob("*.json") if p.name != "index.json")
@@ -32,6 +32,6 @@ def test_the_grant_path_and_the_certificate_life_are_recorded():
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
 async def test_replays_without_nondeterminism(path: Path):
     history = WorkflowHistory.from_json(WORKFLOW_IDS[path.name], path.read_text(encoding="utf-8"))
-    replayer = Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter)
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter, workflow_runner=workflow_runner())
     result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
     assert result.replay_failure is None
