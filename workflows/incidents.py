@@ -176,10 +176,17 @@ class Incidents:
         snapshot = incident.model_copy()
 
         async def write() -> None:
-            register_id = await workflow.execute_activity(
-                "record_incident", snapshot, start_to_close_timeout=RECORD_TIMEOUT, retry_policy=RECORD_RETRY,
-                result_type=int, summary=f"record incident: {snapshot.step} ({snapshot.state.value})",
-            )
+            try:
+                register_id = await workflow.execute_activity(
+                    "record_incident", snapshot, start_to_close_timeout=RECORD_TIMEOUT, retry_policy=RECORD_RETRY,
+                    result_type=int, summary=f"record incident: {snapshot.step} ({snapshot.state.value})",
+                )
+            except ActivityError as failure:  # only a refusal gets here (the retries never give up)
+                if isinstance(failure.cause, CancelledError):
+                    raise
+                # The process still shows the incident; failing the process over its copy would lose more.
+                workflow.logger.error("incident %s not recorded: %s", snapshot.key, failure.cause)
+                return
             self.register_ids[snapshot.key] = register_id
             self.recorded[snapshot.key] = max(self.recorded.get(snapshot.key, 0), snapshot.version)
             self.changed()
