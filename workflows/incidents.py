@@ -32,7 +32,7 @@ with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel, Field
 
     from rules.policy import ProcessPolicy
-    from schemas.incidents import Incident, IncidentRetry, IncidentState
+    from schemas.incidents import Incident, IncidentRetry, IncidentState, IncidentWait
     from schemas.staff import Role
     from schemas.tasking import Refusal, RefusalDetail
 
@@ -253,3 +253,39 @@ class Incidents:
                      else f"{i.reason}; fix the cause, then {action}")
             lines.append(f"INCIDENT: {i.step}{where} — {i.error_type}: {i.error}{rule} — {state}")
         return "\n".join(lines)
+
+
+class IncidentHandlers:
+    """What every workflow with a ``board`` (workflows/tasks.py) answers about its incidents: the query
+    for the process view, the operator's retry, and a wait for tests and operations' scripts."""
+
+    board: Any = None
+    starting_message = "The process is still starting; try again in a moment."
+
+    @workflow.query(name="incidents")
+    def incidents(self) -> list[Incident]:
+        """Every incident this run raised, resolved ones too."""
+        return [i.model_copy() for i in self.board.incidents.raised] if self.board else []
+
+    @workflow.update(name="retry_incident")
+    async def retry_incident(self, request: IncidentRetry) -> Incident:
+        """An operator or manager says the cause is fixed: the failed step runs again."""
+        return self.board.incidents.retry(request)
+
+    @retry_incident.validator
+    def _validate_retry(self, request: IncidentRetry) -> None:
+        if self.board is None:
+            raise refusal(Refusal.STATE_CONFLICT, self.starting_message)
+        self.board.incidents.validate(request)
+
+    @workflow.update(name="wait_for_incident")
+    async def wait_for_incident(self, wanted: IncidentWait) -> Incident:
+        """Block until an incident of ``wanted.activity`` is in ``wanted.state`` (and, unless told otherwise,
+        the register has it in that state), as ``wait_for_task`` does for tasks."""
+        def found() -> Incident | None:
+            incidents = self.board.incidents.raised if self.board else []
+            return next((i for i in incidents if wanted.met_by(i)
+                         and (self.board.incidents.is_recorded(i) or not wanted.recorded)), None)
+
+        await workflow.wait_condition(lambda: found() is not None)
+        return found().model_copy()

@@ -37,8 +37,7 @@ with workflow.unsafe.imports_passed_through():
         TaskView,
     )
     from activities.inbox import NoticesQueued, TaskClosing, TaskNotice, TaskProjection
-    from schemas.incidents import Incident, IncidentRetry, IncidentWait
-    from workflows.incidents import IncidentBound, Incidents
+    from workflows.incidents import IncidentBound, IncidentHandlers, Incidents
     from workflows.mail import OutgoingMail
 
 # Asia/Shanghai has kept UTC+8 without daylight saving since 1991: a fixed offset gives the same dates
@@ -350,9 +349,10 @@ class TaskBoard:
         return "; ".join(parts)
 
 
-class HumanTasks:
+class HumanTasks(IncidentHandlers):
     """The Updates every workflow with human tasks answers, for the API and for tests: ``complete_task``
-    (validated before anything reaches history) and ``wait_for_task``. The workflow sets ``self.board``."""
+    (validated before anything reaches history) and ``wait_for_task``, and those of its incidents
+    (``IncidentHandlers``). The workflow sets ``self.board``."""
 
     board: TaskBoard | None = None
     starting_message = "The process is still starting; try again in a moment."
@@ -380,32 +380,3 @@ class HumanTasks:
         """Block until a task of ``kind`` is open (the API's "what next", and tests)."""
         await workflow.wait_condition(self._accepting_tasks)
         return await self.board.wait_for(kind)
-
-    # ---------------------------------------------------------------------------- incidents
-    @workflow.query(name="incidents")
-    def incidents(self) -> list[Incident]:
-        """Every incident this run raised, resolved ones too (workflows/incidents.py)."""
-        return [i.model_copy() for i in self.board.incidents.raised] if self.board else []
-
-    @workflow.update(name="retry_incident")
-    async def retry_incident(self, request: IncidentRetry) -> Incident:
-        """An operator or manager says the cause is fixed: the failed step runs again."""
-        return self.board.incidents.retry(request)
-
-    @retry_incident.validator
-    def _validate_retry(self, request: IncidentRetry) -> None:
-        if self.board is None:
-            raise refuse(Refusal.STATE_CONFLICT, self.starting_message)
-        self.board.incidents.validate(request)
-
-    @workflow.update(name="wait_for_incident")
-    async def wait_for_incident(self, wanted: IncidentWait) -> Incident:
-        """Block until an incident of ``wanted.activity`` is in ``wanted.state`` (and, unless told otherwise,
-        the register has it in that state): for tests and operations' scripts, as ``wait_for_task``."""
-        def found() -> Incident | None:
-            incidents = self.board.incidents.raised if self.board else []
-            return next((i for i in incidents if wanted.met_by(i)
-                         and (self.board.incidents.is_recorded(i) or not wanted.recorded)), None)
-
-        await workflow.wait_condition(lambda: found() is not None)
-        return found().model_copy()
