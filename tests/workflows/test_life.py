@@ -245,12 +245,15 @@ async def test_a_full_three_year_life_two_surveillances_then_recertification_R_9
     assert kinds.count("certificate.recertified") == 1 and "certificate.granted" in kinds
     assert kinds.index("certificate.recertified") < kinds.index("notification.triaged")
     # Every written notice to the organization over the whole life, each once and in order.
-    to_org = [str(m["Subject"]) for m in smtp.to("contact@example.cn")]
-    assert [re.split("[：（]", subject)[0] for subject in to_org] == [
+    to_org = [re.split("[：（]", str(m["Subject"]))[0] for m in smtp.to("contact@example.cn")]
+    assert to_org[:-2] == [
         "认证申请已收到", "认证申请评审结论", "初次认证审查安排", "现场审查计划", "初次认证审查报告", "认证决定",
         "现场审查计划", "监督审查报告", "监督审查决定",  # the first surveillance, before any reminder was due
         "监督审查提醒", "现场审查计划", "监督审查报告", "监督审查决定",
-        "再认证邀请", "现场审查计划", "再认证审查报告", "已收到贵组织的报告", "再认证决定"]
+        "再认证邀请", "现场审查计划", "再认证审查报告"]
+    # The notification arrives while the renewal is being carried out: the two notices are queued and
+    # delivered side by side, so either may reach the organization first; each arrives once.
+    assert sorted(to_org[-2:]) == sorted(["已收到贵组织的报告", "再认证决定"])
     assert len({m["Message-ID"] for m in smtp.messages}) == len(smtp.messages)  # nothing sent twice
     await keep_history(journey.handle, "life-cycle2")  # the next run, waiting for its first surveillance
     for kind in ("surveillance", "recertification"):
