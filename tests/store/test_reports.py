@@ -55,30 +55,32 @@ async def register(pool) -> dict[str, Certificate]:
     # Expired in November: valid to 14 November, the workflow expires it at the start of the 15th and logs
     # certificate.expired under the application id (workflows/certification.py today).
     c["expired"] = await certify(pool, "CCS2023-0103", date(2023, 11, 15), date(2026, 11, 14), granted=True)
-    await set_status(pool, "CCS2023-0103", CertStatus.EXPIRED)
+    await set_status(pool, "CCS2023-0103", CertStatus.EXPIRED, on=date(2026, 11, 15))
     await log(pool, str(c["expired"].application_id), "certificate.expired", at(2026, 11, 15, 0, 0))
     # Valid all month, nothing changed.
     c["valid"] = await certify(pool, "CCS2025-0104", date(2025, 3, 2), date(2028, 3, 1), level=StarLevel.COMPLIANT)
     # Suspended in November (R-9.6.2), until May (R-9.6.3).
     c["suspended"] = await certify(pool, "CCS2025-0105", date(2025, 1, 10), date(2028, 1, 9))
     await log(pool, "CCS2025-0105", "certificate.suspended", at(2026, 11, 20, 9, 30))
-    await set_status(pool, "CCS2025-0105", CertStatus.SUSPENDED, suspended_until=date(2027, 5, 20))
+    await set_status(pool, "CCS2025-0105", CertStatus.SUSPENDED, suspended_until=date(2027, 5, 20),
+                     on=date(2026, 11, 20))
     # Suspended in May, withdrawn in November (R-9.6.5).
     c["withdrawn"] = await certify(pool, "CCS2024-0106", date(2024, 5, 6), date(2027, 5, 5))
     await log(pool, "CCS2024-0106", "certificate.suspended", at(2026, 5, 6, 11))
     await log(pool, "CCS2024-0106", "certificate.withdrawn", at(2026, 11, 6, 14))
-    await set_status(pool, "CCS2024-0106", CertStatus.WITHDRAWN)
+    await set_status(pool, "CCS2024-0106", CertStatus.WITHDRAWN, on=date(2026, 11, 6))
     # Suspended in October and still suspended: not valid in November, but its suspension is public.
     c["still_suspended"] = await certify(pool, "CCS2025-0107", date(2025, 8, 1), date(2028, 7, 31))
     await log(pool, "CCS2025-0107", "certificate.suspended", at(2026, 10, 12, 10))
-    await set_status(pool, "CCS2025-0107", CertStatus.SUSPENDED, suspended_until=date(2027, 4, 12))
+    await set_status(pool, "CCS2025-0107", CertStatus.SUSPENDED, suspended_until=date(2027, 4, 12),
+                     on=date(2026, 10, 12))
     # Expired in October: valid to 20 October.
     c["expired_october"] = await certify(pool, "CCS2023-0108", date(2023, 10, 21), date(2026, 10, 20))
-    await set_status(pool, "CCS2023-0108", CertStatus.EXPIRED)
+    await set_status(pool, "CCS2023-0108", CertStatus.EXPIRED, on=date(2026, 10, 21))
     # Withdrawn last year.
     c["withdrawn_2025"] = await certify(pool, "CCS2024-0109", date(2024, 1, 8), date(2027, 1, 7))
     await log(pool, "CCS2024-0109", "certificate.withdrawn", at(2025, 3, 1, 10))
-    await set_status(pool, "CCS2024-0109", CertStatus.WITHDRAWN)
+    await set_status(pool, "CCS2024-0109", CertStatus.WITHDRAWN, on=date(2025, 3, 1))
     # Issued in December.
     c["december"] = await certify(pool, "CCS2026-0110", date(2026, 12, 2), date(2029, 12, 1), granted=True)
     return c
@@ -133,8 +135,8 @@ async def test_an_earlier_month_shows_the_status_at_its_end_not_todays(pool, reg
         "CCS2025-0107": (MonthEvent.SUSPENDED, date(2026, 10, 12), CertStatus.SUSPENDED),
         "CCS2023-0108": (MonthEvent.EXPIRED, date(2026, 10, 21), CertStatus.EXPIRED),
     }  # not listed: withdrawn in 2025, issued in November and December
-    # The register keeps current values only: October's row shows the reissue made in November.
-    assert rows["CCS2025-0102"].reissued_on == date(2026, 11, 10)
+    # October's row shows the certificate as it was in October, before its reissue in November.
+    assert (rows["CCS2025-0102"].reissued_on, rows["CCS2025-0102"].scope) == (None, "呼叫中心客户服务")
 
 
 async def test_a_month_still_running_is_reported_up_to_today_and_one_not_begun_is_refused(pool, register):
@@ -153,8 +155,8 @@ async def test_the_month_is_shanghais(pool):
     await log(pool, "CCS2025-0201", "certificate.suspended", datetime(2026, 10, 31, 16, 30, tzinfo=timezone.utc))
     await certify(pool, "CCS2025-0202", date(2025, 2, 3), date(2028, 2, 2))
     await log(pool, "CCS2025-0202", "certificate.suspended", datetime(2026, 11, 30, 16, 30, tzinfo=timezone.utc))
-    for number in ("CCS2025-0201", "CCS2025-0202"):
-        await set_status(pool, number, CertStatus.SUSPENDED, suspended_until=date(2027, 4, 30))
+    for number, on in (("CCS2025-0201", date(2026, 11, 1)), ("CCS2025-0202", date(2026, 12, 1))):
+        await set_status(pool, number, CertStatus.SUSPENDED, suspended_until=date(2027, 4, 30), on=on)
     rows = by_number(await cnca_rows(pool, NOVEMBER))
     assert (rows["CCS2025-0201"].event, rows["CCS2025-0201"].event_on) == (MonthEvent.SUSPENDED, date(2026, 11, 1))
     assert (rows["CCS2025-0202"].event, rows["CCS2025-0202"].status) == (MonthEvent.VALID, CertStatus.VALID)
@@ -165,7 +167,8 @@ async def test_the_month_is_shanghais(pool):
 async def test_several_events_in_a_month_the_last_is_the_event_of_the_month_and_all_are_kept(pool):
     await certify(pool, "CCS2026-0301", date(2026, 11, 2), date(2029, 11, 1), granted=True)
     await log(pool, "CCS2026-0301", "certificate.suspended", at(2026, 11, 25, 9))
-    await set_status(pool, "CCS2026-0301", CertStatus.SUSPENDED, suspended_until=date(2027, 5, 25))
+    await set_status(pool, "CCS2026-0301", CertStatus.SUSPENDED, suspended_until=date(2027, 5, 25),
+                     on=date(2026, 11, 25))
     [row] = await cnca_rows(pool, NOVEMBER)
     assert (row.event, row.event_on, row.status) == (MonthEvent.SUSPENDED, date(2026, 11, 25), CertStatus.SUSPENDED)
     assert [(h.event, h.on) for h in row.happenings] == [
@@ -176,7 +179,7 @@ async def test_a_scope_reduction_is_a_change_and_its_status_is_public(pool):
     """R-9.6.6 / R-9.6.8: a scope reduction is reported as a change (变更) with the status 缩小认证范围."""
     await certify(pool, "CCS2025-0401", date(2025, 4, 1), date(2028, 3, 31))
     await log(pool, "CCS2025-0401", "certificate.scope_reduced", at(2026, 11, 9, 10))
-    await set_status(pool, "CCS2025-0401", CertStatus.SCOPE_REDUCED)
+    await set_status(pool, "CCS2025-0401", CertStatus.SCOPE_REDUCED, on=date(2026, 11, 9))
     [row] = await cnca_rows(pool, NOVEMBER)
     assert (row.event, row.event_on, row.status_zh) == (MonthEvent.REISSUED, date(2026, 11, 9), "缩小认证范围")
     [december] = await cnca_rows(pool, date(2026, 12, 1))
@@ -188,10 +191,10 @@ async def test_expiry_is_dated_by_the_validity_and_a_cancellation_by_its_event(p
     a certificate.expired event before the end of the validity is a cancellation (注销) on its day."""
     late = await certify(pool, "CCS2023-0501", date(2023, 10, 31), date(2026, 10, 30))
     await log(pool, str(late.application_id), "certificate.expired", at(2026, 11, 3, 8))  # the worker was down
-    await set_status(pool, "CCS2023-0501", CertStatus.EXPIRED)
+    await set_status(pool, "CCS2023-0501", CertStatus.EXPIRED, on=date(2026, 10, 31))
     await certify(pool, "CCS2025-0502", date(2025, 5, 5), date(2028, 5, 4))
     await log(pool, "CCS2025-0502", "certificate.expired", at(2026, 11, 18, 16))
-    await set_status(pool, "CCS2025-0502", CertStatus.EXPIRED)
+    await set_status(pool, "CCS2025-0502", CertStatus.EXPIRED, on=date(2026, 11, 18))
 
     october = by_number(await cnca_rows(pool, OCTOBER))
     assert (october["CCS2023-0501"].event, october["CCS2023-0501"].event_on) == (MonthEvent.EXPIRED, date(2026, 10, 31))
