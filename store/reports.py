@@ -40,7 +40,7 @@ version's ``issued_on`` and its ``certificate.granted`` events.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from schemas.certificate_versions import CertificateVersion, VersionChange, version_on
