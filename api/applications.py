@@ -63,7 +63,8 @@ class ApplicationView(BaseModel):
     timeline: list[TimelineEntry]
 
 
-@router.post("", status_code=201, response_model=Submitted, summary="submit an application (R-9.1.1); the intake roles only (CERTFLOW_INTAKE_ROLES)")
+@router.post("", status_code=201, response_model=Submitted,
+             summary="submit an application (R-9.1.1); the intake roles only (CERTFLOW_INTAKE_ROLES)")
 async def submit(
     submission: ApplicationSubmission, request: Request, response: Response,
     actor: Actor = Depends(permitted(Action.SUBMIT_APPLICATION)), client: Client = Depends(temporal),

@@ -96,7 +96,8 @@ async def _task_or_404(pool: asyncpg.Pool, task_id: str) -> TaskRecord:
 
 @router.post("/{task_id:path}/complete", response_model=TaskReceipt, summary="complete a task with its payload")
 async def complete(
-    task_id: str, body: CompleteRequest, actor: Actor = Depends(permitted(Action.COMPLETE_TASK)), pool: asyncpg.Pool = Depends(db),
+    task_id: str, body: CompleteRequest, actor: Actor = Depends(permitted(Action.COMPLETE_TASK)),
+    pool: asyncpg.Pool = Depends(db),
     client: Client = Depends(temporal),
 ) -> TaskReceipt:
     row = await _task_or_404(pool, task_id)
