@@ -245,11 +245,11 @@ class RecordActivities:
             org_id = registered.id
             site_ids: dict[str, UUID] = {}
             for site in s.sites:
-                site_ids[site.name] = site_id_for(org_id, site.name)
-                await organizations.register_site(conn, Site(
-                    id=site_ids[site.name], organization_id=org_id, name=site.name, address=site.address,
+                registered_site = await organizations.register_site(conn, Site(
+                    id=site_id_for(org_id, site.name), organization_id=org_id, name=site.name, address=site.address,
                     postcode=site.postcode, headcount=site.headcount,
                 ))
+                site_ids[site.name] = registered_site.id
             await applications.record_application(conn, ApplicationRecord(
                 id=intake.application_id, organization_id=org_id, workflow_id=intake.workflow_id,
                 scope=s.scope or "", data=s.model_dump(mode="json"), submitted_at=intake.submitted_at,

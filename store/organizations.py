@@ -127,9 +127,10 @@ async def register_organization(db: Db, organization: Organization) -> Organizat
 
 
 async def register_site(db: Db, site: Site) -> Site:
-    """The site with this id, unchanged when the register has it, else ``site`` added (see
-    :func:`register_organization`); a site id belonging to another organization is a ``Conflict``."""
-    existing = await get_site(db, site.id)
+    """The organization's site with this id or name, unchanged when the register has it, else ``site``
+    added (see :func:`register_organization`); a site id of another organization is a ``Conflict``."""
+    existing = await get_site(db, site.id) or to_model(Site, await db.fetchrow(
+        f"SELECT {_SITE_COLUMNS} FROM sites WHERE organization_id = $1 AND name = $2", site.organization_id, site.name))
     if existing is None:
         return await upsert_site(db, site)
     if existing.organization_id != site.organization_id:

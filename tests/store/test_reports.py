@@ -230,3 +230,44 @@ def test_a_report_number_is_upper_case_without_spaces():
                   star_level=StarLevel.FIVE_STAR, issued_on=date(2026, 1, 5), valid_from=date(2026, 1, 5),
                   valid_to=date(2029, 1, 4), status=CertStatus.VALID, event=MonthEvent.VALID)
     assert (row.number, row.star_level_zh, row.star_level_en) == ("CCS2026-0101", "五星级", "five-star")
+
+
+async def test_a_past_month_is_the_same_report_after_a_later_renewal_reissue_and_withdrawal(pool):
+    """Issue 12 finding 5: December 2026, drawn again after a renewal decided 2029-07-01, a reissue with a
+    new name and a withdrawal, is byte-identical; the later months show each change in its month."""
+    from api.report_formats import to_csv
+    from store.certificates import record_recertification
+
+    await certify(pool, "CCS2026-0701", date(2026, 12, 17), date(2029, 12, 16), granted=True,
+                  name="上海原名呼叫中心有限公司")
+    await certify(pool, "CCS2026-0702", date(2026, 12, 3), date(2029, 12, 2), granted=True)
+    december = date(2026, 12, 1)
+    before_rows = await cnca_rows(pool, december)
+    before = to_csv(before_rows)
+
+    await record_recertification(pool, "CCS2026-0701", issued_on=date(2029, 7, 1), valid_from=date(2029, 12, 17),
+                                 valid_to=date(2032, 12, 16), star_level=StarLevel.FIVE_STAR)
+    await log(pool, "CCS2026-0701", "certificate.recertified", at(2029, 7, 1, 10))
+    await record_reissue(pool, "CCS2026-0701", revision=1, reissued_on=date(2030, 3, 2),
+                         organization_name="上海新名呼叫中心有限公司", scope="呼叫中心服务及外呼")
+    await log(pool, "CCS2026-0701", "certificate.reissued", at(2030, 3, 2, 10))
+    await set_status(pool, "CCS2026-0701", CertStatus.WITHDRAWN, on=date(2031, 1, 10))
+    await log(pool, "CCS2026-0701", "certificate.withdrawn", at(2031, 1, 10, 10))
+    await set_status(pool, "CCS2026-0702", CertStatus.WITHDRAWN, on=date(2027, 2, 8))
+    await log(pool, "CCS2026-0702", "certificate.withdrawn", at(2027, 2, 8, 10))
+
+    after_rows = await cnca_rows(pool, december)
+    assert after_rows == before_rows and to_csv(after_rows) == before
+    row = by_number(after_rows)["CCS2026-0701"]
+    assert (row.issued_on, row.valid_from, row.valid_to, row.organization_name, row.star_level) == (
+        date(2026, 12, 17), date(2026, 12, 17), date(2029, 12, 16), "上海原名呼叫中心有限公司", StarLevel.THREE_STAR)
+    assert (row.event, row.event_on) == (MonthEvent.ISSUED, date(2026, 12, 17))
+
+    july = by_number(await cnca_rows(pool, date(2029, 7, 1)))["CCS2026-0701"]
+    assert (july.event, july.event_on, july.valid_from, july.valid_to) == (
+        MonthEvent.ISSUED, date(2029, 7, 1), date(2029, 12, 17), date(2032, 12, 16))  # R-9.3
+    march = by_number(await cnca_rows(pool, date(2030, 3, 1)))["CCS2026-0701"]
+    assert (march.event, march.organization_name) == (MonthEvent.REISSUED, "上海新名呼叫中心有限公司")  # R-10.3.4
+    january = by_number(await cnca_rows(pool, date(2031, 1, 1)))["CCS2026-0701"]
+    assert (january.event, january.event_on, january.status) == (
+        MonthEvent.WITHDRAWN, date(2031, 1, 10), CertStatus.WITHDRAWN)
