@@ -24,9 +24,11 @@ from api.permissions import CERTIFICATE_ACTIONS, Action, permitted
 from api.problems import Problem
 from api.processes import live_state, send_update
 from schemas.actions import ACT_UPDATE, ACTION_MODELS, ActionReceipt, ActionRequest
+from schemas.certificate_versions import CertificateVersion
 from schemas.certificates import CertStatus, StarLevel
 from schemas.tasking import Actor
 from store.certificate_search import CertificatePage, CertificateRow, get_certificate_row, search_certificates
+from store.certificate_versions import versions_of
 from store.certificates import certificate_sites
 from store.documents import latest_document
 from store.events import events_for
@@ -65,6 +67,8 @@ class CertificateView(BaseModel):
     next_due: list[DueDate]
     note: str | None = None
     timeline: list[TimelineEntry]
+    versions: list[CertificateVersion] = Field(
+        default_factory=list, description="what the certificate said from each day on, oldest first (never changed)")
 
 
 @router.get("", response_model=CertificateList, summary="certificates, filtered; soonest due first with due_before")
@@ -113,7 +117,8 @@ async def certificate(
         certificate=row, sites=sites, running=bool(live and live.running),
         process_state=live.state if live else "NOT_FOUND", life=life, next_due=next_due, note=note,
         timeline=[TimelineEntry(at=e.occurred_at, actor=e.actor, kind=e.kind, rule_id=e.rule_id, data=e.data)
-                  for e in events])
+                  for e in events],
+        versions=await versions_of(pool, row.number))
 
 
 @router.get("/{number}/document", response_class=Response, summary="the certificate document (PDF, R-10.2), no token "
