@@ -92,7 +92,7 @@ async def test_each_role_is_allowed_or_refused_as_the_matrix_says(http, staff, a
             assert problem["action"] == action.value and sorted(allowed)[0].value in problem["detail"]
 
 
-async def test_only_reviewers_submit_applications_by_default(http, staff):
+async def test_only_reviewers_submit_applications_by_default_R_9_1_2(http, staff):
     """Finding 2 of issue 12: a mystery shopper's token submitted an application."""
     for role in (Role.MYSTERY_SHOPPER, Role.AUDITOR, Role.DECISION_MAKER, Role.OPERATOR):
         _, token = await staff(role)

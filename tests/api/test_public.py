@@ -90,7 +90,8 @@ async def test_an_unknown_number_is_404_problem(http):
 
 
 async def test_as_on_a_past_day_the_certificate_says_what_it_said_then(http, pool):
-    """Issue 12 finding 5: ``?on=`` answers from the version in force that day, the same whenever asked."""
+    """Issue 12 finding 5: ``?on=`` answers from the version in force that day, the same whenever asked:
+    the true status on that day (R-9.6.8), the holder as named then (R-10.3.4)."""
     number, sites = await issued_certificate(pool)
     await record_reissue(pool, number, revision=1, reissued_on=date(2026, 6, 1),
                          organization_name="上海新名呼叫中心有限公司", registered_address="世纪大道2号")
