@@ -97,6 +97,7 @@ class InboxActivities:
                 conn, v.task_id, task.workflow_id, v.kind, v.role.value, v.opened_at, assignee_id=v.assignee_id,
                 due_on=v.due_on, due_provisional=v.due_provisional, rule_id=v.rule_id, subject=task.subject,
                 title=v.title, payload_schema=task.payload_schema, context=task.context,
+                available_from=v.available_from,
             )
             await events.append_event(
                 conn, f"{v.task_id}/opened", v.opened_at, "system", "task.opened", rule_id=v.rule_id,

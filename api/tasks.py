@@ -8,7 +8,7 @@ from uuid import UUID
 
 import asyncpg
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from temporalio.client import Client
 
 from api.auth import db, temporal
@@ -40,6 +40,8 @@ class TaskSummary(BaseModel):
     subject: str | None
     workflow_id: str
     opened_at: datetime | None = None
+    available_from: date | None = Field(None, description="what the task records can be recorded from this day on "
+                                                          "(the programme's date); completing it earlier is refused")
 
 
 class TaskDetail(TaskSummary):
@@ -62,7 +64,7 @@ def _summary(row: TaskRecord, today: date) -> dict[str, Any]:
     return {"id": row.id, "kind": row.kind, "title": row.title, "role": row.role, "assignee_id": row.assignee_id,
             "status": row.status, "due_on": row.due_on, "due_provisional": row.due_provisional, "overdue": overdue,
             "rule_id": row.rule_id, "subject": row.subject, "workflow_id": row.workflow_id,
-            "opened_at": row.opened_at}
+            "opened_at": row.opened_at, "available_from": row.available_from}
 
 
 def _visible(row: TaskRecord, actor: Actor) -> bool:

@@ -9,10 +9,36 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+HAPPENED = "happened"  # marks a date on which something took place: never after the process's today
+Happened = Annotated[date, HAPPENED]
+MaybeHappened = Annotated[date | None, HAPPENED]
+
+
+def happened_dates(model: BaseModel, path: str = "") -> list[tuple[str, date]]:
+    """Every ``Happened`` date of a payload, nested models and lists included, with its field path: the
+    days on which what it records took place (checked against the process's today, DESIGN "dates are
+    facts")."""
+    found: list[tuple[str, date]] = []
+    for name, info in type(model).model_fields.items():
+        value, where = getattr(model, name), f"{path}{name}"
+        if HAPPENED in info.metadata and value is not None:
+            found.append((where, value))
+        for n, item in _models_in(value):
+            found += happened_dates(item, f"{where}{n}.")
+    return found
+
+
+def _models_in(value: Any) -> list[tuple[str, BaseModel]]:
+    if isinstance(value, BaseModel):
+        return [("", value)]
+    if isinstance(value, list):
+        return [(f"[{i}]", v) for i, v in enumerate(value) if isinstance(v, BaseModel)]
+    return []
 
 
 class Payload(BaseModel):
@@ -56,7 +82,7 @@ class ApplicationReview(Payload):
 class ContractSigned(Payload):
     """R-9.1.2.8: accepted → a contract is signed."""
 
-    signed_on: date
+    signed_on: Happened
     contract_reference: str = Field(min_length=1)
 
 
@@ -125,12 +151,14 @@ class Stage1Findings(Payload):
     sites_processes_equipment: str
     ready_for_onsite: bool
     concerns: str = Field("", description="required when not ready: they are told to the applicant")
+    held_on: MaybeHappened = Field(None, description="the day stage 1 took place; omitted: the programme's day. "
+                                                   "Not after today (dates are facts)")
 
 
 class MysteryShopperReport(Payload):
     """R-3.10: service quality and environment seen unannounced, before the on-site audit."""
 
-    visited_on: date
+    visited_on: Happened
     person_days: Decimal = Field(gt=0)
     service_quality: str = Field(min_length=1)
     service_environment: str = Field(min_length=1)
@@ -139,7 +167,7 @@ class MysteryShopperReport(Payload):
 class OnsitePlanSent(Payload):
     """R-9.1.6: the plan and the day the leader communicated it to the applicant."""
 
-    sent_on: date
+    sent_on: Happened
     plan: str = Field(min_length=1)
 
 
@@ -156,20 +184,24 @@ class FindingInput(BaseModel):
     clause: str = ""
     department: str = ""
     description: str = Field(min_length=1)
-    acknowledged_on: date | None = Field(None, description="R-9.1.8: the auditee's acknowledgement")
+    acknowledged_on: MaybeHappened = Field(None, description="R-9.1.8: the auditee's acknowledgement")
 
 
 class OnsiteResults(Payload):
-    """R-9.1.7 item results against the catalogue and findings acknowledged by the auditee (R-9.1.8)."""
+    """R-9.1.7 item results against the catalogue and findings acknowledged by the auditee (R-9.1.8), and
+    the days the on-site audit took place: what is counted from the audit (R-9.2.1) counts from these."""
 
     items: list[ItemAssessment]
     findings: list[FindingInput] = Field(default_factory=list)
+    started_on: MaybeHappened = Field(None, description="first on-site day; omitted: the programme's onsite_start")
+    ended_on: MaybeHappened = Field(None, description="last on-site day; omitted: the programme's onsite_end. "
+                                                    "Not after today: results are recorded once the audit is over")
 
 
 class Correction(BaseModel):
     finding_id: str
-    corrected_on: date | None = None
-    verified_on: date | None = None
+    corrected_on: MaybeHappened = None
+    verified_on: MaybeHappened = None
     note: str = ""
 
 
@@ -183,7 +215,7 @@ class AuditReport(Payload):
     """R-9.1.8: the leader's report, gone through with the auditee, and the team's recommendation."""
 
     summary: str = Field(min_length=1)
-    discussed_with_auditee_on: date
+    discussed_with_auditee_on: Happened
     recommendation: Literal["recommend", "do_not_recommend"]
 
 
@@ -216,7 +248,7 @@ class SurveillanceChanges(Payload):
     """R-9.2.2: the organization confirms its basic, organization and key-document changes before the
     surveillance; its current departments are the population the sampling draws from (R-9.2.5)."""
 
-    confirmed_on: date
+    confirmed_on: Happened
     basic_changes: str = Field("", description="name, address, legal status, scale ... ('' = none)")
     organization_changes: str = ""
     key_document_changes: str = ""
@@ -261,7 +293,7 @@ class SurveillanceDecision(Payload):
 class RecertificationApplication(Payload):
     """R-9.3: the organization applies to recertify; a major change may call for a separate stage 1."""
 
-    applied_on: date
+    applied_on: Happened
     applies: bool = Field(True, description="false: the organization declines; the certificate will expire")
     major_change: bool = Field(False, description="of the organization or its environment (e.g. the law)")
     separate_stage1: bool = Field(False, description="the body's choice: stage 1 apart from the on-site audit")
@@ -344,7 +376,7 @@ TASK_PAYLOADS: dict[str, type[Payload]] = {
 class RegulatorReportSent(Payload):
     """The month's report sent to the certification authority (CNCA), due by the 10th."""
 
-    sent_on: date
+    sent_on: Happened
     reference: str = Field("", description="e.g. the submission number the authority's system gave")
 
 

@@ -108,6 +108,9 @@ class TaskView(BaseModel):
     due_provisional: bool = False
     rule_id: str | None = None
     opened_at: datetime
+    # Dates are facts: a task that records something happening on a day can be done from that day on
+    # (the programme's date for it); before, the inbox shows it and completing it is refused.
+    available_from: date | None = None
 
 
 class ElementVisit(BaseModel):

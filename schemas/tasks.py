@@ -43,6 +43,8 @@ class TaskRecord(Record):
     escalated_at: datetime | None = None
     completed_at: datetime | None = None
     completed_by: UUID | None = None
+    # Dates are facts: what the task records cannot have happened before this day (the programme's date).
+    available_from: date | None = None
 
     def overdue_on(self, day: date) -> bool:
         """Open and past its due date on ``day`` (the workflow's today, never the wall clock)."""

@@ -16,7 +16,7 @@ from schemas.tasks import TaskRecord, TaskStatus
 from store._sql import Db, references_must_exist, require_aware, to_model, to_models
 
 _COLUMNS = """id, workflow_id, kind, role, assignee_id, status, rule_id, due_on, due_provisional, subject, title,
-    payload_schema, context, opened_at, reminded_at, escalated_at, completed_at, completed_by"""
+    payload_schema, context, opened_at, reminded_at, escalated_at, completed_at, completed_by, available_from"""
 
 
 async def upsert_open_task(
@@ -35,6 +35,7 @@ async def upsert_open_task(
     title: str = "",
     payload_schema: dict[str, Any] | None = None,
     context: dict[str, Any] | None = None,
+    available_from: date | None = None,
 ) -> TaskRecord:
     """Project an open task. Again with the same values: nothing is written. Again with new values
     (reassigned, new due date): the open task is updated. A task already completed or cancelled is
@@ -48,23 +49,24 @@ async def upsert_open_task(
     with references_must_exist():
         row = await db.fetchrow(
             f"""INSERT INTO tasks AS t (id, workflow_id, kind, role, assignee_id, rule_id, due_on, due_provisional,
-                    subject, title, payload_schema, context, opened_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                    subject, title, payload_schema, context, opened_at, available_from)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
                 ON CONFLICT (id) DO UPDATE SET
                     role = EXCLUDED.role, assignee_id = EXCLUDED.assignee_id, rule_id = EXCLUDED.rule_id,
                     due_on = EXCLUDED.due_on, due_provisional = EXCLUDED.due_provisional,
                     subject = EXCLUDED.subject, title = EXCLUDED.title,
-                    payload_schema = EXCLUDED.payload_schema, context = EXCLUDED.context
+                    payload_schema = EXCLUDED.payload_schema, context = EXCLUDED.context,
+                    available_from = EXCLUDED.available_from
                 WHERE t.status = 'open' AND t.workflow_id = EXCLUDED.workflow_id AND t.kind = EXCLUDED.kind
                   AND (t.role, t.assignee_id, t.rule_id, t.due_on, t.due_provisional, t.subject, t.title,
-                       t.payload_schema, t.context)
+                       t.payload_schema, t.context, t.available_from)
                       IS DISTINCT FROM
                       (EXCLUDED.role, EXCLUDED.assignee_id, EXCLUDED.rule_id, EXCLUDED.due_on,
                        EXCLUDED.due_provisional, EXCLUDED.subject, EXCLUDED.title, EXCLUDED.payload_schema,
-                       EXCLUDED.context)
+                       EXCLUDED.context, EXCLUDED.available_from)
                 RETURNING {_COLUMNS}""",
             task_id, workflow_id, kind, role, assignee_id, rule_id, due_on, due_provisional, subject, title,
-            payload_schema or {}, context or {}, opened_at,
+            payload_schema or {}, context or {}, opened_at, available_from,
         )
     if row is not None:
         return TaskRecord.model_validate(dict(row))

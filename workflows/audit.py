@@ -116,6 +116,7 @@ class AuditWorkflow(HumanTasks):
         self.programme_version = 1
         self.stage = "starting"
         self.onsite_done = False
+        self.dates_are_facts = False
 
     @workflow.run
     async def run(self, data: AuditInput) -> AuditOutcome:
@@ -126,6 +127,11 @@ class AuditWorkflow(HumanTasks):
         # The plan (R-9.1.6) and the report (R-9.1.8) go to the auditee in writing; audits that began
         # before these notices send none.
         self.auditee_notices = workflow.patched("auditee-notices")
+        # Nothing is recorded before it happens: stage 1, the on-site audit, its follow-up and the report
+        # are refused when dated after the process's today. Audits begun before this check recorded
+        # whatever they were given (their histories replay as they were).
+        self.dates_are_facts = workflow.patched("dates-are-facts")
+        self.board.dates_are_facts = self.dates_are_facts
         self.board.passed("audit_started")
         leader = self._leader()
         await workflow.execute_activity(
@@ -146,6 +152,7 @@ class AuditWorkflow(HumanTasks):
             s1 = await self.board.ask(
                 "stage1", Stage1Findings, title="stage 1 findings", role=Role.AUDITOR, assignee_id=leader,
                 due_on=self.programme.stage1_on, rule_id="R-9.1.5", check=self._check_stage1,
+                available_from=self._available(self.programme.stage1_on),
             )
             self.board.passed("stage1_ready")
             if s1.payload.ready_for_onsite:
@@ -165,8 +172,10 @@ class AuditWorkflow(HumanTasks):
         onsite = await self.board.ask(
             "onsite_audit", OnsiteResults, title="on-site audit results", role=Role.AUDITOR, assignee_id=leader,
             due_on=self.programme.onsite_end, rule_id="R-9.1.7", check=self._check_onsite,
+            available_from=self._available(self.programme.onsite_end),
         )
         self.onsite_done = True
+        held = self._onsite_days(onsite.payload)
         recorded: OnsiteRecorded = await workflow.execute_activity(
             "record_onsite_results",
             OnsiteRecord(audit_id=data.audit_id, items=onsite.payload.items, findings=onsite.payload.findings),
@@ -184,8 +193,8 @@ class AuditWorkflow(HumanTasks):
             follow = await self.board.ask(
                 "nonconformity_follow_up", NonconformityFollowUp, title="nonconformity follow-up",
                 role=Role.AUDITOR, assignee_id=leader,
-                due_on=self.programme.onsite_end + timedelta(days=data.follow_up_days), rule_id="R-9.1.7",
-                check=lambda p, a, f: self._check_follow_up(p, open_ncs),
+                due_on=held[1] + timedelta(days=data.follow_up_days), rule_id="R-9.1.7",
+                check=lambda p, a, f: self._check_follow_up(p, open_ncs, held[0]),
                 context={"nonconformities": sorted(open_ncs)},
             )
             await workflow.execute_activity(
@@ -200,6 +209,7 @@ class AuditWorkflow(HumanTasks):
         report = await self.board.ask(
             "audit_report", AuditReport, title="audit report and recommendation", role=Role.AUDITOR,
             assignee_id=leader, due_on=report_due.date, due_provisional=report_due.provisional, rule_id="R-9.1.8",
+            check=lambda p, a, f: self._check_report(p, held[1]),
         )
         await workflow.execute_activity(
             "conclude_audit",
@@ -229,7 +239,7 @@ class AuditWorkflow(HumanTasks):
             open_minor=sum(1 for fid in open_ncs if kinds[fid] == "minor_nonconformity"),
             recommendation=report.payload.recommendation,
             team=[m.staff_id for m in self.programme.team],
-            onsite_end=self.programme.onsite_end,
+            onsite_end=held[1],  # R-9.2.1: counted from the day the audit ended, as recorded
             programme_version=self.programme_version,
             findings_by_department=dict(Counter(f.department for f in onsite.payload.findings if f.department)),
         )
@@ -249,7 +259,7 @@ class AuditWorkflow(HumanTasks):
         await self.board.ask(
             "mystery_shopper_report", MysteryShopperReport, title=f"mystery-shopper visit to {visit.site}",
             role=Role.MYSTERY_SHOPPER, assignee_id=visit.shopper_id, due_on=visit.planned_on, rule_id="R-3.10",
-            context={"site": visit.site}, check=self._check_visit,
+            context={"site": visit.site}, check=self._check_visit, available_from=self._available(visit.planned_on),
         )
 
     async def _plan(self, leader: UUID) -> None:
@@ -270,6 +280,14 @@ class AuditWorkflow(HumanTasks):
     def _latest_plan_date(self, onsite_start: date | None = None):
         start = onsite_start or self.programme.onsite_start
         return add_working_days(start, -self.input.plan_notice_working_days, self.input.reference.holidays)
+
+    def _available(self, planned: date | None) -> date | None:
+        """The day from which a task can record what it is about: the programme's date for it."""
+        return planned if self.dates_are_facts else None
+
+    def _onsite_days(self, p: OnsiteResults) -> tuple[date, date]:
+        """The days the on-site audit took place: as recorded with its results, else as programmed."""
+        return p.started_on or self.programme.onsite_start, p.ended_on or self.programme.onsite_end
 
     def _leader(self) -> UUID:
         return next(m.staff_id for m in self.programme.team if m.role == "leader")
@@ -307,6 +325,10 @@ class AuditWorkflow(HumanTasks):
     def _check_stage1(self, p: Stage1Findings, actor: Actor, facts: TaskFacts) -> None:
         if not p.ready_for_onsite and not p.concerns.strip():
             raise RuleViolation("R-9.1.5", "say what keeps the auditee from being ready; the applicant is told")
+        held_on = p.held_on or self.programme.stage1_on
+        if self.dates_are_facts and held_on is not None and held_on > today():
+            raise RuleViolation("R-9.1.5", f"stage 1 is on {held_on}: its findings can be recorded from that day "
+                                f"(today is {today()}); if it took place earlier, give held_on")
 
     def _check_visit(self, p: MysteryShopperReport, actor: Actor, facts: TaskFacts) -> None:
         if p.visited_on >= self.programme.onsite_start:
@@ -331,6 +353,8 @@ class AuditWorkflow(HumanTasks):
             )
 
     def _check_onsite(self, p: OnsiteResults, actor: Actor, facts: TaskFacts) -> None:
+        if self.dates_are_facts:
+            self._check_onsite_days(p)
         catalogue = {i.id: i for i in self.input.reference.catalogue.items}
         seen = [i.item_id for i in p.items]
         unknown = sorted(set(seen) - set(catalogue))
@@ -350,16 +374,53 @@ class AuditWorkflow(HumanTasks):
         if unacknowledged:
             raise RuleViolation("R-9.1.8", "each finding is acknowledged by the auditee: "
                                 + "; ".join(unacknowledged))
+        start = self._onsite_days(p)[0]
+        early = [f.description[:40] for f in p.findings
+                 if self.dates_are_facts and not start <= f.acknowledged_on <= today()]
+        if early:
+            raise RuleViolation("R-9.1.8", f"a finding is acknowledged during or after the on-site audit "
+                                f"({start} to today, {today()}): " + "; ".join(early))
 
-    def _check_follow_up(self, p: NonconformityFollowUp, open_ncs: set[str]) -> None:
+    def _check_onsite_days(self, p: OnsiteResults) -> None:
+        """R-9.1.7: results are recorded once the on-site audit is over; its days are facts (R-3.10 the
+        visits before it, R-9.1.6 the plan's notice before it)."""
+        start, end = self._onsite_days(p)
+        if end < start:
+            raise RuleViolation("R-9.1.7", f"the on-site audit cannot end ({end}) before it starts ({start})")
+        if end > today():
+            raise RuleViolation("R-9.1.7", f"the on-site audit ends on {end}: its results can be recorded from that "
+                                f"day (today is {today()}); if it ended earlier, give started_on and ended_on")
+        late_visits = sorted(site for site, visited in self.visits_reported.items() if visited >= start)
+        if late_visits:
+            raise RuleViolation("R-3.10", f"the visits to {', '.join(late_visits)} were not before the on-site "
+                                f"audit starting {start}")
+        if self.plan_sent_on is not None and self.plan_sent_on > self._latest_plan_date(start).date:
+            raise RuleViolation("R-9.1.6", f"the plan sent on {self.plan_sent_on} gave fewer than "
+                                f"{self.input.plan_notice_working_days} working days' notice of {start}")
+
+    def _check_follow_up(self, p: NonconformityFollowUp, open_ncs: set[str], onsite_start: date) -> None:
         unknown = {c.finding_id for c in p.corrections} - open_ncs
         if unknown:
             raise RuleViolation("R-9.1.7", f"not nonconformities of this audit: {', '.join(sorted(unknown))}")
         for c in p.corrections:
+            if self.dates_are_facts and c.corrected_on and not onsite_start <= c.corrected_on <= today():
+                raise RuleViolation("R-9.1.7", f"{c.finding_id}: corrected on {c.corrected_on}, not between the "
+                                    f"on-site audit ({onsite_start}) and today ({today()})")
             if c.verified_on and (c.corrected_on is None or c.verified_on < c.corrected_on):
                 raise RuleViolation("R-9.1.7", f"{c.finding_id}: verified before it was corrected")
             if c.verified_on and c.verified_on > today():
                 raise RuleViolation("R-9.1.7", f"{c.finding_id}: verification dated in the future")
+
+    def _check_report(self, p: AuditReport, onsite_end: date) -> None:
+        """R-9.1.8: the report is gone through with the auditee after the on-site audit, not in the future."""
+        if not self.dates_are_facts:
+            return
+        if p.discussed_with_auditee_on > today():
+            raise RuleViolation("R-9.1.8", f"the report cannot have been discussed with the auditee on "
+                                f"{p.discussed_with_auditee_on}, after today ({today()})")
+        if p.discussed_with_auditee_on < onsite_end:
+            raise RuleViolation("R-9.1.8", f"the report is discussed with the auditee after the on-site audit "
+                                f"(ended {onsite_end}), not on {p.discussed_with_auditee_on}")
 
     # ------------------------------------------------------------------------------ Updates and queries
     @workflow.update(name="revise_programme")
@@ -370,6 +431,12 @@ class AuditWorkflow(HumanTasks):
         previous = self.programme
         self.programme = change.revision.programme
         self.programme_version += 1
+        if self.dates_are_facts:  # the inbox shows the new days the tasks can be done
+            new = self.programme
+            visits = {v.site: v.planned_on for v in new.visits}
+            await self.board.reschedule("stage1", lambda context: new.stage1_on)
+            await self.board.reschedule("mystery_shopper_report", lambda context: visits.get(context.get("site", "")))
+            await self.board.reschedule("onsite_audit", lambda context: new.onsite_end)
         await self._event("programme.revised", "R-9.1.10", {
             "version": self.programme_version, "by": change.actor.name, "reason": change.revision.reason,
             "previous": previous.model_dump(mode="json"), "programme": self.programme.model_dump(mode="json")})

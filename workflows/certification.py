@@ -112,6 +112,7 @@ class CertificationWorkflow(CertificateLife):
         steps = data.policy.process
         self.board = TaskBoard(wf_id, str(data.application_id), steps.reminder_days_before)
         self.board.link_page(data.process_pages)
+        self.board.dates_are_facts = workflow.patched("dates-are-facts")  # refuse records dated after today
         # Written notices at each step of the initial certification (received, accepted, programme);
         # processes that began before them send none.
         self.initial_notices = workflow.patched("initial-notices")
@@ -293,6 +294,7 @@ class CertificationWorkflow(CertificateLife):
         wf_id = workflow.info().workflow_id
         self.board = TaskBoard(wf_id, str(data.application_id), data.policy.process.reminder_days_before)
         self.board.link_page(data.process_pages)
+        self.board.dates_are_facts = workflow.patched("dates-are-facts")
         self.minimum_days = data.life.initial_person_days
         self.programme_version = data.life.programme_version
         year = today().year

@@ -24,7 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from pydantic import ValidationError
 
     from schemas.errors import RuleViolation
-    from schemas.payloads import Payload
+    from schemas.payloads import Payload, happened_dates
     from schemas.staff import Role
     from schemas.tasking import (
         Actor,
@@ -82,6 +82,7 @@ class _OpenTask:
     context: dict
     completed: Completed | None = None
     deadline: bool = False  # the scheme's own deadline: its passing is an element of the diagram
+    element_id: str = ""
 
 
 @dataclass
@@ -102,6 +103,9 @@ class TaskBoard:
     trace: list[ElementVisit] = field(default_factory=list)
     # The process page (/processes/{id}) the Temporal UI's details link to, when the API's address is known.
     page: str | None = None
+    # Dates are facts: a payload's ``Happened`` dates (schemas/payloads.py) after today are refused. The
+    # workflow turns it on behind ``workflow.patched("dates-are-facts")``; older runs replay without it.
+    dates_are_facts: bool = False
 
     def details(self, text: str) -> None:
         """The workflow's current details for the Temporal UI, in plain words, with the page's link."""
@@ -144,26 +148,22 @@ class TaskBoard:
         element_id: str | None = None,
         cancel_when: Callable[[], bool] | None = None,
         deadline: bool = False,
+        available_from: date | None = None,
     ) -> Completed[P] | None:
         """Open a task and wait for its completion. With ``cancel_when``, the task is withdrawn (and
-        ``None`` returned) as soon as that becomes true first: what it asked about is gone."""
+        ``None`` returned) as soon as that becomes true first: what it asked about is gone.
+        ``available_from``: the day from which what the task records can have happened (shown in the
+        inbox; the task's check refuses an earlier record)."""
         self.opened[kind] += 1
         task_id = f"{self.owner_id}/{kind}/{self.opened[kind]}"
         view = TaskView(
             task_id=task_id, kind=kind, title=title, role=role, assignee_id=assignee_id, due_on=due_on,
-            due_provisional=due_provisional, rule_id=rule_id, opened_at=workflow.now(),
+            due_provisional=due_provisional, rule_id=rule_id, opened_at=workflow.now(), available_from=available_from,
         )
-        task = _OpenTask(view, payload_type, check, excluded, context or {}, deadline=deadline)
+        task = _OpenTask(view, payload_type, check, excluded, context or {}, deadline=deadline,
+                         element_id=element_id or kind)
         notify = assignee_id is not None and workflow.patched("task-assigned-notice")
-        projected = await workflow.execute_activity(
-            "project_task",
-            TaskProjection(
-                view=view, workflow_id=self.owner_id, subject=self.subject, element_id=element_id or kind,
-                payload_schema=payload_type.model_json_schema(), context=context or {}, notify_assignee=notify,
-            ),
-            start_to_close_timeout=timedelta(seconds=30), result_type=NoticesQueued | None,  # None: before 2026-11
-            summary=f"open task: {title}",
-        )
+        projected = await self._project(task, notify)
         if notify and projected is not None:
             self.mail.deliver(projected.keys, f"task assigned: {title}")
         self.tasks[task_id] = task  # open once the inbox shows it
@@ -194,6 +194,30 @@ class TaskBoard:
         del self.tasks[task_id]
         self.details(self.describe())
         return done  # type: ignore[return-value]
+
+    async def _project(self, task: _OpenTask, notify: bool = False) -> NoticesQueued | None:
+        view = task.view
+        return await workflow.execute_activity(
+            "project_task",
+            TaskProjection(
+                view=view, workflow_id=self.owner_id, subject=self.subject, element_id=task.element_id,
+                payload_schema=task.payload_type.model_json_schema(), context=task.context, notify_assignee=notify,
+            ),
+            start_to_close_timeout=timedelta(seconds=30), result_type=NoticesQueued | None,  # None: before 2026-11
+            summary=f"open task: {view.title}",
+        )
+
+    async def reschedule(self, kind: str, day_of: Callable[[dict], date | None]) -> None:
+        """The programme moved (R-9.1.10): the open tasks of ``kind`` (told apart by their context) can
+        be done from, and are due on, another day, in the workflow and in the inbox. Reminders already
+        set keep their moments."""
+        for task in [t for t in self.tasks.values() if t.view.kind == kind and t.completed is None]:
+            day = day_of(task.context)
+            if day is None or (task.view.available_from, task.view.due_on) == (day, day):
+                continue
+            task.view.available_from = task.view.due_on = day
+            await self._project(task)
+        self.details(self.describe())
 
     async def _wait(self, task: _OpenTask, cancel_when: Callable[[], bool] | None = None) -> None:
         """Wait for completion; remind before the due date, escalate once it has passed."""
@@ -246,6 +270,8 @@ class TaskBoard:
                          "You took part in this audit, so you may not make or review its decision.",
                          rule_id="R-9.1.9.n1")
         payload = self._parse(task, completion)
+        if self.dates_are_facts:
+            self._refuse_the_future(payload, view)
         if task.check is not None:
             try:
                 task.check(payload, actor, completion.facts)
@@ -260,6 +286,14 @@ class TaskBoard:
         self.done.append(task.completed)
         return TaskReceipt(task_id=task.view.task_id, kind=task.view.kind, accepted_at=workflow.now(),
                            message=f"'{task.view.title}' completed by {completion.actor.name}.")
+
+    @staticmethod
+    def _refuse_the_future(payload: Payload, view: TaskView) -> None:
+        """Nothing is recorded as done before the process's clock says it happened."""
+        future = [f"{where} {day}" for where, day in happened_dates(payload) if day > today()]
+        if future:
+            raise refuse(Refusal.RULE_VIOLATION, f"'{view.title}' records a day that has not come yet (today is "
+                         f"{today()}): {', '.join(future)}", rule_id=view.rule_id)
 
     @staticmethod
     def _parse(task: _OpenTask, completion: TaskCompletion) -> Payload:
@@ -289,6 +323,8 @@ class TaskBoard:
         parts = []
         for v in open_views:
             due = f"due {v.due_on}{' (provisional)' if v.due_provisional else ''}"
+            if v.available_from is not None and v.available_from > today():  # dates are facts
+                due += " (not before that day)" if v.available_from == v.due_on else f" (from {v.available_from})"
             parts.append(f"awaiting {v.title} — {due}" + (f" ({v.rule_id})" if v.rule_id else ""))
         return "; ".join(parts)
 

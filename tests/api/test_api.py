@@ -4,11 +4,12 @@ refusals as problem+json carrying the rule id, and the public register."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from rules.rating import default_catalogue
 from schemas.intake import REQUIRED_MATERIALS
 from schemas.tasking import TaskView
+from workflows.tasks import SHANGHAI
 from store.staff import add_qualification, add_staff
 
 PROBLEM = "application/problem+json"
@@ -87,6 +88,21 @@ async def test_through_the_api_to_a_published_certificate(stack):
         assert response.status_code == 200, response.text
         return detail
 
+    async def too_early(token: str, kind: str, payload: dict, handle) -> dict:
+        """Dates are facts: what has not happened yet by the process's clock is refused (422, rule id)."""
+        await handle.execute_update("wait_for_task", kind, result_type=TaskView)
+        row = (await http.get("/api/v1/tasks", params={"kind": kind}, headers=bearer(token))).json()[0]
+        response = await http.post(f"/api/v1/tasks/{row['id']}/complete", json={"payload": payload},
+                                   headers=bearer(token))
+        assert response.status_code == 422 and response.headers["content-type"] == PROBLEM, response.text
+        return row | {"rule_id": response.json()["rule_id"]}
+
+    async def move_to(day: date) -> date:
+        """The test server's clock to 10:00 of ``day`` in the body's time zone; returns that day."""
+        now = await env.get_current_time()
+        await env.sleep(datetime.combine(day, time(10), tzinfo=SHANGHAI) - now)
+        return day
+
     point = {"satisfied": True}
     review = await do(reviewer, "application_review", {
         **{k: point for k in ("information_complete", "industry_and_process_understood", "state_requirements_known",
@@ -116,19 +132,26 @@ async def test_through_the_api_to_a_published_certificate(stack):
     await do(pm, "programme", programme)
     await certification.execute_update("wait_for_stage", "audit")  # the audit process has started
 
-    await do(leader, "stage1", {k: "ok" for k in ("planning", "documents", "monitoring", "improvement",
-                                                  "legal_compliance", "resources", "sites_processes_equipment")}
-             | {"ready_for_onsite": True}, audit)
-    await env.sleep(timedelta(days=9))
-    today = (await env.get_current_time()).date()
+    stage1 = {k: "ok" for k in ("planning", "documents", "monitoring", "improvement", "legal_compliance",
+                                "resources", "sites_processes_equipment")} | {"ready_for_onsite": True}
+    early = await too_early(leader, "stage1", stage1, audit)  # the inbox says from when; before, R-9.1.5 refuses
+    assert early["rule_id"] == "R-9.1.5" and early["available_from"] == programme["stage1_on"]
+    await move_to(date.fromisoformat(programme["stage1_on"]))
+    await do(leader, "stage1", stage1, audit)
+    today = await move_to(today + timedelta(days=9))
     await do(shopper, "mystery_shopper_report", {"visited_on": str(today), "person_days": "0.5",
                                                  "service_quality": "好", "service_environment": "好"}, audit)
     await do(leader, "onsite_plan", {"sent_on": str(today), "plan": "计划"}, audit)
     items = [{"item_id": i.id, "method_compliant": True, "executed": True, "method_score": str(i.max_method),
               "execution_score": str(i.max_execution)} for i in default_catalogue().items]
+    early = await too_early(leader, "onsite_audit", {"items": items, "findings": []}, audit)
+    assert early["rule_id"] == "R-9.1.7" and early["available_from"] == programme["onsite_end"]
+    today = await move_to(date.fromisoformat(programme["onsite_end"]))
     await do(leader, "onsite_audit", {"items": items, "findings": []}, audit)
-    await do(leader, "audit_report", {"summary": "符合", "discussed_with_auditee_on": str(today),
-                                      "recommendation": "recommend"}, audit)
+    report = {"summary": "符合", "discussed_with_auditee_on": str(today + timedelta(days=1)),
+              "recommendation": "recommend"}
+    assert (await too_early(leader, "audit_report", report, audit))["rule_id"] == "R-9.1.8"
+    await do(leader, "audit_report", report | {"discussed_with_auditee_on": str(today)}, audit)
     await do(pm, "materials_review", {"accepted": True})
     decision = await do(decider, "certification_decision", {"outcome": "grant", "star_level": "four_star"})
     assert decision["context"]["computed_level"] == "five_star"

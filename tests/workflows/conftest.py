@@ -237,25 +237,49 @@ class Journey:
         await self.stage("audit")
         return today
 
+    async def move_to(self, day: date) -> None:
+        """Move the test server's clock to 10:00 (Shanghai) of ``day``, if that is still to come."""
+        now = await self.env.get_current_time()
+        target = datetime.combine(day, datetime.min.time(), tzinfo=SHANGHAI) + timedelta(hours=10)
+        if target > now:
+            await self.env.sleep(target - now)
+
+    async def when_available(self, kind: str, handle: WorkflowHandle | None = None) -> date:
+        """Wait for the task of ``kind`` and move time to the day it can be done (dates are facts):
+        returns that today."""
+        view = await self.task(kind, handle)
+        if view.available_from is not None:
+            await self.move_to(view.available_from)
+        return await self.today()
+
     async def through_audit(self, *, onsite: dict | None = None, verify: bool = True, move_time: bool = True) -> None:
-        """Programme in place: stage 1, visits, plan, on-site audit, follow-up and report. Without
-        ``move_time`` (a real server) the programme must have its visits today."""
+        """Programme in place: stage 1, visits, plan, on-site audit, follow-up and report, each on its day.
+        Without ``move_time`` (a real server, whose clock does not move) the audit is recorded after the
+        fact: stage 1, the visits, the plan and the on-site audit are given the past days they took place."""
         p, audit = self.people, self.audit()
-        await self.complete("stage1", p.leader, stage1(), handle=audit)
-        if move_time:
-            await self.env.sleep(timedelta(days=10))  # the visits' day arrives
         today = await self.today()
+        if move_time:
+            await self.when_available("stage1", audit)
+        days = {"stage1": today - timedelta(days=40), "visit": today - timedelta(days=30),
+                "plan": today - timedelta(days=28), "onsite": today - timedelta(days=14)}
+        await self.complete("stage1", p.leader, stage1() | ({} if move_time else {"held_on": str(days["stage1"])}),
+                            handle=audit)
+        if move_time:
+            today = await self.when_available("mystery_shopper_report", audit)
+        visited = today if move_time else days["visit"]
         for _ in range(2):
             view = await self.task("mystery_shopper_report", audit)
             await self.complete("mystery_shopper_report", p.shopper, {
-                "visited_on": str(today), "person_days": "0.5", "service_quality": "接通及时",
+                "visited_on": str(visited), "person_days": "0.5", "service_quality": "接通及时",
                 "service_environment": "整洁"}, handle=audit)
             assert view.rule_id == "R-3.10"
-        await self.complete("onsite_plan", p.leader, {"sent_on": str(today), "plan": "现场审查计划"}, handle=audit)
+        sent = today if move_time else days["plan"]
+        await self.complete("onsite_plan", p.leader, {"sent_on": str(sent), "plan": "现场审查计划"}, handle=audit)
         if move_time:
-            await self.env.sleep(timedelta(days=12))  # the on-site audit takes place
-        today = await self.today()
+            today = await self.when_available("onsite_audit", audit)
         results = onsite or full_marks(today=today)
+        if not move_time:
+            results = {"started_on": str(days["onsite"]), "ended_on": str(days["onsite"] + timedelta(days=1))} | results
         await self.complete("onsite_audit", p.leader, results, handle=audit)
         ncs = [f for f in results["findings"] if f["kind"] != "observation"]
         if ncs:

@@ -32,16 +32,17 @@ async def test_a_programme_dated_in_the_past_is_refused_R_9_1_3(journey):
 
 async def test_onsite_results_are_checked_against_the_catalogue_R_9_1_7(journey):
     p = journey.people
-    today = await journey.to_audit()
+    await journey.to_audit()
     audit = journey.audit()
+    await journey.when_available("stage1", audit)
     await journey.complete("stage1", p.leader, journey.stage1_payload(), handle=audit)
-    await journey.env.sleep(timedelta(days=10))
-    visit = {"visited_on": str(await journey.today()), "person_days": "0.5", "service_quality": "好",
+    visit = {"visited_on": str(await journey.when_available("mystery_shopper_report", audit)), "person_days": "0.5", "service_quality": "好",
              "service_environment": "好"}
     for _ in range(2):
         await journey.complete("mystery_shopper_report", p.shopper, visit, handle=audit)
     await journey.complete("onsite_plan", p.leader, {"sent_on": str(await journey.today()), "plan": "计划"},
                            handle=audit)
+    today = await journey.when_available("onsite_audit", audit)
     results = journey.full_marks(today=today)
     missing_one = dict(results, items=results["items"][1:])
     assert await refused_rule(journey.complete("onsite_audit", p.leader, missing_one, handle=audit)) == "R-6"
@@ -52,8 +53,8 @@ async def test_onsite_results_are_checked_against_the_catalogue_R_9_1_7(journey)
 
     await journey.complete("onsite_audit", p.leader, results, handle=audit)
     finding = f"{audit.id}/finding/1"
-    backwards = {"corrections": [{"finding_id": finding, "corrected_on": str(today + timedelta(days=5)),
-                                  "verified_on": str(today + timedelta(days=4))}]}
+    backwards = {"corrections": [{"finding_id": finding, "corrected_on": str(today),
+                                  "verified_on": str(today - timedelta(days=1))}]}
     assert await refused_rule(journey.complete("nonconformity_follow_up", p.leader, backwards, handle=audit)) \
         == "R-9.1.7"
     stranger = {"corrections": [{"finding_id": "another-audit/finding/1"}]}

@@ -183,6 +183,7 @@ async def test_mystery_shopper_visit_after_the_onsite_audit_is_refused_R_3_10(jo
     p = journey.people
     today = await journey.to_audit()
     audit = journey.audit()
+    await journey.when_available("stage1", audit)
     await journey.complete("stage1", p.leader, journey.stage1_payload(), handle=audit)
     await journey.env.sleep(timedelta(days=10))
     late = {"visited_on": str(today + timedelta(days=21)), "person_days": "0.5", "service_quality": "慢",
@@ -195,6 +196,7 @@ async def test_stage1_not_ready_is_repeated_R_9_1_5(journey, pool):
     p = journey.people
     await journey.to_audit()
     audit = journey.audit()
+    await journey.when_available("stage1", audit)
     error = await refused(journey.complete("stage1", p.leader, journey.stage1_payload(ready=False), handle=audit))
     assert rule_of(error) == "R-9.1.5"  # not ready needs its concerns
     first = await journey.task("stage1", audit)
@@ -218,8 +220,9 @@ async def test_plan_sent_too_late_is_refused_and_moving_the_onsite_date_rechecks
     await journey.complete("programme", p.programme_manager, programme)
     await journey.stage("audit")
     audit = journey.audit()
+    await journey.when_available("stage1", audit)
     await journey.complete("stage1", p.leader, journey.stage1_payload(), handle=audit)
-    await journey.env.sleep(timedelta(days=12))  # two days before the on-site audit
+    await journey.move_to(today + timedelta(days=12))  # two days before the on-site audit
     late = {"sent_on": str(await journey.today()), "plan": "计划"}
     error = await refused(journey.complete("onsite_plan", p.leader, late, handle=audit))
     assert rule_of(error) == "R-9.1.6"
@@ -348,6 +351,7 @@ async def test_a_task_for_one_person_is_mailed_to_them_when_it_opens(journey, po
     assert [(r["recipient"], r["idempotency_key"]) for r in rows] == [
         ("leader@body.example", f"{view.task_id}/assigned/{p.leader.staff_id}")]
     assert rows[0]["subject"] == f"新任务：「{view.title}」，{view.due_on} 到期"
+    await journey.when_available("stage1", journey.audit())
     await journey.complete("stage1", p.leader, journey.stage1_payload(), handle=journey.audit())
     await journey.task("mystery_shopper_report", journey.audit())
     shoppers = await pool.fetch("SELECT recipient FROM outbox WHERE template = 'task_assigned' AND recipient <> $1",
