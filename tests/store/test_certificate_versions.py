@@ -205,7 +205,7 @@ async def test_certificates_recorded_before_0005_carry_over_as_their_first_versi
                            org, app)
         await conn.execute("""INSERT INTO certificate_sites (certificate_number, site_id, site_index, sub_number)
                               VALUES ('CCS-OLD', $1, 1, 'CCS-OLD-1')""", site)
-        assert await migrate(conn) == [5]
+        assert 5 in await migrate(conn)  # and any later migration
         [carried] = await versions_of(conn, "CCS-OLD")
         assert (carried.change, carried.in_force_from, carried.status, carried.suspended_until, carried.revision) == (
             VersionChange.CARRIED_OVER, date(2025, 8, 1), CertStatus.SUSPENDED, date(2026, 12, 31), 1)
