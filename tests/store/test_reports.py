@@ -1,13 +1,13 @@
 """The regulator's monthly report (CNCA): which certificates a month lists, with their status at the end
 of the month (R-9.6.8) and what happened to them in it, as the register and its event log say."""
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
 from schemas.certificates import Certificate, CertStatus, StarLevel
 from schemas.errors import InvalidInput
-from schemas.reports import CncaRow, MonthEvent, MonthHappening
+from schemas.reports import CncaRow, MonthEvent, MonthHappening, month_end
 from store.certificates import (
     record_reissue,
     set_status,
@@ -271,3 +271,65 @@ async def test_a_past_month_is_the_same_report_after_a_later_renewal_reissue_and
     january = by_number(await cnca_rows(pool, date(2031, 1, 1)))["CCS2026-0701"]
     assert (january.event, january.event_on, january.status) == (
         MonthEvent.WITHDRAWN, date(2031, 1, 10), CertStatus.WITHDRAWN)
+
+
+@pytest.mark.parametrize("seed", range(6))
+async def test_every_past_month_stays_as_it_was_drawn_whatever_happens_later(pool, seed):
+    """Issue 12: nothing a later change does alters what an earlier month says. A certificate lives a
+    random life (suspensions, reinstatements, reissues, scope reductions, a renewal, a withdrawal), each
+    change recorded as the activities do (the register's change and its event, same day); each month is
+    drawn once it is over, and again at the end: the same bytes."""
+    import random
+
+    from api.report_formats import to_csv
+    from store.certificates import record_recertification, reduce_scope
+
+    rng = random.Random(seed)
+    number, day = f"CCS2026-08{seed:02d}", date(2026, 1, 5) + timedelta(days=rng.randrange(300))
+    cert = await certify(pool, number, day, day.replace(year=day.year + 3) - timedelta(days=1), granted=True)
+    valid_to, status, revision, drawn = cert.valid_to, "valid", 0, {}
+
+    async def draw_months_over_by(today: date) -> None:
+        month = cert.issued_on.replace(day=1)
+        while month_end(month) < today:
+            if month not in drawn:
+                drawn[month] = to_csv(await cnca_rows(pool, month))
+            month = (month_end(month) + timedelta(days=1))
+
+    while status != "withdrawn" and day < valid_to - timedelta(days=40):
+        day += timedelta(days=rng.randrange(20, 200))
+        await draw_months_over_by(day)
+        when = at(day.year, day.month, day.day, 10)
+        choice = rng.choice(["suspend", "reissue", "renew", "withdraw", "reduce"] if status != "suspended"
+                            else ["reinstate", "withdraw"])
+        if choice == "suspend":
+            await set_status(pool, number, CertStatus.SUSPENDED, suspended_until=day + timedelta(days=180), on=day)
+            await log(pool, number, "certificate.suspended", when)
+            status = "suspended"
+        elif choice == "reinstate":
+            await set_status(pool, number, CertStatus.VALID, on=day)
+            await log(pool, number, "certificate.reinstated", when)
+            status = "valid"
+        elif choice in ("reissue", "reduce"):
+            revision += 1
+            if choice == "reissue":
+                await record_reissue(pool, number, revision=revision, reissued_on=day,
+                                     organization_name=f"第{revision}名呼叫中心有限公司")
+            else:
+                await reduce_scope(pool, number, scope=f"范围{revision}", remove_site_ids=[], removed_on=day,
+                                   revision=revision)
+            await log(pool, number, f"certificate.{'reissued' if choice == 'reissue' else 'scope_reduced'}", when)
+        elif choice == "renew" and day < valid_to:
+            new_to = valid_to.replace(year=valid_to.year + 3)
+            await record_recertification(pool, number, issued_on=day, valid_from=valid_to + timedelta(days=1),
+                                         valid_to=new_to, star_level=StarLevel.FIVE_STAR)
+            await log(pool, number, "certificate.recertified", when)
+            valid_to, status, revision = new_to, "valid", 0
+        elif choice == "withdraw":
+            await set_status(pool, number, CertStatus.WITHDRAWN, on=day)
+            await log(pool, number, "certificate.withdrawn", when)
+            status = "withdrawn"
+
+    assert len(drawn) > 3
+    for month, csv_then in drawn.items():
+        assert to_csv(await cnca_rows(pool, month)) == csv_then, month
