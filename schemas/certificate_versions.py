@@ -19,6 +19,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from schemas.certificates import CertStatus, StarLevel
+from schemas.text import Line, Text
 
 
 class VersionChange(StrEnum):
@@ -40,10 +41,10 @@ class VersionChange(StrEnum):
 class CertifiedOrganization(BaseModel):
     """The holder as the certificate names it (R-10.2.1)."""
 
-    name: str
-    credit_code: str
-    registered_address: str = ""
-    postcode: str = ""
+    name: Line
+    credit_code: Line
+    registered_address: Text = ""
+    postcode: Line = ""
 
 
 class CertifiedSite(BaseModel):
@@ -51,22 +52,22 @@ class CertifiedSite(BaseModel):
 
     site_id: UUID
     site_index: int
-    sub_number: str
-    name: str
-    address: str = ""
-    postcode: str = ""
+    sub_number: Line
+    name: Line
+    address: Text = ""
+    postcode: Line = ""
     removed_on: date | None = None
 
 
 class CertificateVersion(BaseModel):
-    number: str
+    number: Line
     version: int = Field(ge=1)
     change: VersionChange
     in_force_from: date
     in_force_to: date | None = Field(None, description="the day before the next version; None while in force")
     status: CertStatus
     star_level: StarLevel
-    scope: str
+    scope: Text
     issued_on: date
     reissued_on: date | None = None
     revision: int = 0
