@@ -31,7 +31,7 @@ from reportlab.pdfgen.canvas import Canvas
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from store import certificates, documents, organizations
+from store import certificate_versions, certificates, documents
 
 # Debian's fonts-wqy-microhei (installed by scripts/system-packages.sh): TrueType outlines, which
 # ReportLab can embed; an OpenType/CFF font such as Noto CJK it cannot.
@@ -267,21 +267,20 @@ class DocumentIssued(BaseModel):
 
 
 async def certificate_document_data(db: asyncpg.Pool | asyncpg.Connection, number: str) -> CertificateDocument:
+    """What the certificate says as its latest version has it: the holder and sites as certified at the
+    issue or the last reissue (R-10.3.4), never as a later application described them."""
     cert = await certificates.get_certificate(db, number)
-    if cert is None:
+    version = await certificate_versions.latest_version(db, number)
+    if cert is None or version is None:
         raise DocumentError(f"no certificate {number} in the register")
-    org = await organizations.get_organization(db, cert.organization_id)
-    sites = []
-    for s in await certificates.certificate_sites(db, number):  # the sites still in the scope
-        site = await organizations.get_site(db, s.site_id)
-        sites.append(DocumentSite(sub_number=s.sub_number, name=site.name if site else "",
-                                  address=site.address if site else "", postcode=site.postcode if site else ""))
+    holder = version.organization
+    sites = [DocumentSite(sub_number=s.sub_number, name=s.name, address=s.address, postcode=s.postcode)
+             for s in version.sites if s.removed_on is None]  # the sites still in the scope
     return CertificateDocument(
-        number=cert.number, revision=cert.revision, organization=org.name if org else "",
-        credit_code=org.credit_code if org else "", registered_address=org.registered_address if org else "",
-        postcode=org.postcode if org else "", scope=cert.scope, star_level=cert.star_level.value,
-        issued_on=cert.issued_on, reissued_on=cert.reissued_on, valid_from=cert.valid_from, valid_to=cert.valid_to,
-        sites=sites)
+        number=cert.number, revision=version.revision, organization=holder.name, credit_code=holder.credit_code,
+        registered_address=holder.registered_address, postcode=holder.postcode, scope=version.scope,
+        star_level=version.star_level.value, issued_on=version.issued_on, reissued_on=version.reissued_on,
+        valid_from=version.valid_from, valid_to=version.valid_to, sites=sites)
 
 
 class DocumentActivities:

@@ -8,7 +8,7 @@ random), so a retried activity writes nothing twice and a number once given is n
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -20,7 +20,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from rules.calendar import HolidayTable
-from rules.lifecycle import LifecyclePolicy, certificate_validity
+from rules.lifecycle import LifecyclePolicy, certificate_validity, shanghai_date
 from rules.numbering import NumberingPolicy, certificate_number, site_certificate_number
 from rules.rating import Catalogue, ItemResult, RatingResult, default_catalogue, rate
 from schemas.applications import ApplicationRecord, ApplicationStatus
@@ -232,25 +232,27 @@ class RecordActivities:
 
     @activity.defn(name="record_application")
     async def record_application(self, intake: ApplicationIntake) -> IntakeResult:
-        """R-9.1.1: the organization, its sites and the application as submitted."""
+        """R-9.1.1: the application as submitted, and the organization and sites when the register does
+        not know them yet. A known organization's record is not rewritten by an application: its new
+        name or address stays this application's data and reaches a certificate only by a reissue
+        (R-10.3.4, R-9.4.1, R-11)."""
         s = intake.submission
         org = s.organization
         assert org.credit_code and org.name
         async with self.pool.acquire() as conn, conn.transaction():
-            existing = await organizations.organization_by_credit_code(conn, org.credit_code)
-            org_id = existing.id if existing else organization_id_for(org.credit_code)
-            await organizations.upsert_organization(conn, Organization(
-                id=org_id, name=org.name, credit_code=org.credit_code,
+            registered = await organizations.register_organization(conn, Organization(
+                id=organization_id_for(org.credit_code), name=org.name, credit_code=org.credit_code,
                 registered_address=org.registered_address or "", postcode=org.postcode or "",
                 contact=org.contact.model_dump(),
             ))
+            org_id = registered.id
             site_ids: dict[str, UUID] = {}
             for site in s.sites:
-                site_ids[site.name] = site_id_for(org_id, site.name)
-                await organizations.upsert_site(conn, Site(
-                    id=site_ids[site.name], organization_id=org_id, name=site.name, address=site.address,
+                registered_site = await organizations.register_site(conn, Site(
+                    id=site_id_for(org_id, site.name), organization_id=org_id, name=site.name, address=site.address,
                     postcode=site.postcode, headcount=site.headcount,
                 ))
+                site_ids[site.name] = registered_site.id
             await applications.record_application(conn, ApplicationRecord(
                 id=intake.application_id, organization_id=org_id, workflow_id=intake.workflow_id,
                 scope=s.scope or "", data=s.model_dump(mode="json"), submitted_at=intake.submitted_at,
@@ -351,7 +353,7 @@ class RecordActivities:
                 number=number, organization_id=grant.organization_id, application_id=grant.application_id,
                 workflow_id=grant.workflow_id, status=CertStatus.VALID, star_level=grant.star_level,
                 scope=grant.scope, issued_on=grant.decided_on, valid_from=valid_from, valid_to=valid_to,
-            ))
+            ), site_ids=grant.site_ids)
             subs: dict[str, str] = {}
             for index, site_id in enumerate(grant.site_ids, start=1):
                 sub = await certificates.add_certificate_site(conn, number, site_id, index)
@@ -367,24 +369,27 @@ class RecordActivities:
     async def set_certificate_status(self, change: CertificateStatusChange) -> None:
         """The public status (R-9.6.8) and its event, in one transaction (the regulator's report reads both)."""
         async with self.pool.acquire() as conn, conn.transaction():
-            await certificates.set_status(conn, change.number, change.status, suspended_until=change.suspended_until)
+            await certificates.set_status(conn, change.number, change.status, suspended_until=change.suspended_until,
+                                          on=shanghai_date(change.event.at))
             await _event(conn, change.event)
 
     @activity.defn(name="reduce_certificate_scope")
     async def reduce_certificate_scope(self, change: ScopeReduction) -> None:
         async with self.pool.acquire() as conn, conn.transaction():
-            for site_id in change.remove_site_ids:
-                await certificates.remove_certificate_site(conn, change.number, site_id, change.removed_on)
-            await certificates.record_reissue(conn, change.number, revision=change.revision,
-                                              reissued_on=change.removed_on, scope=change.scope)
-            await certificates.set_status(conn, change.number, CertStatus.SCOPE_REDUCED)
+            await certificates.reduce_scope(conn, change.number, scope=change.scope,
+                                            remove_site_ids=change.remove_site_ids, removed_on=change.removed_on,
+                                            revision=change.revision)
             await _event(conn, change.event)
 
     @activity.defn(name="reissue_certificate")
     async def reissue_certificate(self, reissue: ReissueInput) -> None:
+        """R-10.3.4: the scheme's one path by which a new name or address reaches a certificate (and the
+        organization's record); the certificate's earlier versions keep what they said."""
         async with self.pool.acquire() as conn, conn.transaction():
             await certificates.record_reissue(conn, reissue.number, revision=reissue.revision,
-                                              reissued_on=reissue.reissued_on, scope=reissue.scope)
+                                              reissued_on=reissue.reissued_on, scope=reissue.scope,
+                                              organization_name=reissue.organization_name,
+                                              registered_address=reissue.registered_address)
             if reissue.organization_name or reissue.registered_address:
                 org = await organizations.get_organization(conn, reissue.organization_id)
                 if org is not None:
@@ -417,5 +422,7 @@ class RecordActivities:
         async with self.pool.acquire() as conn, conn.transaction():
             current = await certificates.get_certificate(conn, expiry.number)
             if current and current.status != CertStatus.EXPIRED:
-                await certificates.set_status(conn, expiry.number, CertStatus.EXPIRED)
+                # R-10.1: expired from the day after the validity, even when the worker writes it later.
+                on = min(shanghai_date(expiry.event.at), current.valid_to + timedelta(days=1))
+                await certificates.set_status(conn, expiry.number, CertStatus.EXPIRED, on=on)
             await _event(conn, expiry.event)

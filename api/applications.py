@@ -13,7 +13,8 @@ from pydantic import BaseModel, Field
 from temporalio.client import Client
 from temporalio.service import RPCError
 
-from api.auth import current_actor, db, temporal
+from api.auth import db, temporal
+from api.permissions import Action, permitted
 from api.problems import Problem
 from api.processes import engine_unavailable, live_state
 from schemas.intake import ApplicationSubmission
@@ -62,10 +63,11 @@ class ApplicationView(BaseModel):
     timeline: list[TimelineEntry]
 
 
-@router.post("", status_code=201, response_model=Submitted, summary="submit an application (R-9.1.1)")
+@router.post("", status_code=201, response_model=Submitted,
+             summary="submit an application (R-9.1.1); the intake roles only (CERTFLOW_INTAKE_ROLES)")
 async def submit(
     submission: ApplicationSubmission, request: Request, response: Response,
-    actor: Actor = Depends(current_actor), client: Client = Depends(temporal),
+    actor: Actor = Depends(permitted(Action.SUBMIT_APPLICATION)), client: Client = Depends(temporal),
 ) -> Submitted:
     missing = submission.missing()
     code = submission.organization.credit_code
@@ -95,7 +97,7 @@ async def submit(
 
 @router.get("/{application_id}", response_model=ApplicationView, summary="where an application stands, with its timeline")
 async def application(
-    application_id: UUID, actor: Actor = Depends(current_actor), pool: asyncpg.Pool = Depends(db),
+    application_id: UUID, actor: Actor = Depends(permitted(Action.READ_APPLICATION)), pool: asyncpg.Pool = Depends(db),
     client: Client = Depends(temporal),
 ) -> ApplicationView:
     row = await get_application(pool, application_id)

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 from temporalio.client import Client
 
-from api.auth import db, require_role, temporal
+from api.auth import db, temporal
+from api.permissions import Action, permitted
 from api.processes import send_update
 from schemas.payloads import ProgrammeRevision
-from schemas.staff import Role
 from schemas.tasking import Actor
 from store.facts import staff_facts
 from workflows.audit import ProgrammeChange
@@ -26,7 +26,7 @@ class Revised(BaseModel):
 
 @router.post("/{audit_id}/programme", response_model=Revised, summary="change an audit's programme (R-9.1.10)")
 async def revise(
-    audit_id: str, revision: ProgrammeRevision, actor: Actor = Depends(require_role(Role.PROGRAMME_MANAGER)),
+    audit_id: str, revision: ProgrammeRevision, actor: Actor = Depends(permitted(Action.REVISE_PROGRAMME)),
     pool: asyncpg.Pool = Depends(db), client: Client = Depends(temporal),
 ) -> Revised:
     change = ProgrammeChange(actor=actor, revision=revision, facts=await staff_facts(pool, revision.staff_ids()))

@@ -1,8 +1,7 @@
-"""Who is calling: a bearer token per staff member (only its hash is in the register)."""
+"""Who is calling: a bearer token per staff member (only its hash is in the register). What they may
+do is api/permissions.py's."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import asyncpg
 from fastapi import Depends, Request
@@ -10,7 +9,6 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from temporalio.client import Client
 
 from api.problems import Problem
-from schemas.staff import Role
 from schemas.tasking import Actor
 from store.staff import staff_by_token
 
@@ -36,14 +34,3 @@ async def current_actor(
         raise Problem(401, "This token is not valid (unknown, replaced, or its holder is no longer active).",
                       headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
     return Actor(staff_id=person.id, name=person.name, roles=list(person.roles))
-
-
-def require_role(*roles: Role) -> Callable:
-    """A dependency: the caller holds one of ``roles``."""
-
-    async def check(actor: Actor = Depends(current_actor)) -> Actor:
-        if not set(roles) & set(actor.roles):
-            raise Problem(403, f"This needs the role {' or '.join(r.value for r in roles)}.")
-        return actor
-
-    return check

@@ -19,13 +19,16 @@ from pydantic import BaseModel, Field
 from temporalio.client import Client
 
 from api.applications import TimelineEntry
-from api.auth import current_actor, db, temporal
+from api.auth import db, temporal
+from api.permissions import CERTIFICATE_ACTIONS, Action, permitted
 from api.problems import Problem
 from api.processes import live_state, send_update
-from schemas.actions import ACT_UPDATE, ACTION_MODELS, ACTION_ROLES, ActionReceipt, ActionRequest
+from schemas.actions import ACT_UPDATE, ACTION_MODELS, ActionReceipt, ActionRequest
+from schemas.certificate_versions import CertificateVersion
 from schemas.certificates import CertStatus, StarLevel
 from schemas.tasking import Actor
 from store.certificate_search import CertificatePage, CertificateRow, get_certificate_row, search_certificates
+from store.certificate_versions import versions_of
 from store.certificates import certificate_sites
 from store.documents import latest_document
 from store.events import events_for
@@ -64,11 +67,13 @@ class CertificateView(BaseModel):
     next_due: list[DueDate]
     note: str | None = None
     timeline: list[TimelineEntry]
+    versions: list[CertificateVersion] = Field(
+        default_factory=list, description="what the certificate said from each day on, oldest first (never changed)")
 
 
 @router.get("", response_model=CertificateList, summary="certificates, filtered; soonest due first with due_before")
 async def certificates(
-    actor: Actor = Depends(current_actor), pool: asyncpg.Pool = Depends(db),
+    actor: Actor = Depends(permitted(Action.LIST_CERTIFICATES)), pool: asyncpg.Pool = Depends(db),
     status: CertStatus | None = Query(None, description="the public status (R-9.6.8)"),
     organization: str | None = Query(None, description="part of the organization's name, or its id"),
     star_level: StarLevel | None = None,
@@ -90,7 +95,7 @@ async def _certificate_or_404(pool: asyncpg.Pool, number: str) -> CertificateRow
 
 @router.get("/{number}", response_model=CertificateView, summary="one certificate: sites, timeline, what is due next")
 async def certificate(
-    number: str, actor: Actor = Depends(current_actor), pool: asyncpg.Pool = Depends(db),
+    number: str, actor: Actor = Depends(permitted(Action.READ_CERTIFICATE)), pool: asyncpg.Pool = Depends(db),
     client: Client = Depends(temporal),
 ) -> CertificateView:
     row = await _certificate_or_404(pool, number)
@@ -112,7 +117,8 @@ async def certificate(
         certificate=row, sites=sites, running=bool(live and live.running),
         process_state=live.state if live else "NOT_FOUND", life=life, next_due=next_due, note=note,
         timeline=[TimelineEntry(at=e.occurred_at, actor=e.actor, kind=e.kind, rule_id=e.rule_id, data=e.data)
-                  for e in events])
+                  for e in events],
+        versions=await versions_of(pool, row.number))
 
 
 @router.get("/{number}/document", response_class=Response, summary="the certificate document (PDF, R-10.2), no token "
@@ -138,13 +144,10 @@ _DUE_RULES = {"surveillance": "R-9.2.1", "suspension_end": "R-9.6.3", "recertifi
 
 
 def _action_endpoint(name: str, model: type[BaseModel]) -> Callable[..., Awaitable[ActionReceipt]]:
-    roles = ACTION_ROLES[name]
+    allowed = permitted(CERTIFICATE_ACTIONS[name])
 
-    async def act(number: str, body: model, actor: Actor = Depends(current_actor),  # type: ignore[valid-type]
+    async def act(number: str, body: model, actor: Actor = Depends(allowed),  # type: ignore[valid-type]
                   pool: asyncpg.Pool = Depends(db), client: Client = Depends(temporal)) -> ActionReceipt:
-        if not roles & set(actor.roles):
-            raise Problem(403, f"'{name}' needs the role {' or '.join(sorted(r.value for r in roles))}.",
-                          title="Not yours to do")
         row = await _certificate_or_404(pool, number)
         if row.status in ENDED_RULES:
             raise Problem(409, f"Certificate {row.number} {ENDED_WORDS[row.status]}; it takes no more actions.",

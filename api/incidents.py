@@ -12,23 +12,21 @@ import asyncpg
 from fastapi import APIRouter, Depends, Query
 from temporalio.client import Client
 
-from api.auth import db, require_role, temporal
+from api.auth import db, temporal
+from api.permissions import Action, permitted
 from api.problems import Problem
 from api.processes import send_update
 from schemas.incidents import RETRY_INCIDENT_UPDATE, Incident, IncidentRecord, IncidentRetry, IncidentState
-from schemas.staff import Role
 from schemas.tasking import Actor
 from store.incidents import get_incident, list_incidents
 
 router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
-# Who watches the processes and may set a failed step going again (DESIGN.md "Failures").
-OVERSEERS = (Role.OPERATOR, Role.MANAGER)
 
 
 @router.get("", response_model=list[IncidentRecord],
             summary="incidents, newest first: by default those not resolved yet")
 async def incidents(
-    actor: Actor = Depends(require_role(*OVERSEERS)), pool: asyncpg.Pool = Depends(db),
+    actor: Actor = Depends(permitted(Action.LIST_INCIDENTS)), pool: asyncpg.Pool = Depends(db),
     state: IncidentState | None = Query(None, description="only incidents in this state"),
     all: bool = Query(False, description="resolved ones too (ignored with state)"),
     workflow_id: str | None = Query(None, description="only this process's incidents"),
@@ -37,15 +35,15 @@ async def incidents(
 
 
 @router.get("/{incident_id}", response_model=IncidentRecord, summary="one incident")
-async def incident(incident_id: int, actor: Actor = Depends(require_role(*OVERSEERS)),
+async def incident(incident_id: int, actor: Actor = Depends(permitted(Action.READ_INCIDENT)),
                    pool: asyncpg.Pool = Depends(db)) -> IncidentRecord:
     return await _incident_or_404(pool, incident_id)
 
 
 @router.post("/{incident_id}/retry", response_model=Incident,
              summary="the cause is fixed: run the failed step again; the process carries on from there")
-async def retry(incident_id: int, actor: Actor = Depends(require_role(*OVERSEERS)), pool: asyncpg.Pool = Depends(db),
-                client: Client = Depends(temporal)) -> Incident:
+async def retry(incident_id: int, actor: Actor = Depends(permitted(Action.RETRY_INCIDENT)),
+                pool: asyncpg.Pool = Depends(db), client: Client = Depends(temporal)) -> Incident:
     found = await _incident_or_404(pool, incident_id)
     if found.state is not IncidentState.OPEN:
         raise Problem(409, f"Incident {incident_id} is {found.state.value}: there is nothing to retry.")

@@ -20,7 +20,8 @@ from pydantic import BaseModel, Field
 from temporalio.client import Client, WorkflowQueryFailedError
 from temporalio.service import RPCError
 
-from api.auth import current_actor, db, temporal
+from api.auth import db, temporal
+from api.permissions import Action, permitted
 from api.problems import Problem
 from api.process_page import model_file_of
 from api.processes import QUERY_TIMEOUT, live_state
@@ -57,7 +58,7 @@ def today() -> date:
 
 @router.get("/stats", response_model=list[ElementStats],
             summary="per element over all processes: passed, there now, median and p90 hours spent")
-async def stats(actor: Actor = Depends(current_actor), pool: asyncpg.Pool = Depends(db),
+async def stats(actor: Actor = Depends(permitted(Action.READ_PROCESS_STATS)), pool: asyncpg.Pool = Depends(db),
                 process: str | None = Query(None, pattern="^(certification|audit|regulator-report)$",
                                             description="only processes of this kind")) -> list[ElementStats]:
     prefix = {"certification": "certification-", "audit": "audit-", "regulator-report": "regulator-report"}
@@ -66,7 +67,7 @@ async def stats(actor: Actor = Depends(current_actor), pool: asyncpg.Pool = Depe
 
 @router.get("/{workflow_id}", response_model=ProcessElements,
             summary="the elements a process is in, those it passed (with times), the overdue ones")
-async def process(workflow_id: str, request: Request, actor: Actor = Depends(current_actor),
+async def process(workflow_id: str, request: Request, actor: Actor = Depends(permitted(Action.READ_PROCESS)),
                   pool: asyncpg.Pool = Depends(db), client: Client = Depends(temporal),
                   day: date = Depends(today)) -> ProcessElements:
     live = await live_state(client, workflow_id, "elements", list[ElementVisit])

@@ -1,17 +1,23 @@
-"""The public register (R-9.1.9.n3, R-9.6.8): anyone may check a certificate, no token needed."""
+"""The public register (R-9.1.9.n3, R-9.6.8): anyone may check a certificate, no token needed.
+
+It reads the certificate's versions (migration 0005), never the organization's record: a certificate
+shows the holder and sites as they were when it was issued or last reissued (R-10.3.4), and asked
+``?on=`` a past day it answers what it said on that day, the same whenever it is asked.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 
 import asyncpg
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from api.auth import db
 from api.problems import Problem
-from store.certificates import certificate_sites, get_certificate
-from store.organizations import get_organization, get_site
+from api.tasks import today
+from schemas.certificate_versions import CertificateVersion, certificate_on
+from store.certificate_versions import versions_of
 
 router = APIRouter(prefix="/public", tags=["public register"])
 
@@ -33,7 +39,9 @@ class PublicSite(BaseModel):
 
 class PublicCertificate(BaseModel):
     number: str
+    on: date = Field(description="the day this answer is for: today unless asked ?on=YYYY-MM-DD")
     organization: str
+    registered_address: str
     scope: str
     sites: list[PublicSite]
     star_level: str
@@ -41,36 +49,59 @@ class PublicCertificate(BaseModel):
     status_words: str
     issued_on: date
     reissued_on: date | None
-    valid_from: date
+    revision: int
+    valid_from: date = Field(description="the validity in force on the day")
     valid_to: date
+    next_valid_from: date | None = Field(
+        None, description="R-9.3: after an early recertification, the validity that follows the one in force")
+    next_valid_to: date | None = None
     basis: str = "YD/T 2823-2015"
     document_url: str = Field(description="the certificate document (PDF, R-10.2) as last issued")
     requested_sub_certificate: str | None = Field(
         None, description="when a site's sub-certificate number was looked up: that number (R-10.3.3)")
 
 
+async def _versions_of(pool: asyncpg.Pool, wanted: str) -> tuple[list[CertificateVersion], str | None]:
+    """The versions of the certificate numbered ``wanted``, or of the one holding ``wanted`` as a site's
+    sub-certificate (number-1, number-2 ..., R-10.3.3), with that sub number."""
+    versions = await versions_of(pool, wanted)
+    if versions or "-" not in wanted:
+        return versions, None
+    parent = await versions_of(pool, wanted.rsplit("-", 1)[0])
+    if any(s.sub_number == wanted for v in parent for s in v.sites):
+        return parent, wanted
+    return [], None
+
+
 @router.get("/certificates/{number}", response_model=PublicCertificate,
-            summary="the true status of a certificate (R-9.6.8); a site's sub-certificate number also finds it")
-async def certificate(number: str, pool: asyncpg.Pool = Depends(db)) -> PublicCertificate:
+            summary="the true status of a certificate (R-9.6.8), today or as on a day; a site's sub-certificate "
+                    "number also finds it")
+async def certificate(
+    number: str, pool: asyncpg.Pool = Depends(db), this_day: date = Depends(today),
+    on: date | None = Query(None, description="the day to answer for (YYYY-MM-DD); default today"),
+) -> PublicCertificate:
+    """What the certificate said on the day: its version in force then (issue 12: the same answer
+    whenever it is asked). Without ``on``, today, or the day of its latest recorded change when the
+    register is ahead of this clock (a process on a test clock)."""
     wanted = number.strip().upper()
-    cert, requested = await get_certificate(pool, wanted), None
-    if cert is None and "-" in wanted:  # perhaps a site's sub-certificate, number-1, number-2 ... (R-10.3.3)
-        parent = await get_certificate(pool, wanted.rsplit("-", 1)[0])
-        if parent is not None and wanted in {s.sub_number for s in await certificate_sites(
-                pool, parent.number, include_removed=True)}:
-            cert, requested = parent, wanted
-    if cert is None:
+    versions, requested = await _versions_of(pool, wanted)
+    if not versions:
         raise Problem(404, f"No certificate {number} is in the register.")
-    org = await get_organization(pool, cert.organization_id)
-    sites = []
+    day = on or max(this_day, max(v.in_force_from for v in versions))
+    found = certificate_on(versions, day)
+    if found is None:
+        raise Problem(404, f"Certificate {versions[0].number} was not yet issued on {day.isoformat()}.")
+    v = found.version
+    if requested and not any(s.sub_number == requested for s in v.sites):
+        raise Problem(404, f"Sub-certificate {requested} was not yet given on {day.isoformat()}.")
     # Sites taken out of the scope stay listed with the day they left: the true scope is public (R-9.6.8).
-    for s in await certificate_sites(pool, cert.number, include_removed=True):
-        site = await get_site(pool, s.site_id)
-        sites.append(PublicSite(name=site.name if site else "", address=site.address if site else "",
-                                sub_certificate_number=s.sub_number, removed_on=s.removed_on))
+    sites = [PublicSite(name=s.name, address=s.address, sub_certificate_number=s.sub_number, removed_on=s.removed_on)
+             for s in v.sites]
     return PublicCertificate(
-        number=cert.number, organization=org.name if org else "", scope=cert.scope, sites=sites,
-        star_level=cert.star_level.value, status=cert.status.value, status_words=STATUS_WORDS[cert.status.value],
-        issued_on=cert.issued_on, reissued_on=cert.reissued_on, valid_from=cert.valid_from, valid_to=cert.valid_to,
-        document_url=f"/api/v1/certificates/{cert.number}/document", requested_sub_certificate=requested,
+        number=v.number, on=day, organization=v.organization.name,
+        registered_address=v.organization.registered_address, scope=v.scope, sites=sites,
+        star_level=v.star_level.value, status=found.status.value, status_words=STATUS_WORDS[found.status.value],
+        issued_on=v.issued_on, reissued_on=v.reissued_on, revision=v.revision, valid_from=found.valid_from,
+        valid_to=found.valid_to, next_valid_from=found.next_valid_from, next_valid_to=found.next_valid_to,
+        document_url=f"/api/v1/certificates/{v.number}/document", requested_sub_certificate=requested,
     )

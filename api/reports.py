@@ -9,11 +9,11 @@ from typing import Literal
 import asyncpg
 from fastapi import APIRouter, Depends, Query, Response
 
-from api.auth import db, require_role
+from api.auth import db
+from api.permissions import Action, permitted
 from api.report_formats import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, filename, to_csv, to_xlsx
 from api.tasks import today
 from schemas.reports import month_end, parse_month
-from schemas.staff import Role
 from schemas.tasking import Actor
 from store.reports import cnca_rows
 
@@ -31,7 +31,7 @@ router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 async def cnca(
     month: str = Query(..., description="the month reported, YYYY-MM (Asia/Shanghai)", examples=["2026-11"]),
     fmt: Literal["csv", "xlsx"] = Query("csv", alias="format", description="csv (UTF-8 with BOM) or xlsx"),
-    actor: Actor = Depends(require_role(Role.OPERATOR, Role.MANAGER)),
+    actor: Actor = Depends(permitted(Action.READ_CNCA_REPORT)),
     pool: asyncpg.Pool = Depends(db),
     day: date = Depends(today),
 ) -> Response:

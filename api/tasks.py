@@ -11,7 +11,8 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field, ValidationError
 from temporalio.client import Client
 
-from api.auth import current_actor, db, temporal
+from api.auth import db, temporal
+from api.permissions import Action, permitted
 from api.problems import Problem
 from api.processes import send_update
 from rules.lifecycle import shanghai_date
@@ -75,7 +76,7 @@ def _visible(row: TaskRecord, actor: Actor) -> bool:
 
 @router.get("", response_model=list[TaskSummary], summary="tasks waiting for me (or, with mine=false, all I may see)")
 async def tasks(
-    actor: Actor = Depends(current_actor), pool: asyncpg.Pool = Depends(db),
+    actor: Actor = Depends(permitted(Action.LIST_TASKS)), pool: asyncpg.Pool = Depends(db),
     kind: str | None = None, role: Role | None = None, status: TaskStatus | None = TaskStatus.OPEN,
     overdue: bool = Query(False, description="only open tasks past their due date"),
     mine: bool = Query(True, description="false: every task of my roles (managers and operators: all tasks)"),
@@ -98,7 +99,8 @@ async def _task_or_404(pool: asyncpg.Pool, task_id: str) -> TaskRecord:
 
 @router.post("/{task_id:path}/complete", response_model=TaskReceipt, summary="complete a task with its payload")
 async def complete(
-    task_id: str, body: CompleteRequest, actor: Actor = Depends(current_actor), pool: asyncpg.Pool = Depends(db),
+    task_id: str, body: CompleteRequest, actor: Actor = Depends(permitted(Action.COMPLETE_TASK)),
+    pool: asyncpg.Pool = Depends(db),
     client: Client = Depends(temporal),
 ) -> TaskReceipt:
     row = await _task_or_404(pool, task_id)
@@ -119,7 +121,7 @@ async def complete(
 
 
 @router.get("/{task_id:path}", response_model=TaskDetail, summary="one task, with the JSON schema of its payload")
-async def task(task_id: str, actor: Actor = Depends(current_actor), pool: asyncpg.Pool = Depends(db),
+async def task(task_id: str, actor: Actor = Depends(permitted(Action.READ_TASK)), pool: asyncpg.Pool = Depends(db),
                day: date = Depends(today)) -> dict:
     row = await _task_or_404(pool, task_id)
     schema = row.payload_schema or (TASK_PAYLOADS[row.kind].model_json_schema() if row.kind in TASK_PAYLOADS else {})

@@ -155,7 +155,7 @@ def to_xml(model: ProcessModel) -> str:
         if e.kind == "call":
             attrs["calledElement"] = e.called or ""
         if e.kind == "boundary":
-            attrs.update(attachedToRef=e.attached or "", cancelActivity="false")
+            attrs.update(attachedToRef=e.attached or "", cancelActivity="true" if e.interrupting else "false")
         node = ET.SubElement(process, f"{{{BPMN}}}{TAGS[e.kind]}", attrs)
         text = " ".join(part for part in (e.rule and f"[{e.rule}]", e.role and f"role: {e.role}.",
                                            e.due and f"due: {e.due}.", e.note) if part)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 import warnings
 from datetime import date
@@ -255,9 +256,12 @@ def _cmd_api(args: argparse.Namespace) -> int:
 
 
 def _cmd_config(args: argparse.Namespace) -> int:
-    """Print the scheme configuration in force (the Decisions), so the body can see what it runs."""
+    """Print the scheme configuration in force (the Decisions), so the body can see what it runs; with it
+    the Decision of who may submit an application (``intake_roles``, api/permissions.py)."""
     settings = get_settings()
-    print(settings.scheme.model_dump_json(indent=2, exclude={"audit_time": {"table"}}))
+    decisions = settings.scheme.model_dump(mode="json", exclude={"audit_time": {"table"}})
+    decisions["intake_roles"] = [role.value for role in settings.intake_roles]
+    print(json.dumps(decisions, indent=2, ensure_ascii=False))
     return 0
 
 

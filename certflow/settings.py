@@ -14,6 +14,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rules.policy import SchemePolicy
+from schemas.staff import Role
 
 SEARCH_ATTRIBUTES: dict[str, str] = {
     # name -> Temporal indexed value type; registered at dev-server start and in tests.
@@ -51,6 +52,10 @@ class Settings(BaseSettings):
 
     # API
     api_port: int = 8000
+    intake_roles: tuple[Role, ...] = Field(
+        (Role.REVIEWER,), min_length=1,
+        description="**Decision** (issue 12): the roles that may submit an application (api/permissions.py); "
+                    'e.g. CERTFLOW_INTAKE_ROLES=\'["reviewer","manager"]\'')
 
     # Mail (SMTP). With smtp_sink, `certflow up` runs a local sink at smtp_host:smtp_port that keeps every
     # message under data_dir/mail/ (`certflow mail list`); set it false to point at a real mail server.

@@ -33,6 +33,12 @@ class ProcessPolicy(BaseModel):
     answer_working_days: int = Field(10, ge=1, description="to supply information the decision maker asked for")
     report_working_days: int = Field(5, ge=1, description="for the leader's report after the on-site audit")
     follow_up_days: int = Field(30, ge=1, description="calendar days to correct and verify nonconformities")
+    decision_clock_after_answer: Literal["restart", "continue"] = Field(
+        "restart", description="R-9.1.9 Decision: after more information is supplied, the decision's 10 working "
+                               "days start again from the answer, or keep the first due date")
+    shoppers_took_part: bool = Field(
+        True, description="R-9.1.9.n1 Decision: the mystery shoppers of an audit took part in it, so they may "
+                          "not make or review its decision")
     # Issue 12, incidents: a step's activity is retried with backoff until either bound is reached, then
     # it waits for an operator's retry (GET /api/v1/incidents). 0 leaves that bound off.
     incident_after_attempts: int = Field(10, ge=0, description="attempts of a failing step before it becomes "
@@ -58,7 +64,17 @@ class LifePolicy(BaseModel):
     triage_working_days: int = Field(5, ge=1, description="R-11: a programme manager triages a notification")
     decision_working_days: int = Field(10, ge=1, description="for surveillance, special and recertification "
                                                               "decisions (as R-9.1.9)")
-    suspension_outcome_working_days: int = Field(5, ge=1, description="R-9.6.5: to decide withdrawal or reduction")
+    suspension_outcome_working_days: int = Field(5, ge=1, description="R-9.6.5: to decide withdrawal or reduction "
+                                                                       "(runs before this run began it early)")
+    suspension_outcome_lead_days: int = Field(
+        14, ge=1, description="R-9.6.5 Decision: the manager's withdraw-or-reduce task opens this many days before "
+                              "the suspension's end and is due on its last day, so it never outlives R-9.6.3's limit")
+    suspension_unresolved: Literal["withdraw", "escalate"] = Field(
+        "withdraw", description="R-9.6.5 Decision: a suspension still unresolved at its end is withdrawn then, or "
+                                "stays suspended with the task escalated to the managers")
+    overdue_cause_side: Literal["by_open_step", "organization", "body"] = Field(
+        "by_open_step", description="R-9.6.2 Decision: whose side an automatic suspension records: the organization "
+                                    "while its confirmation of changes is awaited or nothing has started, else the body")
     recertification_application_days: int = Field(
         60, ge=1, description="R-9.3: days the invitation gives the organization to apply")
 

@@ -1,7 +1,9 @@
 """The staff's certificate list: the register filtered by status, organization, level and what is due.
 
-"Due before" reads the next due date each certificate's process records (``record_next_due``); a
-withdrawn or expired certificate has nothing due any more, whatever was recorded last.
+The organization's name is the one the certificate bears (its latest version, migration 0005), which
+an application does not change. "Due before" reads the next due date each certificate's process
+records (``record_next_due``); a withdrawn or expired certificate has nothing due any more, whatever
+was recorded last.
 """
 
 from __future__ import annotations
@@ -42,7 +44,10 @@ class CertificatePage(BaseModel):
 
 def _select(ended: str) -> str:
     """The columns of a :class:`CertificateRow`; ``ended`` is the parameter holding ENDED."""
-    return f"""SELECT c.number, c.organization_id, o.name AS organization, c.workflow_id, c.status, c.star_level,
+    return f"""SELECT c.number, c.organization_id, coalesce(
+                      (SELECT v.organization->>'name' FROM certificate_versions v
+                       WHERE v.certificate_number = c.number ORDER BY v.version DESC LIMIT 1), o.name) AS organization,
+                  c.workflow_id, c.status, c.star_level,
                   c.scope, c.issued_on, c.reissued_on, c.revision, c.valid_from, c.valid_to, c.suspended_until,
                   CASE WHEN c.status = ANY({ended}::text[]) THEN NULL ELSE c.next_due_on END AS next_due_on,
                   CASE WHEN c.status = ANY({ended}::text[]) THEN NULL ELSE c.next_due_what END AS next_due_what

@@ -1,5 +1,11 @@
 """Organizations and their sites (R-9.1.1). Upserts by the caller's id: recording the same
-organization again writes nothing; recording it with changed data updates it."""
+organization again writes nothing; recording it with changed data updates it.
+
+An application only *adds* an organization or site the register does not know
+(:func:`register_organization`, :func:`register_site`): what it says of a known one stays the
+application's data (``applications.data``) until the scheme's path (a special audit or review, then a
+reissue, R-10.3.4 / R-9.4.1 / R-11) makes it the organization's. Anyone who may submit an application
+could otherwise rename a certified organization (issue 12, finding 2)."""
 
 from __future__ import annotations
 
@@ -109,3 +115,27 @@ async def sites_of(db: Db, organization_id: UUID) -> list[Site]:
         f"SELECT {_SITE_COLUMNS} FROM sites WHERE organization_id = $1 ORDER BY created_at, name", organization_id
     )
     return to_models(Site, rows)
+
+
+async def register_organization(db: Db, organization: Organization) -> Organization:
+    """The organization with this credit code: the one already registered, unchanged, or ``organization``
+    added when the register has none. An application's differing name or address is not applied here."""
+    existing = await organization_by_credit_code(db, organization.credit_code)
+    if existing is not None:
+        return existing
+    return await upsert_organization(db, organization)
+
+
+async def register_site(db: Db, site: Site) -> Site:
+    """The organization's site with this id or name, unchanged when the register has it, else ``site``
+    added (see :func:`register_organization`); a site id of another organization is a ``Conflict``."""
+    existing = await get_site(db, site.id) or to_model(Site, await db.fetchrow(
+        f"SELECT {_SITE_COLUMNS} FROM sites WHERE organization_id = $1 AND name = $2", site.organization_id, site.name))
+    if existing is None:
+        return await upsert_site(db, site)
+    if existing.organization_id != site.organization_id:
+        raise Conflict(
+            f"site {site.id} belongs to organization {existing.organization_id}, not {site.organization_id}",
+            details={"site_id": str(site.id)},
+        )
+    return existing

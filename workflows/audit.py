@@ -86,6 +86,7 @@ class AuditOutcome(BaseModel):
     open_minor: int
     recommendation: str
     team: list[UUID]
+    shoppers: list[UUID] = Field(default_factory=list)  # .n1 Decision: they took part too
     onsite_end: date
     programme_version: int
     findings_by_department: dict[str, int] = Field(default_factory=dict)  # R-9.2.5 (3) next time
@@ -243,6 +244,7 @@ class AuditWorkflow(HumanTasks):
             open_minor=sum(1 for fid in open_ncs if kinds[fid] == "minor_nonconformity"),
             recommendation=report.payload.recommendation,
             team=[m.staff_id for m in self.programme.team],
+            shoppers=sorted({v.shopper_id for v in self.programme.visits}),
             onsite_end=held[1],  # counted from the day the audit ended, as recorded
             programme_version=self.programme_version,
             findings_by_department=dict(Counter(f.department for f in onsite.payload.findings if f.department)),

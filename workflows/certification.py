@@ -116,6 +116,9 @@ class CertificationWorkflow(CertificateLife):
         self.board.link_page(data.process_pages)
         self.board.dates_are_facts = workflow.patched("dates-are-facts")  # refuse records dated after today
         self.sampled_level_checked = workflow.patched("surveillance-sampled-level")  # R-9.2.6 / R-9.2.8
+        # Shoppers kept from the decision, an early suspension outcome, a reissue that cannot change the scope,
+        # an automatic suspension's cause side (issue 12's smaller gaps); older runs replay without them.
+        self.integrity_checks = workflow.patched("integrity-checks")
         # Written notices at each step of the initial certification (received, accepted, programme);
         # processes that began before them send none.
         self.initial_notices = workflow.patched("initial-notices")
@@ -218,13 +221,14 @@ class CertificationWorkflow(CertificateLife):
             accepted = review_of_materials.payload.accepted
             self.board.passed("materials_accepted")
 
-        excluded = frozenset(self.audit.team)  # R-9.1.9.n1
+        excluded = self._took_part(self.audit)  # R-9.1.9.n1
+        decision_due = self._due(DECISION_WORKING_DAYS)
         while True:
             self.stage = "decision"
             decision = await self.board.ask(
                 "certification_decision", CertificationDecision, title="certification decision",
                 role=Role.DECISION_MAKER, rule_id="R-9.1.9", excluded=excluded, check=self._check_decision, deadline=True,
-                **self._due(DECISION_WORKING_DAYS),
+                **decision_due,
                 context={"computed_level": self.audit.computed_level, "rating": self.audit.rating_summary,
                          "open_major_nonconformities": self.audit.open_major,
                          "recommendation": self.audit.recommendation},
@@ -236,6 +240,8 @@ class CertificationWorkflow(CertificateLife):
                                      role=Role.PROGRAMME_MANAGER, rule_id="R-9.1.9",
                                      context={"questions": decision.payload.questions},
                                      **self._due(steps.answer_working_days))
+                if steps.decision_clock_after_answer == "restart":  # R-9.1.9 Decision
+                    decision_due = self._due(DECISION_WORKING_DAYS)
                 continue
             if decision.payload.outcome == "refuse":
                 await self._notify("certification_refused", "R-9.1.9", {"reasons": decision.payload.reasons})
@@ -301,6 +307,7 @@ class CertificationWorkflow(CertificateLife):
         self.board.link_page(data.process_pages)
         self.board.dates_are_facts = workflow.patched("dates-are-facts")
         self.sampled_level_checked = workflow.patched("surveillance-sampled-level")
+        self.integrity_checks = workflow.patched("integrity-checks")
         self.minimum_days = data.life.initial_person_days
         self.programme_version = data.life.programme_version
         year = today().year

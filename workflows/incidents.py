@@ -36,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
     from schemas.staff import Role
     from schemas.tasking import Refusal, RefusalDetail
 
+# The process's own guard on a retry: the same roles as api/permissions.py's RETRY_INCIDENT.
 RETRY_ROLES = frozenset({Role.OPERATOR, Role.MANAGER})
 # Recording an incident is never itself an incident: it waits for the database as long as it takes.
 RECORD_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), maximum_interval=timedelta(minutes=5),

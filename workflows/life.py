@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Coroutine
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
@@ -99,6 +100,17 @@ def at_least(initial: Decimal, fraction: Decimal, floor: Decimal) -> Decimal:
     return max((initial * fraction).quantize(TENTH, rounding=ROUND_CEILING), floor)
 
 
+CAUSE_SIDE_WORDS = {"organization": "获证组织", "body": "认证机构"}  # R-9.6.2: whose side a suspension's cause is
+
+
+@dataclass
+class SuspensionLimit:
+    """A suspension's end (R-9.6.3) as its watch sees it: ``withdraw`` once it passed unresolved."""
+
+    until: date
+    withdraw: bool = False
+
+
 class CertificateLife(HumanTasks):
     """The life steps of ``CertificationWorkflow``; it provides ``input``, ``board``, ``reference``,
     ``_notify``, ``_event_input``, ``_issue_document``, ``_publish`` and ``_end``."""
@@ -116,6 +128,7 @@ class CertificateLife(HumanTasks):
         self.recording = 0  # status changes on their way to the register
         self.recorded_due: tuple[date | None, str | None] | None = None  # the register's copy of next_due
         self.sampled_level_checked = False  # runs begun before the R-9.2.6 sample rating did not check it
+        self.integrity_checks = False  # set by the run (workflow.patched "integrity-checks")
 
     # =========================================================================== the cycle
     async def _live(self, state: LifeState) -> str:
@@ -267,8 +280,11 @@ class CertificateLife(HumanTasks):
         with self._work():
             await self._event("surveillance.overdue", "R-9.6.2", {"due_on": due.isoformat()})
             if self.input.policy.life.overdue_surveillance == "suspend":
-                await self._suspend(SuspensionCause.OVERDUE_SURVEILLANCE,
-                                    f"监督审查应于 {due} 前完成，期限届满未作出保持认证的决定", by="system")
+                reason = f"监督审查应于 {due} 前完成，期限届满未作出保持认证的决定"
+                if self.integrity_checks:  # R-9.6.2 Decision: the cause recorded with its side
+                    side, step = self._overdue_side()
+                    reason += f"（原因方：{CAUSE_SIDE_WORDS[side]}；{step}）"
+                await self._suspend(SuspensionCause.OVERDUE_SURVEILLANCE, reason, by="system")
                 return
             confirm = await self.board.ask(
                 "overdue_suspension", OverdueSuspension, title="confirm suspension: surveillance overdue",
@@ -276,9 +292,21 @@ class CertificateLife(HumanTasks):
                 context={"due_on": due.isoformat()},
                 cancel_when=lambda: self._over() or slot in self.decided or bool(self.life.suspended_until))
             if confirm is not None and confirm.payload.suspend:
-                side = "获证组织" if confirm.payload.cause_side == "organization" else "认证机构"
+                side = CAUSE_SIDE_WORDS[confirm.payload.cause_side]
                 await self._suspend(SuspensionCause.OVERDUE_SURVEILLANCE,
                                     f"{confirm.payload.reasons}（原因方：{side}）", by=confirm.actor.name)
+
+    def _overdue_side(self) -> tuple[str, str]:
+        """R-9.6.2 Decision (``overdue_cause_side``): whose side let the window close, and the step it
+        stood at: the organization while its changes are awaited (or nothing has started), else the body."""
+        open_kinds = [v.kind for v in self.board.views()]
+        step = next((k for k in open_kinds if k.startswith("surveillance")), None)
+        setting = self.input.policy.life.overdue_cause_side
+        if setting != "by_open_step":
+            return setting, f"停留于 {step or '未开始'}"
+        if step in (None, "surveillance_changes") and not self.audits_running:
+            return "organization", f"停留于 {step or '未开始'}"
+        return "body", f"停留于 {step or '审核'}"
 
     async def _surveillance(self, due: date | None, slot: str) -> None:
         """One surveillance: changes (R-9.2.2), programme and sampling (R-9.2.3, R-9.2.5, R-A.n1b), the
@@ -420,13 +448,16 @@ class CertificateLife(HumanTasks):
     async def _decide(self, kind: str, model: type, title: str, rule: str, outcome: AuditOutcome, *,
                       check: Callable, latest: date | None, more: str, gateway: str, context: dict | None = None):
         """A decision by someone who took no part in the audit (R-9.1.9.n1 Decision), with the
-        more-information loop (R-9.2.8 b)."""
+        more-information loop (R-9.2.8 b); after an answer the decision's time starts again, or not
+        (``decision_clock_after_answer``, R-9.1.9 Decision)."""
+        due = None
         while True:
-            due = self._due(self.input.policy.life.decision_working_days)
+            if due is None or self.input.policy.process.decision_clock_after_answer == "restart":
+                due = self._due(self.input.policy.life.decision_working_days)
             if latest is not None and latest < due["due_on"]:
                 due = {"due_on": max(latest, today()), "due_provisional": False}
             decision = await self.board.ask(
-                kind, model, title=title, role=Role.DECISION_MAKER, rule_id=rule, excluded=frozenset(outcome.team),
+                kind, model, title=title, role=Role.DECISION_MAKER, rule_id=rule, excluded=self._took_part(outcome),
                 check=check, **due,
                 context={"audit": outcome.audit_id, "recommendation": outcome.recommendation,
                          "computed_level": outcome.computed_level, "rating": outcome.rating_summary,
@@ -566,26 +597,41 @@ class CertificateLife(HumanTasks):
         self._spawn(self._suspension_watch())
 
     async def _suspension_watch(self) -> None:
-        """R-9.6.3, R-9.6.5: a suspension not lifted by its end goes to a manager: withdraw or reduce."""
-        s = self.life
+        """R-9.6.3, R-9.6.5: a suspension not lifted in time goes to a manager: withdraw or reduce. The task
+        opens before the end (R-9.6.5 Decision) and is due on its last day; still unresolved at the end,
+        the certificate is withdrawn then, or the task escalated (``suspension_unresolved``): a suspension
+        never silently outlives its limit (R-9.6.3)."""
+        s, lp = self.life, self.input.policy.life
         until = s.suspended_until
         lifted = lambda: self._over() or s.suspended_until != until  # noqa: E731
-        try:
-            await workflow.wait_condition(lifted, timeout=start_of(until) - workflow.now(),
-                                          timeout_summary=f"suspension ends {until}")
+        early = self.integrity_checks
+        opens = start_of(until - timedelta(days=lp.suspension_outcome_lead_days) if early else until)
+        if opens > workflow.now():
+            try:
+                await workflow.wait_condition(lifted, timeout=opens - workflow.now(),
+                                              timeout_summary=f"suspension ends {until}")
+                return
+            except TimeoutError:
+                pass
+        if lifted():
             return
-        except TimeoutError:
-            pass
         self.board.passed("suspension_end")
+        limit = SuspensionLimit(until)
+        if early:
+            self._spawn(self._suspension_limit(limit, lifted))
+        due = {"due_on": until - timedelta(days=1), "due_provisional": False} if early else \
+            self._due(lp.suspension_outcome_working_days)
         with self._work():
             outcome = await self.board.ask(
                 "suspension_outcome", SuspensionOutcome, title="suspension not resolved: withdraw or reduce scope",
-                role=Role.MANAGER, rule_id="R-9.6.5", check=self._check_outcome,
-                **self._due(self.input.policy.life.suspension_outcome_working_days),
+                role=Role.MANAGER, rule_id="R-9.6.5", check=self._check_outcome, **due,
                 context={"suspended_on": s.suspended_on.isoformat(), "suspended_until": until.isoformat(),
                          "cause": s.suspension_cause, "sites": list(s.sites)},
-                cancel_when=lifted)
+                cancel_when=lambda: lifted() or limit.withdraw)
             if outcome is None:
+                if limit.withdraw and not lifted():
+                    self.board.passed("suspension_unresolved")
+                    await self._withdraw(f"暂停于 {until} 期满仍未解决（R-9.6.3），依 R-9.6.5 撤销认证", by="system")
                 return
             o = outcome.payload
             self.board.passed("suspension_resolution")
@@ -593,6 +639,27 @@ class CertificateLife(HumanTasks):
                 await self._withdraw(o.reasons, by=outcome.actor.name)
             else:
                 await self._reduce_scope(o.reasons, o.scope or s.scope, o.remove_sites, by=outcome.actor.name)
+
+    async def _suspension_limit(self, limit: SuspensionLimit, lifted: Callable[[], bool]) -> None:
+        """At the suspension's end (R-9.6.3), without an outcome: withdraw (R-9.6.5), or say so in the record
+        while the task, now overdue, is escalated to the managers."""
+        try:
+            await workflow.wait_condition(lifted, timeout=start_of(limit.until) - workflow.now(),
+                                          timeout_summary=f"the suspension's limit, {limit.until}")
+            return
+        except TimeoutError:
+            pass
+        if not any(v.kind == "suspension_outcome" for v in self.board.views()):
+            return  # decided in time
+        await self._event("suspension.unresolved", "R-9.6.3", {"suspended_until": limit.until.isoformat(),
+                                                                "then": self.input.policy.life.suspension_unresolved})
+        limit.withdraw = self.input.policy.life.suspension_unresolved == "withdraw"
+
+    def _took_part(self, outcome: AuditOutcome) -> frozenset:
+        """R-9.1.9.n1: who took part in the audit and may not decide: its team, and (a Decision) its
+        mystery shoppers."""
+        shoppers = outcome.shoppers if self.integrity_checks and self.input.policy.process.shoppers_took_part else []
+        return frozenset(outcome.team) | frozenset(shoppers)
 
     def _check_outcome(self, p: SuspensionOutcome, actor: Actor, facts: TaskFacts) -> None:
         if p.outcome == "reduce_scope":
@@ -867,6 +934,10 @@ class CertificateLife(HumanTasks):
         elif isinstance(a, Reissue):
             if not (a.organization_name or a.registered_address or a.scope):
                 raise RuleViolation("R-10.3.4", "a reissue changes the name, the address or the scope: give one")
+            if a.scope and self.integrity_checks and a.scope.strip() != s.scope.strip():
+                raise RuleViolation("R-9.4.1", "a change of scope is audited before the certificate shows it: order a "
+                                    "special audit with purpose scope_change; a narrower scope is a reduction "
+                                    "(reduce_scope, R-9.6.6)")
         elif isinstance(a, OrderSpecialAudit):
             if a.purpose is SpecialAuditPurpose.SCOPE_CHANGE and not (a.new_scope or "").strip():
                 raise RuleViolation("R-9.4.1", "a scope change names the scope asked for (new_scope)")

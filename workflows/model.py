@@ -29,6 +29,7 @@ class Element:
     note: str | None = None
     called: str | None = None  # a call activity's process
     attached: str | None = None  # a boundary event's task
+    interrupting: bool = False  # a boundary event that ends its task (the others leave it open)
     message: bool = False  # a start event started by a message
 
     @property
@@ -241,10 +242,15 @@ def _certification() -> ProcessModel:
     m.flow("decided_in_time", "surveillance_window_closes", "decided: the next window")
     # Suspension.
     a("event", "suspended", "暂停", "certflow", rule="R-9.6.3", note="at most 6 months; public (R-9.6.4)")
-    a("timer", "suspension_end", "暂停期满", "certflow", rule="R-9.6.3", due="the suspension's end (at most 6 months)")
+    a("timer", "suspension_end", "暂停期满前", "certflow", rule="R-9.6.3",
+      due="suspension_outcome_lead_days before the suspension's end (at most 6 months)")
     a("user", "suspension_outcome", "撤销或缩小范围", "manager", rule="R-9.6.5", role="manager",
-      due="suspension outcome working days")
+      due="the suspension's last day")
     a("xor", "suspension_resolution", "处理", "manager", rule="R-9.6.5")
+    a("boundary", "suspension_unresolved", "暂停期满仍未处理", "manager", attached="suspension_outcome",
+      rule="R-9.6.5", interrupting=True, due="the suspension's end",
+      note="the task opens before the end and is due on its last day (suspension_outcome_lead_days); unresolved "
+           "at the end: withdrawn (suspension_unresolved=withdraw), or escalated and left open (=escalate)")
     a("service", "reduce_certificate_scope", "缩小认证范围并换证", "certflow", rule="R-9.6.6")
     a("end", "withdrawn", "撤销", "certflow", rule="R-9.6.7", note="final; the number is never used again "
       "(R-10.3.5); the organization stops using certificate and mark (R-10.4)")
@@ -255,6 +261,7 @@ def _certification() -> ProcessModel:
     m.flow("surveillance_outcome", "withdrawn", "withdraw")
     m.chain("suspended", "suspension_end", "suspension_outcome", "suspension_resolution")
     m.flow("suspension_resolution", "withdrawn", "withdraw")
+    m.flow("suspension_unresolved", "withdrawn")
     m.flow("suspension_resolution", "reduce_certificate_scope", "reduce scope")
     m.flow("reduce_certificate_scope", "action_done")
     # Recertification and expiry.

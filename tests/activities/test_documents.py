@@ -150,3 +150,20 @@ async def test_the_activity_stores_each_issue_once_and_the_api_serves_the_latest
     public = (await http.get(f"/public/certificates/{cert.number}")).json()
     assert public["document_url"] == f"/api/v1/certificates/{cert.number}/document"
     assert (await http.get("/api/v1/certificates/CCS-NONE-1/document")).status_code == 404
+
+
+async def test_the_document_names_the_holder_as_certified_and_a_reissue_as_reissued_R_10_3_4(pool):
+    """Issue 12 finding 2: the document is made from the certificate's version, so the organization's
+    record rewritten (as an application once did) does not reach it; a reissue's new name does."""
+    from activities.documents import certificate_document_data
+    from store.organizations import get_organization, upsert_organization
+
+    cert = await certificate_in_register(pool, "CCS-DOC-002", date(2026, 3, 2), date(2029, 3, 1),
+                                         credit_code="91310000MA1FL0019X", name="上海原名呼叫中心有限公司")
+    org = await get_organization(pool, cert.organization_id)
+    await upsert_organization(pool, org.model_copy(update={"name": "冒名公司", "registered_address": "别处"}))
+    assert (await certificate_document_data(pool, cert.number)).organization == "上海原名呼叫中心有限公司"
+    await record_reissue(pool, cert.number, revision=1, reissued_on=date(2026, 9, 1),
+                         organization_name="上海新名呼叫中心有限公司", registered_address="世纪大道2号")
+    data = await certificate_document_data(pool, cert.number)
+    assert (data.organization, data.registered_address, data.revision) == ("上海新名呼叫中心有限公司", "世纪大道2号", 1)

@@ -133,7 +133,9 @@ async def test_whatever_the_edge_accepts_the_register_holds(pool, staff, name, s
         submitted_by=actor))
     stored = await get_application(pool, application_id)
     assert stored.scope == submission.scope and stored.data["scope"] == submission.scope
-    assert (await get_organization(pool, stored.organization_id)).name == submission.organization.name
+    # The application keeps what it said; the register's organization keeps its first record.
+    assert stored.data["organization"]["name"] == submission.organization.name
+    assert (await get_organization(pool, stored.organization_id)).name
 
     task_id = f"{workflow_id}/application_review/1"
     await upsert_open_task(pool, task_id, workflow_id, "application_review", Role.REVIEWER.value, NOW)

@@ -92,6 +92,8 @@ async def test_one_certificate_without_a_process_shows_the_register_and_its_time
     # No live answer: what is due comes from the register's last copy.
     assert view["next_due"] == [{"what": "suspension_end", "on": "2027-05-05", "rule_id": "R-9.6.3"}]
     assert [e["kind"] for e in view["timeline"]] == ["certificate.granted"]
+    # The certification file: every version, as it was (issue 12).
+    assert [(v["change"], v["status"]) for v in view["versions"]] == [("issued", "valid"), ("suspended", "suspended")]
     missing = await http.get("/api/v1/certificates/CCS-NONE-999", headers=bearer(token))
     assert missing.status_code == 404 and missing.headers["content-type"] == PROBLEM
 

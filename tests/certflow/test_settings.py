@@ -54,3 +54,10 @@ def test_a_value_beyond_the_scheme_is_refused_with_the_variable_and_rule_R_9_2_1
     assert done.returncode == 2
     assert "CERTFLOW_SCHEME__LIFECYCLE__SURVEILLANCE_INTERVAL_MONTHS" in done.stderr
     assert "R-9.2.1" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_config_shows_who_may_submit_an_application():
+    """The intake Decision (issue 12, api/permissions.py) is printed with the scheme's."""
+    assert json.loads(run_cli("config").stdout)["intake_roles"] == ["reviewer"]
+    done = run_cli("config", CERTFLOW_INTAKE_ROLES='["reviewer", "manager"]')
+    assert json.loads(done.stdout)["intake_roles"] == ["reviewer", "manager"]

@@ -76,3 +76,30 @@ async def test_the_team_is_not_changed_by_a_programme_revision_R_9_1_4(journey, 
                              facts=await staff_facts(pool, revision.staff_ids()))
     assert await refused_rule(journey.audit().execute_update("revise_programme", change, result_type=int)) \
         == "R-9.1.4"
+
+
+@pytest.mark.parametrize("took_part", [True, False])
+async def test_the_audits_mystery_shopper_may_not_decide_R_9_1_9_n1(journey, pool, took_part):
+    """R-9.1.9.n1 Decision (ProcessPolicy.shoppers_took_part): a mystery shopper of the audit took part in it."""
+    from dataclasses import replace
+
+    from rules.policy import ProcessPolicy, SchemePolicy
+    from schemas.staff import Role
+    from schemas.tasking import Actor
+    from store.staff import add_staff
+
+    person, _ = await add_staff(pool, "钱双岗", [Role.MYSTERY_SHOPPER, Role.DECISION_MAKER], email="both@body.example")
+    both = Actor(staff_id=person.id, name=person.name, roles=list(person.roles))
+    journey.people = replace(journey.people, shopper=both)  # the visits are hers
+    journey.policy = SchemePolicy(process=ProcessPolicy(shoppers_took_part=took_part))
+    await journey.to_audit()
+    await journey.through_audit()
+    decide = journey.complete("certification_decision", both, {"outcome": "grant", "star_level": "five_star"})
+    if took_part:
+        with pytest.raises(WorkflowUpdateFailedError) as failure:
+            await decide
+        cause = failure.value.cause
+        assert cause.type == "ConflictOfImpartiality" and cause.details[0]["rule_id"] == "R-9.1.9.n1"
+    else:
+        await decide
+        assert (await journey.stage("granted")).certificate_number

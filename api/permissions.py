@@ -1,0 +1,111 @@
+"""Who may do what through the staff API: one matrix of role × action, used by every endpoint.
+
+Each staff endpoint names its action and depends on :func:`permitted`, so who may call it is read
+here and nowhere else. The certificate actions' roles are the ones the certificate's process itself
+checks (``schemas.actions.ACTION_ROLES``), so the API and the process cannot disagree. Completing a
+task is open to every role here because the task itself names its role or assignee, and the task's
+process refuses anyone else with the qualification rules of R-7.
+
+**Decision** (issue 12): who may submit an application is the body's choice, ``intake_roles`` in the
+settings (``CERTFLOW_INTAKE_ROLES``), reviewers by default: the people who review applications
+(R-9.1.2) are the ones who take them in. Nobody else's token may start a certification, and an
+application never changes what a certificate says (the certificate's versions, migration 0005).
+
+The public register and the certificate document need no token and are not in the matrix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from enum import StrEnum
+
+from fastapi import Depends, Request
+
+from api.auth import current_actor
+from api.problems import Problem
+from schemas.actions import ACTION_ROLES
+from schemas.staff import Role
+from schemas.tasking import Actor
+
+
+class Action(StrEnum):
+    """What an endpoint does, in the matrix's words."""
+
+    SUBMIT_APPLICATION = "application.submit"
+    READ_APPLICATION = "application.read"
+    LIST_TASKS = "task.list"
+    READ_TASK = "task.read"
+    COMPLETE_TASK = "task.complete"
+    LIST_CERTIFICATES = "certificate.list"
+    READ_CERTIFICATE = "certificate.read"
+    SUSPEND = "certificate.suspend"
+    REINSTATE = "certificate.reinstate"
+    WITHDRAW = "certificate.withdraw"
+    REDUCE_SCOPE = "certificate.reduce_scope"
+    REISSUE = "certificate.reissue"
+    ORDER_SPECIAL_AUDIT = "certificate.special_audit"
+    RECORD_NOTIFICATION = "certificate.notification"
+    REVISE_PROGRAMME = "audit.revise_programme"
+    READ_CNCA_REPORT = "report.cnca"
+    READ_PROCESS = "process.read"
+    READ_PROCESS_STATS = "process.stats"
+    LIST_INCIDENTS = "incident.list"
+    READ_INCIDENT = "incident.read"
+    RETRY_INCIDENT = "incident.retry"
+
+
+EVERY_ROLE = frozenset(Role)
+
+# The certificate action of each ``/api/v1/certificates/{number}/{name}`` route (schemas.actions).
+CERTIFICATE_ACTIONS: dict[str, Action] = {
+    "suspend": Action.SUSPEND, "reinstate": Action.REINSTATE, "withdraw": Action.WITHDRAW,
+    "reduce_scope": Action.REDUCE_SCOPE, "reissue": Action.REISSUE,
+    "special_audit": Action.ORDER_SPECIAL_AUDIT, "notification": Action.RECORD_NOTIFICATION,
+}
+
+_FIXED: dict[Action, frozenset[Role]] = {
+    # Reads: everyone on the staff works from the register's lists and the processes' state.
+    Action.READ_APPLICATION: EVERY_ROLE,
+    Action.LIST_TASKS: EVERY_ROLE,
+    Action.READ_TASK: EVERY_ROLE,
+    Action.LIST_CERTIFICATES: EVERY_ROLE,
+    Action.READ_CERTIFICATE: EVERY_ROLE,
+    Action.READ_PROCESS: EVERY_ROLE,
+    Action.READ_PROCESS_STATS: EVERY_ROLE,
+    # The task names its role or assignee; its process checks them (R-7).
+    Action.COMPLETE_TASK: EVERY_ROLE,
+    # R-9.1.10: the audit programme is the programme manager's.
+    Action.REVISE_PROGRAMME: frozenset({Role.PROGRAMME_MANAGER}),
+    # The regulator's report is drawn by the body's operators and management.
+    Action.READ_CNCA_REPORT: frozenset({Role.OPERATOR, Role.MANAGER}),
+    # Incidents (issue 12): the steps that failed for good are for those who watch the processes.
+    Action.LIST_INCIDENTS: frozenset({Role.OPERATOR, Role.MANAGER}),
+    Action.READ_INCIDENT: frozenset({Role.OPERATOR, Role.MANAGER}),
+    Action.RETRY_INCIDENT: frozenset({Role.OPERATOR, Role.MANAGER}),
+    **{action: ACTION_ROLES[name] for name, action in CERTIFICATE_ACTIONS.items()},
+}
+
+
+def permission_matrix(intake_roles: tuple[Role, ...] | frozenset[Role]) -> Mapping[Action, frozenset[Role]]:
+    """The whole matrix, with the body's Decision on who may submit an application."""
+    return {**_FIXED, Action.SUBMIT_APPLICATION: frozenset(intake_roles)}
+
+
+def refusal(action: Action, roles: frozenset[Role]) -> Problem:
+    needed = sorted(r.value for r in roles)
+    return Problem(403, f"'{action.value}' needs the role {' or '.join(needed)}.", title="Not yours to do",
+                   action=action.value, roles_needed=needed)
+
+
+def permitted(action: Action) -> Callable:
+    """A dependency: the caller is signed in and holds a role the matrix allows for ``action``;
+    otherwise 401 (who are you) or 403 naming the roles needed."""
+
+    async def check(request: Request, actor: Actor = Depends(current_actor)) -> Actor:
+        roles = permission_matrix(request.app.state.settings.intake_roles)[action]
+        if not roles & set(actor.roles):
+            raise refusal(action, roles)
+        return actor
+
+    check.__name__ = f"permitted_{action.name.lower()}"
+    return check
