@@ -28,10 +28,11 @@ router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
 async def incidents(
     actor: Actor = Depends(permitted(Action.LIST_INCIDENTS)), pool: asyncpg.Pool = Depends(db),
     state: IncidentState | None = Query(None, description="only incidents in this state"),
-    all: bool = Query(False, description="resolved ones too (ignored with state)"),
+    include_resolved: bool = Query(False, alias="all",
+                                   description="resolved ones too (ignored with state)"),
     workflow_id: str | None = Query(None, description="only this process's incidents"),
 ) -> list[IncidentRecord]:
-    return await list_incidents(pool, state=state, unresolved=state is None and not all, workflow_id=workflow_id)
+    return await list_incidents(pool, state=state, unresolved=state is None and not include_resolved, workflow_id=workflow_id)
 
 
 @router.get("/{incident_id}", response_model=IncidentRecord, summary="one incident")

@@ -26,6 +26,7 @@ from store.db import create_pool
 from workers.errors import BusinessErrorsAreFinal
 from workflows.audit import AuditWorkflow
 from workflows.certification import CertificationWorkflow
+from workflows.incidents import IncidentBound
 from workflows.reporting import REPORTING_WORKFLOW_ID, RegulatorReportWorkflow, ReportingInput
 from workflows.smoke import SmokeWorkflow
 
@@ -94,7 +95,8 @@ async def ensure_reporting(client: Client, task_queue: str, settings: Settings) 
 
     await client.start_workflow(
         RegulatorReportWorkflow.run,
-        ReportingInput(reminder_days_before=settings.scheme.process.reminder_days_before),
+        ReportingInput(reminder_days_before=settings.scheme.process.reminder_days_before,
+                       incident_bound=IncidentBound.of(settings.scheme.process)),
         id=REPORTING_WORKFLOW_ID, task_queue=task_queue, id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         static_summary="monthly reminder: the CNCA report by the 10th",
     )

@@ -10,12 +10,13 @@ from datetime import date, timedelta
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from pydantic import BaseModel
+    from pydantic import BaseModel, Field
 
     from activities.records import ReferenceData, ReferenceQuery
     from rules.reporting import reminder_date, report_due_on
     from schemas.payloads import RegulatorReportSent
     from schemas.staff import Role
+    from workflows.incidents import IncidentBound
     from workflows.tasks import HumanTasks, TaskBoard, start_of, today
 
 REPORTING_WORKFLOW_ID = "regulator-report"
@@ -24,6 +25,7 @@ REPORTING_WORKFLOW_ID = "regulator-report"
 class ReportingInput(BaseModel):
     month: date | None = None  # the month in which to remind (its 1st); None: the next month
     reminder_days_before: tuple[int, ...] = (1,)
+    incident_bound: IncidentBound = Field(default_factory=IncidentBound)  # workflows/incidents.py
 
 
 def next_month(day: date) -> date:
@@ -40,7 +42,8 @@ class RegulatorReportWorkflow(HumanTasks):
     async def run(self, data: ReportingInput) -> None:
         self.month = data.month or next_month(today())
         reported = (self.month - timedelta(days=1)).replace(day=1)
-        self.board = TaskBoard(workflow.info().workflow_id, f"CNCA report {reported:%Y-%m}", data.reminder_days_before)
+        self.board = TaskBoard(workflow.info().workflow_id, f"CNCA report {reported:%Y-%m}", data.reminder_days_before,
+                               bound=data.incident_bound)
         self.board.dates_are_facts = workflow.patched("dates-are-facts")
         reference: ReferenceData = await self.board.incidents.execute(
             "reference_data", ReferenceQuery(years=[self.month.year]), start_to_close_timeout=timedelta(seconds=60),
@@ -61,8 +64,7 @@ class RegulatorReportWorkflow(HumanTasks):
         )
         await self.board.mail.settle()
         await workflow.wait_condition(workflow.all_handlers_finished)
-        workflow.continue_as_new(ReportingInput(month=next_month(self.month),
-                                                reminder_days_before=data.reminder_days_before))
+        workflow.continue_as_new(data.model_copy(update={"month": next_month(self.month)}))
 
     @workflow.query(name="month")
     def current_month(self) -> date | None:
