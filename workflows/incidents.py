@@ -206,7 +206,7 @@ class Incidents:
         reasons = {
             RetryState.NON_RETRYABLE_FAILURE: "refused: retrying cannot help until the cause is fixed",
             RetryState.MAXIMUM_ATTEMPTS_REACHED: f"failed {self.bound.attempts} attempts",
-            RetryState.TIMEOUT: f"still failing after {self.bound.minutes} minutes of retries",
+            RetryState.TIMEOUT: f"still failing after {self.bound.minutes} min of retries",
         }
         reason = reasons.get(failure.retry_state, failure.retry_state.name if failure.retry_state else "failed")
         return {"error_type": error_type, "error": message or "(no message)", "rule_id": rule_id, "reason": reason}

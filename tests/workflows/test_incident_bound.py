@@ -64,4 +64,4 @@ def test_a_transient_fault_that_used_its_bound_says_so():
     assert said["reason"] == "failed 7 attempts" and said["rule_id"] is None
     said = Incidents(IncidentBound(minutes=20))._describe(failed(
         ApplicationError("timeout", type="TimeoutError"), RetryState.TIMEOUT))
-    assert said["reason"] == "still failing after 20 minutes of retries"
+    assert said["reason"] == "still failing after 20 min of retries"

@@ -247,3 +247,25 @@ async def test_an_incident_the_register_cannot_take_yet_is_shown_by_the_process_
         smtp.reply = "250 OK"
         assert (await http.post(f"/api/v1/incidents/{listed['id']}/retry", headers=ops)).status_code == 200
     await incident(journey, "deliver_mail", "resolved")
+
+
+async def test_a_mail_server_that_keeps_saying_try_later_becomes_an_incident_at_the_bound(journey, pool, smtp):
+    """451 is transient: retried with the mail's backoff, and an incident once the attempts are used up."""
+    smtp.reply = "451 4.3.0 mailbox busy, try later"
+    await journey.start(policy=SchemePolicy(process=ProcessPolicy(incident_after_attempts=3)))
+    await journey.env.sleep(timedelta(minutes=2))  # 10 s, then 20 s apart
+    raised = await incident(journey, "deliver_mail")
+    assert (raised.error_type, raised.reason) == ("MailNotSent", "failed 3 attempts") and "451" in raised.error
+    row = await pool.fetchrow("SELECT status, attempts FROM outbox")
+    assert (row["status"], row["attempts"]) == ("failed", 3) and smtp.refusals == 3
+
+
+async def test_a_step_failing_past_the_time_bound_becomes_an_incident(journey, pool):
+    """The bound in time (CERTFLOW_SCHEME__PROCESS__INCIDENT_AFTER_MINUTES), here alone."""
+    await refuse_events(pool, "application.under_review")
+    await journey.start(policy=SchemePolicy(process=ProcessPolicy(incident_after_attempts=0, incident_after_minutes=2)))
+    await journey.env.sleep(timedelta(minutes=5))
+    raised = await incident(journey, "set_application_status")
+    assert raised.reason == "still failing after 2 min of retries"
+    assert "the register refuses application.under_review" in raised.error  # the last failure, not just "timeout"
+    assert await refusals(pool) >= 5  # 1 s, 2 s, 4 s, ... apart within the 2 minutes
