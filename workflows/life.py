@@ -120,6 +120,7 @@ class CertificateLife(HumanTasks):
         self.background: list[asyncio.Task] = []
         self.working = 0  # steps under way (tasks asked, audits running, actions being carried out)
         self.audits_running: list[str] = []
+        self.audits_started: set[str] = set()  # audits of this run the server has started (wait_for_audit)
         self.decided: set[str] = set()  # surveillances with a decision (R-9.2.8), by audit slot
         self.ending: str | None = None  # "withdrawn" | "expired"
         self.renewal: LifeState | None = None  # the next cycle, once recertification was decided
@@ -427,7 +428,7 @@ class CertificateLife(HumanTasks):
         self.audits_running.append(audit_id)
         called = self.board.enter(f"{kind.value}_audit")
         try:
-            return await workflow.execute_child_workflow(
+            audit = await workflow.start_child_workflow(
                 AuditWorkflow.run,
                 AuditInput(audit_id=audit_id, certification_workflow_id=wf_id, organization_id=s.organization_id,
                            organization_name=s.organization_name,
@@ -440,6 +441,8 @@ class CertificateLife(HumanTasks):
                            process_pages=self.input.process_pages),
                 id=audit_id, static_summary=f"{kind.value} audit of {s.organization_name} ({s.number})",
             )
+            self.audits_started.add(audit_id)  # the server has it: its Updates can be addressed
+            return await audit
         finally:
             self.audits_running.remove(audit_id)
             self.board.leave(called)
@@ -886,7 +889,8 @@ class CertificateLife(HumanTasks):
     async def wait_for_audit(self, audit_id: str) -> str:
         """Block until the audit ``audit_id`` (``audit-{workflow id}-{kind}-{n}``) is running, so that a
         caller can address its Updates (the API's "what next", and tests)."""
-        await workflow.wait_condition(lambda: audit_id in self.audits_running)
+        started = self.audits_started if self.integrity_checks else self.audits_running  # older runs answered early
+        await workflow.wait_condition(lambda: audit_id in started)
         return audit_id
 
     @workflow.update(name="wait_for_life")
