@@ -383,16 +383,17 @@ def rate(
     )
 
 
-def ensure_grantable(result: RatingResult, policy: RatingPolicy = RatingPolicy()) -> None:
-    """R-6.result Decision: a grant (R-9.1.9 a) fixes the service level, so without one it is refused
-    unless the body's policy allows granting without a level."""
-    if result.level is None and not policy.allow_grant_without_level:
-        raise RuleViolation(
-            "R-6.result",
-            "the organization reaches no rating level, so certification cannot be granted",
-            details={
-                "failed": {
-                    lo.level.value: [c.model_dump(mode="json") for c in lo.failed] for lo in result.not_reached
-                }
-            },
-        )
+def check_level_decided(
+    decided: Level | str, computed: Level | str | None, policy: RatingPolicy = RatingPolicy()
+) -> None:
+    """R-6.result Decision, for every decision that fixes the service level: the grant (R-9.1.9 a) and
+    the renewal (R-9.3), which is decided like the initial one. The level decided is never above the one
+    the audit computed; when the audit computed none, the decision is refused unless the body's policy
+    allows granting without a level (``allow_grant_without_level``), and then any level may be named."""
+    if computed is None:
+        if not policy.allow_grant_without_level:
+            raise RuleViolation("R-6.result", "the audit reached no level, so certification cannot be granted")
+        return
+    if LEVEL_RANK[Level(decided)] > LEVEL_RANK[Level(computed)]:
+        raise RuleViolation("R-6.result", f"the level decided ({Level(decided).value}) may not be above the level "
+                            f"the audit computed ({Level(computed).value})")

@@ -36,7 +36,7 @@ with workflow.unsafe.imports_passed_through():
     from rules.calendar import WorkingDayResult, add_working_days
     from rules.lifecycle import shanghai_date
     from rules.programme import check_programme
-    from rules.rating import LEVEL_RANK, Level
+    from rules.rating import check_level_decided
     from schemas.applications import ApplicationStatus
     from schemas.audits import AuditKind
     from schemas.certificates import StarLevel
@@ -114,6 +114,8 @@ class CertificationWorkflow(CertificateLife):
         self.board.link_page(data.process_pages)
         self.board.dates_are_facts = workflow.patched("dates-are-facts")  # refuse records dated after today
         self.sampled_level_checked = workflow.patched("surveillance-sampled-level")
+        # R-A.table confirmation, R-A.n1b year totals and step-rounded minima, R-6.result at renewal.
+        self.scheme_gaps = workflow.patched("scheme-gaps-2026-12")
         # Written notices at each step of the initial certification (received, accepted, programme);
         # processes that began before them send none.
         self.initial_notices = workflow.patched("initial-notices")
@@ -297,6 +299,7 @@ class CertificationWorkflow(CertificateLife):
         self.board.link_page(data.process_pages)
         self.board.dates_are_facts = workflow.patched("dates-are-facts")
         self.sampled_level_checked = workflow.patched("surveillance-sampled-level")
+        self.scheme_gaps = workflow.patched("scheme-gaps-2026-12")
         self.minimum_days = data.life.initial_person_days
         self.programme_version = data.life.programme_version
         year = today().year
@@ -409,13 +412,7 @@ class CertificationWorkflow(CertificateLife):
         if self.audit.open_major:
             raise RuleViolation("R-9.1.9", f"{self.audit.open_major} major nonconformities are still open; "
                                 "they must be corrected and verified before a grant")
-        computed = self.audit.computed_level
-        if computed is None:
-            if not self.input.policy.rating.allow_grant_without_level:
-                raise RuleViolation("R-6.result", "the audit reached no level, so certification cannot be granted")
-        elif LEVEL_RANK[Level(p.star_level)] > LEVEL_RANK[Level(computed)]:
-            raise RuleViolation("R-6.result", f"the level granted ({p.star_level}) may not be above the level the "
-                                f"audit computed ({computed})")
+        check_level_decided(p.star_level, self.audit.computed_level, self.input.policy.rating)  # R-6.result
 
     # =============================================================================== Updates and queries
     def _accepting_tasks(self) -> bool:
