@@ -225,6 +225,37 @@ def adjust_audit_time(
     )
 
 
+def confirmed_audit_time(
+    proposed: Decimal | int,
+    *,
+    change: bool,
+    person_days: Decimal | int | None,
+    reason: str,
+    policy: AuditTimePolicy | None = None,
+) -> Decimal:
+    """R-A.table Decision: the time a manager confirms for a headcount beyond the scheme's own rows.
+
+    Those rows are our continuation of Appendix A, so a manager either confirms the time the review set
+    or sets another, in the policy's steps and with a reason, since R-9.1.2.7 records every departure
+    from the table value with its reasons. The review's bounds on adjustments do not apply: correcting
+    the continued table value itself is what the manager is asked for.
+    """
+    policy, base = _policy(policy), _days(proposed, "proposed")
+    if not change:
+        return base
+    if person_days is None:
+        raise RuleViolation("R-A.table", "a changed audit time gives the person-days (person_days)")
+    days = _days(person_days, "person_days")
+    if days % policy.day_step:
+        raise RuleViolation("R-A.table", f"audit time is set in steps of {_show(policy.day_step)} person-days, "
+                            f"not {_show(days)}")
+    if days == base:
+        raise RuleViolation("R-A.table", f"{_show(days)} person-days is the time proposed: confirm it instead")
+    if not reason.strip():
+        raise RuleViolation("R-9.1.2.7", "a changed audit time gives its reason: it is recorded with the time")
+    return days
+
+
 def minimum_onsite_days(total: Decimal | int, policy: AuditTimePolicy | None = None) -> Decimal:
     """The least on-site time, in steps, for a total audit time (R-A.n1a: at least 80 %): what a
     refusal of :func:`check_onsite_days` tells the programme manager to plan.

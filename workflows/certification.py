@@ -32,7 +32,14 @@ with workflow.unsafe.imports_passed_through():
         ReferenceQuery,
         StatusChange,
     )
-    from rules.audit_time import Adjustment, adjust_audit_time, table_audit_time
+    from rules.audit_time import (
+        AdjustedAuditTime,
+        Adjustment,
+        TableAuditTime,
+        adjust_audit_time,
+        confirmed_audit_time,
+        table_audit_time,
+    )
     from rules.calendar import WorkingDayResult, add_working_days
     from rules.lifecycle import shanghai_date
     from rules.programme import check_programme
@@ -43,6 +50,7 @@ with workflow.unsafe.imports_passed_through():
     from schemas.errors import RuleViolation
     from schemas.payloads import (
         ApplicationReview,
+        AuditTimeConfirmation,
         CertificationDecision,
         ContractSigned,
         MaterialsReview,
@@ -160,11 +168,13 @@ class CertificationWorkflow(CertificateLife):
             return await self._end("rejected", "application rejected (R-9.1.2.8)")
         adjusted = adjust_audit_time(table_time.days, self._adjustments(review.payload), data.policy.audit_time)
         self.minimum_days = adjusted.adjusted_days
+        if self.scheme_gaps and table_time.needs_manager_confirmation:  # R-A.table Decision
+            self.minimum_days = await self._confirm_audit_time(table_time, adjusted)
         await self._status(ApplicationStatus.ACCEPTED, "R-9.1.2.8",
-                           {"table_person_days": str(adjusted.table_days), "person_days": str(adjusted.adjusted_days),
+                           {"table_person_days": str(adjusted.table_days), "person_days": str(self.minimum_days),
                             "reasons": list(adjusted.reasons)})
         if self.initial_notices:
-            await self._notify("application_accepted", "R-9.1.2.8", {"person_days": str(adjusted.adjusted_days),
+            await self._notify("application_accepted", "R-9.1.2.8", {"person_days": str(self.minimum_days),
                                                                      "adjustments": list(adjusted.reasons)})
 
         # R-9.1.2.8 contract.
@@ -382,6 +392,27 @@ class CertificationWorkflow(CertificateLife):
         await self.board.mail.settle()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return stage
+
+    async def _confirm_audit_time(self, table_time: TableAuditTime, adjusted: AdjustedAuditTime) -> Decimal:
+        """R-A.table Decision: beyond the scheme's rows a manager confirms the audit time or changes it,
+        with a reason, before the contract is signed on it (and the acceptance notice states it); the
+        time confirmed is the programme's minimum and the base of R-A.n1b/R-A.n1c."""
+        def confirmed(p: AuditTimeConfirmation, *_) -> Decimal:
+            return confirmed_audit_time(adjusted.adjusted_days, change=p.outcome == "change", person_days=p.person_days,
+                                        reason=p.reason, policy=self.input.policy.audit_time)
+
+        done = await self.board.ask(
+            "audit_time_confirmation", AuditTimeConfirmation, title="confirm the audit time beyond the table",
+            role=Role.MANAGER, rule_id="R-A.table", check=confirmed,
+            **self._due(self.input.policy.process.confirmation_working_days),
+            context={"headcount": table_time.headcount, "band": f"{table_time.lower}–{table_time.upper}",
+                     "source": table_time.source, "table_person_days": str(table_time.days),
+                     "person_days": str(adjusted.adjusted_days), "adjustments": list(adjusted.reasons)})
+        days = confirmed(done.payload)
+        await self._event("audit_time.confirmed", "R-A.table", {
+            "outcome": done.payload.outcome, "proposed": str(adjusted.adjusted_days), "person_days": str(days),
+            "reason": done.payload.reason, "by": done.actor.name})
+        return days
 
     # =============================================================================== checks
     def _check_review(self, p: ApplicationReview, actor: Actor, facts: TaskFacts) -> None:

@@ -163,6 +163,9 @@ def _certification() -> ProcessModel:
     a("xor", "review_conclusion", "评审结论", "reviewer", rule="R-9.1.2.8")
     a("send", "application_rejected", "书面通知不予受理", "certflow", rule="R-9.1.2.8")
     a("end", "rejected", "不予受理", "certflow", rule="R-9.1.2.8")
+    a("user", "audit_time_confirmation", "审查时间确认（超出附录A）", "manager", rule="R-A.table", role="manager",
+      due="confirmation working days", note="Decision: above 1,175 people the table is ours; the manager confirms "
+      "the audit time or changes it with a reason, before the contract")
     a("user", "contract", "签订认证合同", "reviewer", rule="R-9.1.2.8", role="reviewer", due="contract working days")
     a("user", "programme", "认证方案与审查组", "programme_manager", rule="R-9.1.3", role="programme_manager",
       due="programme working days")
@@ -192,6 +195,8 @@ def _certification() -> ProcessModel:
     m.flow("review_conclusion", "application_rejected", "reject")
     m.chain("application_rejected", "rejected")
     m.flow("review_conclusion", "contract", "accept")
+    m.flow("review_conclusion", "audit_time_confirmation", "accept, headcount above the table (R-A.table)")
+    m.flow("audit_time_confirmation", "contract")
     m.chain("contract", "programme", "initial_audit", "materials_review", "materials_accepted")
     m.flow("materials_accepted", "materials_review", "incomplete")
     m.flow("materials_accepted", "certification_decision", "accepted")
