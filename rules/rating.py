@@ -373,14 +373,15 @@ def rate(
         summary += f"; over a sample of {len(by_id)} of {len(sampled_from.items)} items (R-9.2.6)"
     if catalogue.illustrative:
         summary += "; rated against the ILLUSTRATIVE catalogue, not the CC-CMM one"
-    return RatingResult(
-        level=best.level if best else None,
-        cc_cmm=best.cc_cmm if best else None,
-        summary=summary,
-        levels=tuple(outcomes),
-        illustrative_catalogue=catalogue.illustrative,
-        catalogue_version=catalogue.version,
-    )
+    result = RatingResult(level=best.level if best else None, cc_cmm=best.cc_cmm if best else None, summary=summary,
+                          levels=tuple(outcomes), illustrative_catalogue=catalogue.illustrative,
+                          catalogue_version=catalogue.version)
+    # The decision maker and the organization see what the next level up lacks.
+    above = [lo for lo in result.not_reached if best is None or LEVEL_RANK[lo.level] > LEVEL_RANK[best.level]]
+    if above:
+        missed = "; ".join(dict.fromkeys(c.description for c in above[0].failed))
+        result = result.model_copy(update={"summary": f"{summary}; {above[0].level.value} not reached: {missed}"})
+    return result
 
 
 def check_level_decided(

@@ -194,12 +194,15 @@ def test_r_6_result_highest_level_whose_conditions_hold_even_if_a_lower_fails() 
     assert result.level is Level.FOUR_STAR
     reached = {lo.level: lo.reached for lo in result.levels}
     assert reached == {Level.COMPLIANT: True, Level.THREE_STAR: False, Level.FOUR_STAR: True, Level.FIVE_STAR: False}
+    # the summary says what the next level up lacks, not what a lower level missed
+    assert "five_star not reached" in result.summary and "three_star" not in result.summary
 
 
 def test_r_6_result_no_level_says_so_and_refuses_grant() -> None:
     result = rate(build(method_fail=pooled(5)))
     assert result.level is None and result.cc_cmm is None
     assert "no rating level" in result.summary and "R-6.result" in result.summary
+    assert "compliant not reached: items method compliant in 1.0-4.0" in result.summary  # what the lowest lacks
     assert {lo.level for lo in result.not_reached} == set(Level)
     with pytest.raises(RuleViolation) as info:
         check_level_decided(Level.COMPLIANT, result.level)
