@@ -308,15 +308,13 @@ class CertificateLife(HumanTasks):
             minimum = self._least_days("R-A.n1b")
             # Since scheme-gaps, R-A.n1b is checked on the year's total below; each audit is at least a step.
             floor = self.input.policy.audit_time.day_step if self.scheme_gaps else minimum
-            year_so_far = s.surveillance_year_days if due is not None else Decimal(0)
 
             def check(p: SurveillanceProgramme, actor: Actor, facts: TaskFacts) -> None:
                 self._check_life_programme(p.programme, facts, floor, "R-A.n1b", stage1=False,
                                            visits=lp.surveillance_visits_required, by=due)
                 if self.scheme_gaps:  # R-A.n1b on the year's total
                     check_surveillance_programme(s.initial_person_days, p.programme.person_days,
-                                                 earlier_in_year=s.surveillance_year_days if due else Decimal(0),
-                                                 closes_year=due is not None,
+                                                 earlier_in_year=s.surveillance_year_days, closes_year=due is not None,
                                                  policy=self.input.policy.audit_time)
                 check_sampling(p.sampling.clauses, p.sampling.departments,
                                **{**sampling_inputs, "important_clauses": p.important_clauses})
@@ -327,7 +325,7 @@ class CertificateLife(HumanTasks):
                 **self._due(self.input.policy.process.programme_working_days),
                 context={"proposal": proposal.model_dump(mode="json"), "minimum_person_days": str(minimum),
                          "surveillance_due_on": due.isoformat() if due else None, "major_change": c.major_change,
-                         **({"surveillance_year_person_days": str(year_so_far)} if self.scheme_gaps else {})},
+                         **({"surveillance_year_person_days": str(s.surveillance_year_days)} if self.scheme_gaps else {})},
                 cancel_when=self._over)
             if programme is None:
                 return

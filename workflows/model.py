@@ -217,7 +217,8 @@ def _certification() -> ProcessModel:
       due="lead days before each surveillance due date (at most 12 months apart)")
     a("user", "surveillance_changes", "获证组织变更确认", "programme_manager", rule="R-9.2.2", role="programme_manager")
     a("user", "surveillance_programme", "监督审查方案与抽样", "programme_manager", rule="R-9.2.5",
-      role="programme_manager", note="sampling proposed by rules/sampling.py; time at least 1/3 of the initial (R-A.n1b)")
+      role="programme_manager", note="sampling proposed by rules/sampling.py; the surveillance year's audits together "
+      "at least 1/3 of the initial time (R-A.n1b)")
     a("user", "surveillance_review", "审查组评审变更", "auditor", rule="R-9.2.4", role="auditor (leader)")
     a("call", "surveillance_audit", "监督审查", "auditor", called="audit", rule="R-9.2")
     a("user", "surveillance_decision", "监督审查决定", "decision_maker", rule="R-9.2.8",
