@@ -46,8 +46,9 @@ with workflow.unsafe.imports_passed_through():
         renewed_validity,
         suspension_end,
     )
+    from rules.audit_time import check_surveillance_programme, recertification_days, surveillance_days
     from rules.programme import check_programme
-    from rules.rating import LEVEL_RANK, Level
+    from rules.rating import LEVEL_RANK, Level, check_level_decided
     from rules.sampling import check_sampling, propose_sampling
     from schemas.actions import (
         ACTION_ROLES,
@@ -95,7 +96,8 @@ TENTH = Decimal("0.1")
 
 
 def at_least(initial: Decimal, fraction: Decimal, floor: Decimal) -> Decimal:
-    """R-A.n1b / R-A.n1c: a share of the initial audit time, rounded up to a tenth, never below ``floor``."""
+    """R-A.n1b / R-A.n1c as runs begun before ``scheme-gaps-2026-12`` check them (their histories replay
+    so): a share of the initial audit time, rounded up to a tenth, never below ``floor``."""
     return max((initial * fraction).quantize(TENTH, rounding=ROUND_CEILING), floor)
 
 
@@ -128,7 +130,9 @@ class CertificateLife(HumanTasks):
         self.recording = 0  # status changes on their way to the register
         self.recorded_due: tuple[date | None, str | None] | None = None  # the register's copy of next_due
         self.sampled_level_checked = False  # runs begun before the R-9.2.6 sample rating did not check it
-        self.integrity_checks = False  # set by the run (workflow.patched "integrity-checks")
+        self.integrity_checks = False  # set by the run (workflow.patched "record-integrity")
+        self.scheme_gaps = False  # runs begun before: tenth-rounded minima, each surveillance alone, no
+        # R-6.result policy at renewal (workflow.patched "record-integrity")
 
     # =========================================================================== the cycle
     async def _live(self, state: LifeState) -> str:
@@ -330,11 +334,17 @@ class CertificateLife(HumanTasks):
                 findings_by_department=s.findings_by_department, surveillances_left_after_this=max(left_after, 0),
                 policy=self.input.policy.sampling)
             proposal = propose_sampling(**sampling_inputs)
-            minimum = at_least(s.initial_person_days, Decimal(1) / 3, Decimal(1))  # R-A.n1b
+            minimum = self._least_days("R-A.n1b")
+            # Since scheme-gaps, R-A.n1b is checked on the year's total below; each audit is at least a step.
+            floor = self.input.policy.audit_time.day_step if self.scheme_gaps else minimum
 
             def check(p: SurveillanceProgramme, actor: Actor, facts: TaskFacts) -> None:
-                self._check_life_programme(p.programme, facts, minimum, "R-A.n1b", stage1=False,
+                self._check_life_programme(p.programme, facts, floor, "R-A.n1b", stage1=False,
                                            visits=lp.surveillance_visits_required, by=due)
+                if self.scheme_gaps:  # R-A.n1b on the year's total
+                    check_surveillance_programme(s.initial_person_days, p.programme.person_days,
+                                                 earlier_in_year=s.surveillance_year_days, closes_year=due is not None,
+                                                 policy=self.input.policy.audit_time)
                 check_sampling(p.sampling.clauses, p.sampling.departments,
                                **{**sampling_inputs, "important_clauses": p.important_clauses})
 
@@ -343,11 +353,15 @@ class CertificateLife(HumanTasks):
                 role=Role.PROGRAMME_MANAGER, rule_id="R-9.2.5", check=check,
                 **self._due(self.input.policy.process.programme_working_days),
                 context={"proposal": proposal.model_dump(mode="json"), "minimum_person_days": str(minimum),
-                         "surveillance_due_on": due.isoformat() if due else None, "major_change": c.major_change},
+                         "surveillance_due_on": due.isoformat() if due else None, "major_change": c.major_change,
+                         **({"surveillance_year_person_days": str(s.surveillance_year_days)} if self.scheme_gaps else {})},
                 cancel_when=self._over)
             if programme is None:
                 return
             p = programme.payload
+            if self.scheme_gaps:  # the planned surveillance closes its year; an extra one adds to the open one
+                s.surveillance_year_days = Decimal(0) if due is not None \
+                    else s.surveillance_year_days + p.programme.person_days
             await self._programme_version("surveillance", p.model_dump(mode="json"))
             leader = next(m.staff_id for m in p.programme.team if m.role == "leader")
             await self.board.ask(
@@ -409,6 +423,15 @@ class CertificateLife(HumanTasks):
         if by is not None and p.onsite_end > by:
             raise RuleViolation("R-9.2.1" if rule == "R-A.n1b" else "R-9.3",
                                 f"the on-site audit must end by {by}, not {p.onsite_end}")
+
+    def _least_days(self, rule: str) -> Decimal:
+        """The least person-days of a surveillance year (R-A.n1b) or a recertification (R-A.n1c): from
+        rules.audit_time, rounded up to its day_step, for runs begun since record-integrity."""
+        initial, policy = self.life.initial_person_days, self.input.policy.audit_time
+        if not self.scheme_gaps:
+            share, floor = (Decimal(1) / 3, Decimal(1)) if rule == "R-A.n1b" else (Decimal(2) / 3, Decimal(2))
+            return at_least(initial, share, floor)
+        return surveillance_days(initial, policy) if rule == "R-A.n1b" else recertification_days(initial, policy)
 
     async def _programme_version(self, kind: str, programme: dict) -> None:
         """R-9.2.9, R-9.5.3: every audit's programme is a recorded version of the certification programme."""
@@ -504,7 +527,7 @@ class CertificateLife(HumanTasks):
                 await self._event("recertification.declined", "R-9.3", {"notes": a.notes})
                 self.board.passed("recertification_closed")
                 return
-            minimum = at_least(s.initial_person_days, Decimal(2) / 3, Decimal(2))  # R-A.n1c
+            minimum = self._least_days("R-A.n1c")
             programme = await self.board.ask(
                 "recertification_programme", Programme, title="recertification programme",
                 role=Role.PROGRAMME_MANAGER, rule_id="R-9.3",
@@ -566,7 +589,10 @@ class CertificateLife(HumanTasks):
             raise RuleViolation("R-9.3", "a renewal names the star level")
         if outcome.open_major:
             raise RuleViolation("R-9.3", f"{outcome.open_major} major nonconformities are still open")
-        if outcome.computed_level is None or LEVEL_RANK[Level(p.star_level)] > LEVEL_RANK[Level(outcome.computed_level)]:
+        if self.scheme_gaps:  # R-6.result as at the grant: the body's policy on deciding without a level
+            check_level_decided(p.star_level, outcome.computed_level, self.input.policy.rating)
+        elif outcome.computed_level is None or \
+                LEVEL_RANK[Level(p.star_level)] > LEVEL_RANK[Level(outcome.computed_level)]:
             raise RuleViolation("R-6.result", f"the level renewed ({p.star_level}) may not be above the level the "
                                 f"audit computed ({outcome.computed_level})")
         renewed_validity(self.life.valid_to, self.input.policy.lifecycle, decision_date=today())  # R-9.3

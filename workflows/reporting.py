@@ -41,7 +41,7 @@ class RegulatorReportWorkflow(HumanTasks):
         self.month = data.month or next_month(today())
         reported = (self.month - timedelta(days=1)).replace(day=1)
         self.board = TaskBoard(workflow.info().workflow_id, f"CNCA report {reported:%Y-%m}", data.reminder_days_before)
-        self.board.dates_are_facts = workflow.patched("dates-are-facts")
+        self.board.dates_are_facts = workflow.patched("record-integrity")
         reference: ReferenceData = await workflow.execute_activity(
             "reference_data", ReferenceQuery(years=[self.month.year]), start_to_close_timeout=timedelta(seconds=60),
             result_type=ReferenceData, summary="holiday table",
