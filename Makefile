@@ -15,8 +15,12 @@ $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet "uv==$(UV_VERSION)"
 
-$(VENV)/.installed: $(UV) pyproject.toml uv.lock
-	$(UV) sync --locked --python $(PYTHON)
+# requirements.lock pins every package by version and hash (exported from uv's lock by `make lock`); it
+# names no index, so the ordinary one is used. Then the project itself, editable.
+$(VENV)/.installed: $(UV) pyproject.toml requirements.lock
+	$(UV) venv --allow-existing --python $(PYTHON) $(VENV)
+	$(UV) pip sync --python $(VENV)/bin/python --require-hashes requirements.lock
+	$(UV) pip install --python $(VENV)/bin/python --no-deps -e .
 	touch $@
 
 # Debian's CJK font and poppler-utils (scripts/system-packages.sh): checked each time, installed once.
@@ -42,6 +46,7 @@ test-fast: install
 
 lock: $(UV)
 	$(UV) lock
+	$(UV) export --frozen --no-emit-project --format requirements-txt --quiet -o requirements.lock
 
 clean:
 	rm -rf $(VENV) $(TOOLS)

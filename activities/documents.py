@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -31,6 +31,7 @@ from reportlab.pdfgen.canvas import Canvas
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from rules.numbering import NumberingPolicy, with_revision
 from store import certificate_versions, certificates, documents
 
 # Debian's fonts-wqy-microhei (installed by scripts/system-packages.sh): TrueType outlines, which
@@ -56,6 +57,7 @@ class DocumentSettings:
     public_url: str = "http://127.0.0.1:8000"
     accreditation_number: str | None = None  # R-10.2.1: may be left out before accreditation
     font_path: Path | None = None
+    numbering: NumberingPolicy = field(default_factory=NumberingPolicy)  # R-10.3.4's revision marker
 
     def font(self) -> Path:
         candidates = (self.font_path,) if self.font_path else DEFAULT_FONTS
@@ -91,10 +93,9 @@ class CertificateDocument(BaseModel):
     valid_to: date
     sites: list[DocumentSite]
 
-    @property
-    def shown_number(self) -> str:
-        """R-10.3.4: a reissue keeps the number; the revision marker is shown beside it."""
-        return self.number + (f"/{self.revision}" if self.revision else "")
+    def shown_number(self, numbering: NumberingPolicy) -> str:
+        """R-10.3.4: a reissue keeps the number; the body's revision marker is shown beside it."""
+        return with_revision(self.number, self.revision, numbering) if self.revision else self.number
 
 
 _FONT_NAME = "certflow-cjk"
@@ -127,11 +128,11 @@ def render_certificate(doc: CertificateDocument, settings: DocumentSettings) -> 
     name, font = _font(settings.font())
     out = io.BytesIO()
     canvas = Canvas(out, pagesize=A4, invariant=1, pageCompression=1)
-    canvas.setTitle(f"认证证书 {doc.shown_number}")
+    page = _Page(canvas, name, font, settings, doc)
+    canvas.setTitle(f"认证证书 {page.number}")
     canvas.setAuthor(settings.body_name)
     canvas.setSubject(f"{BASIS} 呼叫中心服务认证")
-    page = _Page(canvas, name, font, settings, doc)
-    page.certificate(title="服务认证证书", number=doc.shown_number, site=None)
+    page.certificate(title="服务认证证书", number=page.number, site=None)
     page.annex()
     for site in doc.sites:
         page.certificate(title="服务认证分证书", number=site.sub_number, site=site)
@@ -146,6 +147,7 @@ class _Page:
     def __init__(self, canvas: Canvas, font_name: str, font: TTFont, settings: DocumentSettings,
                  doc: CertificateDocument) -> None:
         self.c, self.font_name, self.font, self.settings, self.doc = canvas, font_name, font, settings, doc
+        self.number = doc.shown_number(settings.numbering)  # R-10.3.4
         self.pages = 0
 
     def end_page(self) -> None:
@@ -194,7 +196,7 @@ class _Page:
         else:
             y = self.wrapped(self.LEFT, y, "认证场所：", f"{site.name}（{site.address}，邮政编码 {site.postcode or '—'}）",
                              width)
-            y = self.wrapped(self.LEFT, y, "所属总证书：", d.shown_number, width)
+            y = self.wrapped(self.LEFT, y, "所属总证书：", self.number, width)
         y -= 4 * mm
         y = self.wrapped(self.LEFT, y, "所提供的服务符合：", BASIS, width)
         y = self.wrapped(self.LEFT, y, "认证服务类别：", d.scope, width)
@@ -232,7 +234,7 @@ class _Page:
     def annex(self) -> None:
         d, c = self.doc, self.c
         self.text(self.WIDTH / 2, self.HEIGHT - 30 * mm, "附件：认证场所清单", 18, centre=True)
-        self.text(self.WIDTH / 2, self.HEIGHT - 40 * mm, f"（证书编号：{d.shown_number}）", 11, centre=True)
+        self.text(self.WIDTH / 2, self.HEIGHT - 40 * mm, f"（证书编号：{self.number}）", 11, centre=True)
         y = self.HEIGHT - 56 * mm
         columns = (("分证书编号", 0), ("场所名称", 48 * mm), ("地址", 88 * mm), ("邮编", 145 * mm))
         for label, dx in columns:

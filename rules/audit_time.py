@@ -98,6 +98,11 @@ class AuditTimePolicy(BaseModel):
     max_increase_percent: Decimal = Field(default=Decimal(50), ge=0)
     # Decision: the unit person-days are rounded up to.
     day_step: Decimal = Field(default=Decimal("0.5"), gt=0)
+    # R-A.n1b Decision: "a year's surveillance" is the surveillance period counted from the last planned
+    # surveillance (or the cycle's decision) to the next one; the audits a person adds in it count towards
+    # its total, checked when the planned one that closes it is programmed. "each_audit": every
+    # surveillance audit reaches the minimum alone.
+    surveillance_year: Literal["since_last_surveillance", "each_audit"] = "since_last_surveillance"
 
     @model_validator(mode="after")
     def _step_divides_floors(self) -> Self:
@@ -175,11 +180,6 @@ def table_audit_time(headcount: int, policy: AuditTimePolicy | None = None) -> T
     )
 
 
-def initial_audit_days(headcount: int, policy: AuditTimePolicy | None = None) -> Decimal:
-    """Stage 1 + stage 2 person-days by effective headcount (R-A.table), before any adjustment."""
-    return table_audit_time(headcount, policy).days
-
-
 def adjust_audit_time(
     table_days: Decimal | int,
     adjustments: Sequence[Adjustment],
@@ -225,8 +225,40 @@ def adjust_audit_time(
     )
 
 
+def confirmed_audit_time(
+    proposed: Decimal | int,
+    *,
+    change: bool,
+    person_days: Decimal | int | None,
+    reason: str,
+    policy: AuditTimePolicy | None = None,
+) -> Decimal:
+    """R-A.table Decision: the time a manager confirms for a headcount beyond the scheme's own rows.
+
+    Those rows are our continuation of Appendix A, so a manager either confirms the time the review set
+    or sets another, in the policy's steps and with a reason, since R-9.1.2.7 records every departure
+    from the table value with its reasons. The review's bounds on adjustments do not apply: correcting
+    the continued table value itself is what the manager is asked for.
+    """
+    policy, base = _policy(policy), _days(proposed, "proposed")
+    if not change:
+        return base
+    if person_days is None:
+        raise RuleViolation("R-A.table", "a changed audit time gives the person-days (person_days)")
+    days = _days(person_days, "person_days")
+    if days % policy.day_step:
+        raise RuleViolation("R-A.table", f"audit time is set in steps of {_show(policy.day_step)} person-days, "
+                            f"not {_show(days)}")
+    if days == base:
+        raise RuleViolation("R-A.table", f"{_show(days)} person-days is the time proposed: confirm it instead")
+    if not reason.strip():
+        raise RuleViolation("R-9.1.2.7", "a changed audit time gives its reason: it is recorded with the time")
+    return days
+
+
 def minimum_onsite_days(total: Decimal | int, policy: AuditTimePolicy | None = None) -> Decimal:
-    """The least on-site time, in steps, for a total audit time (R-A.n1a: at least 80 %).
+    """The least on-site time, in steps, for a total audit time (R-A.n1a: at least 80 %): what a
+    refusal of :func:`check_onsite_days` tells the programme manager to plan.
 
     **Decision** (RULES.md R-A.n1a): the scheme's "audit time" there is read, as in IAF MD 5, as time
     on site; the rest may be off-site work such as document review and reporting.
@@ -234,16 +266,19 @@ def minimum_onsite_days(total: Decimal | int, policy: AuditTimePolicy | None = N
     return _round_up(Fraction(_days(total, "total")) * ONSITE_SHARE, _policy(policy))
 
 
-def check_onsite_days(total: Decimal | int, onsite: Decimal | int) -> None:
-    """Refuse a plan whose on-site time is under 80 % of the total audit time (R-A.n1a)."""
+def check_onsite_days(total: Decimal | int, onsite: Decimal | int, policy: AuditTimePolicy | None = None) -> None:
+    """Refuse a plan whose on-site time is under 80 % of the total audit time (R-A.n1a), saying the least
+    on-site time in steps that would pass."""
     whole, part = _days(total, "total"), _days(onsite, "onsite", allow_zero=True)
     if part > whole:
         raise InvalidInput(f"on-site time {part} cannot exceed the total audit time {whole}")
     if Fraction(part) < Fraction(whole) * ONSITE_SHARE:
+        least = minimum_onsite_days(whole, policy)
         raise RuleViolation(
             "R-A.n1a",
-            f"on-site time {part} person-days is under 80 % of the total audit time {whole}",
-            details={"total": str(whole), "onsite": str(part)},
+            f"on-site time {_show(part)} person-days is under 80 % of the total audit time {_show(whole)}: "
+            f"plan at least {_show(least)} on site",
+            details={"total": _show(whole), "onsite": _show(part), "minimum_onsite": _show(least)},
         )
 
 
@@ -253,32 +288,64 @@ def surveillance_days(initial: Decimal | int, policy: AuditTimePolicy | None = N
     return max(minimum, SURVEILLANCE_FLOOR)
 
 
-def check_surveillance_days(initial: Decimal | int, year_total: Decimal | int) -> None:
-    """Refuse a year's surveillance time (all its audits together) under R-A.n1b's minimum."""
-    base, proposed = _days(initial, "initial"), _days(year_total, "year_total", allow_zero=True)
-    if Fraction(proposed) < Fraction(base) * SURVEILLANCE_SHARE or proposed < SURVEILLANCE_FLOOR:
+def check_surveillance_year(
+    initial: Decimal | int,
+    planned: Decimal | int,
+    earlier_in_year: Decimal | int = 0,
+    policy: AuditTimePolicy | None = None,
+) -> None:
+    """Refuse a surveillance programme whose year falls short of R-A.n1b's minimum.
+
+    R-A.n1b lets a year's surveillance be one audit or several and applies the minimum to their total,
+    so ``planned`` (this programme) counts together with ``earlier_in_year``, what the year's other
+    surveillance audits already planned; the refusal says what the total is and what is missing, so
+    the programme manager knows how much to add. With ``surveillance_year="each_audit"`` the others
+    are not counted (the stricter reading).
+    """
+    policy = _policy(policy)
+    base = _days(initial, "initial")
+    this = _days(planned, "planned", allow_zero=True)
+    earlier = _days(earlier_in_year, "earlier_in_year", allow_zero=True)
+    if policy.surveillance_year == "each_audit":
+        earlier = Decimal(0)
+    minimum, total = surveillance_days(base, policy), this + earlier
+    if total < minimum:
         raise RuleViolation(
             "R-A.n1b",
-            f"a year's surveillance of {proposed} person-days is under 1/3 of the initial {base} or under 1 day",
-            details={"initial": str(base), "year_total": str(proposed)},
+            f"this surveillance year's audits total {_show(total)} person-days ({_show(this)} in this "
+            f"programme, {_show(earlier)} in the year's other surveillance audits), below the minimum of "
+            f"{_show(minimum)} (1/3 of the initial {_show(base)}, at least {SURVEILLANCE_FLOOR} day): "
+            f"{_show(minimum - total)} person-days missing",
+            details={"initial": _show(base), "minimum": _show(minimum), "year_total": _show(total),
+                     "missing": _show(minimum - total)},
         )
+
+
+def check_surveillance_programme(
+    initial: Decimal | int,
+    planned: Decimal | int,
+    *,
+    earlier_in_year: Decimal | int,
+    closes_year: bool,
+    policy: AuditTimePolicy | None = None,
+) -> None:
+    """R-A.n1b for one surveillance programme of a certificate's life.
+
+    The planned surveillance closes its year, so the year's total is checked there. An extra one a
+    person added (R-9.2.1, R-11) is part of a year still open: under the default Decision it is not held
+    to the yearly minimum alone (it counts towards the year's total); under ``each_audit`` it is.
+    """
+    policy = _policy(policy)
+    if policy.surveillance_year == "each_audit":
+        check_surveillance_year(initial, planned, 0, policy)
+    elif closes_year:
+        check_surveillance_year(initial, planned, earlier_in_year, policy)
 
 
 def recertification_days(initial: Decimal | int, policy: AuditTimePolicy | None = None) -> Decimal:
     """The least person-days of a recertification: 2/3 of the initial time, at least 2 days (R-A.n1c)."""
     minimum = _round_up(Fraction(_days(initial, "initial")) * RECERTIFICATION_SHARE, _policy(policy))
     return max(minimum, RECERTIFICATION_FLOOR)
-
-
-def check_recertification_days(initial: Decimal | int, proposed: Decimal | int) -> None:
-    """Refuse a recertification time under R-A.n1c's minimum."""
-    base, days = _days(initial, "initial"), _days(proposed, "proposed", allow_zero=True)
-    if Fraction(days) < Fraction(base) * RECERTIFICATION_SHARE or days < RECERTIFICATION_FLOOR:
-        raise RuleViolation(
-            "R-A.n1c",
-            f"a recertification of {days} person-days is under 2/3 of the initial {base} or under 2 days",
-            details={"initial": str(base), "proposed": str(days)},
-        )
 
 
 @functools.cache
@@ -297,6 +364,11 @@ def _policy(policy: AuditTimePolicy | None) -> AuditTimePolicy:
 def _round_up(value: Fraction | Decimal, policy: AuditTimePolicy) -> Decimal:
     step = policy.day_step
     return math.ceil(Fraction(value) / Fraction(step)) * step
+
+
+def _show(days: Decimal) -> str:
+    """Person-days as people write them: 8, 2.5 (not 8.0, nor 1E+1)."""
+    return format(days.normalize(), "f")
 
 
 def _check_headcount(headcount: object) -> None:

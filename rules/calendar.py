@@ -84,12 +84,6 @@ class HolidayTable(BaseModel):
             return False
         return day.weekday() < 5
 
-    def holiday_name(self, day: dt.date) -> str | None:
-        """The holiday a declared day belongs to (may be "" when the body gave none); None for ordinary days."""
-        if day in self.off_days:
-            return self.off_days[day]
-        return self.working_days.get(day)
-
 
 @functools.cache
 def _load_default() -> HolidayTable:
@@ -107,15 +101,6 @@ class WorkingDayResult(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     date: dt.date
-    provisional: bool
-
-
-class WorkingDayCount(BaseModel):
-    """Working days in ``(start, end]``; negative when end is before start, so that counts add up."""
-
-    model_config = ConfigDict(frozen=True)
-
-    days: int
     provisional: bool
 
 
@@ -139,32 +124,12 @@ def add_working_days(start: dt.date, n: int, table: HolidayTable | None = None) 
     return WorkingDayResult(date=day, provisional=provisional)
 
 
-def working_days_between(start: dt.date, end: dt.date, table: HolidayTable | None = None) -> WorkingDayCount:
-    """How many working days lie in ``(start, end]`` (R-dates), e.g. to check a deadline was kept.
-
-    It is the inverse of ``add_working_days`` for n >= 0. When ``end`` is before ``start`` the count
-    of ``(end, start]`` is returned negated, so ``between(a, b) + between(b, c) == between(a, c)``;
-    it is 0 when they are equal.
-    """
-    _check_date(start, "start")
-    _check_date(end, "end")
-    table = _table(table)
-    low, high, sign = (start, end, 1) if start <= end else (end, start, -1)
-    count, provisional = 0, False
-    day = low
-    while day < high:
-        day += dt.timedelta(days=1)
-        provisional = provisional or not table.covers(day.year)
-        count += table.is_working_day(day)
-    return WorkingDayCount(days=sign * count, provisional=provisional)
-
-
 def is_working_day(day: dt.date, table: HolidayTable | None = None) -> bool:
     """Whether ``day`` is a Chinese working day (R-dates).
 
     A bare bool cannot say "provisional", so a year the table does not cover raises ``DataMissing``
-    instead of being answered from weekends (use ``add_working_days``/``working_days_between``,
-    which flag it, or ``HolidayTable.is_working_day`` to accept the guess knowingly).
+    instead of being answered from weekends (use ``add_working_days``, which flags it, or
+    ``HolidayTable.is_working_day`` to accept the guess knowingly).
     """
     _check_date(day, "day")
     table = _table(table)

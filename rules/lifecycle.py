@@ -207,34 +207,6 @@ def next_surveillance_due(
     return add_months(last_surveillance_date, policy.surveillance_interval_months)
 
 
-def planned_surveillance_due_dates(
-    decision_date: date,
-    valid_to: date,
-    policy: LifecyclePolicy = DEFAULT_POLICY,
-) -> list[date]:
-    """R-9.2.1 Decision: the default plan of a validity cycle, ``surveillances_per_cycle`` due dates.
-
-    Each date steps the interval from the one before (as if every surveillance happened on its due
-    date), not from the decision: clamping at month ends then only ever moves a date earlier, so no two
-    planned dates are more than the interval apart (31 Aug + 6 = 28 Feb, + 6 = 28 Aug, not 31 Aug).
-    A date on or after ``valid_to`` is left out: by then recertification (R-9.3) takes over.
-    """
-    if valid_to <= decision_date:
-        raise InvalidInput(
-            "the certificate must be valid after its certification decision",
-            details={"decision_date": decision_date, "valid_to": valid_to},
-        )
-    planned: list[date] = []
-    previous: date | None = None
-    while len(planned) < policy.surveillances_per_cycle:
-        due = next_surveillance_due(decision_date, previous, policy)
-        if due >= valid_to:
-            break
-        planned.append(due)
-        previous = due
-    return planned
-
-
 # --- suspension (R-9.6.3) --------------------------------------------------------------------------
 
 

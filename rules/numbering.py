@@ -186,11 +186,19 @@ def site_certificate_number(number: str, site_index: int, policy: NumberingPolic
 
 
 def with_revision(number: str, revision: int, policy: NumberingPolicy = DEFAULT_POLICY) -> str:
-    """R-10.3.4: the reference of a reissued certificate (or site sub-certificate). The number itself and
-    the validity stay; the marker only tells the reissued document from the earlier one."""
+    """R-10.3.4: the reference of a reissued certificate (or site sub-certificate), as the certificate
+    document prints it. The number itself and the validity stay; the marker only tells the reissued
+    document from the earlier one."""
     if isinstance(revision, bool) or not isinstance(revision, int) or revision < 1:
         raise InvalidInput(f"revisions start at 1, not {revision!r}")
-    parsed = parse_number(number, policy)
+    if not isinstance(number, str) or not number:
+        raise InvalidInput(f"a certificate number is text, not {number!r}")
+    try:
+        parsed = parse_number(number, policy)
+    except InvalidInput:
+        # A number given under an earlier pattern keeps its spelling (R-10.3.1: one number for good); the
+        # certificate document (activities/documents.py) still shows the marker beside it.
+        return f"{number}{policy.revision_marker}{revision}"
     if parsed.revision is not None:
         raise InvalidInput(f"{number!r} already carries a revision")
     return f"{number}{policy.revision_marker}{revision}"

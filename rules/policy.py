@@ -28,6 +28,8 @@ class ProcessPolicy(BaseModel):
 
     reminder_days_before: tuple[int, ...] = Field((1,), description="days before a task's due date to remind")
     contract_working_days: int = Field(10, ge=1)
+    confirmation_working_days: int = Field(
+        3, ge=1, description="R-A.table: for a manager to confirm an audit time beyond the scheme's table")
     programme_working_days: int = Field(5, ge=1)
     materials_working_days: int = Field(5, ge=1, description="to review the audit materials (R-9.1.9)")
     answer_working_days: int = Field(10, ge=1, description="to supply information the decision maker asked for")

@@ -373,26 +373,28 @@ def rate(
         summary += f"; over a sample of {len(by_id)} of {len(sampled_from.items)} items (R-9.2.6)"
     if catalogue.illustrative:
         summary += "; rated against the ILLUSTRATIVE catalogue, not the CC-CMM one"
-    return RatingResult(
-        level=best.level if best else None,
-        cc_cmm=best.cc_cmm if best else None,
-        summary=summary,
-        levels=tuple(outcomes),
-        illustrative_catalogue=catalogue.illustrative,
-        catalogue_version=catalogue.version,
-    )
+    result = RatingResult(level=best.level if best else None, cc_cmm=best.cc_cmm if best else None, summary=summary,
+                          levels=tuple(outcomes), illustrative_catalogue=catalogue.illustrative,
+                          catalogue_version=catalogue.version)
+    # The decision maker (R-9.1.9) and the organization see what the next level up lacks.
+    above = [lo for lo in result.not_reached if best is None or LEVEL_RANK[lo.level] > LEVEL_RANK[best.level]]
+    if above:
+        missed = "; ".join(dict.fromkeys(c.description for c in above[0].failed))
+        result = result.model_copy(update={"summary": f"{summary}; {above[0].level.value} not reached: {missed}"})
+    return result
 
 
-def ensure_grantable(result: RatingResult, policy: RatingPolicy = RatingPolicy()) -> None:
-    """R-6.result Decision: a grant (R-9.1.9 a) fixes the service level, so without one it is refused
-    unless the body's policy allows granting without a level."""
-    if result.level is None and not policy.allow_grant_without_level:
-        raise RuleViolation(
-            "R-6.result",
-            "the organization reaches no rating level, so certification cannot be granted",
-            details={
-                "failed": {
-                    lo.level.value: [c.model_dump(mode="json") for c in lo.failed] for lo in result.not_reached
-                }
-            },
-        )
+def check_level_decided(
+    decided: Level | str, computed: Level | str | None, policy: RatingPolicy = RatingPolicy()
+) -> None:
+    """R-6.result Decision, for every decision that fixes the service level: the grant (R-9.1.9 a) and
+    the renewal (R-9.3), which is decided like the initial one. The level decided is never above the one
+    the audit computed; when the audit computed none, the decision is refused unless the body's policy
+    allows granting without a level (``allow_grant_without_level``), and then any level may be named."""
+    if computed is None:
+        if not policy.allow_grant_without_level:
+            raise RuleViolation("R-6.result", "the audit reached no level, so certification cannot be granted")
+        return
+    if LEVEL_RANK[Level(decided)] > LEVEL_RANK[Level(computed)]:
+        raise RuleViolation("R-6.result", f"the level decided ({Level(decided).value}) may not be above the level "
+                            f"the audit computed ({Level(computed).value})")

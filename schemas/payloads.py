@@ -81,6 +81,15 @@ class ApplicationReview(Payload):
     audit_time_adjustments: list[AuditTimeAdjustment] = Field(default_factory=list)
 
 
+class AuditTimeConfirmation(Payload):
+    """R-A.table Decision: above the scheme's own rows (1,175 people) the table is the body's continuation,
+    so a manager confirms the audit time the review set, or changes it with the reason (R-9.1.2.7)."""
+
+    outcome: Literal["confirm", "change"]
+    person_days: Decimal | None = Field(None, gt=0, description="the audit time set instead (with change)")
+    reason: Text = Field("", description="why the time changes: required with change, recorded with the time")
+
+
 class ContractSigned(Payload):
     """R-9.1.2.8: accepted → a contract is signed."""
 
@@ -349,6 +358,7 @@ class OverdueSuspension(Payload):
 
 TASK_PAYLOADS: dict[str, type[Payload]] = {
     "application_review": ApplicationReview,
+    "audit_time_confirmation": AuditTimeConfirmation,
     "contract": ContractSigned,
     "programme": Programme,
     "stage1": Stage1Findings,

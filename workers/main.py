@@ -86,7 +86,8 @@ def build_worker(client: Client, pool: asyncpg.Pool, task_queue: str, mail: Mail
 
 def document_settings(settings: Settings) -> DocumentSettings:
     return DocumentSettings(body_name=settings.body_name, public_url=settings.public_url or settings.api_url,
-                            accreditation_number=settings.accreditation_number, font_path=settings.document_font)
+                            accreditation_number=settings.accreditation_number, font_path=settings.document_font,
+                            numbering=settings.scheme.numbering)
 
 
 async def ensure_reporting(client: Client, task_queue: str, settings: Settings) -> None:

@@ -134,7 +134,7 @@ class AuditWorkflow(HumanTasks):
         # Nothing is recorded before it happens: stage 1, the on-site audit, its follow-up and the report
         # are refused when dated after the process's today. Audits begun before this check recorded
         # whatever they were given (their histories replay as they were).
-        self.dates_are_facts = workflow.patched("dates-are-facts")
+        self.dates_are_facts = workflow.patched("record-integrity")
         self.board.dates_are_facts = self.dates_are_facts
         self.board.passed("audit_started")
         leader = self._leader()

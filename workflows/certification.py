@@ -32,17 +32,25 @@ with workflow.unsafe.imports_passed_through():
         ReferenceQuery,
         StatusChange,
     )
-    from rules.audit_time import Adjustment, adjust_audit_time, table_audit_time
+    from rules.audit_time import (
+        AdjustedAuditTime,
+        Adjustment,
+        TableAuditTime,
+        adjust_audit_time,
+        confirmed_audit_time,
+        table_audit_time,
+    )
     from rules.calendar import WorkingDayResult, add_working_days
     from rules.lifecycle import shanghai_date
     from rules.programme import check_programme
-    from rules.rating import LEVEL_RANK, Level
+    from rules.rating import check_level_decided
     from schemas.applications import ApplicationStatus
     from schemas.audits import AuditKind
     from schemas.certificates import StarLevel
     from schemas.errors import RuleViolation
     from schemas.payloads import (
         ApplicationReview,
+        AuditTimeConfirmation,
         CertificationDecision,
         ContractSigned,
         MaterialsReview,
@@ -114,11 +122,7 @@ class CertificationWorkflow(CertificateLife):
         self.board = TaskBoard(wf_id, str(data.application_id), steps.reminder_days_before,
                                bound=IncidentBound.of(steps))
         self.board.link_page(data.process_pages)
-        self.board.dates_are_facts = workflow.patched("dates-are-facts")  # refuse records dated after today
-        self.sampled_level_checked = workflow.patched("surveillance-sampled-level")  # R-9.2.6 / R-9.2.8
-        # Shoppers kept from the decision, an early suspension outcome, a reissue that cannot change the scope,
-        # an automatic suspension's cause side (issue 12's smaller gaps); older runs replay without them.
-        self.integrity_checks = workflow.patched("integrity-checks")
+        self._record_integrity()
         # Written notices at each step of the initial certification (received, accepted, programme);
         # processes that began before them send none.
         self.initial_notices = workflow.patched("initial-notices")
@@ -163,11 +167,13 @@ class CertificationWorkflow(CertificateLife):
             return await self._end("rejected", "application rejected (R-9.1.2.8)")
         adjusted = adjust_audit_time(table_time.days, self._adjustments(review.payload), data.policy.audit_time)
         self.minimum_days = adjusted.adjusted_days
+        if self.scheme_gaps and table_time.needs_manager_confirmation:  # R-A.table Decision
+            self.minimum_days = await self._confirm_audit_time(table_time, adjusted)
         await self._status(ApplicationStatus.ACCEPTED, "R-9.1.2.8",
-                           {"table_person_days": str(adjusted.table_days), "person_days": str(adjusted.adjusted_days),
+                           {"table_person_days": str(adjusted.table_days), "person_days": str(self.minimum_days),
                             "reasons": list(adjusted.reasons)})
         if self.initial_notices:
-            await self._notify("application_accepted", "R-9.1.2.8", {"person_days": str(adjusted.adjusted_days),
+            await self._notify("application_accepted", "R-9.1.2.8", {"person_days": str(self.minimum_days),
                                                                      "adjustments": list(adjusted.reasons)})
 
         # R-9.1.2.8 contract.
@@ -299,15 +305,23 @@ class CertificationWorkflow(CertificateLife):
         workflow.upsert_search_attributes([CERT_STATUS.value_set("expired")])
         return await self._end("expired", f"certificate {self.grant.number} expired")
 
+    def _record_integrity(self) -> None:
+        """The checks of issue 12, for runs that begin with them; runs begun before replay without them.
+        Dates are facts (records dated after today refused); a surveillance rated on its sample (R-9.2.6,
+        R-9.2.8); shoppers kept from the decision, the suspension's outcome within its limit, a reissue that
+        cannot change the scope, an automatic suspension's side (``integrity_checks``); the R-A.table
+        confirmation, R-A.n1b year totals and step-rounded minima, R-6.result at renewal (``scheme_gaps``)."""
+        checked = workflow.patched("record-integrity")
+        self.board.dates_are_facts = self.sampled_level_checked = checked
+        self.integrity_checks = self.scheme_gaps = checked
+
     async def _continue_life(self, data: CertificationInput) -> str:
         """A new run of a certificate's life (continue-as-new): fresh reference data, then the cycle."""
         wf_id = workflow.info().workflow_id
         self.board = TaskBoard(wf_id, str(data.application_id), data.policy.process.reminder_days_before,
                                bound=IncidentBound.of(data.policy.process))
         self.board.link_page(data.process_pages)
-        self.board.dates_are_facts = workflow.patched("dates-are-facts")
-        self.sampled_level_checked = workflow.patched("surveillance-sampled-level")
-        self.integrity_checks = workflow.patched("integrity-checks")
+        self._record_integrity()
         self.minimum_days = data.life.initial_person_days
         self.programme_version = data.life.programme_version
         year = today().year
@@ -391,6 +405,27 @@ class CertificationWorkflow(CertificateLife):
         await workflow.wait_condition(workflow.all_handlers_finished)
         return stage
 
+    async def _confirm_audit_time(self, table_time: TableAuditTime, adjusted: AdjustedAuditTime) -> Decimal:
+        """R-A.table Decision: beyond the scheme's rows a manager confirms the audit time or changes it,
+        with a reason, before the contract is signed on it (and the acceptance notice states it); the
+        time confirmed is the programme's minimum and the base of R-A.n1b/R-A.n1c."""
+        def confirmed(p: AuditTimeConfirmation, *_) -> Decimal:
+            return confirmed_audit_time(adjusted.adjusted_days, change=p.outcome == "change", person_days=p.person_days,
+                                        reason=p.reason, policy=self.input.policy.audit_time)
+
+        done = await self.board.ask(
+            "audit_time_confirmation", AuditTimeConfirmation, title="confirm the audit time beyond the table",
+            role=Role.MANAGER, rule_id="R-A.table", check=confirmed,
+            **self._due(self.input.policy.process.confirmation_working_days),
+            context={"headcount": table_time.headcount, "band": f"{table_time.lower}–{table_time.upper}",
+                     "source": table_time.source, "table_person_days": str(table_time.days),
+                     "person_days": str(adjusted.adjusted_days), "adjustments": list(adjusted.reasons)})
+        days = confirmed(done.payload)
+        await self._event("audit_time.confirmed", "R-A.table", {
+            "outcome": done.payload.outcome, "proposed": str(adjusted.adjusted_days), "person_days": str(days),
+            "reason": done.payload.reason, "by": done.actor.name})
+        return days
+
     # =============================================================================== checks
     def _check_review(self, p: ApplicationReview, actor: Actor, facts: TaskFacts) -> None:
         if p.conclusion == "reject":
@@ -420,13 +455,7 @@ class CertificationWorkflow(CertificateLife):
         if self.audit.open_major:
             raise RuleViolation("R-9.1.9", f"{self.audit.open_major} major nonconformities are still open; "
                                 "they must be corrected and verified before a grant")
-        computed = self.audit.computed_level
-        if computed is None:
-            if not self.input.policy.rating.allow_grant_without_level:
-                raise RuleViolation("R-6.result", "the audit reached no level, so certification cannot be granted")
-        elif LEVEL_RANK[Level(p.star_level)] > LEVEL_RANK[Level(computed)]:
-            raise RuleViolation("R-6.result", f"the level granted ({p.star_level}) may not be above the level the "
-                                f"audit computed ({computed})")
+        check_level_decided(p.star_level, self.audit.computed_level, self.input.policy.rating)  # R-6.result
 
     # =============================================================================== Updates and queries
     def _accepting_tasks(self) -> bool:

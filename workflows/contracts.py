@@ -48,6 +48,8 @@ class LifeState(BaseModel):
     suspension_cause: str | None = None
     surveillances_done: int = 0
     last_surveillance_on: date | None = None
+    surveillance_year_days: Decimal = Field(Decimal(0), description="R-A.n1b: person-days of the extra surveillance "
+                                            "audits programmed in the surveillance year still open")
     covered_clauses: list[str] = Field(default_factory=list)
     covered_departments: list[str] = Field(default_factory=list)
     findings_by_department: dict[str, int] = Field(default_factory=dict)

@@ -46,8 +46,9 @@ with workflow.unsafe.imports_passed_through():
         renewed_validity,
         suspension_end,
     )
+    from rules.audit_time import check_surveillance_programme, recertification_days, surveillance_days
     from rules.programme import check_programme
-    from rules.rating import LEVEL_RANK, Level
+    from rules.rating import LEVEL_RANK, Level, check_level_decided
     from rules.sampling import check_sampling, propose_sampling
     from schemas.actions import (
         ACTION_ROLES,
@@ -96,7 +97,8 @@ TENTH = Decimal("0.1")
 
 
 def at_least(initial: Decimal, fraction: Decimal, floor: Decimal) -> Decimal:
-    """R-A.n1b / R-A.n1c: a share of the initial audit time, rounded up to a tenth, never below ``floor``."""
+    """R-A.n1b / R-A.n1c as runs begun before ``scheme-gaps-2026-12`` check them (their histories replay
+    so): a share of the initial audit time, rounded up to a tenth, never below ``floor``."""
     return max((initial * fraction).quantize(TENTH, rounding=ROUND_CEILING), floor)
 
 
@@ -121,6 +123,7 @@ class CertificateLife(HumanTasks):
         self.background: list[asyncio.Task] = []
         self.working = 0  # steps under way (tasks asked, audits running, actions being carried out)
         self.audits_running: list[str] = []
+        self.audits_started: set[str] = set()  # audits of this run the server has started (wait_for_audit)
         self.decided: set[str] = set()  # surveillances with a decision (R-9.2.8), by audit slot
         self.ending: str | None = None  # "withdrawn" | "expired"
         self.renewal: LifeState | None = None  # the next cycle, once recertification was decided
@@ -128,7 +131,9 @@ class CertificateLife(HumanTasks):
         self.recording = 0  # status changes on their way to the register
         self.recorded_due: tuple[date | None, str | None] | None = None  # the register's copy of next_due
         self.sampled_level_checked = False  # runs begun before the R-9.2.6 sample rating did not check it
-        self.integrity_checks = False  # set by the run (workflow.patched "integrity-checks")
+        self.integrity_checks = False  # set by the run (workflow.patched "record-integrity")
+        self.scheme_gaps = False  # runs begun before: tenth-rounded minima, each surveillance alone, no
+        # R-6.result policy at renewal (workflow.patched "record-integrity")
 
     # =========================================================================== the cycle
     async def _live(self, state: LifeState) -> str:
@@ -330,11 +335,17 @@ class CertificateLife(HumanTasks):
                 findings_by_department=s.findings_by_department, surveillances_left_after_this=max(left_after, 0),
                 policy=self.input.policy.sampling)
             proposal = propose_sampling(**sampling_inputs)
-            minimum = at_least(s.initial_person_days, Decimal(1) / 3, Decimal(1))  # R-A.n1b
+            minimum = self._least_days("R-A.n1b")
+            # Since scheme-gaps, R-A.n1b is checked on the year's total below; each audit is at least a step.
+            floor = self.input.policy.audit_time.day_step if self.scheme_gaps else minimum
 
             def check(p: SurveillanceProgramme, actor: Actor, facts: TaskFacts) -> None:
-                self._check_life_programme(p.programme, facts, minimum, "R-A.n1b", stage1=False,
+                self._check_life_programme(p.programme, facts, floor, "R-A.n1b", stage1=False,
                                            visits=lp.surveillance_visits_required, by=due)
+                if self.scheme_gaps:  # R-A.n1b on the year's total
+                    check_surveillance_programme(s.initial_person_days, p.programme.person_days,
+                                                 earlier_in_year=s.surveillance_year_days, closes_year=due is not None,
+                                                 policy=self.input.policy.audit_time)
                 check_sampling(p.sampling.clauses, p.sampling.departments,
                                **{**sampling_inputs, "important_clauses": p.important_clauses})
 
@@ -343,11 +354,15 @@ class CertificateLife(HumanTasks):
                 role=Role.PROGRAMME_MANAGER, rule_id="R-9.2.5", check=check,
                 **self._due(self.input.policy.process.programme_working_days),
                 context={"proposal": proposal.model_dump(mode="json"), "minimum_person_days": str(minimum),
-                         "surveillance_due_on": due.isoformat() if due else None, "major_change": c.major_change},
+                         "surveillance_due_on": due.isoformat() if due else None, "major_change": c.major_change,
+                         **({"surveillance_year_person_days": str(s.surveillance_year_days)} if self.scheme_gaps else {})},
                 cancel_when=self._over)
             if programme is None:
                 return
             p = programme.payload
+            if self.scheme_gaps:  # the planned surveillance closes its year; an extra one adds to the open one
+                s.surveillance_year_days = Decimal(0) if due is not None \
+                    else s.surveillance_year_days + p.programme.person_days
             await self._programme_version("surveillance", p.model_dump(mode="json"))
             leader = next(m.staff_id for m in p.programme.team if m.role == "leader")
             await self.board.ask(
@@ -410,6 +425,15 @@ class CertificateLife(HumanTasks):
             raise RuleViolation("R-9.2.1" if rule == "R-A.n1b" else "R-9.3",
                                 f"the on-site audit must end by {by}, not {p.onsite_end}")
 
+    def _least_days(self, rule: str) -> Decimal:
+        """The least person-days of a surveillance year (R-A.n1b) or a recertification (R-A.n1c): from
+        rules.audit_time, rounded up to its day_step, for runs begun since record-integrity."""
+        initial, policy = self.life.initial_person_days, self.input.policy.audit_time
+        if not self.scheme_gaps:
+            share, floor = (Decimal(1) / 3, Decimal(1)) if rule == "R-A.n1b" else (Decimal(2) / 3, Decimal(2))
+            return at_least(initial, share, floor)
+        return surveillance_days(initial, policy) if rule == "R-A.n1b" else recertification_days(initial, policy)
+
     async def _programme_version(self, kind: str, programme: dict) -> None:
         """R-9.2.9, R-9.5.3: every audit's programme is a recorded version of the certification programme."""
         self.life.programme_version += 1
@@ -428,7 +452,7 @@ class CertificateLife(HumanTasks):
         self.audits_running.append(audit_id)
         called = self.board.enter(f"{kind.value}_audit")
         try:
-            return await workflow.execute_child_workflow(
+            audit = await workflow.start_child_workflow(
                 AuditWorkflow.run,
                 AuditInput(audit_id=audit_id, certification_workflow_id=wf_id, organization_id=s.organization_id,
                            organization_name=s.organization_name,
@@ -441,6 +465,8 @@ class CertificateLife(HumanTasks):
                            process_pages=self.input.process_pages, incident_bound=IncidentBound.of(steps)),
                 id=audit_id, static_summary=f"{kind.value} audit of {s.organization_name} ({s.number})",
             )
+            self.audits_started.add(audit_id)  # the server has it: its Updates can be addressed
+            return await audit
         finally:
             self.audits_running.remove(audit_id)
             self.board.leave(called)
@@ -502,7 +528,7 @@ class CertificateLife(HumanTasks):
                 await self._event("recertification.declined", "R-9.3", {"notes": a.notes})
                 self.board.passed("recertification_closed")
                 return
-            minimum = at_least(s.initial_person_days, Decimal(2) / 3, Decimal(2))  # R-A.n1c
+            minimum = self._least_days("R-A.n1c")
             programme = await self.board.ask(
                 "recertification_programme", Programme, title="recertification programme",
                 role=Role.PROGRAMME_MANAGER, rule_id="R-9.3",
@@ -564,7 +590,10 @@ class CertificateLife(HumanTasks):
             raise RuleViolation("R-9.3", "a renewal names the star level")
         if outcome.open_major:
             raise RuleViolation("R-9.3", f"{outcome.open_major} major nonconformities are still open")
-        if outcome.computed_level is None or LEVEL_RANK[Level(p.star_level)] > LEVEL_RANK[Level(outcome.computed_level)]:
+        if self.scheme_gaps:  # R-6.result as at the grant: the body's policy on deciding without a level
+            check_level_decided(p.star_level, outcome.computed_level, self.input.policy.rating)
+        elif outcome.computed_level is None or \
+                LEVEL_RANK[Level(p.star_level)] > LEVEL_RANK[Level(outcome.computed_level)]:
             raise RuleViolation("R-6.result", f"the level renewed ({p.star_level}) may not be above the level the "
                                 f"audit computed ({outcome.computed_level})")
         renewed_validity(self.life.valid_to, self.input.policy.lifecycle, decision_date=today())  # R-9.3
@@ -888,7 +917,8 @@ class CertificateLife(HumanTasks):
     async def wait_for_audit(self, audit_id: str) -> str:
         """Block until the audit ``audit_id`` (``audit-{workflow id}-{kind}-{n}``) is running, so that a
         caller can address its Updates (the API's "what next", and tests)."""
-        await workflow.wait_condition(lambda: audit_id in self.audits_running)
+        started = self.audits_started if self.integrity_checks else self.audits_running  # older runs answered early
+        await workflow.wait_condition(lambda: audit_id in started)
         return audit_id
 
     @workflow.update(name="wait_for_life")

@@ -164,6 +164,9 @@ def _certification() -> ProcessModel:
     a("xor", "review_conclusion", "评审结论", "reviewer", rule="R-9.1.2.8")
     a("send", "application_rejected", "书面通知不予受理", "certflow", rule="R-9.1.2.8")
     a("end", "rejected", "不予受理", "certflow", rule="R-9.1.2.8")
+    a("user", "audit_time_confirmation", "审查时间确认（超出附录A）", "manager", rule="R-A.table", role="manager",
+      due="confirmation working days", note="Decision: above 1,175 people the table is ours; the manager confirms "
+      "the audit time or changes it with a reason, before the contract")
     a("user", "contract", "签订认证合同", "reviewer", rule="R-9.1.2.8", role="reviewer", due="contract working days")
     a("user", "programme", "认证方案与审查组", "programme_manager", rule="R-9.1.3", role="programme_manager",
       due="programme working days")
@@ -193,6 +196,8 @@ def _certification() -> ProcessModel:
     m.flow("review_conclusion", "application_rejected", "reject")
     m.chain("application_rejected", "rejected")
     m.flow("review_conclusion", "contract", "accept")
+    m.flow("review_conclusion", "audit_time_confirmation", "accept, headcount above the table (R-A.table)")
+    m.flow("audit_time_confirmation", "contract")
     m.chain("contract", "programme", "initial_audit", "materials_review", "materials_accepted")
     m.flow("materials_accepted", "materials_review", "incomplete")
     m.flow("materials_accepted", "certification_decision", "accepted")
@@ -213,7 +218,8 @@ def _certification() -> ProcessModel:
       due="lead days before each surveillance due date (at most 12 months apart)")
     a("user", "surveillance_changes", "获证组织变更确认", "programme_manager", rule="R-9.2.2", role="programme_manager")
     a("user", "surveillance_programme", "监督审查方案与抽样", "programme_manager", rule="R-9.2.5",
-      role="programme_manager", note="sampling proposed by rules/sampling.py; time at least 1/3 of the initial (R-A.n1b)")
+      role="programme_manager", note="sampling proposed by rules/sampling.py; the surveillance year's audits together "
+      "at least 1/3 of the initial time (R-A.n1b)")
     a("user", "surveillance_review", "审查组评审变更", "auditor", rule="R-9.2.4", role="auditor (leader)")
     a("call", "surveillance_audit", "监督审查", "auditor", called="audit", rule="R-9.2")
     a("user", "surveillance_decision", "监督审查决定", "decision_maker", rule="R-9.2.8",

@@ -44,7 +44,7 @@ class RegulatorReportWorkflow(HumanTasks):
         reported = (self.month - timedelta(days=1)).replace(day=1)
         self.board = TaskBoard(workflow.info().workflow_id, f"CNCA report {reported:%Y-%m}", data.reminder_days_before,
                                bound=data.incident_bound)
-        self.board.dates_are_facts = workflow.patched("dates-are-facts")
+        self.board.dates_are_facts = workflow.patched("record-integrity")
         reference: ReferenceData = await self.board.incidents.execute(
             "reference_data", ReferenceQuery(years=[self.month.year]), start_to_close_timeout=timedelta(seconds=60),
             result_type=ReferenceData, summary="holiday table",

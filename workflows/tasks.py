@@ -105,7 +105,7 @@ class TaskBoard:
     # The process page (/processes/{id}) the Temporal UI's details link to, when the API's address is known.
     page: str | None = None
     # Dates are facts: a payload's ``Happened`` dates (schemas/payloads.py) after today are refused. The
-    # workflow turns it on behind ``workflow.patched("dates-are-facts")``; older runs replay without it.
+    # workflow turns it on behind ``workflow.patched("record-integrity")``; older runs replay without it.
     dates_are_facts: bool = False
     # What the process last said it is doing, shown under its open incidents.
     said: str = ""

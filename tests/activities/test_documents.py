@@ -62,7 +62,7 @@ def test_the_certificate_says_what_r_10_2_1_asks_in_chinese_with_an_annex_and_su
     assert rendered.pages == 4  # certificate, annex (R-10.2.2), a sub-certificate per site (R-10.3.3)
     pages = pdf_text(rendered.pdf, tmp_path)
     first = " ".join(pages[0].split())
-    for expected in ("服务认证证书", "证书编号：CFB-CCS-2026-00007/1", "上海示例呼叫中心有限公司", "91310000MA1FL0000X",
+    for expected in ("服务认证证书", "证书编号：CFB-CCS-2026-00007/R1", "上海示例呼叫中心有限公司", "91310000MA1FL0000X",
                      "注册地址：上海市浦东新区世纪大道100号", "邮政编码：200120", "认证地址：见附件《认证场所清单》",
                      "YD/T 2823-2015", "呼叫中心客户服务（售前咨询、售后服务）", "服务等级：四星级", "颁证日期：2026-03-02",
                      "换证日期：2026-09-01", "有效期：2026-03-02 至 2029-03-01", "认证机构：示例认证有限公司",
@@ -114,6 +114,19 @@ def test_the_same_register_data_gives_the_same_bytes():
     assert render_certificate(document(), SETTINGS).pdf != render_certificate(document(revision=1), SETTINGS).pdf
 
 
+def test_a_reissue_shows_the_bodys_revision_marker_R_10_3_4(tmp_path):
+    """R-10.3.4 Decision (NumberingPolicy.revision_marker): the reissued document's number carries the
+    marker the body configured (rules.numbering.with_revision), never one of the document's own."""
+    from rules.numbering import NumberingPolicy
+
+    settings = DocumentSettings(body_name="示例认证有限公司", numbering=NumberingPolicy(revision_marker="/REV"))
+    reissued = render_certificate(document(revision=2, reissued_on=date(2026, 9, 1)), settings)
+    first = " ".join(pdf_text(reissued.pdf, tmp_path)[0].split())
+    assert "证书编号：CFB-CCS-2026-00007/REV2" in first
+    assert "CFB-CCS-2026-00007/REV2" not in " ".join(pdf_text(render_certificate(document(), settings).pdf,
+                                                                tmp_path)[0].split())
+
+
 @pytest_asyncio.fixture
 async def http(pool) -> AsyncIterator[httpx.AsyncClient]:
     """The API on the test's register; the document and the public page need no Temporal."""
@@ -146,7 +159,7 @@ async def test_the_activity_stores_each_issue_once_and_the_api_serves_the_latest
     assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
     assert response.headers["etag"] == f'"{reissued.sha256}"' and response.headers["x-certificate-revision"] == "1"
     text = " ".join(" ".join(pdf_text(response.content, tmp_path)).split())
-    assert "CCS-DOC-001/1" in text and "呼叫中心客户服务及在线客服" in text and "CCS-DOC-001-2" in text
+    assert "CCS-DOC-001/R1" in text and "呼叫中心客户服务及在线客服" in text and "CCS-DOC-001-2" in text
     public = (await http.get(f"/public/certificates/{cert.number}")).json()
     assert public["document_url"] == f"/api/v1/certificates/{cert.number}/document"
     assert (await http.get("/api/v1/certificates/CCS-NONE-1/document")).status_code == 404

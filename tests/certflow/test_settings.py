@@ -41,6 +41,19 @@ def test_a_decision_is_changed_by_configuration_R_9_2_1():
     assert lifecycle["surveillance_interval_months"] == 6 and lifecycle["surveillances_per_cycle"] == 5
 
 
+def test_the_scheme_gaps_decisions_are_configured_by_variables_R_A_n1b_R_A_table():
+    """R-A.n1b Decision (what "the year" is) and R-A.table's confirmation time come from the environment."""
+    done = run_cli("config", CERTFLOW_SCHEME__AUDIT_TIME__SURVEILLANCE_YEAR="each_audit",
+                   CERTFLOW_SCHEME__PROCESS__CONFIRMATION_WORKING_DAYS="5")
+    assert done.returncode == 0, done.stderr
+    policy = json.loads(done.stdout)
+    assert policy["audit_time"]["surveillance_year"] == "each_audit"
+    assert policy["process"]["confirmation_working_days"] == 5
+    defaults = json.loads(run_cli("config").stdout)
+    assert defaults["audit_time"]["surveillance_year"] == "since_last_surveillance"
+    assert defaults["process"]["confirmation_working_days"] == 3
+
+
 def test_defaults_are_the_rules_readings():
     done = run_cli("config")
     policy = json.loads(done.stdout)

@@ -17,9 +17,8 @@ from rules.audit_time import (
     AuditTimeTable,
     adjust_audit_time,
     check_onsite_days,
-    check_recertification_days,
-    check_surveillance_days,
-    initial_audit_days,
+    check_surveillance_programme,
+    check_surveillance_year,
     minimum_onsite_days,
     recertification_days,
     surveillance_days,
@@ -66,7 +65,6 @@ def test_r_a_table_every_band_at_both_edges(headcount: int, days: D, lower: int,
     result = table_audit_time(headcount)
     assert result.days == days
     assert (result.lower, result.upper) == (lower, upper)
-    assert initial_audit_days(headcount) == days
 
 
 @pytest.mark.parametrize(("headcount", "days", "lower", "upper"), BEYOND)
@@ -105,16 +103,16 @@ def test_r_a_table_progression_is_configurable() -> None:
     """R-A.table Decision: the progression width and step come from the table, not from code."""
     table = AuditTimeTable.default().model_copy(update={"beyond_width": 1000, "beyond_step": D(1)})
     policy = AuditTimePolicy(table=table)
-    assert initial_audit_days(10701, policy) == D(28)
-    assert initial_audit_days(11700, policy) == D(28)
-    assert initial_audit_days(11701, policy) == D(29)
+    assert table_audit_time(10701, policy).days == D(28)
+    assert table_audit_time(11700, policy).days == D(28)
+    assert table_audit_time(11701, policy).days == D(29)
 
 
 @pytest.mark.parametrize("bad", [0, -1, 1.5, 15.0, "10", True, False, None, D(10)])
 def test_r_a_table_refuses_a_headcount_that_is_not_a_positive_int(bad: object) -> None:
     """R-A.table is keyed by a count of people: anything else is malformed input."""
     with pytest.raises(InvalidInput, match="headcount"):
-        initial_audit_days(bad)  # type: ignore[arg-type]
+        table_audit_time(bad)  # type: ignore[arg-type]
 
 
 def test_r_a_table_refuses_tables_with_gaps_or_falling_days() -> None:
@@ -138,7 +136,7 @@ def test_r_a_table_refuses_tables_with_gaps_or_falling_days() -> None:
 def test_r_a_table_is_monotone_in_headcount(a: int, b: int) -> None:
     """R-A.table: more people never means fewer person-days, across the table and beyond it."""
     low, high = sorted((a, b))
-    assert initial_audit_days(low) <= initial_audit_days(high)
+    assert table_audit_time(low).days <= table_audit_time(high).days
 
 
 @given(headcounts)
@@ -282,6 +280,7 @@ def test_r_a_n1a_onsite_below_80_percent_is_refused() -> None:
     with pytest.raises(RuleViolation) as caught:
         check_onsite_days(D(10), D("7.5"))
     assert caught.value.rule_id == "R-A.n1a"
+    assert "plan at least 8 on site" in caught.value.reason  # the least on-site time that passes
 
 
 def test_r_a_n1a_onsite_above_total_is_malformed() -> None:
@@ -323,22 +322,55 @@ def test_r_a_n1c_recertification_is_two_thirds_and_at_least_two_days(initial: st
 
 def test_r_a_n1b_check_applies_to_the_year_total() -> None:
     """R-A.n1b: one surveillance or several, their total must reach the minimum."""
-    check_surveillance_days(D(15), D(5))
-    check_surveillance_days(D(2), D(1))
-    for initial, total in [(D(15), D("4.5")), (D(2), D("0.5"))]:
+    check_surveillance_year(D(15), D(5))
+    check_surveillance_year(D(15), D(2), D(3))  # two audits of the year: 2 + 3 = 5
+    check_surveillance_year(D(2), D(1))
+    for initial, planned, earlier in [(D(15), D("4.5"), D(0)), (D(15), D(2), D("2.5")), (D(2), D("0.5"), D(0))]:
         with pytest.raises(RuleViolation) as caught:
-            check_surveillance_days(initial, total)
+            check_surveillance_year(initial, planned, earlier)
         assert caught.value.rule_id == "R-A.n1b"
 
 
-def test_r_a_n1c_check() -> None:
-    """R-A.n1c: under 2/3 of the initial time, or under 2 days, is refused."""
-    check_recertification_days(D(15), D(10))
-    check_recertification_days(D(1), D(2))
-    for initial, proposed in [(D(15), D("9.5")), (D(1), D("1.5"))]:
-        with pytest.raises(RuleViolation) as caught:
-            check_recertification_days(initial, proposed)
-        assert caught.value.rule_id == "R-A.n1c"
+def test_r_a_n1b_refusal_says_the_year_total_and_what_is_missing() -> None:
+    """R-A.n1b: the programme manager is told the year's total and how much is missing."""
+    with pytest.raises(RuleViolation) as caught:
+        check_surveillance_year(D(8), D("1.5"), D(1))  # minimum 3 (8/3 rounded up to half days)
+    assert "total 2.5 person-days" in caught.value.reason
+    assert "0.5 person-days missing" in caught.value.reason
+    assert caught.value.details == {"initial": "8", "minimum": "3", "year_total": "2.5", "missing": "0.5"}
+
+
+def test_r_a_n1b_each_audit_decision_does_not_count_the_year() -> None:
+    """R-A.n1b Decision (AuditTimePolicy.surveillance_year): "each_audit" holds every audit to the minimum."""
+    each = AuditTimePolicy(surveillance_year="each_audit")
+    check_surveillance_year(D(15), D(2), D(3))
+    with pytest.raises(RuleViolation) as caught:
+        check_surveillance_year(D(15), D(2), D(3), each)
+    assert caught.value.rule_id == "R-A.n1b" and "total 2 person-days" in caught.value.reason
+
+
+def test_r_a_n1b_the_planned_surveillance_closes_the_year_an_extra_one_does_not() -> None:
+    """R-A.n1b Decision: the year's total is checked at the planned surveillance that closes it; an extra
+    one a person added counts towards it and is not held to the minimum alone (unless "each_audit")."""
+    check_surveillance_programme(D(8), D(1), earlier_in_year=D(0), closes_year=False)  # an extra one
+    check_surveillance_programme(D(8), D(2), earlier_in_year=D(1), closes_year=True)  # 1 + 2 = 3
+    with pytest.raises(RuleViolation) as caught:
+        check_surveillance_programme(D(8), D("1.5"), earlier_in_year=D(1), closes_year=True)
+    assert caught.value.rule_id == "R-A.n1b"
+    each = AuditTimePolicy(surveillance_year="each_audit")
+    for closes in (True, False):
+        with pytest.raises(RuleViolation):
+            check_surveillance_programme(D(8), D(2), earlier_in_year=D(1), closes_year=closes, policy=each)
+
+
+def test_r_a_n1b_minimum_follows_the_rounding_step() -> None:
+    """R-A.n1b: the minimum is rules.audit_time's, rounded up to the policy's day_step (not to tenths)."""
+    check_surveillance_year(D(8), D(3))
+    with pytest.raises(RuleViolation):
+        check_surveillance_year(D(8), D("2.7"))  # 8/3 = 2.67: 2.7 would do in tenths, not in half days
+    check_surveillance_year(D(8), D(3), policy=AuditTimePolicy(day_step=D(1)))
+    with pytest.raises(RuleViolation):
+        check_surveillance_year(D(7), D("2.5"), policy=AuditTimePolicy(day_step=D(1)))  # 7/3 -> 3 whole days
 
 
 @pytest.mark.parametrize("bad", [0, -1, 1.5, "3", None, True, D("NaN")])
@@ -357,25 +389,24 @@ def test_r_a_n1b_surveillance_properties(initial: D) -> None:
     assert Fraction(days) >= Fraction(initial) / 3
     assert days >= 1
     assert is_half_day_multiple(days)
-    check_surveillance_days(initial, days)
+    check_surveillance_year(initial, days)
     assert days == 1 or Fraction(days - D("0.5")) < Fraction(initial) / 3
 
 
 @given(half_days)
 def test_r_a_n1c_recertification_properties(initial: D) -> None:
-    """R-A.n1c: >= 2*initial/3, >= 2, half days, and the least such value (it passes its own check)."""
+    """R-A.n1c: >= 2*initial/3, >= 2, half days, and the least such value."""
     days = recertification_days(initial)
     assert Fraction(days) >= Fraction(initial) * 2 / 3
     assert days >= 2
     assert is_half_day_multiple(days)
-    check_recertification_days(initial, days)
     assert days == 2 or Fraction(days - D("0.5")) < Fraction(initial) * 2 / 3
 
 
 @given(headcounts)
 def test_r_a_minimums_from_the_table_are_half_days(headcount: int) -> None:
     """R-A.table with R-A.n1a/b/c: every derived minimum is a multiple of half a day."""
-    initial = initial_audit_days(headcount)
+    initial = table_audit_time(headcount).days
     for value in (minimum_onsite_days(initial), surveillance_days(initial), recertification_days(initial)):
         assert is_half_day_multiple(value)
 

@@ -17,7 +17,6 @@ from rules.lifecycle import (
     add_months,
     certificate_validity,
     next_surveillance_due,
-    planned_surveillance_due_dates,
     recertification_window,
     renewed_validity,
     shanghai_date,
@@ -185,54 +184,6 @@ def test_r_9_2_1_too_few_surveillances_for_the_interval_refused() -> None:
     with pytest.raises(ValidationError) as info:
         LifecyclePolicy(surveillance_interval_months=6, surveillances_per_cycle=2)
     assert _rule_of(info.value) == "R-9.2.1"
-
-
-def test_r_9_2_1_default_plan_two_surveillances_per_cycle() -> None:
-    decision = date(2024, 5, 10)
-    _, valid_to = certificate_validity(decision)
-    assert planned_surveillance_due_dates(decision, valid_to) == [date(2025, 5, 10), date(2026, 5, 10)]
-
-
-def test_r_9_2_1_plan_steps_from_previous_due_date_at_month_end() -> None:
-    policy = LifecyclePolicy(surveillance_interval_months=6, surveillances_per_cycle=5)
-    decision = date(2024, 8, 31)
-    _, valid_to = certificate_validity(decision)
-    assert planned_surveillance_due_dates(decision, valid_to, policy) == [
-        date(2025, 2, 28),
-        date(2025, 8, 28),
-        date(2026, 2, 28),
-        date(2026, 8, 28),
-        date(2027, 2, 28),
-    ]
-
-
-def test_r_9_2_1_plan_leaves_out_dates_on_or_after_valid_to() -> None:
-    policy = LifecyclePolicy(surveillances_per_cycle=5)
-    decision = date(2024, 5, 10)
-    _, valid_to = certificate_validity(decision)  # 2027-05-09; a third due date 2027-05-10 is after it
-    assert planned_surveillance_due_dates(decision, valid_to, policy) == [date(2025, 5, 10), date(2026, 5, 10)]
-    # a due date exactly on valid_to is left out too: recertification takes over
-    assert planned_surveillance_due_dates(date(2024, 5, 10), date(2026, 5, 10), policy) == [date(2025, 5, 10)]
-
-
-def test_r_9_2_1_plan_needs_validity_after_decision() -> None:
-    with pytest.raises(InvalidInput):
-        planned_surveillance_due_dates(date(2024, 5, 10), date(2024, 5, 10))
-
-
-@given(dates_near_month_end, intervals)
-def test_r_9_2_1_property_planned_dates_never_more_than_twelve_months_apart(decision: date, interval: int) -> None:
-    policy = _policy_for(interval)
-    _, valid_to = certificate_validity(decision, policy)
-    planned = planned_surveillance_due_dates(decision, valid_to, policy)
-    assert len(planned) <= policy.surveillances_per_cycle
-    previous = decision
-    for due in planned:
-        assert previous < due < valid_to
-        assert due <= add_months(previous, interval) <= add_months(previous, 12)
-        previous = due
-    # and the last surveillance leaves no more than the interval before the certificate ends
-    assert valid_to <= add_months(previous, interval) + timedelta(days=3)
 
 
 @given(dates_near_month_end, dates_near_month_end, intervals)

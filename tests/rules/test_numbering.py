@@ -165,6 +165,14 @@ def test_r_10_3_4_bad_revisions_refused() -> None:
         with_revision("CFB-CCS-2026-00012/R1", 2)  # no revision of a revision
 
 
+def test_r_10_3_4_a_number_of_an_earlier_pattern_keeps_its_spelling_with_the_marker() -> None:
+    """R-10.3.1 / R-10.3.4: a number the current pattern does not describe (given under an earlier one) is
+    never rewritten; its reissued document shows the marker beside it."""
+    assert with_revision("CCS-DOC-001", 1) == "CCS-DOC-001/R1"
+    with pytest.raises(InvalidInput):
+        with_revision("", 1)
+
+
 def test_r_10_3_4_revision_marker_configurable() -> None:
     policy = NumberingPolicy(revision_marker="/REV")
     number = with_revision(certificate_number(5, 2026, policy), 2, policy)

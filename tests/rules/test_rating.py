@@ -27,7 +27,7 @@ from rules.rating import (
     RatingThresholds,
     default_catalogue,
     default_thresholds,
-    ensure_grantable,
+    check_level_decided,
     rate,
 )
 from schemas.errors import InvalidInput, RuleViolation
@@ -194,25 +194,34 @@ def test_r_6_result_highest_level_whose_conditions_hold_even_if_a_lower_fails() 
     assert result.level is Level.FOUR_STAR
     reached = {lo.level: lo.reached for lo in result.levels}
     assert reached == {Level.COMPLIANT: True, Level.THREE_STAR: False, Level.FOUR_STAR: True, Level.FIVE_STAR: False}
+    # the summary says what the next level up lacks, not what a lower level missed
+    assert "five_star not reached" in result.summary and "three_star" not in result.summary
 
 
 def test_r_6_result_no_level_says_so_and_refuses_grant() -> None:
     result = rate(build(method_fail=pooled(5)))
     assert result.level is None and result.cc_cmm is None
     assert "no rating level" in result.summary and "R-6.result" in result.summary
+    assert "compliant not reached: items method compliant in 1.0-4.0" in result.summary  # what the lowest lacks
     assert {lo.level for lo in result.not_reached} == set(Level)
     with pytest.raises(RuleViolation) as info:
-        ensure_grantable(result)
+        check_level_decided(Level.COMPLIANT, result.level)
     assert info.value.rule_id == "R-6.result"
-    assert set(info.value.details["failed"]) == {level.value for level in Level}
-    ensure_grantable(result, RatingPolicy(allow_grant_without_level=True))  # the body may configure otherwise
+    # R-6.result Decision: the body may configure otherwise, and then any level may be named.
+    check_level_decided(Level.COMPLIANT, result.level, RatingPolicy(allow_grant_without_level=True))
+    check_level_decided("five_star", None, RatingPolicy(allow_grant_without_level=True))
 
 
-def test_r_6_result_grant_with_a_level_is_allowed() -> None:
+def test_r_6_result_grant_with_a_level_is_allowed_up_to_that_level() -> None:
     result = rate(build())
     assert result.level is Level.FIVE_STAR and result.cc_cmm == "L5"
     assert result.not_reached == ()
-    ensure_grantable(result)
+    check_level_decided(Level.FIVE_STAR, result.level)
+    check_level_decided("three_star", "four_star")  # lower than computed: the decision maker's call
+    for policy in (RatingPolicy(), RatingPolicy(allow_grant_without_level=True)):
+        with pytest.raises(RuleViolation) as info:
+            check_level_decided("five_star", "four_star", policy)
+        assert info.value.rule_id == "R-6.result" and "(four_star)" in info.value.reason
 
 
 # --- the data ---------------------------------------------------------------------------------------

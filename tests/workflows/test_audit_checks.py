@@ -103,3 +103,31 @@ async def test_the_audits_mystery_shopper_may_not_decide_R_9_1_9_n1(journey, poo
     else:
         await decide
         assert (await journey.stage("granted")).certificate_number
+
+
+async def test_a_programme_revision_moves_the_day_a_task_can_be_done_R_9_1_10(journey, pool):
+    """Dates are facts: stage 1 moved later in the programme (R-9.1.10) cannot be recorded on its old day,
+    and the inbox shows the new one."""
+    from schemas.payloads import Programme, ProgrammeRevision
+    from store.facts import staff_facts
+    from store.tasks import get_task
+    from workflows.audit import ProgrammeChange
+
+    p = journey.people
+    today = await journey.to_audit()
+    audit = journey.audit()
+    view = await journey.task("stage1", audit)
+    old_day = view.available_from
+    assert old_day == today + timedelta(days=7) and (await get_task(pool, view.task_id)).available_from == old_day
+    moved = dict(journey.programme(today), stage1_on=str(old_day + timedelta(days=2)))
+    revision = ProgrammeRevision(programme=Programme.model_validate(moved), reason="受审核方要求推迟第一阶段")
+    change = ProgrammeChange(actor=p.programme_manager, revision=revision,
+                             facts=await staff_facts(pool, revision.staff_ids()))
+    assert await audit.execute_update("revise_programme", change, result_type=int) == 2
+    row = await get_task(pool, view.task_id)
+    assert row.available_from == row.due_on == old_day + timedelta(days=2)
+    await journey.move_to(old_day)
+    assert await refused_rule(journey.complete("stage1", p.leader, journey.stage1_payload(), handle=audit)) \
+        == "R-9.1.5"
+    await journey.when_available("stage1", audit)
+    await journey.complete("stage1", p.leader, journey.stage1_payload(), handle=audit)

@@ -94,7 +94,8 @@ def life_programme(journey, today: date, *, person_days: str = "3", onsite_in: i
 
 
 async def run_audit(journey, audit: WorkflowHandle, *, visits: bool = False, stage1: bool = False,
-                    findings: bool = True, onsite: Callable[[date], dict] | None = None) -> None:
+                    findings: bool = True, onsite: Callable[[date], dict] | None = None,
+                    try_early: bool = False) -> None:
     """Stage 1 (when separate), visits (when planned), the plan, the on-site audit on its day, follow-up,
     report: the audit's part, the same for every kind."""
     p = journey.people
@@ -109,6 +110,10 @@ async def run_audit(journey, audit: WorkflowHandle, *, visits: bool = False, sta
                 "visited_on": str(today), "person_days": "0.5", "service_quality": "好",
                 "service_environment": "整洁"}, handle=audit)
     await journey.complete("onsite_plan", p.leader, {"sent_on": str(today), "plan": "现场审查计划"}, handle=audit)
+    if try_early:  # dates are facts: results before the on-site audit is over are refused (R-9.1.7)
+        error = await refused(journey.complete("onsite_audit", p.leader, journey.full_marks(today=today),
+                                               handle=audit))
+        assert rule_of(error) == "R-9.1.7"
     today = await journey.when_available("onsite_audit", audit)  # the on-site audit is over (R-9.1.7)
     results = onsite(today) if onsite else journey.full_marks(minor_nc=findings, today=today)
     await journey.complete("onsite_audit", p.leader, results, handle=audit)
@@ -124,7 +129,7 @@ async def run_audit(journey, audit: WorkflowHandle, *, visits: bool = False, sta
 
 async def surveil(journey, n: int, *, departments: list[str] | None = None, decision: dict | None = None,
                   more_information: bool = False, onsite: Callable[[date], dict] | None = None,
-                  decide: bool = True) -> dict:
+                  decide: bool = True, try_early: bool = False) -> dict:
     """One surveillance from its preparation to the decision; returns the sampling proposal shown."""
     p = journey.people
     view = await journey.task("surveillance_changes")
@@ -138,7 +143,7 @@ async def surveil(journey, n: int, *, departments: list[str] | None = None, deci
         "programme": life_programme(journey, today),
         "sampling": {"clauses": proposal["clauses"], "departments": proposal["departments"]}})
     await journey.complete("surveillance_review", p.leader, {"changes_reviewed": "无重大变化"})
-    await run_audit(journey, await audit_handle(journey, "surveillance", n), onsite=onsite)
+    await run_audit(journey, await audit_handle(journey, "surveillance", n), onsite=onsite, try_early=try_early)
     if more_information:  # R-9.2.8 b: the decision maker asks first, then decides
         await journey.complete("surveillance_decision", p.decision_maker,
                                {"outcome": "more_information", "questions": "请提供整改记录"})

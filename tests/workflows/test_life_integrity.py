@@ -65,7 +65,7 @@ async def test_a_partial_surveillance_maintains_and_counts_from_the_recorded_end
         ended.append(today - timedelta(days=1))
         return sampled(today, ended_on=ended[0]) | {"started_on": str(ended[0])}
 
-    await surveil(journey, 1, onsite=early_end, decision={"outcome": "maintain"})
+    await surveil(journey, 1, onsite=early_end, decision={"outcome": "maintain"}, try_early=True)
     life = await life_when(journey, surveillances_done=1)
     assert life.status == "valid" and life.last_surveillance_on == ended[0]
     assert [(d.what, d.on) for d in life.next_due][:1] == [
