@@ -32,7 +32,8 @@ async def incidents(
                                    description="resolved ones too (ignored with state)"),
     workflow_id: str | None = Query(None, description="only this process's incidents"),
 ) -> list[IncidentRecord]:
-    return await list_incidents(pool, state=state, unresolved=state is None and not include_resolved, workflow_id=workflow_id)
+    return await list_incidents(pool, state=state, unresolved=state is None and not include_resolved,
+                                workflow_id=workflow_id)
 
 
 @router.get("/{incident_id}", response_model=IncidentRecord, summary="one incident")

@@ -135,10 +135,13 @@ async function show() {
   (view.incidents || []).forEach((i) => {
     const open = i.state !== "resolved";
     if (open && i.element_id) mark(i.element_id, "cf-incident");
-    const retry = i.state === "open" ? (i.id ? " — fix the cause, then POST /api/v1/incidents/" + i.id + "/retry" : " — see /api/v1/incidents") : "";
+    const action = i.id ? "POST /api/v1/incidents/" + i.id + "/retry" : "see /api/v1/incidents";
+    const retry = i.state === "open" ? " — fix the cause, then " + action : "";
     const elsewhere = i.workflow_id !== DATA.workflowId ? i.workflow_id + ": " : "";
-    item("incidents", i.state + ": " + elsewhere + i.step + (i.element_id ? " at " + i.element_id : "") + " — " + (i.error_type || "") + ": " + i.error
-         + (i.rule_id ? " (" + i.rule_id + ")" : "") + " — " + i.reason + ", " + when(i.raised_at) + retry, open ? "incident" : "");
+    const where = i.element_id ? " at " + i.element_id : "";
+    const rule = i.rule_id ? " (" + i.rule_id + ")" : "";
+    item("incidents", i.state + ": " + elsewhere + i.step + where + " — " + (i.error_type || "") + ": " + i.error
+         + rule + " — " + i.reason + ", " + when(i.raised_at) + retry, open ? "incident" : "");
   });
   document.getElementById("incidents-title").hidden = !(view.incidents || []).length;
   document.getElementById("state").textContent = view.process_state + " (" + view.source + ")";

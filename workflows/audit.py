@@ -75,7 +75,7 @@ class AuditInput(BaseModel):
     full_assessment: bool = True
     minimum_rule: str = "R-9.1.2.7"
     process_pages: str | None = None  # the API's address: the Temporal UI's details link to this audit's page
-    incident_bound: IncidentBound = Field(default_factory=IncidentBound)  # the certification's (workflows/incidents.py)
+    incident_bound: IncidentBound = Field(default_factory=IncidentBound)  # the certification's (incidents.py)
 
 
 class AuditOutcome(BaseModel):
