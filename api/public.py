@@ -7,17 +7,27 @@ shows the holder and sites as they were when it was issued or last reissued (R-1
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
 
 import asyncpg
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from api.auth import db
 from api.problems import Problem
 from api.tasks import today
 from schemas.certificate_versions import CertificateVersion, certificate_on
-from store.certificate_versions import versions_of
+from store.certificate_versions import versions_of, versions_of_many
+from store.public_directory import search_directory
+
+PUBLIC_INFORMATION = Path(__file__).resolve().parents[1] / "rules" / "data" / "public_information.json"
+# How long a public answer may be kept by a browser or a cache: today's may change with the next event;
+# a past day's is a record and stays as it was (issue 12), so it may be kept longer.
+TODAY_MAX_AGE, PAST_MAX_AGE, INFORMATION_MAX_AGE = 300, 86400, 3600
 
 router = APIRouter(prefix="/public", tags=["public register"])
 
@@ -73,11 +83,102 @@ async def _versions_of(pool: asyncpg.Pool, wanted: str) -> tuple[list[Certificat
     return [], None
 
 
+class DirectoryEntry(BaseModel):
+    number: str
+    organization: str
+    scope: str
+    star_level: str
+    status: str
+    status_words: str
+    valid_to: date
+
+
+class Directory(BaseModel):
+    """R-9.1.9.n3: the certified organizations, as their certificates said on the day."""
+
+    on: date
+    q: str
+    total: int = Field(description="how many certificates match, over all pages")
+    limit: int
+    offset: int
+    items: list[DirectoryEntry]
+
+
+class PublicInformation(BaseModel):
+    """R-8: the body's certification services, procedure, basis, validity and fees."""
+
+    basis: str = "YD/T 2823-2015"
+    validity_years: int
+    surveillance_at_most_months_apart: int
+    services: list[str]
+    procedure: list[str]
+    fees: str
+    contact: str = ""
+
+
+@router.get("/certificates", response_model=Directory,
+            summary="the directory of certified organizations (R-9.1.9.n3), searched by name, credit code or number")
+async def directory(
+    response: Response, pool: asyncpg.Pool = Depends(db), this_day: date = Depends(today),
+    q: str = Query("", max_length=100, description="part of the holder's name, its credit code, or a certificate "
+                                                   "number (or its beginning); empty: every certificate"),
+    status: Literal["valid", "suspended", "withdrawn", "scope_reduced", "expired"] | None = Query(None),
+    on: date | None = Query(None, description="the day to answer for (YYYY-MM-DD); default today"),
+    limit: int = Query(20, ge=1, le=100), offset: int = Query(0, ge=0, le=100_000),
+) -> Directory:
+    """Each certificate as its version in force on the day says it (the same holder, status and validity
+    as its own page), ordered by the holder's name."""
+    day = on or this_day
+    page = await search_directory(pool, q, day, status=status, limit=limit, offset=offset)
+    versions = await versions_of_many(pool, page.numbers)
+    items = []
+    for number in page.numbers:
+        found = certificate_on(versions[number], day)
+        if found is None:
+            continue
+        v = found.version
+        items.append(DirectoryEntry(number=v.number, organization=v.organization.name, scope=v.scope,
+                                    star_level=v.star_level.value, status=found.status.value,
+                                    status_words=STATUS_WORDS[found.status.value], valid_to=found.valid_to))
+    _cache_for(response, day, this_day)
+    return Directory(on=day, q=q.strip(), total=page.total, limit=limit, offset=offset, items=items)
+
+
+@router.get("/scheme", response_model=PublicInformation,
+            summary="what the body publishes about its certification (R-8): services, procedure, basis, validity, fees")
+async def public_information(request: Request, response: Response) -> PublicInformation:
+    """The body's own text (``CERTFLOW_PUBLIC_INFORMATION_FILE``), with the validity and the surveillance
+    interval of the configuration in force, so the published figures are the ones the processes use."""
+    settings = request.app.state.settings
+    content = _information(settings.public_information_file or PUBLIC_INFORMATION)
+    lifecycle = settings.scheme.lifecycle
+    response.headers["Cache-Control"] = f"public, max-age={INFORMATION_MAX_AGE}"
+    return PublicInformation(validity_years=lifecycle.validity_years,
+                             surveillance_at_most_months_apart=lifecycle.surveillance_interval_months,
+                             services=content["services"], procedure=content["procedure"], fees=content["fees"],
+                             contact=content.get("contact", ""))
+
+
+@lru_cache(maxsize=4)
+def _information(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise Problem(503, f"The public information is not available: {path.name} cannot be read ({exc}); "
+                           "check CERTFLOW_PUBLIC_INFORMATION_FILE.") from None
+
+
+def _cache_for(response: Response, day: date, this_day: date) -> None:
+    """A past day's answer is kept as recorded; today's may change with the next event."""
+    age = PAST_MAX_AGE if day < this_day else TODAY_MAX_AGE
+    response.headers["Cache-Control"] = f"public, max-age={age}"
+
+
 @router.get("/certificates/{number}", response_model=PublicCertificate,
             summary="the true status of a certificate (R-9.6.8), today or as on a day; a site's sub-certificate "
                     "number also finds it")
 async def certificate(
-    number: str, pool: asyncpg.Pool = Depends(db), this_day: date = Depends(today),
+    number: str, response: Response, pool: asyncpg.Pool = Depends(db), this_day: date = Depends(today),
     on: date | None = Query(None, description="the day to answer for (YYYY-MM-DD); default today"),
 ) -> PublicCertificate:
     """What the certificate said on the day: its version in force then (issue 12: the same answer
@@ -97,6 +198,7 @@ async def certificate(
     # Sites taken out of the scope stay listed with the day they left: the true scope is public (R-9.6.8).
     sites = [PublicSite(name=s.name, address=s.address, sub_certificate_number=s.sub_number, removed_on=s.removed_on)
              for s in v.sites]
+    _cache_for(response, day, this_day)
     return PublicCertificate(
         number=v.number, on=day, organization=v.organization.name,
         registered_address=v.organization.registered_address, scope=v.scope, sites=sites,

@@ -80,6 +80,9 @@ class Settings(BaseSettings):
 
     # The body's Decisions on the scheme (RULES.md **Decision**), RULES.md's reading by default.
     scheme: SchemePolicy = Field(default_factory=SchemePolicy)
+    public_information_file: Path | None = Field(
+        None, description="R-8: the body's own public information (services, procedure, fees) as JSON shaped "
+                          "like rules/data/public_information.json; unset: that file")
 
     # Logs
     log_level: str = "INFO"

@@ -24,9 +24,9 @@ from store.organizations import upsert_organization, upsert_site
 PROBLEM = "application/problem+json"
 
 
-async def issued_certificate(pool) -> tuple[str, list[Site]]:
-    org = await upsert_organization(pool, Organization(id=uuid.uuid4(), name="上海示例呼叫中心有限公司",
-                                                       credit_code="91310000MA1FL0000X"))
+async def issued_certificate(pool, name: str = "上海示例呼叫中心有限公司",
+                             credit_code: str = "91310000MA1FL0000X") -> tuple[str, list[Site]]:
+    org = await upsert_organization(pool, Organization(id=uuid.uuid4(), name=name, credit_code=credit_code))
     sites = [await upsert_site(pool, Site(id=uuid.uuid4(), organization_id=org.id, name=name, address=address,
                                           headcount=60))
              for name, address in (("浦东", "上海市浦东新区1号"), ("徐汇", "上海市徐汇区2号"))]
