@@ -16,6 +16,7 @@ from temporalio.client import Client
 
 from api import applications, audits, certificates, incidents, process_page, process_view, public, reports, tasks
 from api.health import router as health_router
+from api.idempotency import IdempotencyKeys
 from api.problems import install_problem_handlers
 from api.text_guard import UnsafeTextGuard
 from certflow.settings import Settings, get_settings
@@ -54,7 +55,8 @@ def create_app(settings: Settings | None = None, *, pool: asyncpg.Pool | None = 
     if temporal is not None:
         app.state.temporal = temporal
     install_problem_handlers(app)
-    app.add_middleware(UnsafeTextGuard)
+    app.add_middleware(IdempotencyKeys)
+    app.add_middleware(UnsafeTextGuard)  # added last: runs first, so no key is kept for a refused path
     app.include_router(health_router)
     app.include_router(applications.router)
     app.include_router(tasks.router)
