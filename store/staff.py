@@ -1,10 +1,10 @@
 """Staff, their roles, bearer tokens and auditor qualifications (R-7).
 
 Tokens: ``add_staff`` and ``rotate_token`` mint a random bearer token, return it once and keep only its
-SHA-256 hash, so a copy of the register lets no one in. Each token lives ``token_lifetime`` from its
-issue (CERTFLOW_TOKEN_LIFETIME_DAYS); ``store.tokens`` revokes, rotates and checks them. These two are the only writes here that are
+SHA-256 hash, so a copy of the register lets no one in. These two are the only writes here that are
 not idempotent, on purpose: they are the administrator's (``certflow staff``), never an activity's,
-and a second call must not hand out the same secret again.
+and a second call must not hand out the same secret again. Each token lives ``token_lifetime`` from
+its issue (CERTFLOW_TOKEN_LIFETIME_DAYS); ``store.tokens`` judges, revokes and rotates them.
 """
 
 from __future__ import annotations

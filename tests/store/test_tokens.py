@@ -28,7 +28,8 @@ async def test_tokens_issued_before_0008_expire_one_lifetime_after_the_migration
             shutil.copy(path, tmp_path / path.name)
         assert await migrate(conn, tmp_path) == [1, 2, 3, 4, 5, 6, 7]
         old, tokenless = uuid.uuid4(), uuid.uuid4()
-        await conn.execute("INSERT INTO staff (id, name, token_hash) VALUES ($1, '老员工', $2)", old, hash_token("old"))
+        await conn.execute("INSERT INTO staff (id, name, token_hash) VALUES ($1, '老员工', $2)",
+                           old, hash_token("old"))
         await conn.execute("INSERT INTO staff (id, name) VALUES ($1, '无令牌')", tokenless)
         before = datetime.now(timezone.utc)
         assert 8 in await migrate(conn)
