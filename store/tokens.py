@@ -18,7 +18,7 @@ from schemas.errors import Conflict, NotFound
 from schemas.staff import Staff
 from schemas.tokens import DEFAULT_TOKEN_LIFETIME_DAYS, IssuedToken, TokenState, TokenStatus
 from store._sql import Db, require_aware, transaction
-from store.staff import get_staff, hash_token, rotate_token, set_active
+from store.staff import hash_token, rotate_token, set_active
 
 _STATE_SELECT = """
     SELECT id AS staff_id, name, active, token_hash IS NOT NULL AS has_token,
@@ -26,12 +26,22 @@ _STATE_SELECT = """
            token_revoked_at AS revoked_at, token_last_used_at AS last_used_at
     FROM staff
 """
+# One query per request that presents a token: the holder, their roles and the token's state.
+_HOLDER_SELECT = """
+    SELECT s.id AS staff_id, s.name, s.email, s.manager_id, s.active, s.created_at,
+           array(SELECT r.role FROM staff_roles r WHERE r.staff_id = s.id ORDER BY r.role) AS roles,
+           true AS has_token, s.token_issued_at AS issued_at, s.token_expires_at AS expires_at,
+           s.token_revoked_at AS revoked_at, s.token_last_used_at AS last_used_at
+    FROM staff s WHERE s.token_hash = $1
+"""
+
+
+_STATE_FIELDS = ("staff_id", "name", "active", "issued_at", "expires_at", "revoked_at", "last_used_at")
 
 
 def _state(row: asyncpg.Record, now: datetime) -> TokenState:
     """The row's token as of ``now``; a deactivated holder outranks revocation, which outranks expiry,
     because that is the order in which they are undone (reactivate, then rotate)."""
-    fields = {k: row[k] for k in row.keys() if k != "has_token"}
     if not row["has_token"]:
         status = TokenStatus.NONE
     elif not row["active"]:
@@ -42,7 +52,7 @@ def _state(row: asyncpg.Record, now: datetime) -> TokenState:
         status = TokenStatus.EXPIRED
     else:
         status = TokenStatus.VALID
-    return TokenState.model_validate({**fields, "status": status})
+    return TokenState.model_validate({**{k: row[k] for k in _STATE_FIELDS}, "status": status})
 
 
 def _not_found(staff_id: UUID) -> NotFound:
@@ -65,11 +75,11 @@ async def token_states(db: Db, now: datetime) -> list[TokenState]:
 async def holder_of(db: Db, token: str, now: datetime) -> tuple[Staff, TokenState] | None:
     """Whose token this is and whether it lets them in at ``now``; ``None`` when no one's token hashes
     to it (never issued, or replaced by a rotation)."""
-    row = await db.fetchrow(_STATE_SELECT + " WHERE token_hash = $1", hash_token(token))
+    row = await db.fetchrow(_HOLDER_SELECT, hash_token(token))
     if row is None:
         return None
-    person = await get_staff(db, row["staff_id"])
-    assert person is not None
+    person = Staff(id=row["staff_id"], name=row["name"], email=row["email"], manager_id=row["manager_id"],
+                   active=row["active"], roles=tuple(row["roles"]), created_at=row["created_at"])
     return person, _state(row, require_aware(now, "now"))
 
 
