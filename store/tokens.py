@@ -34,14 +34,12 @@ _HOLDER_SELECT = """
            s.token_revoked_at AS revoked_at, s.token_last_used_at AS last_used_at
     FROM staff s WHERE s.token_hash = $1
 """
-
-
 _STATE_FIELDS = ("staff_id", "name", "active", "issued_at", "expires_at", "revoked_at", "last_used_at")
 
 
 def _state(row: asyncpg.Record, now: datetime) -> TokenState:
-    """The row's token as of ``now``; a deactivated holder outranks revocation, which outranks expiry,
-    because that is the order in which they are undone (reactivate, then rotate)."""
+    """The row's token as of ``now``. A deactivated holder outranks revocation and expiry: a rotation
+    undoes those two, but gives a deactivated person nothing (``rotate`` refuses them)."""
     if not row["has_token"]:
         status = TokenStatus.NONE
     elif not row["active"]:
