@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from temporalio.client import Client
 
 from api import applications, audits, certificates, incidents, process_page, process_view, public, reports, tasks
+from api import staff_tokens
 from api.health import router as health_router
 from api.idempotency import IdempotencyKeys
 from api.problems import install_problem_handlers
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, *, pool: asyncpg.Pool | None = 
     app.include_router(audits.router)
     app.include_router(certificates.router)
     app.include_router(incidents.router)
+    app.include_router(staff_tokens.router)
     app.include_router(process_view.router)
     app.include_router(process_page.router)
     if process_page.BPMN_JS_DIR.is_dir():  # installed by make install (web/package.json)

@@ -11,6 +11,12 @@ settings (``CERTFLOW_INTAKE_ROLES``), reviewers by default: the people who revie
 (R-9.1.2) are the ones who take them in. Nobody else's token may start a certification, and an
 application never changes what a certificate says (the certificate's versions, migration 0005).
 
+**Decision** (issue 13): who may see staff tokens' state, revoke and rotate them and deactivate staff
+is ``staff_admin_roles`` (``CERTFLOW_STAFF_ADMIN_ROLES``), managers and operators by default: managers
+answer for the body's people (who joins, who leaves), operators for the running system, and a leaked
+token must be stopped by whoever is on duty. ``certflow staff`` on the server does the same for anyone
+with access to the register.
+
 The public register and the certificate document need no token and are not in the matrix.
 """
 
@@ -23,6 +29,7 @@ from fastapi import Depends, Request
 
 from api.auth import current_actor
 from api.problems import Problem
+from certflow.settings import Settings
 from schemas.actions import ACTION_ROLES
 from schemas.staff import Role
 from schemas.tasking import Actor
@@ -52,9 +59,18 @@ class Action(StrEnum):
     LIST_INCIDENTS = "incident.list"
     READ_INCIDENT = "incident.read"
     RETRY_INCIDENT = "incident.retry"
+    READ_STAFF_TOKEN = "staff.token.read"
+    REVOKE_STAFF_TOKEN = "staff.token.revoke"
+    ROTATE_STAFF_TOKEN = "staff.token.rotate"
+    DEACTIVATE_STAFF = "staff.deactivate"
 
 
 EVERY_ROLE = frozenset(Role)
+
+# The actions over staff tokens and accounts, all given to the body's Decision ``staff_admin_roles``.
+STAFF_ADMIN_ACTIONS = (Action.READ_STAFF_TOKEN, Action.REVOKE_STAFF_TOKEN, Action.ROTATE_STAFF_TOKEN,
+                       Action.DEACTIVATE_STAFF)
+_DEFAULT_STAFF_ADMIN_ROLES: tuple[Role, ...] = Settings.model_fields["staff_admin_roles"].default
 
 # The certificate action of each ``/api/v1/certificates/{number}/{name}`` route (schemas.actions).
 CERTIFICATE_ACTIONS: dict[str, Action] = {
@@ -86,9 +102,14 @@ _FIXED: dict[Action, frozenset[Role]] = {
 }
 
 
-def permission_matrix(intake_roles: tuple[Role, ...] | frozenset[Role]) -> Mapping[Action, frozenset[Role]]:
-    """The whole matrix, with the body's Decision on who may submit an application."""
-    return {**_FIXED, Action.SUBMIT_APPLICATION: frozenset(intake_roles)}
+def permission_matrix(
+    intake_roles: tuple[Role, ...] | frozenset[Role],
+    staff_admin_roles: tuple[Role, ...] | frozenset[Role] = _DEFAULT_STAFF_ADMIN_ROLES,
+) -> Mapping[Action, frozenset[Role]]:
+    """The whole matrix, with the body's Decisions on who may submit an application and who administers
+    staff tokens."""
+    return {**_FIXED, Action.SUBMIT_APPLICATION: frozenset(intake_roles),
+            **{action: frozenset(staff_admin_roles) for action in STAFF_ADMIN_ACTIONS}}
 
 
 def refusal(action: Action, roles: frozenset[Role]) -> Problem:
@@ -102,7 +123,8 @@ def permitted(action: Action) -> Callable:
     otherwise 401 (who are you) or 403 naming the roles needed."""
 
     async def check(request: Request, actor: Actor = Depends(current_actor)) -> Actor:
-        roles = permission_matrix(request.app.state.settings.intake_roles)[action]
+        settings = request.app.state.settings
+        roles = permission_matrix(settings.intake_roles, settings.staff_admin_roles)[action]
         if not roles & set(actor.roles):
             raise refusal(action, roles)
         return actor

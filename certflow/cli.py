@@ -103,8 +103,10 @@ def _cmd_holidays(args: argparse.Namespace) -> int:
 
 def _cmd_staff(args: argparse.Namespace) -> int:
     """The body's staff: who may act, in which roles, with which auditor qualifications (R-7)."""
+    from datetime import timedelta
     from uuid import UUID
 
+    from certflow.token_commands import TOKEN_ACTIONS, run_token_action, token_lines
     from schemas.errors import CertflowError, InvalidInput
     from schemas.staff import Role
     from store import staff
@@ -112,7 +114,8 @@ def _cmd_staff(args: argparse.Namespace) -> int:
     async def work(conn) -> None:
         if args.action == "add":
             person, token = await staff.add_staff(conn, args.name, [Role(r) for r in args.role], email=args.email,
-                                                  manager_id=UUID(args.manager) if args.manager else None)
+                                                  manager_id=UUID(args.manager) if args.manager else None,
+                                                  token_lifetime=timedelta(days=get_settings().token_lifetime_days))
             print(f"staff id: {person.id}\nroles:    {', '.join(person.roles)}\ntoken:    {token}")
             print("Keep the token: it is shown only now (the register keeps only its hash).")
         elif args.action == "qualify":
@@ -122,10 +125,14 @@ def _cmd_staff(args: argparse.Namespace) -> int:
             q = await staff.add_qualification(conn, UUID(args.staff_id), args.kind, args.valid_from, args.valid_to,
                                               reference=args.reference)
             print(f"{q.kind.value} valid {q.valid_from} to {q.valid_to} recorded (R-7.auditor)")
+        elif args.action in TOKEN_ACTIONS:
+            await run_token_action(conn, args.action, UUID(args.staff_id), get_settings().token_lifetime_days)
         else:
+            token_of = await token_lines(conn)
             for person in await staff.list_staff(conn):
                 state = "" if person.active else "  (inactive)"
-                print(f"{person.id}  {person.name}  {person.email or '—'}  {', '.join(person.roles) or 'no role'}{state}")
+                print(f"{person.id}  {person.name}  {person.email or '—'}  {', '.join(person.roles) or 'no role'}"
+                      f"  {token_of[person.id]}{state}")
 
     try:
         return _with_register(work)
@@ -303,7 +310,11 @@ def build_parser() -> argparse.ArgumentParser:
     qualifying.add_argument("--from", dest="valid_from", required=True, type=_day)
     qualifying.add_argument("--to", dest="valid_to", required=True, type=_day)
     qualifying.add_argument("--reference", default="")
-    ssub.add_parser("list", help="everyone, by role")
+    ssub.add_parser("list", help="everyone, with their roles and their token's state and last use")
+    from certflow.token_commands import TOKEN_ACTIONS
+
+    for name, help_text in TOKEN_ACTIONS.items():
+        ssub.add_parser(name, help=help_text).add_argument("staff_id", type=_uuid)
     staff.set_defaults(func=_cmd_staff)
     mail = sub.add_parser("mail", help="read what the local mail sink received")
     msub = mail.add_subparsers(dest="action", required=True)

@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rules.policy import SchemePolicy
 from schemas.staff import Role
+from schemas.tokens import DEFAULT_TOKEN_LIFETIME_DAYS
 
 SEARCH_ATTRIBUTES: dict[str, str] = {
     # name -> Temporal indexed value type; registered at dev-server start and in tests.
@@ -56,6 +57,16 @@ class Settings(BaseSettings):
         (Role.REVIEWER,), min_length=1,
         description="**Decision** (issue 12): the roles that may submit an application (api/permissions.py); "
                     'e.g. CERTFLOW_INTAKE_ROLES=\'["reviewer","manager"]\'')
+    staff_admin_roles: tuple[Role, ...] = Field(
+        (Role.MANAGER, Role.OPERATOR), min_length=1,
+        description="**Decision** (issue 13): the roles that may see, revoke and rotate staff tokens and "
+                    "deactivate staff through the API (managers answer for the staff, operators for the system)")
+    token_lifetime_days: int = Field(
+        DEFAULT_TOKEN_LIFETIME_DAYS, ge=1, le=3650,
+        description="**Decision** (issue 13): how long a newly issued staff token lets its holder in")
+    token_last_use_resolution_seconds: int = Field(
+        60, ge=0, le=86400,
+        description="a token's last use is written at most once in this many seconds (0: on every request)")
 
     # Mail (SMTP). With smtp_sink, `certflow up` runs a local sink at smtp_host:smtp_port that keeps every
     # message under data_dir/mail/ (`certflow mail list`); set it false to point at a real mail server.

@@ -3,7 +3,8 @@
 Tokens: ``add_staff`` and ``rotate_token`` mint a random bearer token, return it once and keep only its
 SHA-256 hash, so a copy of the register lets no one in. These two are the only writes here that are
 not idempotent, on purpose: they are the administrator's (``certflow staff``), never an activity's,
-and a second call must not hand out the same secret again.
+and a second call must not hand out the same secret again. Each token lives ``token_lifetime`` from
+its issue (CERTFLOW_TOKEN_LIFETIME_DAYS); ``store.tokens`` judges, revokes and rotates them.
 """
 
 from __future__ import annotations
@@ -12,14 +13,15 @@ import hashlib
 import secrets
 import uuid
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from uuid import UUID
 
 import asyncpg
 
 from schemas.errors import Conflict, InvalidInput, NotFound
 from schemas.staff import Qualification, QualificationKind, Role, Staff
-from store._sql import Db, references_must_exist, to_model, to_models, transaction
+from schemas.tokens import DEFAULT_TOKEN_LIFETIME_DAYS
+from store._sql import Db, references_must_exist, require_aware, to_model, to_models, transaction
 
 # Qualification ids are derived from their natural key, so recording the same one twice is one row.
 _QUALIFICATION_NS = uuid.UUID("6f3c1d0e-7a51-4c59-9d0b-8f1b2a7e0c11")
@@ -49,6 +51,7 @@ async def add_staff(
     roles: Iterable[Role | str],
     email: str | None = None,
     manager_id: UUID | None = None,
+    token_lifetime: timedelta = timedelta(days=DEFAULT_TOKEN_LIFETIME_DAYS),
 ) -> tuple[Staff, str]:
     """Create a staff member with ``roles``; return them and their bearer token (shown only now).
 
@@ -63,8 +66,9 @@ async def add_staff(
         async with transaction(db) as conn:
             with references_must_exist():
                 await conn.execute(
-                    "INSERT INTO staff (id, name, email, token_hash, manager_id) VALUES ($1, $2, $3, $4, $5)",
-                    staff_id, name, email, hash_token(token), manager_id,
+                    """INSERT INTO staff (id, name, email, token_hash, manager_id, token_issued_at, token_expires_at)
+                       VALUES ($1, $2, $3, $4, $5, now(), now() + $6::interval)""",
+                    staff_id, name, email, hash_token(token), manager_id, token_lifetime,
                 )
             await conn.executemany(
                 "INSERT INTO staff_roles (staff_id, role) VALUES ($1, $2)", [(staff_id, r) for r in role_values]
@@ -76,10 +80,18 @@ async def add_staff(
     return staff, token
 
 
-async def rotate_token(db: Db, staff_id: UUID) -> str:
-    """Replace a staff member's token (lost, leaked): the old one stops working at once."""
+async def rotate_token(db: Db, staff_id: UUID, *, now: datetime | None = None,
+                       lifetime: timedelta = timedelta(days=DEFAULT_TOKEN_LIFETIME_DAYS)) -> str:
+    """Replace a staff member's token (lost, leaked, expired): the old one stops working at once; the new
+    one lives ``lifetime`` from ``now``, unrevoked and not used yet."""
     token = secrets.token_urlsafe(32)
-    done = await db.fetchval("UPDATE staff SET token_hash = $2 WHERE id = $1 RETURNING id", staff_id, hash_token(token))
+    issued = require_aware(now, "now") if now is not None else datetime.now(timezone.utc)
+    done = await db.fetchval(
+        """UPDATE staff SET token_hash = $2, token_issued_at = $3, token_expires_at = $4,
+                            token_revoked_at = NULL, token_last_used_at = NULL
+           WHERE id = $1 RETURNING id""",
+        staff_id, hash_token(token), issued, issued + lifetime,
+    )
     if done is None:
         raise NotFound(f"no staff member {staff_id}", details={"staff_id": str(staff_id)})
     return token
@@ -104,7 +116,8 @@ async def staff_by_email(db: Db, email: str) -> Staff | None:
 
 
 async def staff_by_token(db: Db, token: str) -> Staff | None:
-    """Who holds this bearer token; ``None`` for an unknown token or a staff member no longer active."""
+    """Who holds this bearer token; ``None`` for an unknown token or a staff member no longer active.
+    Expiry and revocation are the API's to judge, at its own clock (``store.tokens.holder_of``)."""
     row = await db.fetchrow(
         _STAFF_SELECT + " WHERE s.token_hash = $1 AND s.active GROUP BY s.id", hash_token(token)
     )

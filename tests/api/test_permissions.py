@@ -12,7 +12,7 @@ import pytest
 from fastapi.routing import APIRoute
 
 from api.app import create_app
-from api.permissions import CERTIFICATE_ACTIONS, Action, permission_matrix
+from api.permissions import CERTIFICATE_ACTIONS, STAFF_ADMIN_ACTIONS, Action, permission_matrix
 from certflow.settings import Settings
 from schemas.staff import Role
 
@@ -43,6 +43,11 @@ PROBES: dict[Action, tuple[str, str, dict | None]] = {
     Action.LIST_INCIDENTS: ("GET", "/api/v1/incidents", None),
     Action.READ_INCIDENT: ("GET", "/api/v1/incidents/1", None),
     Action.RETRY_INCIDENT: ("POST", "/api/v1/incidents/1/retry", None),
+    # Issue 13: a staff id no one holds, so an allowed caller gets 404 and no token changes.
+    Action.READ_STAFF_TOKEN: ("GET", f"/api/v1/staff/{uuid.UUID(int=1)}/token", None),
+    Action.REVOKE_STAFF_TOKEN: ("POST", f"/api/v1/staff/{uuid.UUID(int=1)}/revoke", None),
+    Action.ROTATE_STAFF_TOKEN: ("POST", f"/api/v1/staff/{uuid.UUID(int=1)}/rotate", None),
+    Action.DEACTIVATE_STAFF: ("POST", f"/api/v1/staff/{uuid.UUID(int=1)}/deactivate", None),
 }
 
 
@@ -116,6 +121,21 @@ async def test_the_intake_roles_are_the_bodys_decision(temporal_env, pool, staff
         for role in (Role.MANAGER, Role.OPERATOR):
             _, token = await staff(role)
             assert (await ask(http, Action.SUBMIT_APPLICATION, token)).status_code == 422
+
+
+async def test_who_administers_staff_tokens_is_the_bodys_decision(temporal_env, pool, staff):
+    """Managers and operators by default (CERTFLOW_STAFF_ADMIN_ROLES); a body may keep it to managers."""
+    assert permission_matrix((Role.REVIEWER,))[Action.ROTATE_STAFF_TOKEN] == {Role.MANAGER, Role.OPERATOR}
+    settings = Settings(_env_file=None, task_queue=f"api-{uuid.uuid4().hex[:8]}", database_url="postgresql://unused",
+                        staff_admin_roles=(Role.MANAGER,))
+    app = create_app(settings, pool=pool, temporal=temporal_env.client)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+        for action in STAFF_ADMIN_ACTIONS:
+            _, operator = await staff(Role.OPERATOR)
+            refused = await ask(http, action, operator)
+            assert refused.status_code == 403 and refused.json()["roles_needed"] == ["manager"]
+            _, manager = await staff(Role.MANAGER)
+            assert (await ask(http, action, manager)).status_code == 404
 
 
 def test_the_intake_roles_come_from_the_environment(monkeypatch):
