@@ -14,7 +14,19 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from temporalio.client import Client
 
-from api import applications, audits, certificates, incidents, process_page, process_view, public, reports, tasks
+from api import (
+    applications,
+    audits,
+    catalogue,
+    certificates,
+    incidents,
+    process_page,
+    process_view,
+    public,
+    reports,
+    staff,
+    tasks,
+)
 from api.health import router as health_router
 from api.problems import install_problem_handlers
 from api.text_guard import UnsafeTextGuard
@@ -67,4 +79,6 @@ def create_app(settings: Settings | None = None, *, pool: asyncpg.Pool | None = 
         app.mount("/static/bpmn-js", StaticFiles(directory=process_page.BPMN_JS_DIR), name="bpmn-js")
     app.include_router(public.router)
     app.include_router(reports.router)
+    app.include_router(staff.router)
+    app.include_router(catalogue.router)
     return app

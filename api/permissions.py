@@ -11,6 +11,11 @@ settings (``CERTFLOW_INTAKE_ROLES``), reviewers by default: the people who revie
 (R-9.1.2) are the ones who take them in. Nobody else's token may start a certification, and an
 application never changes what a certificate says (the certificate's versions, migration 0005).
 
+**Decision** (issue 13): who may read the staff directory (``GET /api/v1/staff``, names, roles,
+qualifications, audits taken part in) is ``staff_readers`` (``CERTFLOW_STAFF_READERS``): programme
+managers, who form teams (R-9.1.4), managers and operators by default. The item catalogue is read by
+every role: the auditors rate against it and the decision makers read ratings in its terms.
+
 The public register and the certificate document need no token and are not in the matrix.
 """
 
@@ -52,6 +57,8 @@ class Action(StrEnum):
     LIST_INCIDENTS = "incident.list"
     READ_INCIDENT = "incident.read"
     RETRY_INCIDENT = "incident.retry"
+    LIST_STAFF = "staff.list"
+    READ_CATALOGUE = "catalogue.read"
 
 
 EVERY_ROLE = frozenset(Role)
@@ -72,6 +79,7 @@ _FIXED: dict[Action, frozenset[Role]] = {
     Action.READ_CERTIFICATE: EVERY_ROLE,
     Action.READ_PROCESS: EVERY_ROLE,
     Action.READ_PROCESS_STATS: EVERY_ROLE,
+    Action.READ_CATALOGUE: EVERY_ROLE,
     # The task names its role or assignee; its process checks them (R-7).
     Action.COMPLETE_TASK: EVERY_ROLE,
     # R-9.1.10: the audit programme is the programme manager's.
@@ -86,9 +94,15 @@ _FIXED: dict[Action, frozenset[Role]] = {
 }
 
 
-def permission_matrix(intake_roles: tuple[Role, ...] | frozenset[Role]) -> Mapping[Action, frozenset[Role]]:
-    """The whole matrix, with the body's Decision on who may submit an application."""
-    return {**_FIXED, Action.SUBMIT_APPLICATION: frozenset(intake_roles)}
+DEFAULT_STAFF_READERS = frozenset({Role.PROGRAMME_MANAGER, Role.MANAGER, Role.OPERATOR})
+
+
+def permission_matrix(intake_roles: tuple[Role, ...] | frozenset[Role],
+                      staff_readers: tuple[Role, ...] | frozenset[Role] = DEFAULT_STAFF_READERS,
+                      ) -> Mapping[Action, frozenset[Role]]:
+    """The whole matrix, with the body's Decisions on who may submit an application and who may
+    read the staff directory."""
+    return {**_FIXED, Action.SUBMIT_APPLICATION: frozenset(intake_roles), Action.LIST_STAFF: frozenset(staff_readers)}
 
 
 def refusal(action: Action, roles: frozenset[Role]) -> Problem:
@@ -102,7 +116,8 @@ def permitted(action: Action) -> Callable:
     otherwise 401 (who are you) or 403 naming the roles needed."""
 
     async def check(request: Request, actor: Actor = Depends(current_actor)) -> Actor:
-        roles = permission_matrix(request.app.state.settings.intake_roles)[action]
+        settings = request.app.state.settings
+        roles = permission_matrix(settings.intake_roles, settings.staff_readers)[action]
         if not roles & set(actor.roles):
             raise refusal(action, roles)
         return actor

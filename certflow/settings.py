@@ -56,6 +56,10 @@ class Settings(BaseSettings):
         (Role.REVIEWER,), min_length=1,
         description="**Decision** (issue 12): the roles that may submit an application (api/permissions.py); "
                     'e.g. CERTFLOW_INTAKE_ROLES=\'["reviewer","manager"]\'')
+    staff_readers: tuple[Role, ...] = Field(
+        (Role.PROGRAMME_MANAGER, Role.MANAGER, Role.OPERATOR), min_length=1,
+        description="**Decision** (issue 13): the roles that may read the staff directory (GET /api/v1/staff): "
+                    "those who form teams and run the body; e.g. CERTFLOW_STAFF_READERS='[\"manager\"]'")
 
     # Mail (SMTP). With smtp_sink, `certflow up` runs a local sink at smtp_host:smtp_port that keeps every
     # message under data_dir/mail/ (`certflow mail list`); set it false to point at a real mail server.
