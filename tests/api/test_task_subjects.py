@@ -14,7 +14,7 @@ from schemas.payloads import TASK_PAYLOADS
 from schemas.staff import Role
 from store.audits import record_audit
 from store.tasks import upsert_open_task
-from tests.conftest import certificate_in_register
+from ..conftest import certificate_in_register
 
 OPENED = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
 
