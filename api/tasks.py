@@ -139,5 +139,7 @@ async def task(task_id: str, actor: Actor = Depends(permitted(Action.READ_TASK))
                day: date = Depends(today), lang: Language = Depends(language)) -> dict:
     row = await _task_or_404(pool, task_id)
     schema = row.payload_schema or (TASK_PAYLOADS[row.kind].model_json_schema() if row.kind in TASK_PAYLOADS else {})
-    about = (await subjects_of(pool, [row.workflow_id])).get(row.workflow_id)
-    return {**_summary(row, day, about, lang), "context": row.context, "payload_schema": schema}
+    summary = _summary(row, day, (await subjects_of(pool, [row.workflow_id])).get(row.workflow_id), lang)
+    # What the task is about goes with its context too: an audit's process does not know the certificate.
+    named = {k: summary[k] for k in ("organization", "certificate_number") if summary[k] is not None}
+    return {**summary, "context": {**named, **row.context}, "payload_schema": schema}

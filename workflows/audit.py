@@ -178,6 +178,7 @@ class AuditWorkflow(HumanTasks):
             "onsite_audit", OnsiteResults, title="on-site audit results", role=Role.AUDITOR, assignee_id=leader,
             due_on=self.programme.onsite_end, rule_id="R-9.1.7", check=self._check_onsite,
             available_from=self._available(self.programme.onsite_end),
+            context={"catalogue": "/api/v1/catalogue", "full_assessment": data.full_assessment},
         )
         self.onsite_done = True
         held = self._onsite_days(onsite.payload)

@@ -63,6 +63,7 @@ async def test_an_audit_task_names_the_certificate_of_its_certification(http, po
     detail = (await http.get(f"/api/v1/tasks/{audit_id}/mystery_shopper_report/1", headers=bearer(token))).json()
     assert (detail["organization"], detail["certificate_number"]) == ("审核呼叫中心", "CCS-SUBJ-A")
     assert detail["title"] == "神秘顾客走访：北京总部"
+    assert detail["context"] == {"organization": "审核呼叫中心", "certificate_number": "CCS-SUBJ-A", "site": "北京总部"}
 
 
 async def test_before_the_grant_the_row_names_the_organization_only(http, pool, staff):

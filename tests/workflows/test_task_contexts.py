@@ -10,7 +10,7 @@ from rules.lifecycle import next_surveillance_due
 from store.certificates import get_certificate
 from store.tasks import get_task
 
-from .test_life import granted, move_to
+from .test_life import granted, move_to, surveil
 
 ORGANIZATION = "示例呼叫中心有限公司"
 
@@ -27,6 +27,8 @@ async def test_each_task_of_a_certification_and_its_life_names_what_it_is_about(
     plan = (await get_task(pool, f"{audit}/onsite_plan/1")).context
     assert plan["organization"] == ORGANIZATION and plan["audit_kind"] == "initial"
     assert plan["onsite_start"] < plan["onsite_end"] and plan["sites"] == programme["sites"]
+    onsite = (await get_task(pool, f"{audit}/onsite_audit/1")).context
+    assert onsite["catalogue"] == "/api/v1/catalogue" and onsite["full_assessment"] is True
     report = (await get_task(pool, f"{audit}/audit_report/1")).context
     decision = (await get_task(pool, f"{wf}/certification_decision/1")).context
     assert report["computed_level"] == decision["computed_level"] == "five_star"
@@ -38,3 +40,12 @@ async def test_each_task_of_a_certification_and_its_life_names_what_it_is_about(
     view = await journey.task("surveillance_changes")
     changes = (await get_task(pool, view.task_id)).context
     assert (changes["organization"], changes["certificate_number"]) == (ORGANIZATION, number)
+
+    # The sample the programme manager chose is before the team and the decision maker.
+    proposal = await surveil(journey, 1)
+    sampled = {"clauses": proposal["clauses"], "departments": proposal["departments"]}
+    assert (await get_task(pool, f"{wf}/surveillance_review/1")).context["sampling"] == sampled
+    assert (await get_task(pool, f"{wf}/surveillance_decision/1")).context["sampling"] == sampled
+    surveillance_onsite = (await get_task(pool, f"audit-{wf}-surveillance-1/onsite_audit/1")).context
+    assert surveillance_onsite["full_assessment"] is False  # a sample
+    assert surveillance_onsite["audit_kind"] == "surveillance"
