@@ -15,7 +15,7 @@ from api.auth import db, temporal
 from api.permissions import Action, permitted
 from api.problems import Problem
 from api.processes import send_update
-from api.task_titles import Language, preferred_language, task_title
+from schemas.task_titles import Language, preferred_language, task_title
 from rules.lifecycle import shanghai_date
 from schemas.payloads import TASK_PAYLOADS
 from schemas.staff import Role

@@ -8,7 +8,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from api.task_titles import TITLES_ZH, preferred_language, task_title
+from schemas.task_titles import TITLES_ZH, preferred_language, task_title
 from schemas.audits import Audit, AuditKind
 from schemas.payloads import TASK_PAYLOADS
 from schemas.staff import Role

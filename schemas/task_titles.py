@@ -1,4 +1,5 @@
-"""Task titles in the body's language: Chinese by default, English on ``Accept-Language: en``.
+"""Task titles in the body's language: Chinese by default (the inbox, the staff's mail), English on
+``Accept-Language: en``.
 
 The workflows name their tasks in English and those titles stay as they are (changing them would
 change the history a running process replays). The Chinese title is read here from the task's kind,
