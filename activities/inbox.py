@@ -16,6 +16,7 @@ from temporalio import activity
 
 from activities.templates import MailTemplates
 from schemas.staff import Role
+from schemas.task_titles import task_title
 from schemas.tasking import Actor, TaskView
 from store import events, outbox, staff, tasks
 
@@ -87,7 +88,8 @@ class InboxActivities:
             person = await staff.get_staff(conn, v.assignee_id) if task.notify_assignee and v.assignee_id else None
             if person is not None and person.email:
                 key = f"{v.task_id}/assigned/{person.id}"
-                params = {"name": person.name, "title": v.title, "task_id": v.task_id, "role": v.role.value,
+                params = {"name": person.name, "title": task_title(v.kind, v.title, task.context, "zh"),
+                          "task_id": v.task_id, "role": v.role.value,
                           "rule_id": v.rule_id, "due_on": v.due_on, "due_provisional": v.due_provisional}
                 subject, body = self.templates.render("task_assigned", params)
                 await outbox.enqueue(conn, key, person.email, subject, body, template="task_assigned")
@@ -140,7 +142,8 @@ class InboxActivities:
                 await staff.staff_with_role(self.pool, v.role)
         else:
             people = await self._managers_of(v)
-        params = {"title": v.title, "task_id": v.task_id, "role": v.role.value, "rule_id": v.rule_id,
+        params = {"title": task_title(v.kind, v.title, {}, "zh"), "task_id": v.task_id, "role": v.role.value,
+                  "rule_id": v.rule_id,
                   "due_on": v.due_on, "due_provisional": v.due_provisional}
         sent: list[str] = []
         keys: list[str] = []

@@ -14,8 +14,20 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from temporalio.client import Client
 
-from api import applications, audits, certificates, incidents, process_page, process_view, public, reports, tasks
-from api import staff_tokens
+from api import (
+    applications,
+    audits,
+    catalogue,
+    certificates,
+    incidents,
+    process_page,
+    process_view,
+    public,
+    reports,
+    staff,
+    staff_tokens,
+    tasks,
+)
 from api.health import router as health_router
 from api.idempotency import IdempotencyKeys
 from api.problems import install_problem_handlers
@@ -71,4 +83,6 @@ def create_app(settings: Settings | None = None, *, pool: asyncpg.Pool | None = 
         app.mount("/static/bpmn-js", StaticFiles(directory=process_page.BPMN_JS_DIR), name="bpmn-js")
     app.include_router(public.router)
     app.include_router(reports.router)
+    app.include_router(staff.router)
+    app.include_router(catalogue.router)
     return app

@@ -9,7 +9,7 @@ from uuid import UUID
 
 import asyncpg
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from temporalio.client import Client
 from temporalio.service import RPCError
 
@@ -17,9 +17,10 @@ from api.auth import db, temporal
 from api.permissions import Action, permitted
 from api.problems import Problem
 from api.processes import engine_unavailable, live_state
-from schemas.intake import ApplicationSubmission
+from schemas.intake import REQUIRED_MATERIALS, ApplicationSubmission
 from schemas.organizations import CREDIT_CODE_PATTERN
 from schemas.tasking import Actor
+from schemas.text import Line
 from store.applications import get_application
 from store.events import events_of_certification
 from workflows.contracts import (
@@ -46,6 +47,33 @@ class TimelineEntry(BaseModel):
     data: dict[str, Any]
 
 
+class MaterialCheck(BaseModel):
+    """One material R-9.1.1 lists, and whether the application says it was supplied."""
+
+    key: Line
+    description: Line
+    supplied: bool
+
+
+class Completeness(BaseModel):
+    """What the reviewer confirms at R-9.1.2 point 1 (the information is complete): the listed
+    materials each with supplied or not, those supplied beyond the list ("including but not limited
+    to"), and whatever R-9.1.1 asks for that the submission lacks (empty when complete)."""
+
+    materials: list[MaterialCheck]
+    other_materials: list[Line]
+    missing: list[Line]
+
+
+def completeness(submission: ApplicationSubmission) -> Completeness:
+    return Completeness(
+        materials=[MaterialCheck(key=key, description=words, supplied=key in submission.materials)
+                   for key, words in REQUIRED_MATERIALS.items()],
+        other_materials=[m for m in submission.materials if m not in REQUIRED_MATERIALS],
+        missing=submission.missing(),
+    )
+
+
 class ApplicationView(BaseModel):
     """The register's record (``status``, ``scope``, ``submitted_at``: ``None`` until the process has
     recorded the application, a moment after submission), the process's live answer when it is
@@ -60,7 +88,20 @@ class ApplicationView(BaseModel):
     process_state: str = Field(description="Temporal's execution state: RUNNING, COMPLETED, TERMINATED, ...")
     process: ProcessStatus | None
     note: str | None = Field(None, description="why there is no live answer, or that the register has no record yet")
+    submission: ApplicationSubmission | None = Field(
+        None, description="what was applied for, as submitted (organization, addresses, contact, sites, licences, "
+                          "information form, materials); None until the register has recorded the application")
+    completeness: Completeness | None = Field(None, description="the R-9.1.2 point 1 checklist of the submission")
     timeline: list[TimelineEntry]
+
+
+def _submission(data: dict[str, Any]) -> ApplicationSubmission | None:
+    """The submission as recorded; ``None`` for a record whose data is not one (never written so by the
+    process, which records the submission whole)."""
+    try:
+        return ApplicationSubmission.model_validate(data) if data else None
+    except ValidationError:
+        return None
 
 
 @router.post("", status_code=201, response_model=Submitted,
@@ -114,12 +155,14 @@ async def application(
         notes.append("The register has no record of this application yet: the process records it first thing.")
     # The audits are child processes with their own events: one timeline for the person reading.
     events = await events_of_certification(pool, workflow_id)
+    submission = _submission(row.data) if row else None
     return ApplicationView(
         application_id=application_id, workflow_id=workflow_id,
         status=row.status.value if row else "submitted", scope=row.scope if row else None,
         submitted_at=row.submitted_at if row else None, running=bool(live and live.running),
         process_state=live.state if live else "NOT_FOUND", process=live.answer if live else None,
         note=" ".join(notes) or None,
+        submission=submission, completeness=completeness(submission) if submission else None,
         timeline=[TimelineEntry(at=e.occurred_at, actor=e.actor, kind=e.kind, rule_id=e.rule_id, data=e.data)
                   for e in events],
     )

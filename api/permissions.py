@@ -17,6 +17,11 @@ answer for the body's people (who joins, who leaves), operators for the running 
 token must be stopped by whoever is on duty. ``certflow staff`` on the server does the same for anyone
 with access to the register.
 
+**Decision** (issue 13): who may read the staff directory (``GET /api/v1/staff``, names, roles,
+qualifications, audits taken part in) is ``staff_readers`` (``CERTFLOW_STAFF_READERS``): programme
+managers, who form teams (R-9.1.4), managers and operators by default. The item catalogue is read by
+every role: the auditors rate against it and the decision makers read ratings in its terms.
+
 The public register and the certificate document need no token and are not in the matrix.
 """
 
@@ -63,6 +68,8 @@ class Action(StrEnum):
     REVOKE_STAFF_TOKEN = "staff.token.revoke"
     ROTATE_STAFF_TOKEN = "staff.token.rotate"
     DEACTIVATE_STAFF = "staff.deactivate"
+    LIST_STAFF = "staff.list"
+    READ_CATALOGUE = "catalogue.read"
 
 
 EVERY_ROLE = frozenset(Role)
@@ -88,6 +95,7 @@ _FIXED: dict[Action, frozenset[Role]] = {
     Action.READ_CERTIFICATE: EVERY_ROLE,
     Action.READ_PROCESS: EVERY_ROLE,
     Action.READ_PROCESS_STATS: EVERY_ROLE,
+    Action.READ_CATALOGUE: EVERY_ROLE,
     # The task names its role or assignee; its process checks them (R-7).
     Action.COMPLETE_TASK: EVERY_ROLE,
     # R-9.1.10: the audit programme is the programme manager's.
@@ -102,13 +110,17 @@ _FIXED: dict[Action, frozenset[Role]] = {
 }
 
 
+DEFAULT_STAFF_READERS = frozenset({Role.PROGRAMME_MANAGER, Role.MANAGER, Role.OPERATOR})
+
+
 def permission_matrix(
     intake_roles: tuple[Role, ...] | frozenset[Role],
     staff_admin_roles: tuple[Role, ...] | frozenset[Role] = _DEFAULT_STAFF_ADMIN_ROLES,
+    staff_readers: tuple[Role, ...] | frozenset[Role] = DEFAULT_STAFF_READERS,
 ) -> Mapping[Action, frozenset[Role]]:
-    """The whole matrix, with the body's Decisions on who may submit an application and who administers
-    staff tokens."""
-    return {**_FIXED, Action.SUBMIT_APPLICATION: frozenset(intake_roles),
+    """The whole matrix, with the body's Decisions on who may submit an application, who administers
+    staff tokens and who may read the staff directory."""
+    return {**_FIXED, Action.SUBMIT_APPLICATION: frozenset(intake_roles), Action.LIST_STAFF: frozenset(staff_readers),
             **{action: frozenset(staff_admin_roles) for action in STAFF_ADMIN_ACTIONS}}
 
 
@@ -124,7 +136,7 @@ def permitted(action: Action) -> Callable:
 
     async def check(request: Request, actor: Actor = Depends(current_actor)) -> Actor:
         settings = request.app.state.settings
-        roles = permission_matrix(settings.intake_roles, settings.staff_admin_roles)[action]
+        roles = permission_matrix(settings.intake_roles, settings.staff_admin_roles, settings.staff_readers)[action]
         if not roles & set(actor.roles):
             raise refusal(action, roles)
         return actor

@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Header, Query
 from pydantic import BaseModel, Field, ValidationError
 from temporalio.client import Client
 
@@ -15,6 +15,7 @@ from api.auth import db, temporal
 from api.permissions import Action, permitted
 from api.problems import Problem
 from api.processes import send_update
+from schemas.task_titles import Language, preferred_language, task_title
 from rules.lifecycle import shanghai_date
 from schemas.payloads import TASK_PAYLOADS
 from schemas.staff import Role
@@ -22,6 +23,7 @@ from schemas.tasking import COMPLETE_TASK_UPDATE, Actor, TaskCompletion, TaskRec
 from schemas.tasks import TaskRecord, TaskStatus
 from schemas.text import JsonObject
 from store.facts import staff_facts
+from store.task_subjects import TaskSubject, subjects_of
 from store.tasks import get_task, list_tasks
 
 router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"])
@@ -38,7 +40,9 @@ class TaskSummary(BaseModel):
     due_provisional: bool
     overdue: bool
     rule_id: str | None
-    subject: str | None
+    subject: str | None = Field(description="what the process calls its subject (an application's id, an organization)")
+    organization: str | None = Field(None, description="the organization the task is about, from the register")
+    certificate_number: str | None = Field(None, description="the certificate the task is about, once one is issued")
     workflow_id: str
     opened_at: datetime | None = None
     available_from: date | None = Field(None, description="what the task records can be recorded from this day on "
@@ -60,11 +64,19 @@ def today() -> date:
     return shanghai_date(datetime.now(timezone.utc))
 
 
-def _summary(row: TaskRecord, today: date) -> dict[str, Any]:
+def language(accept_language: str | None = Header(None, description="en for English titles; Chinese otherwise")
+             ) -> Language:
+    return preferred_language(accept_language)
+
+
+def _summary(row: TaskRecord, today: date, about: TaskSubject | None, lang: Language) -> dict[str, Any]:
     overdue = row.status == TaskStatus.OPEN and row.due_on is not None and row.due_on < today
-    return {"id": row.id, "kind": row.kind, "title": row.title, "role": row.role, "assignee_id": row.assignee_id,
+    return {"id": row.id, "kind": row.kind, "title": task_title(row.kind, row.title, row.context, lang),
+            "role": row.role, "assignee_id": row.assignee_id,
             "status": row.status, "due_on": row.due_on, "due_provisional": row.due_provisional, "overdue": overdue,
             "rule_id": row.rule_id, "subject": row.subject, "workflow_id": row.workflow_id,
+            "organization": about.organization if about else row.context.get("organization"),
+            "certificate_number": about.certificate_number if about else row.context.get("certificate_number"),
             "opened_at": row.opened_at, "available_from": row.available_from}
 
 
@@ -80,14 +92,16 @@ async def tasks(
     kind: str | None = None, role: Role | None = None, status: TaskStatus | None = TaskStatus.OPEN,
     overdue: bool = Query(False, description="only open tasks past their due date"),
     mine: bool = Query(True, description="false: every task of my roles (managers and operators: all tasks)"),
-    day: date = Depends(today),
+    day: date = Depends(today), lang: Language = Depends(language),
 ) -> list[dict[str, Any]]:
     rows = await list_tasks(pool, role=role.value if role else None, kind=kind, status=status,
                             overdue_on=day if overdue else None)
     oversees = bool({Role.MANAGER, Role.OPERATOR} & set(actor.roles))
     if mine or not oversees:
         rows = [r for r in rows if _visible(r, actor) or (not mine and r.role in actor.roles)]
-    return [_summary(r, day) for r in sorted(rows, key=lambda r: (r.due_on or date.max, r.id))]
+    about = await subjects_of(pool, {r.workflow_id for r in rows})
+    return [_summary(r, day, about.get(r.workflow_id), lang)
+            for r in sorted(rows, key=lambda r: (r.due_on or date.max, r.id))]
 
 
 async def _task_or_404(pool: asyncpg.Pool, task_id: str) -> TaskRecord:
@@ -122,7 +136,10 @@ async def complete(
 
 @router.get("/{task_id:path}", response_model=TaskDetail, summary="one task, with the JSON schema of its payload")
 async def task(task_id: str, actor: Actor = Depends(permitted(Action.READ_TASK)), pool: asyncpg.Pool = Depends(db),
-               day: date = Depends(today)) -> dict:
+               day: date = Depends(today), lang: Language = Depends(language)) -> dict:
     row = await _task_or_404(pool, task_id)
     schema = row.payload_schema or (TASK_PAYLOADS[row.kind].model_json_schema() if row.kind in TASK_PAYLOADS else {})
-    return {**_summary(row, day), "context": row.context, "payload_schema": schema}
+    summary = _summary(row, day, (await subjects_of(pool, [row.workflow_id])).get(row.workflow_id), lang)
+    # What the task is about goes with its context too: an audit's process does not know the certificate.
+    named = {k: summary[k] for k in ("organization", "certificate_number") if summary[k] is not None}
+    return {**summary, "context": {**named, **row.context}, "payload_schema": schema}

@@ -268,6 +268,7 @@ def _cmd_config(args: argparse.Namespace) -> int:
     settings = get_settings()
     decisions = settings.scheme.model_dump(mode="json", exclude={"audit_time": {"table"}})
     decisions["intake_roles"] = [role.value for role in settings.intake_roles]
+    decisions["staff_readers"] = [role.value for role in settings.staff_readers]
     print(json.dumps(decisions, indent=2, ensure_ascii=False))
     return 0
 

@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     token_last_use_resolution_seconds: int = Field(
         60, ge=0, le=86400,
         description="a token's last use is written at most once in this many seconds (0: on every request)")
+    staff_readers: tuple[Role, ...] = Field(
+        (Role.PROGRAMME_MANAGER, Role.MANAGER, Role.OPERATOR), min_length=1,
+        description="**Decision** (issue 13): the roles that may read the staff directory (GET /api/v1/staff): "
+                    "those who form teams and run the body; e.g. CERTFLOW_STAFF_READERS='[\"manager\"]'")
 
     # Mail (SMTP). With smtp_sink, `certflow up` runs a local sink at smtp_host:smtp_port that keeps every
     # message under data_dir/mail/ (`certflow mail list`); set it false to point at a real mail server.

@@ -128,6 +128,7 @@ class AuditWorkflow(HumanTasks):
         self.board = TaskBoard(data.audit_id, data.organization_name, data.reminder_days_before,
                                bound=data.incident_bound)
         self.board.link_page(data.process_pages)
+        self.board.about = self._about
         # The plan (R-9.1.6) and the report (R-9.1.8) go to the auditee in writing; audits that began
         # before these notices send none.
         self.auditee_notices = workflow.patched("auditee-notices")
@@ -177,6 +178,7 @@ class AuditWorkflow(HumanTasks):
             "onsite_audit", OnsiteResults, title="on-site audit results", role=Role.AUDITOR, assignee_id=leader,
             due_on=self.programme.onsite_end, rule_id="R-9.1.7", check=self._check_onsite,
             available_from=self._available(self.programme.onsite_end),
+            context={"catalogue": "/api/v1/catalogue", "full_assessment": data.full_assessment},
         )
         self.onsite_done = True
         held = self._onsite_days(onsite.payload)
@@ -215,6 +217,8 @@ class AuditWorkflow(HumanTasks):
             "audit_report", AuditReport, title="audit report and recommendation", role=Role.AUDITOR,
             assignee_id=leader, due_on=report_due.date, due_provisional=report_due.provisional, rule_id="R-9.1.8",
             check=lambda p, a, f: self._check_report(p, held[1]),
+            context={"computed_level": recorded.rating.level.value if recorded.rating.level else None,
+                     "rating": recorded.rating.summary, "open_nonconformities": sorted(open_ncs)},
         )
         await self.board.incidents.execute(
             "conclude_audit",
@@ -294,6 +298,14 @@ class AuditWorkflow(HumanTasks):
     def _onsite_days(self, p: OnsiteResults) -> tuple[date, date]:
         """The days the on-site audit took place: as recorded with its results, else as programmed."""
         return p.started_on or self.programme.onsite_start, p.ended_on or self.programme.onsite_end
+
+    def _about(self) -> dict:
+        """What every task of this audit shows: whose audit, which kind, and its programmed days (read
+        at each projection, so a revised programme shows its new dates)."""
+        p = self.programme
+        return {"organization": self.input.organization_name, "audit_kind": self.input.kind.value,
+                "onsite_start": p.onsite_start.isoformat(), "onsite_end": p.onsite_end.isoformat(),
+                "stage1_on": p.stage1_on.isoformat() if p.stage1_on else None, "sites": list(self.input.site_names)}
 
     def _leader(self) -> UUID:
         return next(m.staff_id for m in self.programme.team if m.role == "leader")

@@ -123,6 +123,7 @@ class CertificationWorkflow(CertificateLife):
                                bound=IncidentBound.of(steps))
         self.board.link_page(data.process_pages)
         self._record_integrity()
+        self.board.about = self._about
         # Written notices at each step of the initial certification (received, accepted, programme);
         # processes that began before them send none.
         self.initial_notices = workflow.patched("initial-notices")
@@ -322,6 +323,7 @@ class CertificationWorkflow(CertificateLife):
                                bound=IncidentBound.of(data.policy.process))
         self.board.link_page(data.process_pages)
         self._record_integrity()
+        self.board.about = self._about
         self.minimum_days = data.life.initial_person_days
         self.programme_version = data.life.programme_version
         year = today().year
@@ -351,6 +353,14 @@ class CertificationWorkflow(CertificateLife):
             + (f"; next: {due[0].what.replace('_', ' ')} {due[0].on} ({due[0].rule_id})" if due else ""))
 
     # =============================================================================== helpers
+    def _about(self) -> dict:
+        """What every task of this certification shows: the organization and, once granted, the
+        certificate number (the life's name for them, which a reissue may have changed)."""
+        about = {"application_id": str(self.input.application_id)}
+        if self.life is not None:
+            return {**about, "organization": self.life.organization_name, "certificate_number": self.life.number}
+        return {**about, "organization": self.input.submission.organization.name or ""}
+
     def _due(self, working_days: int, start: date | None = None) -> dict:
         result: WorkingDayResult = add_working_days(start or today(), working_days, self.reference.holidays)
         return {"due_on": result.date, "due_provisional": result.provisional}

@@ -368,14 +368,15 @@ class CertificateLife(HumanTasks):
             await self.board.ask(
                 "surveillance_review", SurveillanceReview, title="team's review of the changes", role=Role.AUDITOR,
                 assignee_id=leader, rule_id="R-9.2.4", **self._due(self.input.policy.process.programme_working_days),
-                context={"changes": c.model_dump(mode="json")})
+                context={"changes": c.model_dump(mode="json"), "sampling": p.sampling.model_dump(mode="json"),
+                         "important_clauses": list(p.important_clauses)})
             outcome = await self._audit(AuditKind.SURVEILLANCE, p.programme, stage1=False,
                                         visits_required=lp.surveillance_visits_required, full_assessment=False)
             decision = await self._decide(
                 "surveillance_decision", SurveillanceDecision, "surveillance decision", "R-9.2.8", outcome,
                 check=lambda p, a, f: self._check_surveillance_decision(p, outcome), latest=due,
                 more="surveillance_more_information",
-                gateway="surveillance_outcome")
+                gateway="surveillance_outcome", context={"sampling": p.sampling.model_dump(mode="json")})
             self.decided.add(slot)
             s.covered_clauses = sorted(set(s.covered_clauses) | set(p.sampling.clauses))
             s.covered_departments = sorted(set(s.covered_departments) | set(p.sampling.departments))

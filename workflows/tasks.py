@@ -109,6 +109,10 @@ class TaskBoard:
     dates_are_facts: bool = False
     # What the process last said it is doing, shown under its open incidents.
     said: str = ""
+    # What every task of this process is about (the organization, the certificate number, the audit's
+    # dates), read at each projection and put under the task's own context: the person deciding sees it
+    # in the inbox. It only shapes the projection activity's input, so replay is not affected.
+    about: Callable[[], dict] | None = None
 
     def __post_init__(self) -> None:
         # Every activity runs through ``incidents``; the mail too, beside the process.
@@ -221,7 +225,8 @@ class TaskBoard:
             "project_task",
             TaskProjection(
                 view=view, workflow_id=self.owner_id, subject=self.subject, element_id=task.element_id,
-                payload_schema=task.payload_type.model_json_schema(), context=task.context, notify_assignee=notify,
+                payload_schema=task.payload_type.model_json_schema(),
+                context={**(self.about() if self.about else {}), **task.context}, notify_assignee=notify,
             ),
             start_to_close_timeout=timedelta(seconds=30), result_type=NoticesQueued | None,  # None: before 2026-11
             summary=f"open task: {view.title}",

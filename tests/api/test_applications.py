@@ -157,3 +157,34 @@ async def test_an_unknown_application_is_404(http, staff):
     _, token = await staff(Role.REVIEWER)
     response = await http.get(f"/api/v1/applications/{uuid.uuid4()}", headers=bearer(token))
     assert response.status_code == 404 and response.headers["content-type"] == PROBLEM
+
+
+async def test_the_reviewer_reads_the_whole_submission_to_confirm_it_complete_R_9_1_2(http, staff, pool):
+    """Issue 13: what was applied for (addresses, licences, materials, sites, contact) is in the view, with
+    the R-9.1.1 checklist the reviewer confirms at R-9.1.2 point 1."""
+    _, token = await staff(Role.REVIEWER)
+    form = complete_application()
+    form["organization"]["contact"] = {"name": "张三", "phone": "010-12345678", "email": "zhang@example.cn"}
+    form["sites"].append({"name": "分部", "address": "上海市浦东新区示例路2号", "postcode": "200120", "headcount": 25})
+    form["licences"] = [{"name": "增值电信业务经营许可证", "number": "B2-20250001", "valid_to": "2030-01-01"}]
+    form["materials"] = [m for m in REQUIRED_MATERIALS if m != "existing_certificates"] + ["honour_certificates"]
+    submission = ApplicationSubmission.model_validate(form)
+    org = await upsert_organization(pool, Organization(id=uuid.uuid4(), name="示例呼叫中心有限公司",
+                                                       credit_code="91110000MA01ABCD2X"))
+    application_id = uuid.uuid4()
+    await record_application(pool, ApplicationRecord(
+        id=application_id, organization_id=org.id, workflow_id=certification_workflow_id(application_id),
+        scope="呼叫中心客户服务", data=submission.model_dump(mode="json"), submitted_at="2026-11-02T09:00:00+08:00"))
+
+    view = (await http.get(f"/api/v1/applications/{application_id}", headers=bearer(token))).json()
+    shown = view["submission"]
+    assert shown["organization"]["registered_address"] == "北京市朝阳区示例路1号"
+    assert shown["organization"]["contact"]["email"] == "zhang@example.cn"
+    assert [(s["name"], s["address"], s["headcount"]) for s in shown["sites"]] == [
+        ("总部", "", 60), ("分部", "上海市浦东新区示例路2号", 25)]
+    assert shown["licences"] == [{"name": "增值电信业务经营许可证", "number": "B2-20250001", "valid_to": "2030-01-01"}]
+    checklist = view["completeness"]
+    assert {m["key"]: m["supplied"] for m in checklist["materials"]} == {
+        key: key != "existing_certificates" for key in REQUIRED_MATERIALS}
+    assert checklist["other_materials"] == ["honour_certificates"]
+    assert checklist["missing"] == ["materials.existing_certificates: " + REQUIRED_MATERIALS["existing_certificates"]]

@@ -48,6 +48,8 @@ PROBES: dict[Action, tuple[str, str, dict | None]] = {
     Action.REVOKE_STAFF_TOKEN: ("POST", f"/api/v1/staff/{uuid.UUID(int=1)}/revoke", None),
     Action.ROTATE_STAFF_TOKEN: ("POST", f"/api/v1/staff/{uuid.UUID(int=1)}/rotate", None),
     Action.DEACTIVATE_STAFF: ("POST", f"/api/v1/staff/{uuid.UUID(int=1)}/deactivate", None),
+    Action.LIST_STAFF: ("GET", "/api/v1/staff", None),
+    Action.READ_CATALOGUE: ("GET", "/api/v1/catalogue", None),
 }
 
 
@@ -144,3 +146,21 @@ def test_the_intake_roles_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("CERTFLOW_INTAKE_ROLES", "[]")
     with pytest.raises(ValueError, match="intake_roles"):  # nobody at all could apply
         Settings(_env_file=None)
+
+
+async def test_the_staff_readers_are_the_bodys_decision(temporal_env, pool, staff):
+    settings = Settings(_env_file=None, task_queue=f"api-{uuid.uuid4().hex[:8]}", database_url="postgresql://unused",
+                        staff_readers=(Role.MANAGER,))
+    app = create_app(settings, pool=pool, temporal=temporal_env.client)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+        _, planner = await staff(Role.PROGRAMME_MANAGER)
+        refused = await ask(http, Action.LIST_STAFF, planner)
+        assert refused.status_code == 403 and refused.json()["roles_needed"] == ["manager"]
+        _, manager = await staff(Role.MANAGER)
+        assert (await ask(http, Action.LIST_STAFF, manager)).status_code == 200
+
+
+def test_the_staff_readers_come_from_the_environment(monkeypatch):
+    assert Settings(_env_file=None).staff_readers == (Role.PROGRAMME_MANAGER, Role.MANAGER, Role.OPERATOR)
+    monkeypatch.setenv("CERTFLOW_STAFF_READERS", '["operator"]')
+    assert Settings(_env_file=None).staff_readers == (Role.OPERATOR,)

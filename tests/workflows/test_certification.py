@@ -316,6 +316,7 @@ async def test_a_review_overdue_is_reminded_then_escalated_to_the_manager_R_9_1_
     delivered = await smtp.wait_for(3)  # delivered beside the task, which stays open meanwhile
     assert sorted(m["To"] for m in delivered) == ["contact@example.cn", "manager@body.example",
                                                   "reviewer@body.example"]
+    assert all("申请评审" in str(m["Subject"]) for m in delivered if m["To"] != "contact@example.cn")  # in Chinese
     kinds = [e.kind for e in await events_for(pool, workflow_id=journey.workflow_id)]
     assert kinds.count("task.escalation") == 1 and kinds.count("task.reminder") == 1
     # Escalation does not close the task: the reviewer can still complete it.
@@ -350,7 +351,7 @@ async def test_a_task_for_one_person_is_mailed_to_them_when_it_opens(journey, po
     rows = await pool.fetch("SELECT recipient, subject, idempotency_key FROM outbox WHERE template = 'task_assigned'")
     assert [(r["recipient"], r["idempotency_key"]) for r in rows] == [
         ("leader@body.example", f"{view.task_id}/assigned/{p.leader.staff_id}")]
-    assert rows[0]["subject"] == f"新任务：「{view.title}」，{view.due_on} 到期"
+    assert rows[0]["subject"] == f"新任务：「第一阶段审查发现」，{view.due_on} 到期"  # the title in Chinese (issue 13)
     await journey.when_available("stage1", journey.audit())
     await journey.complete("stage1", p.leader, journey.stage1_payload(), handle=journey.audit())
     await journey.task("mystery_shopper_report", journey.audit())
