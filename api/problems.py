@@ -79,7 +79,7 @@ def too_large_for_engine(exc: RPCError) -> bool:
     """gRPC's message limit, or Temporal's own blob size limit: the payload, not the engine, is the problem."""
     text = exc.message.lower()
     return exc.status in (RPCStatusCode.RESOURCE_EXHAUSTED, RPCStatusCode.INVALID_ARGUMENT) and (
-        "larger than max" in text or "size limit" in text or "too large" in text)
+        "larger than max" in text or "exceeds limit" in text or "too large" in text)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
