@@ -103,7 +103,7 @@ def _has_credentials(scope: Scope) -> bool:
 
 class RateLimitMiddleware:
     """ASGI middleware: 429 with Retry-After for an address past the public register's limit, or past
-    its refused tokens (a 401 counts; a request that signs in does not). While an address is past
+    its refused tokens (a 401 to a request with a token counts; one that signs in does not). While an address is past
     the latter, any request carrying a token is refused before the token is looked at, so guessing
     learns nothing; requests without one (the public register) go on."""
 
@@ -116,7 +116,8 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         address = client_address(scope)
-        if _has_credentials(scope) and (waiting := self.limits.failed_auth.wait(address)):
+        signing_in = _has_credentials(scope)  # a request without a token is no attempt to sign in
+        if signing_in and (waiting := self.limits.failed_auth.wait(address)):
             await _too_many(scope, waiting, "Too many refused tokens from your address.")(scope, receive, send)
             return
         if scope.get("path", "").startswith("/public/") and (waiting := self.limits.public.take(address)):
@@ -125,7 +126,7 @@ class RateLimitMiddleware:
             return
 
         async def send_counting_refusals(message: Message) -> None:
-            if message["type"] == "http.response.start" and message["status"] == 401:
+            if signing_in and message["type"] == "http.response.start" and message["status"] == 401:
                 self.limits.failed_auth.hit(address)
             await send(message)
 
