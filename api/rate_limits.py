@@ -19,10 +19,14 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import problem_response
+
+if TYPE_CHECKING:
+    from certflow.settings import Settings
 
 Clock = Callable[[], float]
 
@@ -81,7 +85,7 @@ class RateLimits:
     failed_auth: Limiter
 
     @classmethod
-    def from_settings(cls, settings, clock: Clock = time.monotonic) -> RateLimits:
+    def from_settings(cls, settings: Settings, clock: Clock = time.monotonic) -> RateLimits:
         return cls(public=Limiter(settings.public_rate_limit, settings.public_rate_window, clock),
                    failed_auth=Limiter(settings.failed_auth_limit, settings.failed_auth_window, clock))
 
