@@ -6,6 +6,7 @@ activities itself (DESIGN.md "Layout").
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -28,9 +29,12 @@ from api import (
     staff_tokens,
     tasks,
 )
+from api.body_limit import BodySizeLimit
 from api.health import router as health_router
 from api.idempotency import IdempotencyKeys
 from api.problems import install_problem_handlers
+from api.rate_limits import Clock, RateLimitMiddleware, RateLimits
+from api.security_headers import SecurityHeaders
 from api.text_guard import UnsafeTextGuard
 from certflow.settings import Settings, get_settings
 from certflow.temporal_client import connect_client
@@ -38,8 +42,9 @@ from store.db import create_pool
 
 
 def create_app(settings: Settings | None = None, *, pool: asyncpg.Pool | None = None,
-               temporal: Client | None = None) -> FastAPI:
-    """The app; tests hand in a pool and a client they own (then the app neither opens nor closes them)."""
+               temporal: Client | None = None, clock: Clock = time.monotonic) -> FastAPI:
+    """The app; tests hand in a pool and a client they own (then the app neither opens nor closes them),
+    and a clock they can move for the rate limits' windows."""
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -68,8 +73,14 @@ def create_app(settings: Settings | None = None, *, pool: asyncpg.Pool | None = 
     if temporal is not None:
         app.state.temporal = temporal
     install_problem_handlers(app)
+    # Outermost last: every answer gets the security headers, a flood is refused before its body is read,
+    # and an Idempotency-Key is looked at only for a request every guard let through.
     app.add_middleware(IdempotencyKeys)
-    app.add_middleware(UnsafeTextGuard)  # added last: runs first, so no key is kept for a refused path
+    app.add_middleware(UnsafeTextGuard)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.state.rate_limits = RateLimits.from_settings(settings, clock)
+    app.add_middleware(RateLimitMiddleware, limits=app.state.rate_limits)
+    app.add_middleware(SecurityHeaders)
     app.include_router(health_router)
     app.include_router(applications.router)
     app.include_router(tasks.router)

@@ -20,6 +20,7 @@ from temporalio.client import Client
 
 from api.applications import TimelineEntry
 from api.auth import db, temporal
+from api.paging import DEFAULT_PAGE, Limit, Offset
 from api.permissions import CERTIFICATE_ACTIONS, Action, permitted
 from api.problems import Problem
 from api.processes import live_state, send_update
@@ -79,7 +80,7 @@ async def certificates(
     star_level: StarLevel | None = None,
     due_before: date | None = Query(None, description="something due (a surveillance, a suspension's end, the "
                                                       "invitation to recertify, the expiry) before this day"),
-    limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=2**63 - 1),
+    limit: Limit = DEFAULT_PAGE, offset: Offset = 0,
 ) -> CertificateList:
     page = await search_certificates(pool, status=status, organization=organization, star_level=star_level,
                                      due_before=due_before, limit=limit, offset=offset)

@@ -1,8 +1,9 @@
 """Liveness and readiness.
 
 ``/healthz`` answers as long as the process serves requests. ``/readyz`` answers 200 only when the
-register is reachable and migrated and Temporal answers; otherwise 503 with what is missing, so an
-operator (or ``certflow up``) can tell which part is not there yet.
+register is reachable and migrated and Temporal answers; otherwise 503. Anyone (a load balancer,
+``certflow up``) gets the bare status; what is missing, in words that may name internal addresses,
+only an operator's token gets (issue 13). A token that is not valid is 401 like anywhere else.
 """
 
 from __future__ import annotations
@@ -10,12 +11,18 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from api.auth import current_actor
+from schemas.staff import Role
 
 from store.migrate import applied_versions, load_migrations
 
 router = APIRouter(tags=["health"])
+
+_operator_token = HTTPBearer(auto_error=False, description="an operator's token shows what is missing")
 
 
 @router.get("/healthz")
@@ -40,8 +47,16 @@ async def _check_temporal(request: Request) -> dict[str, Any]:
     return {"ok": True, "namespace": client.namespace}
 
 
+async def _shows_details(request: Request, credentials: HTTPAuthorizationCredentials | None) -> bool:
+    if credentials is None:
+        return False
+    actor = await current_actor(credentials, request.app.state.pool)
+    return Role.OPERATOR in actor.roles
+
+
 @router.get("/readyz")
-async def readyz(request: Request) -> JSONResponse:
+async def readyz(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_operator_token)) -> JSONResponse:
+    details = await _shows_details(request, credentials)
     checks: dict[str, dict[str, Any]] = {}
     for name, check in (("database", _check_database), ("temporal", _check_temporal)):
         try:
@@ -49,5 +64,7 @@ async def readyz(request: Request) -> JSONResponse:
         except Exception as exc:  # noqa: BLE001 - any failure means "not ready", reported in words
             checks[name] = {"ok": False, "detail": f"{type(exc).__name__}: {exc}"}
     ready = all(c["ok"] for c in checks.values())
-    return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks},
-                        status_code=200 if ready else 503)
+    body: dict[str, Any] = {"status": "ready" if ready else "not ready"}
+    if details:
+        body["checks"] = checks
+    return JSONResponse(body, status_code=200 if ready else 503)

@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from temporalio.service import RPCError, RPCStatusCode
 
 from certflow.logging import get_logger
 from schemas.errors import CertflowError, Conflict, DataMissing, InvalidInput, NotFound, RuleViolation
@@ -62,7 +63,27 @@ def problem_response(status: int, detail: str, *, title: str | None = None, rule
     return JSONResponse(printable(body), status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+# What asyncpg raises when PostgreSQL is not there: refused or lost connections (OSError, class 08),
+# a server shutting down or starting up (class 57), a connection dropped under a query.
+REGISTER_UNAVAILABLE: tuple[type[BaseException], ...] = (
+    OSError, asyncpg.PostgresConnectionError, asyncpg.OperatorInterventionError,
+    asyncpg.ConnectionDoesNotExistError,
+)
+
+
+def retry_after(request: Request) -> dict[str, str]:
+    return {"Retry-After": str(request.app.state.settings.unavailable_retry_after)}
+
+
+def too_large_for_engine(exc: RPCError) -> bool:
+    """gRPC's message limit, or Temporal's own blob size limit: the payload, not the engine, is the problem."""
+    text = exc.message.lower()
+    return exc.status in (RPCStatusCode.RESOURCE_EXHAUSTED, RPCStatusCode.INVALID_ARGUMENT) and (
+        "larger than max" in text or "exceeds limit" in text or "too large" in text)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
+    install_unavailable_handlers(app)
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
         return problem_response(exc.status, exc.detail, title=exc.title, rule_id=exc.rule_id,
@@ -115,3 +136,28 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(CertflowError)
     async def _other(request: Request, exc: CertflowError) -> JSONResponse:
         return problem_response(400, exc.message, instance=request.url.path)
+
+
+def install_unavailable_handlers(app: FastAPI) -> None:
+    """503 with Retry-After when the register or the process engine is away, whatever endpoint met it:
+    the request changed nothing and may be repeated as it was. The cause's text stays in the log (it
+    names internal addresses)."""
+
+    async def _register(request: Request, exc: Exception) -> JSONResponse:
+        log.warning("api.register_unavailable", path=request.url.path, error=f"{type(exc).__name__}: {exc}")
+        return problem_response(503, "The register is not reachable just now; nothing was changed. "
+                                "Please try again in a moment.", title="Register unavailable",
+                                instance=request.url.path, headers=retry_after(request))
+
+    for kind in REGISTER_UNAVAILABLE:
+        app.add_exception_handler(kind, _register)
+
+    @app.exception_handler(RPCError)
+    async def _engine(request: Request, exc: RPCError) -> JSONResponse:
+        if too_large_for_engine(exc):
+            return problem_response(413, "The request is too large for the process engine to take.",
+                                    instance=request.url.path)
+        log.warning("api.engine_unavailable", path=request.url.path, error=f"{exc.status}: {exc.message}")
+        return problem_response(503, "The process engine did not answer; nothing was changed. Please try again "
+                                "in a moment.", title="Process engine unavailable", instance=request.url.path,
+                                headers=retry_after(request))

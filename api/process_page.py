@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.problems import Problem
@@ -36,9 +36,12 @@ async def model(name: str) -> Response:
 
 
 @router.get("/processes/{workflow_id}", response_class=HTMLResponse, summary="a process's page: its diagram, live")
-async def page(workflow_id: str) -> HTMLResponse:
+async def page(workflow_id: str, request: Request) -> HTMLResponse:
+    """The inline blocks bear the response's CSP nonce (api/security_headers.py); none when served
+    without that middleware, and then no policy holds them back either."""
     data = json.dumps({"workflowId": workflow_id, "model": f"/bpmn/{model_file_of(workflow_id)}.bpmn"})
-    return HTMLResponse(PAGE.replace("__DATA__", data.replace("</", "<\\/")))
+    nonce = getattr(request.state, "csp_nonce", "")
+    return HTMLResponse(PAGE.replace("__DATA__", data.replace("</", "<\\/")).replace("__NONCE__", nonce))
 
 
 PAGE = """<!doctype html>
@@ -48,7 +51,7 @@ PAGE = """<!doctype html>
 <title>certflow — 过程</title>
 <link rel="stylesheet" href="/static/bpmn-js/assets/diagram-js.css">
 <link rel="stylesheet" href="/static/bpmn-js/assets/bpmn-js.css">
-<style>
+<style nonce="__NONCE__">
   body { font-family: sans-serif; margin: 0; }
   header { padding: 8px 16px; background: #f4f4f4; border-bottom: 1px solid #ddd; }
   #canvas { height: 70vh; border-bottom: 1px solid #ddd; }
@@ -76,7 +79,7 @@ PAGE = """<!doctype html>
   <h3>已完成 (done)</h3><ul id="completed"></ul>
   <pre id="errors"></pre>
 </main>
-<script>
+<script nonce="__NONCE__">
   // Anything the page or bpmn-js reports as an error is listed on the page (and the tests read it).
   (function () {
     const report = (text) => { document.getElementById("errors").textContent += text + "\\n"; };
@@ -84,10 +87,12 @@ PAGE = """<!doctype html>
     console.error = (...parts) => { report(parts.map(String).join(" ")); original(...parts); };
     window.addEventListener("error", (e) => report(e.message || ("could not load " + (e.target && (e.target.src || e.target.href)))), true);
     window.addEventListener("unhandledrejection", (e) => report(String(e.reason)));
+    document.addEventListener("securitypolicyviolation",
+                              (e) => report("refused by the page's security policy: " + e.violatedDirective + " " + e.blockedURI));
   })();
 </script>
-<script src="/static/bpmn-js/bpmn-navigated-viewer.production.min.js"></script>
-<script>
+<script nonce="__NONCE__" src="/static/bpmn-js/bpmn-navigated-viewer.production.min.js"></script>
+<script nonce="__NONCE__">
 const DATA = __DATA__;
 const errors = document.getElementById("errors");
 const statusLine = document.getElementById("status");

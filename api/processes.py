@@ -24,8 +24,11 @@ from temporalio.client import (
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from api.problems import Problem
+from api.problems import Problem, too_large_for_engine
+from certflow.logging import get_logger
 from schemas.tasking import Refusal
+
+log = get_logger(__name__)
 
 # Module constants rather than settings: they bound a request, they do not shape the process. Tests
 # shorten them to see the 503 without waiting.
@@ -36,9 +39,13 @@ _GONE = (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION)
 
 
 def engine_unavailable(exc: Exception) -> Problem:
-    """503: Temporal (or the worker behind it) did not answer; the request may simply be repeated."""
+    """503: Temporal (or the worker behind it) did not answer; the request may simply be repeated. A
+    payload past gRPC's or Temporal's size limit is the request's fault, not the engine's: 413."""
+    if isinstance(exc, RPCError) and too_large_for_engine(exc):
+        return Problem(413, "The request is too large for the process engine to take.")
     reason = exc.message if isinstance(exc, RPCError) else type(exc).__name__
-    return Problem(503, f"The process engine did not answer ({reason}). Please try again in a moment.",
+    log.warning("api.engine_unavailable", reason=reason)  # not in the answer: it may name internal addresses
+    return Problem(503, "The process engine did not answer. Please try again in a moment.",
                    title="Process engine unavailable", headers={"Retry-After": "5"})
 
 

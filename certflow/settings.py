@@ -72,6 +72,21 @@ class Settings(BaseSettings):
         description="**Decision** (issue 13): the roles that may read the staff directory (GET /api/v1/staff): "
                     "those who form teams and run the body; e.g. CERTFLOW_STAFF_READERS='[\"manager\"]'")
 
+    # Limits (issue 13): each a **Decision**, in-process, per API instance.
+    max_body_bytes: int = Field(
+        1024 * 1024, gt=0, description="**Decision**: the largest request body taken, in bytes (413 beyond); "
+                                       "applications and task answers are a few kilobytes")
+    public_rate_limit: int = Field(
+        120, ge=0, description="**Decision**: requests to /public/... per client address per public_rate_window "
+                               "(429 beyond, with Retry-After); 0 = no limit")
+    public_rate_window: float = Field(60.0, gt=0, description="seconds over which public_rate_limit is counted")
+    failed_auth_limit: int = Field(
+        10, ge=0, description="**Decision**: refused tokens per client address per failed_auth_window; past it, "
+                              "every request carrying a token is 429 until the window frees; 0 = no limit")
+    failed_auth_window: float = Field(60.0, gt=0, description="seconds over which failed_auth_limit is counted")
+    unavailable_retry_after: int = Field(
+        5, gt=0, description="**Decision**: the Retry-After (seconds) of a 503 when the register or Temporal is away")
+
     # Mail (SMTP). With smtp_sink, `certflow up` runs a local sink at smtp_host:smtp_port that keeps every
     # message under data_dir/mail/ (`certflow mail list`); set it false to point at a real mail server.
     mail_templates_dir: Path | None = Field(
