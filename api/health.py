@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api.auth import current_actor
+from api.auth import current_actor, now
 from schemas.staff import Role
 
 from store.migrate import applied_versions, load_migrations
@@ -50,7 +50,7 @@ async def _check_temporal(request: Request) -> dict[str, Any]:
 async def _shows_details(request: Request, credentials: HTTPAuthorizationCredentials | None) -> bool:
     if credentials is None:
         return False
-    actor = await current_actor(credentials, request.app.state.pool)
+    actor = await current_actor(request, credentials, request.app.state.pool, now())
     return Role.OPERATOR in actor.roles
 
 
