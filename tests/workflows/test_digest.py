@@ -94,3 +94,39 @@ async def test_the_process_skips_the_weekend(own_temporal_env, pool, smtp):
     keys = [r["idempotency_key"] for r in await pool.fetch("SELECT idempotency_key FROM outbox")]
     assert keys == [digest_key(day, person.id)]
     assert [m["Subject"] for m in smtp.to("leader@body.example")] == [f"{day} 待办任务 1 项"]
+
+
+async def test_with_one_mail_per_task_a_digest_process_left_running_ends(own_temporal_env, pool, smtp):
+    """The body went back to one mail per task: the process sends nothing at its next digest and ends."""
+    env, queue = own_temporal_env, f"digest-{uuid.uuid4().hex[:8]}"
+    person, _ = await add_staff(pool, "李组长", [Role.AUDITOR], email="leader@body.example")
+    await upsert_open_task(pool, "audit-x/stage1/1", "audit-x", "stage1", Role.AUDITOR.value,
+                           datetime.now(timezone.utc), assignee_id=person.id, title="一阶段审查")
+    async with build_worker(env.client, pool, queue, smtp.mail):  # staff_mail: per_task, the default
+        ended = await (await start_digest(env, queue)).result()
+    assert "per_task" in ended
+    assert await pool.fetch("SELECT 1 FROM outbox") == [] and smtp.messages == []
+
+
+async def test_the_worker_keeps_one_digest_process_only_with_the_digest_decision(own_temporal_env):
+    from temporalio.client import WorkflowExecutionStatus
+    from temporalio.service import RPCError
+
+    from certflow.settings import Settings
+    from workers.main import ensure_staff_digest
+    from workflows.digest import STAFF_DIGEST_WORKFLOW_ID
+
+    env, queue = own_temporal_env, f"digest-{uuid.uuid4().hex[:8]}"
+    handle = env.client.get_workflow_handle(STAFF_DIGEST_WORKFLOW_ID)
+    await ensure_staff_digest(env.client, queue, Settings(_env_file=None, staff_mail="per_task"))
+    with pytest.raises(RPCError):
+        await handle.describe()
+    digest = Settings(_env_file=None, staff_mail="daily_digest", staff_digest_hour=7)
+    await ensure_staff_digest(env.client, queue, digest)
+    try:
+        first = await handle.describe()
+        await ensure_staff_digest(env.client, queue, digest)  # a second worker, or a restart
+        again = await handle.describe()
+        assert first.status == again.status == WorkflowExecutionStatus.RUNNING and first.run_id == again.run_id
+    finally:
+        await handle.terminate("test finished")
