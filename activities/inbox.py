@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from temporalio import activity
 
 from activities.templates import MailTemplates
+from schemas.outbox import StaffMail
 from schemas.staff import Role
 from schemas.task_titles import task_title
 from schemas.tasking import Actor, TaskView
@@ -73,19 +74,24 @@ class NoticesQueued(BaseModel):
 
 
 class InboxActivities:
-    def __init__(self, pool: asyncpg.Pool, templates: MailTemplates | None = None) -> None:
+    def __init__(self, pool: asyncpg.Pool, templates: MailTemplates | None = None,
+                 staff_mail: StaffMail = StaffMail.PER_TASK) -> None:
         self.pool = pool
         self.templates = templates or MailTemplates()
+        # Decided here, from the worker's settings, not by the workflow: with the daily digest no "task
+        # assigned" mail is queued and the workflow, delivering the keys returned, delivers nothing; its
+        # commands are the same either way, so running processes replay unchanged.
+        self.staff_mail = staff_mail
 
     @activity.defn(name="project_task")
     async def project_task(self, task: TaskProjection) -> NoticesQueued:
-        """The task in the inbox, its event, and (when asked) the assignee's "task assigned" mail, all in
-        one transaction; returns the mail's outbox key for delivery."""
+        """The task in the inbox, its event, and (when asked, and the staff get one mail per task) the
+        assignee's "task assigned" mail, all in one transaction; returns the mail's outbox key for delivery."""
         v = task.view
         keys: list[str] = []
         sent: list[str] = []
         async with self.pool.acquire() as conn, conn.transaction():
-            person = await staff.get_staff(conn, v.assignee_id) if task.notify_assignee and v.assignee_id else None
+            person = await staff.get_staff(conn, v.assignee_id) if self._mails_assignee(task) else None
             if person is not None and person.email:
                 key = f"{v.task_id}/assigned/{person.id}"
                 params = {"name": person.name, "title": task_title(v.kind, v.title, task.context, "zh"),
@@ -110,6 +116,9 @@ class InboxActivities:
                       "notified": sent},
             )
         return NoticesQueued(keys=keys, to=sent)
+
+    def _mails_assignee(self, task: TaskProjection) -> bool:
+        return task.notify_assignee and task.view.assignee_id is not None and self.staff_mail is StaffMail.PER_TASK
 
     @activity.defn(name="close_task")
     async def close_task(self, closing: TaskClosing) -> None:

@@ -264,11 +264,14 @@ def _cmd_api(args: argparse.Namespace) -> int:
 
 def _cmd_config(args: argparse.Namespace) -> int:
     """Print the scheme configuration in force (the Decisions), so the body can see what it runs; with it
-    the Decision of who may submit an application (``intake_roles``, api/permissions.py)."""
+    the Decision of who may submit an application (``intake_roles``, api/permissions.py) and how staff hear
+    of their tasks (``staff_mail``, activities/digest.py)."""
     settings = get_settings()
     decisions = settings.scheme.model_dump(mode="json", exclude={"audit_time": {"table"}})
     decisions["intake_roles"] = [role.value for role in settings.intake_roles]
     decisions["staff_readers"] = [role.value for role in settings.staff_readers]
+    decisions["staff_mail"] = {"mode": settings.staff_mail.value, "digest_hour": settings.staff_digest_hour,
+                               "digest_role_tasks": settings.staff_digest_role_tasks}
     print(json.dumps(decisions, indent=2, ensure_ascii=False))
     return 0
 

@@ -14,6 +14,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rules.policy import SchemePolicy
+from schemas.outbox import StaffMail
 from schemas.staff import Role
 from schemas.tokens import DEFAULT_TOKEN_LIFETIME_DAYS
 
@@ -99,6 +100,14 @@ class Settings(BaseSettings):
     smtp_starttls: bool = Field(False, description="upgrade the connection with STARTTLS (required when true)")
     mail_from: str = "certflow <noreply@certflow.invalid>"
     smtp_sink: bool = Field(True, description="`certflow up` starts a local mail sink at smtp_host:smtp_port")
+    staff_mail: StaffMail = Field(
+        StaffMail.PER_TASK, description="**Decision** (issue 13): per_task mails a person each task as it opens; "
+                                        "daily_digest sends each person one list of their open tasks per working day")
+    staff_digest_hour: int = Field(
+        8, ge=0, le=23, description="**Decision**: the hour (Asia/Shanghai) of each working day the digest leaves")
+    staff_digest_role_tasks: bool = Field(
+        True, description="**Decision**: the digest also lists the open tasks of a person's roles that nobody is "
+                          "assigned to (otherwise these reach no one before their reminder)")
 
     # Certificate documents
     document_font: Path | None = Field(

@@ -18,6 +18,14 @@ class OutboxStatus(StrEnum):
     FAILED = "failed"
 
 
+class StaffMail(StrEnum):
+    """**Decision** (issue 13): how staff hear of the tasks put on them. One mail per task tells at once;
+    a daily digest keeps a team leader, who may get dozens of tasks in one audit, to one mail a day."""
+
+    PER_TASK = "per_task"  # a "task assigned" mail as each task for one person opens
+    DAILY_DIGEST = "daily_digest"  # one mail each working morning listing the person's open tasks
+
+
 class OutboxMessage(Record):
     id: int
     idempotency_key: NonBlankLine

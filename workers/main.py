@@ -12,6 +12,7 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.calendar import CalendarActivities
+from activities.digest import DigestActivities, StaffMailSettings
 from activities.documents import DocumentActivities, DocumentSettings
 from activities.inbox import InboxActivities
 from activities.incidents import IncidentActivities
@@ -22,17 +23,19 @@ from activities.system import SystemActivities
 from certflow.logging import get_logger
 from certflow.settings import Settings
 from certflow.temporal_client import connect_client
+from schemas.outbox import StaffMail
 from store.db import create_pool
 from workers.errors import BusinessErrorsAreFinal
 from workflows.audit import AuditWorkflow
 from workflows.certification import CertificationWorkflow
+from workflows.digest import STAFF_DIGEST_WORKFLOW_ID, StaffDigestInput, StaffDigestWorkflow
 from workflows.incidents import IncidentBound
 from workflows.reporting import REPORTING_WORKFLOW_ID, RegulatorReportWorkflow, ReportingInput
 from workflows.smoke import SmokeWorkflow
 
 log = get_logger(__name__)
 
-WORKFLOWS = [CertificationWorkflow, AuditWorkflow, RegulatorReportWorkflow, SmokeWorkflow]
+WORKFLOWS = [CertificationWorkflow, AuditWorkflow, RegulatorReportWorkflow, StaffDigestWorkflow, SmokeWorkflow]
 
 # Libraries the schemas' validators call lazily (pydantic's EmailStr imports email-validator, which
 # imports idna, when a model is first built or used). Loaded afresh inside every workflow sandbox they
@@ -52,12 +55,19 @@ def mail_settings(settings: Settings) -> MailSettings:
                         mail_from=settings.mail_from)
 
 
+def staff_mail_settings(settings: Settings) -> StaffMailSettings:
+    """The Decision on mail to staff: one per task, or a daily digest (activities/digest.py)."""
+    return StaffMailSettings(mode=settings.staff_mail, digest_hour=settings.staff_digest_hour,
+                             role_tasks=settings.staff_digest_role_tasks)
+
+
 def activities_for(pool: asyncpg.Pool, mail: MailSettings, templates: MailTemplates | None = None,
-                   documents: DocumentSettings | None = None) -> list:
-    templates = templates or MailTemplates()
+                   documents: DocumentSettings | None = None, staff_mail: StaffMailSettings | None = None) -> list:
+    templates, staff_mail = templates or MailTemplates(), staff_mail or StaffMailSettings()
     document = DocumentActivities(pool, documents)
     system, calendar = SystemActivities(pool), CalendarActivities(pool)
-    records, inbox = RecordActivities(pool, templates), InboxActivities(pool, templates)
+    records, inbox = RecordActivities(pool, templates), InboxActivities(pool, templates, staff_mail.mode)
+    digest = DigestActivities(pool, templates, staff_mail)
     notify, incidents = NotifyActivities(pool, mail), IncidentActivities(pool)
     return [
         system.register_status, calendar.add_working_days,
@@ -68,20 +78,23 @@ def activities_for(pool: asyncpg.Pool, mail: MailSettings, templates: MailTempla
         records.renew_certificate, records.withdraw_open_tasks, records.record_next_due,
         inbox.project_task, inbox.close_task, inbox.cancel_task, inbox.notify_task, inbox.notify_staff,
         notify.deliver_mail, document.issue_certificate_document, incidents.record_incident,
+        digest.queue_staff_digest,
     ]
 
 
 def build_worker(client: Client, pool: asyncpg.Pool, task_queue: str, mail: MailSettings | None = None,
                  templates: MailTemplates | None = None, documents: DocumentSettings | None = None,
-                 **options: Any) -> Worker:
+                 staff_mail: StaffMailSettings | None = None, **options: Any) -> Worker:
     """``mail`` defaults to the local sink's address, where `certflow up` runs it; ``templates`` to the
-    shipped mail templates; ``documents`` to the shipped font and no accreditation number; ``options``
+    shipped mail templates; ``documents`` to the shipped font and no accreditation number; ``staff_mail``
+    to one mail per task; ``options``
     go to the Temporal ``Worker`` (e.g. ``max_cached_workflows``). certflow's own errors fail an activity
     once, without retries (workers/errors.py)."""
     options.setdefault("workflow_runner", workflow_runner())
     options["interceptors"] = [BusinessErrorsAreFinal(), *options.get("interceptors", ())]
     return Worker(client, task_queue=task_queue, workflows=WORKFLOWS,
-                  activities=activities_for(pool, mail or MailSettings(), templates, documents), **options)
+                  activities=activities_for(pool, mail or MailSettings(), templates, documents, staff_mail),
+                  **options)
 
 
 def document_settings(settings: Settings) -> DocumentSettings:
@@ -103,14 +116,32 @@ async def ensure_reporting(client: Client, task_queue: str, settings: Settings) 
     )
 
 
+async def ensure_staff_digest(client: Client, task_queue: str, settings: Settings) -> None:
+    """With the daily digest (CERTFLOW_STAFF_MAIL=daily_digest) its process runs once per namespace, like
+    the CNCA reminder; with one mail per task none is started (a running one ends at its next digest)."""
+    from temporalio.common import WorkflowIDConflictPolicy
+
+    if settings.staff_mail is not StaffMail.DAILY_DIGEST:
+        return
+    await client.start_workflow(
+        StaffDigestWorkflow.run,
+        StaffDigestInput(hour=settings.staff_digest_hour, incident_bound=IncidentBound.of(settings.scheme.process)),
+        id=STAFF_DIGEST_WORKFLOW_ID, task_queue=task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        static_summary=f"daily digest of open tasks to staff, each working day at {settings.staff_digest_hour}:00",
+    )
+
+
 async def run_worker(settings: Settings) -> None:
     if not settings.database_url:
         raise SystemExit("certflow worker needs CERTFLOW_DATABASE_URL (certflow up sets it for you).")
     client = await connect_client(settings)
     pool = await create_pool(settings.database_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max)
     worker = build_worker(client, pool, settings.task_queue, mail_settings(settings),
-                          MailTemplates(settings.mail_templates_dir, settings.body_name), document_settings(settings))
+                          MailTemplates(settings.mail_templates_dir, settings.body_name), document_settings(settings),
+                          staff_mail_settings(settings))
     await ensure_reporting(client, settings.task_queue, settings)
+    await ensure_staff_digest(client, settings.task_queue, settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -42,6 +42,9 @@ PARAMS = {
     "notification_received": {"number": N, "kind": "serious_incident", "received_on": "2027-02-01"},
     "task_assigned": {"name": "李", "title": "一阶段审查", "task_id": "t/2", "role": "auditor", "rule_id": "R-9.1.5",
                       "due_on": "2026-12-01", "due_provisional": False},
+    "staff_digest": {"name": "李", "day": "2026-12-03", "overdue": 1, "shared": [], "assigned": [
+        {"title": "一阶段审查", "task_id": "t/2", "role": "auditor", "due_on": "2026-12-01", "due_provisional": False,
+         "overdue": True, "available_from": None}]},
     "application_received": {"application_id": "A-1", "submitted_on": "2026-11-25", "review_due_on": "2026-11-30",
                              "review_due_provisional": False},
     "application_accepted": {"application_id": "A-1", "person_days": "8", "adjustments": ["多场所"]},
