@@ -16,6 +16,7 @@ from temporalio.client import Client
 
 from api import applications, audits, certificates, incidents, process_page, process_view, public, reports, tasks
 from api.health import router as health_router
+from api.openapi import install_openapi
 from api.problems import install_problem_handlers
 from api.text_guard import UnsafeTextGuard
 from certflow.settings import Settings, get_settings
@@ -47,6 +48,8 @@ def create_app(settings: Settings | None = None, *, pool: asyncpg.Pool | None = 
         summary="Call-centre service certification (YD/T 2823-2015) as long-running processes",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # api/openapi.py serves /docs from the pinned swagger-ui-dist, not a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     if pool is not None:
@@ -54,6 +57,7 @@ def create_app(settings: Settings | None = None, *, pool: asyncpg.Pool | None = 
     if temporal is not None:
         app.state.temporal = temporal
     install_problem_handlers(app)
+    install_openapi(app)
     app.add_middleware(UnsafeTextGuard)
     app.include_router(health_router)
     app.include_router(applications.router)
