@@ -22,6 +22,7 @@ from api.applications import TimelineEntry
 from api.auth import db, temporal
 from api.permissions import CERTIFICATE_ACTIONS, Action, permitted
 from api.problems import Problem
+from schemas.base import Day
 from api.processes import live_state, send_update
 from schemas.actions import ACT_UPDATE, ACTION_MODELS, ActionReceipt, ActionRequest
 from schemas.certificate_versions import CertificateVersion
@@ -77,7 +78,7 @@ async def certificates(
     status: CertStatus | None = Query(None, description="the public status (R-9.6.8)"),
     organization: str | None = Query(None, description="part of the organization's name, or its id"),
     star_level: StarLevel | None = None,
-    due_before: date | None = Query(None, description="something due (a surveillance, a suspension's end, the "
+    due_before: Day | None = Query(None, description="something due (a surveillance, a suspension's end, the "
                                                       "invitation to recertify, the expiry) before this day"),
     limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=2**63 - 1),
 ) -> CertificateList:

@@ -8,8 +8,10 @@ the step again and carries on from there.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import asyncpg
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from temporalio.client import Client
 
 from api.auth import db, temporal
@@ -21,6 +23,9 @@ from schemas.tasking import Actor
 from store.incidents import get_incident, list_incidents
 
 router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
+
+# The register's ids are PostgreSQL bigints: a larger number names no incident and is refused as such.
+IncidentId = Annotated[int, Path(ge=1, le=2**63 - 1, description="the incident's id")]
 
 
 @router.get("", response_model=list[IncidentRecord],
@@ -37,14 +42,14 @@ async def incidents(
 
 
 @router.get("/{incident_id}", response_model=IncidentRecord, summary="one incident")
-async def incident(incident_id: int, actor: Actor = Depends(permitted(Action.READ_INCIDENT)),
+async def incident(incident_id: IncidentId, actor: Actor = Depends(permitted(Action.READ_INCIDENT)),
                    pool: asyncpg.Pool = Depends(db)) -> IncidentRecord:
     return await _incident_or_404(pool, incident_id)
 
 
 @router.post("/{incident_id}/retry", response_model=Incident,
              summary="the cause is fixed: run the failed step again; the process carries on from there")
-async def retry(incident_id: int, actor: Actor = Depends(permitted(Action.RETRY_INCIDENT)),
+async def retry(incident_id: IncidentId, actor: Actor = Depends(permitted(Action.RETRY_INCIDENT)),
                 pool: asyncpg.Pool = Depends(db), client: Client = Depends(temporal)) -> Incident:
     found = await _incident_or_404(pool, incident_id)
     if found.state is not IncidentState.OPEN:

@@ -7,7 +7,7 @@ route, where they would drift, :func:`complete_openapi` reads them from the rout
 - a token (``current_actor``) → 401; a role from the permission matrix (``permitted``) → 403, and
   the description names the roles allowed (api/permissions.py, so the document cannot disagree);
 - an id in the path → 404; a change (any method but GET) → 409, the state that may forbid it;
-- parameters or a body → 422; the register or Temporal read (``db``, ``temporal``) → 503.
+- a body → 400 (not JSON at all); parameters or a body → 422; the register or Temporal read (``db``, ``temporal``) → 503.
 
 Every request body gets its example from api/openapi_examples.py. Swagger UI is served from the
 pinned ``swagger-ui-dist`` package (web/package.json) so ``/docs`` works without the internet.
@@ -53,6 +53,7 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 }
 
 WHY: dict[int, str] = {
+    400: "The body could not be read as JSON (not UTF-8 text, say).",
     401: "No token, or a token that is not valid (unknown, replaced, or its holder is no longer active).",
     403: "The token's holder lacks the role this needs (api/permissions.py).",
     404: "Nothing with that id is in the register.",
@@ -95,7 +96,7 @@ def action_of(route: APIRoute) -> Action | None:
 def error_statuses(route: APIRoute) -> list[int]:
     """The error codes ``route`` can answer, read from its dependencies, path and method."""
     calls = set(_calls(route.dependant))
-    statuses: set[int] = set()
+    statuses: set[int] = {400} if route.dependant.body_params else set()
     if current_actor in calls:
         statuses.add(401)
     if action_of(route) is not None:

@@ -29,7 +29,8 @@ router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
                                     "(see the X-Report-Period header)"}},
 )
 async def cnca(
-    month: str = Query(..., description="the month reported, YYYY-MM (Asia/Shanghai)", examples=["2026-11"]),
+    month: str = Query(..., description="the month reported, YYYY-MM (Asia/Shanghai)", examples=["2026-11"],
+                       pattern=r"^(2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])$"),
     fmt: Literal["csv", "xlsx"] = Query("csv", alias="format", description="csv (UTF-8 with BOM) or xlsx"),
     actor: Actor = Depends(permitted(Action.READ_CNCA_REPORT)),
     pool: asyncpg.Pool = Depends(db),
