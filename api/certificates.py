@@ -82,6 +82,8 @@ async def certificates(
                                                       "invitation to recertify, the expiry) before this day"),
     limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=2**63 - 1),
 ) -> CertificateList:
+    """The register's certificates, filtered by status, organization, star level or what is due before a
+    day (soonest due first), a page at a time (``limit``, ``offset``) with the total."""
     page = await search_certificates(pool, status=status, organization=organization, star_level=star_level,
                                      due_before=due_before, limit=limit, offset=offset)
     return CertificateList(total=page.total, items=page.items, limit=limit, offset=offset)
@@ -99,6 +101,9 @@ async def certificate(
     number: str, actor: Actor = Depends(permitted(Action.READ_CERTIFICATE)), pool: asyncpg.Pool = Depends(db),
     client: Client = Depends(temporal),
 ) -> CertificateView:
+    """One certificate: the register's record, its sites (removed ones with their day), what its process
+    says now (or the register's last copy when it does not answer), what is due next, its timeline and
+    every version of what it said."""
     row = await _certificate_or_404(pool, number)
     live = await live_state(client, row.workflow_id, STATUS_QUERY, ProcessStatus)
     life = live.answer.life if live and live.answer else None
@@ -127,6 +132,9 @@ async def certificate(
             responses={200: {"content": {"application/pdf": {}}}, 404: {"description": "no such certificate or "
                                                                                      "no document yet"}})
 async def document(number: str, pool: asyncpg.Pool = Depends(db)) -> Response:
+    """The certificate document as PDF (R-10.2), open to anyone: what it certifies is public, and its
+    true status today is on the public register (R-9.6.8). Made a moment after the decision or a
+    reissue: until then 404 with Retry-After."""
     wanted = number.strip().upper()
     found = await latest_document(pool, wanted)
     if found is None:
@@ -157,6 +165,9 @@ def _action_endpoint(name: str, model: type[BaseModel]) -> Callable[..., Awaitab
         return await send_update(client, row.workflow_id, ACT_UPDATE, request, ActionReceipt)
 
     act.__name__ = f"certificate_{name}"
+    act.__doc__ = (f"{_SUMMARIES[name][0].upper()}{_SUMMARIES[name][1:]}.\n\nSent to the certificate's process, "
+                   "which refuses what the certificate's present state forbids (409) or a rule of the scheme "
+                   "forbids (422 with the rule id). A withdrawn or expired certificate takes no more actions (409).")
     return act
 
 

@@ -20,6 +20,7 @@ router = APIRouter(tags=["health"])
 
 @router.get("/healthz")
 async def healthz() -> dict[str, str]:
+    """Liveness: the API process answers. Says nothing about the register or Temporal (see /readyz)."""
     return {"status": "ok"}
 
 
@@ -42,6 +43,7 @@ async def _check_temporal(request: Request) -> dict[str, Any]:
 
 @router.get("/readyz")
 async def readyz(request: Request) -> JSONResponse:
+    """Readiness: the register and Temporal both answer, so requests can be served (503 otherwise)."""
     checks: dict[str, dict[str, Any]] = {}
     for name, check in (("database", _check_database), ("temporal", _check_temporal)):
         try:

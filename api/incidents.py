@@ -37,6 +37,8 @@ async def incidents(
                                    description="resolved ones too (ignored with state)"),
     workflow_id: str | None = Query(None, description="only this process's incidents"),
 ) -> list[IncidentRecord]:
+    """The incidents: steps of a process that failed beyond their bound and wait for an operator (open
+    by default), newest first."""
     return await list_incidents(pool, state=state, unresolved=state is None and not include_resolved,
                                 workflow_id=workflow_id)
 
@@ -44,6 +46,7 @@ async def incidents(
 @router.get("/{incident_id}", response_model=IncidentRecord, summary="one incident")
 async def incident(incident_id: IncidentId, actor: Actor = Depends(permitted(Action.READ_INCIDENT)),
                    pool: asyncpg.Pool = Depends(db)) -> IncidentRecord:
+    """One incident: which process and step, its last error, and whether it is open or resolved."""
     return await _incident_or_404(pool, incident_id)
 
 
@@ -51,6 +54,8 @@ async def incident(incident_id: IncidentId, actor: Actor = Depends(permitted(Act
              summary="the cause is fixed: run the failed step again; the process carries on from there")
 async def retry(incident_id: IncidentId, actor: Actor = Depends(permitted(Action.RETRY_INCIDENT)),
                 pool: asyncpg.Pool = Depends(db), client: Client = Depends(temporal)) -> Incident:
+    """Retry an open incident's step once its cause is fixed. The process checks again that the incident is
+    open and runs the step; an incident already resolved is 409."""
     found = await _incident_or_404(pool, incident_id)
     if found.state is not IncidentState.OPEN:
         raise Problem(409, f"Incident {incident_id} is {found.state.value}: there is nothing to retry.")
