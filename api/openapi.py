@@ -7,7 +7,8 @@ route, where they would drift, :func:`complete_openapi` reads them from the rout
 - a token (``current_actor``) → 401; a role from the permission matrix (``permitted``) → 403, and
   the description names the roles allowed (api/permissions.py, so the document cannot disagree);
 - an id in the path → 404; a change (any method but GET) → 409, the state that may forbid it;
-- a body → 400 (not JSON at all); parameters or a body → 422; the register or Temporal read (``db``, ``temporal``) → 503.
+- a body → 400 (not JSON at all); parameters or a body → 422;
+- the register or Temporal read (``db``, ``temporal``) → 503.
 
 Every request body gets its example from api/openapi_examples.py. Swagger UI is served from the
 pinned ``swagger-ui-dist`` package (web/package.json) so ``/docs`` works without the internet.

@@ -89,3 +89,16 @@ async def test_docs_load_swagger_ui_from_the_api_itself(http):
         assert served.status_code == 200, url
     script = await http.get("/static/swagger-ui/swagger-ui-bundle.js")
     assert "javascript" in script.headers["content-type"] and len(script.content) > 100_000
+
+
+async def test_what_schemathesis_found_stays_fixed(http, staff):
+    """A number is not a day; an id beyond the register's bigint is refused, not a 500; a body that is
+    not text is the documented 400, as a problem document."""
+    _, manager = await staff(Role.MANAGER)
+    auth = {"Authorization": f"Bearer {manager}"}
+    not_a_day = await http.get("/api/v1/certificates", params={"due_before": "0"}, headers=auth)
+    too_big = await http.post(f"/api/v1/incidents/{2**64}/retry", headers=auth)
+    unreadable = await http.post("/api/v1/certificates/X/notification", content=b"\xff\xfe\x00",
+                                 headers={**auth, "Content-Type": "application/json"})
+    assert [not_a_day.status_code, too_big.status_code, unreadable.status_code] == [422, 422, 400]
+    assert all(r.headers["content-type"] == PROBLEM_JSON for r in (not_a_day, too_big, unreadable))
