@@ -17,6 +17,7 @@ pinned ``swagger-ui-dist`` package (web/package.json) so ``/docs`` works without
 from __future__ import annotations
 
 from collections.abc import Iterator
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +114,15 @@ def error_statuses(route: APIRoute) -> list[int]:
     return sorted(statuses)
 
 
+def problem_example(status: int, route: APIRoute) -> dict[str, Any]:
+    """What an answer with ``status`` looks like on this route (a 422 as a rule's refusal)."""
+    example: dict[str, Any] = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status,
+                               "detail": WHY[status], "instance": route.path_format}
+    if status == 422:
+        example.update(title="Refused by a rule of the scheme", rule_id="R-9.1.1")
+    return example
+
+
 def _who_may_call(app: FastAPI, route: APIRoute) -> str:
     action = action_of(route)
     if action is None:
@@ -124,8 +134,8 @@ def _who_may_call(app: FastAPI, route: APIRoute) -> str:
 def _complete_operation(app: FastAPI, route: APIRoute, operation: dict[str, Any]) -> None:
     responses = operation.setdefault("responses", {})
     for status in error_statuses(route):
-        entry: dict[str, Any] = {"description": WHY[status],
-                                 "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+        entry: dict[str, Any] = {"description": WHY[status], "content": {PROBLEM_JSON: {
+            "schema": {"$ref": "#/components/schemas/Problem"}, "example": problem_example(status, route)}}}
         if status in HEADERS:
             entry["headers"] = HEADERS[status]
         responses[str(status)] = entry

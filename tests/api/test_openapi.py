@@ -32,7 +32,9 @@ def test_every_error_is_documented_as_a_problem_document(document):
     for name, operation in operations(document):
         for status, response in operation["responses"].items():
             if int(status) >= 400:
-                assert response["content"] == {PROBLEM_JSON: {"schema": PROBLEM_REF}}, (name, status)
+                content = response["content"][PROBLEM_JSON]
+                assert list(response["content"]) == [PROBLEM_JSON] and content["schema"] == PROBLEM_REF, name
+                assert content["example"]["status"] == int(status), (name, status)
 
 
 def test_the_codes_follow_what_each_route_depends_on(document):
