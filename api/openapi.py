@@ -115,12 +115,9 @@ def error_statuses(route: APIRoute) -> list[int]:
 
 
 def problem_example(status: int, route: APIRoute) -> dict[str, Any]:
-    """What an answer with ``status`` looks like on this route (a 422 as a rule's refusal)."""
-    example: dict[str, Any] = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status,
-                               "detail": WHY[status], "instance": route.path_format}
-    if status == 422:
-        example.update(title="Refused by a rule of the scheme", rule_id="R-9.1.1")
-    return example
+    """What an answer with ``status`` looks like on this route (the detail of a real one says more)."""
+    return {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status,
+            "detail": WHY[status], "instance": route.path_format}
 
 
 def _who_may_call(app: FastAPI, route: APIRoute) -> str:
