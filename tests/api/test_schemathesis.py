@@ -43,6 +43,7 @@ async def serve_and_run_schemathesis(app, token: str, report_dir: Path) -> tuple
         process = await asyncio.create_subprocess_exec(
             str(st), "--config-file", str(CONFIG), "run", f"http://127.0.0.1:{port}/openapi.json",
             "-H", f"Authorization: Bearer {token}", "--report-dir", str(report_dir), *OPTIONS,
+            cwd=report_dir,  # its crash cache (.schemathesis/) stays out of the worktree
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
         output, _ = await process.communicate()
         return process.returncode or 0, output.decode(errors="replace")
