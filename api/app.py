@@ -32,6 +32,7 @@ from api import (
 from api.body_limit import BodySizeLimit
 from api.health import router as health_router
 from api.idempotency import IdempotencyKeys
+from api.openapi import install_openapi
 from api.problems import install_problem_handlers
 from api.rate_limits import Clock, RateLimitMiddleware, RateLimits
 from api.security_headers import SecurityHeaders
@@ -66,6 +67,8 @@ def create_app(settings: Settings | None = None, *, pool: asyncpg.Pool | None = 
         summary="Call-centre service certification (YD/T 2823-2015) as long-running processes",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # api/openapi.py serves /docs from the pinned swagger-ui-dist, not a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     if pool is not None:
@@ -73,6 +76,7 @@ def create_app(settings: Settings | None = None, *, pool: asyncpg.Pool | None = 
     if temporal is not None:
         app.state.temporal = temporal
     install_problem_handlers(app)
+    install_openapi(app)
     # Outermost last: every answer gets the security headers, a flood is refused before its body is read,
     # and an Idempotency-Key is looked at only for a request every guard let through.
     app.add_middleware(IdempotencyKeys)

@@ -110,6 +110,11 @@ async def submit(
     submission: ApplicationSubmission, request: Request, response: Response,
     actor: Actor = Depends(permitted(Action.SUBMIT_APPLICATION)), client: Client = Depends(temporal),
 ) -> Submitted:
+    """Start the certification of an organization with its application (R-9.1.1).
+
+    An incomplete application is refused at once with everything missing listed (422, R-9.1.1); a
+    complete one starts its process and answers 201 with the id to follow it by (``Location``). If
+    Temporal does not answer, nothing was started and the request may be repeated (503)."""
     missing = submission.missing()
     code = submission.organization.credit_code
     if code and not CREDIT_CODE_PATTERN.fullmatch(code):
@@ -141,6 +146,8 @@ async def application(
     application_id: UUID, actor: Actor = Depends(permitted(Action.READ_APPLICATION)), pool: asyncpg.Pool = Depends(db),
     client: Client = Depends(temporal),
 ) -> ApplicationView:
+    """Where an application stands: the register's record, its process's live answer while it runs, and
+    the timeline of what happened (each event with its rule id)."""
     row = await get_application(pool, application_id)
     workflow_id = certification_workflow_id(application_id)
     live = await live_state(client, workflow_id, STATUS_QUERY, ProcessStatus)

@@ -29,6 +29,9 @@ async def revise(
     audit_id: str, revision: ProgrammeRevision, actor: Actor = Depends(permitted(Action.REVISE_PROGRAMME)),
     pool: asyncpg.Pool = Depends(db), client: Client = Depends(temporal),
 ) -> Revised:
+    """Change an audit's programme (R-9.1.10), e.g. move the on-site audit. The audit's process checks the
+    new programme as it checked the first (team rules of R-7, notice of R-9.1.6, visits of R-3.10) and
+    keeps every version; a refusal is 422 with the rule id."""
     change = ProgrammeChange(actor=actor, revision=revision, facts=await staff_facts(pool, revision.staff_ids()))
     version = await send_update(client, audit_id, "revise_programme", change, int)
     return Revised(audit_id=audit_id, programme_version=version)

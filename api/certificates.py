@@ -23,6 +23,7 @@ from api.auth import db, temporal
 from api.paging import DEFAULT_PAGE, Limit, Offset
 from api.permissions import CERTIFICATE_ACTIONS, Action, permitted
 from api.problems import Problem
+from schemas.base import Day
 from api.processes import live_state, send_update
 from schemas.actions import ACT_UPDATE, ACTION_MODELS, ActionReceipt, ActionRequest
 from schemas.certificate_versions import CertificateVersion
@@ -78,10 +79,12 @@ async def certificates(
     status: CertStatus | None = Query(None, description="the public status (R-9.6.8)"),
     organization: str | None = Query(None, description="part of the organization's name, or its id"),
     star_level: StarLevel | None = None,
-    due_before: date | None = Query(None, description="something due (a surveillance, a suspension's end, the "
+    due_before: Day | None = Query(None, description="something due (a surveillance, a suspension's end, the "
                                                       "invitation to recertify, the expiry) before this day"),
     limit: Limit = DEFAULT_PAGE, offset: Offset = 0,
 ) -> CertificateList:
+    """The register's certificates, filtered by status, organization, star level or what is due before a
+    day (soonest due first), a page at a time (``limit``, ``offset``) with the total."""
     page = await search_certificates(pool, status=status, organization=organization, star_level=star_level,
                                      due_before=due_before, limit=limit, offset=offset)
     return CertificateList(total=page.total, items=page.items, limit=limit, offset=offset)
@@ -99,6 +102,9 @@ async def certificate(
     number: str, actor: Actor = Depends(permitted(Action.READ_CERTIFICATE)), pool: asyncpg.Pool = Depends(db),
     client: Client = Depends(temporal),
 ) -> CertificateView:
+    """One certificate: the register's record, its sites (removed ones with their day), what its process
+    says now (or the register's last copy when it does not answer), what is due next, its timeline and
+    every version of what it said."""
     row = await _certificate_or_404(pool, number)
     live = await live_state(client, row.workflow_id, STATUS_QUERY, ProcessStatus)
     life = live.answer.life if live and live.answer else None
@@ -127,6 +133,9 @@ async def certificate(
             responses={200: {"content": {"application/pdf": {}}}, 404: {"description": "no such certificate or "
                                                                                      "no document yet"}})
 async def document(number: str, pool: asyncpg.Pool = Depends(db)) -> Response:
+    """The certificate document as PDF (R-10.2), open to anyone: what it certifies is public, and its
+    true status today is on the public register (R-9.6.8). Made a moment after the decision or a
+    reissue: until then 404 with Retry-After."""
     wanted = number.strip().upper()
     found = await latest_document(pool, wanted)
     if found is None:
@@ -157,6 +166,9 @@ def _action_endpoint(name: str, model: type[BaseModel]) -> Callable[..., Awaitab
         return await send_update(client, row.workflow_id, ACT_UPDATE, request, ActionReceipt)
 
     act.__name__ = f"certificate_{name}"
+    act.__doc__ = (f"{_SUMMARIES[name][0].upper()}{_SUMMARIES[name][1:]}.\n\nSent to the certificate's process, "
+                   "which refuses what the certificate's present state forbids (409) or a rule of the scheme "
+                   "forbids (422 with the rule id). A withdrawn or expired certificate takes no more actions (409).")
     return act
 
 

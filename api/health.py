@@ -27,6 +27,7 @@ _operator_token = HTTPBearer(auto_error=False, description="an operator's token 
 
 @router.get("/healthz")
 async def healthz() -> dict[str, str]:
+    """Liveness: the API process answers. Says nothing about the register or Temporal (see /readyz)."""
     return {"status": "ok"}
 
 
@@ -56,6 +57,7 @@ async def _shows_details(request: Request, credentials: HTTPAuthorizationCredent
 
 @router.get("/readyz")
 async def readyz(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_operator_token)) -> JSONResponse:
+    """Readiness: the register and Temporal both answer, so requests can be served (503 otherwise)."""
     details = await _shows_details(request, credentials)
     checks: dict[str, dict[str, Any]] = {}
     for name, check in (("database", _check_database), ("temporal", _check_temporal)):

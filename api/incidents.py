@@ -8,8 +8,10 @@ the step again and carries on from there.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import asyncpg
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from temporalio.client import Client
 
 from api.auth import db, temporal
@@ -22,6 +24,9 @@ from store.incidents import get_incident, list_incidents
 
 router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
 
+# The register's ids are PostgreSQL bigints: a larger number names no incident and is refused as such.
+IncidentId = Annotated[int, Path(ge=1, le=2**63 - 1, description="the incident's id")]
+
 
 @router.get("", response_model=list[IncidentRecord],
             summary="incidents, newest first: by default those not resolved yet")
@@ -32,20 +37,25 @@ async def incidents(
                                    description="resolved ones too (ignored with state)"),
     workflow_id: str | None = Query(None, description="only this process's incidents"),
 ) -> list[IncidentRecord]:
+    """The incidents: steps of a process that failed beyond their bound and wait for an operator (open
+    by default), newest first."""
     return await list_incidents(pool, state=state, unresolved=state is None and not include_resolved,
                                 workflow_id=workflow_id)
 
 
 @router.get("/{incident_id}", response_model=IncidentRecord, summary="one incident")
-async def incident(incident_id: int, actor: Actor = Depends(permitted(Action.READ_INCIDENT)),
+async def incident(incident_id: IncidentId, actor: Actor = Depends(permitted(Action.READ_INCIDENT)),
                    pool: asyncpg.Pool = Depends(db)) -> IncidentRecord:
+    """One incident: which process and step, its last error, and whether it is open or resolved."""
     return await _incident_or_404(pool, incident_id)
 
 
 @router.post("/{incident_id}/retry", response_model=Incident,
              summary="the cause is fixed: run the failed step again; the process carries on from there")
-async def retry(incident_id: int, actor: Actor = Depends(permitted(Action.RETRY_INCIDENT)),
+async def retry(incident_id: IncidentId, actor: Actor = Depends(permitted(Action.RETRY_INCIDENT)),
                 pool: asyncpg.Pool = Depends(db), client: Client = Depends(temporal)) -> Incident:
+    """Retry an open incident's step once its cause is fixed. The process checks again that the incident is
+    open and runs the step; an incident already resolved is 409."""
     found = await _incident_or_404(pool, incident_id)
     if found.state is not IncidentState.OPEN:
         raise Problem(409, f"Incident {incident_id} is {found.state.value}: there is nothing to retry.")

@@ -30,6 +30,7 @@ def model_file_of(workflow_id: str) -> str:
 @router.get("/bpmn/{name}.bpmn", summary="a process model (BPMN 2.0 XML with its diagram)", response_class=Response,
             responses={200: {"content": {"application/xml": {}}}})
 async def model(name: str) -> Response:
+    """A process model: the BPMN 2.0 XML with its diagram, as in bpmn/ (the pictures the workflows follow)."""
     if name not in MODEL_FILES:
         raise Problem(404, f"There is no process model {name}; there are {', '.join(sorted(MODEL_FILES))}.")
     return Response((BPMN_DIR / f"{name}.bpmn").read_bytes(), media_type="application/xml")
@@ -37,7 +38,8 @@ async def model(name: str) -> Response:
 
 @router.get("/processes/{workflow_id}", response_class=HTMLResponse, summary="a process's page: its diagram, live")
 async def page(workflow_id: str, request: Request) -> HTMLResponse:
-    """The inline blocks bear the response's CSP nonce (api/security_headers.py); none when served
+    """A process's page: its diagram drawn by bpmn-js with the elements it is in now, live from the API.
+    The inline blocks bear the response's CSP nonce (api/security_headers.py); none when served
     without that middleware, and then no policy holds them back either."""
     data = json.dumps({"workflowId": workflow_id, "model": f"/bpmn/{model_file_of(workflow_id)}.bpmn"})
     nonce = getattr(request.state, "csp_nonce", "")

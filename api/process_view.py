@@ -61,6 +61,7 @@ def today() -> date:
 async def stats(actor: Actor = Depends(permitted(Action.READ_PROCESS_STATS)), pool: asyncpg.Pool = Depends(db),
                 process: str | None = Query(None, pattern="^(certification|audit|regulator-report)$",
                                             description="only processes of this kind")) -> list[ElementStats]:
+    """For each element of the process models, how many processes are in it now and how many are late."""
     prefix = {"certification": "certification-", "audit": "audit-", "regulator-report": "regulator-report"}
     return await element_stats(pool, prefix[process] if process else None)
 
@@ -70,6 +71,8 @@ async def stats(actor: Actor = Depends(permitted(Action.READ_PROCESS_STATS)), po
 async def process(workflow_id: str, request: Request, actor: Actor = Depends(permitted(Action.READ_PROCESS)),
                   pool: asyncpg.Pool = Depends(db), client: Client = Depends(temporal),
                   day: date = Depends(today)) -> ProcessElements:
+    """Where one process is, element by element (its diagram's ids), with its incidents, for the
+    process page and operators."""
     live = await live_state(client, workflow_id, "elements", list[ElementVisit])
     if live is not None and live.running and live.answer is not None:
         visits, source = live.answer, "process"

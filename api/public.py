@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 
 from api.auth import db
 from api.problems import Problem
+from schemas.base import Day
 from api.tasks import today
 from schemas.certificate_versions import CertificateVersion, certificate_on
 from store.certificate_versions import versions_of, versions_of_many
@@ -179,7 +180,7 @@ def _cache_for(response: Response, day: date, this_day: date) -> None:
                     "number also finds it")
 async def certificate(
     number: str, response: Response, pool: asyncpg.Pool = Depends(db), this_day: date = Depends(today),
-    on: date | None = Query(None, description="the day to answer for (YYYY-MM-DD); default today"),
+    on: Day | None = Query(None, description="the day to answer for (YYYY-MM-DD); default today"),
 ) -> PublicCertificate:
     """What the certificate said on the day: its version in force then (issue 12: the same answer
     whenever it is asked). Without ``on``, today, or the day of its latest recorded change when the

@@ -29,12 +29,17 @@ router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
                                     "(see the X-Report-Period header)"}},
 )
 async def cnca(
-    month: str = Query(..., description="the month reported, YYYY-MM (Asia/Shanghai)", examples=["2026-11"]),
+    month: str = Query(..., description="the month reported, YYYY-MM (Asia/Shanghai)", examples=["2026-11"],
+                       # the years the register keeps (schemas.reports): told in the document; parse_month
+                       # refuses anything else with a message that says how a month is written
+                       json_schema_extra={"pattern": r"^(2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])$"}),
     fmt: Literal["csv", "xlsx"] = Query("csv", alias="format", description="csv (UTF-8 with BOM) or xlsx"),
     actor: Actor = Depends(permitted(Action.READ_CNCA_REPORT)),
     pool: asyncpg.Pool = Depends(db),
     day: date = Depends(today),
 ) -> Response:
+    """The certification authority's monthly report (CNCA): every certificate and its status for the month,
+    as CSV (UTF-8 with BOM) or XLSX; due by the 10th of the following month."""
     first = parse_month(month)  # InvalidInput → 422 problem+json
     rows = await cnca_rows(pool, first, as_of=day)
     content = to_csv(rows) if fmt == "csv" else to_xlsx(rows, first)

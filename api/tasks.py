@@ -94,6 +94,8 @@ async def tasks(
     mine: bool = Query(True, description="false: every task of my roles (managers and operators: all tasks)"),
     day: date = Depends(today), lang: Language = Depends(language),
 ) -> list[dict[str, Any]]:
+    """The inbox: open tasks waiting for me (assigned to me, or to a role I hold), soonest due first.
+    With ``mine=false``, every task of my roles (managers and operators: every task)."""
     rows = await list_tasks(pool, role=role.value if role else None, kind=kind, status=status,
                             overdue_on=day if overdue else None)
     oversees = bool({Role.MANAGER, Role.OPERATOR} & set(actor.roles))
@@ -117,6 +119,9 @@ async def complete(
     pool: asyncpg.Pool = Depends(db),
     client: Client = Depends(temporal),
 ) -> TaskReceipt:
+    """Complete a task with its payload (its schema is in ``GET /api/v1/tasks/{id}``). The task's process
+    decides: a task no longer open is 409; a person without the role or qualification (R-7), or with a
+    conflict of impartiality (R-9.1.9.n1), 403; a payload that breaks a rule 422 with the rule id."""
     row = await _task_or_404(pool, task_id)
     if row.status != TaskStatus.OPEN:
         raise Problem(409, f"Task '{row.title}' is {row.status.value}; there is nothing left to complete.")
@@ -137,6 +142,8 @@ async def complete(
 @router.get("/{task_id:path}", response_model=TaskDetail, summary="one task, with the JSON schema of its payload")
 async def task(task_id: str, actor: Actor = Depends(permitted(Action.READ_TASK)), pool: asyncpg.Pool = Depends(db),
                day: date = Depends(today), lang: Language = Depends(language)) -> dict:
+    """One task: who it is for, when it is due, what its person needs to decide (``context``) and the JSON
+    schema of the payload that completes it."""
     row = await _task_or_404(pool, task_id)
     schema = row.payload_schema or (TASK_PAYLOADS[row.kind].model_json_schema() if row.kind in TASK_PAYLOADS else {})
     summary = _summary(row, day, (await subjects_of(pool, [row.workflow_id])).get(row.workflow_id), lang)

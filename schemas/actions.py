@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from schemas.base import Day
 from schemas.staff import Role
 from schemas.tasking import Actor
 from schemas.text import Line, Text
@@ -119,7 +120,7 @@ class Notification(_Action):
 
     action: Literal["notification"] = "notification"
     kind: NotificationKind
-    received_on: date
+    received_on: Day
     description: Text = Field(min_length=1)
     major: bool = Field(False, description="a major complaint or serious incident: triaged immediately")
 

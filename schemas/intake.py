@@ -10,6 +10,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
+from schemas.base import Day
 from schemas.text import Email, Line, Text
 
 # the materials listed by the scheme ("including but not limited to": others may be added).
@@ -51,7 +52,7 @@ class SiteData(BaseModel):
 class Licence(BaseModel):
     name: Line
     number: Line
-    valid_to: date | None = None
+    valid_to: Day | None = None
 
 
 class InformationForm(BaseModel):
@@ -64,7 +65,7 @@ class ApplicationSubmission(BaseModel):
     organization: OrganizationData = Field(default_factory=OrganizationData)
     sites: list[SiteData] = Field(default_factory=list)
     scope: Text | None = Field(None, description="the service to be certified (certified service category)")
-    service_documents_in_operation_since: date | None = None
+    service_documents_in_operation_since: Day | None = None
     licences: list[Licence] = Field(default_factory=list, description="administrative licences where required")
     information_form: InformationForm = Field(default_factory=InformationForm)
     materials: list[Line] = Field(default_factory=list, description=f"keys of the materials supplied: {', '.join(REQUIRED_MATERIALS)}")

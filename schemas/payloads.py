@@ -14,6 +14,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from schemas.base import Day
 from schemas.text import Line, Text
 
 HAPPENED = "happened"  # marks a date on which something took place: never after the process's today
@@ -109,7 +110,7 @@ class VisitPlan(BaseModel):
 
     site: Line = Field(description="the site's name as in the application")
     shopper_id: UUID
-    planned_on: date
+    planned_on: Day
     person_days: Decimal = Field(Decimal("0.5"), gt=0)
 
 
@@ -121,9 +122,9 @@ class Programme(Payload):
     methods: Text = ""
     person_days: Decimal = Field(gt=0, description="audit time, not below the reviewed audit time (R-9.1.2.7)")
     onsite_days: Decimal = Field(gt=0, description="on-site part, at least 80 % of person_days (R-A.n1a)")
-    stage1_on: date | None = Field(None, description="required where the audit has a separate stage 1 (R-9.1.5, R-9.3)")
-    onsite_start: date
-    onsite_end: date
+    stage1_on: Day | None = Field(None, description="required where the audit has a separate stage 1 (R-9.1.5, R-9.3)")
+    onsite_start: Day
+    onsite_end: Day
     team: list[TeamAssignment] = Field(min_length=1)
     visits: list[VisitPlan] = Field(default_factory=list)
     confidentiality_and_logistics: Text = ""

@@ -21,7 +21,7 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, EmailStr
+from pydantic import AfterValidator, EmailStr, Field
 from pydantic_core import PydanticCustomError
 
 # Python's re can hold lone surrogates in a character class, which is what lets one pattern find them.
@@ -98,10 +98,15 @@ def _check_at(path: str, text: Any) -> None:
                                   {"where": f"{path}: " if path else "", "message": exc.message()}) from None
 
 
-Text = Annotated[str, AfterValidator(check_text)]
+# The same refusals, told to readers of the OpenAPI document (and to schemathesis, which then sends
+# what the document allows): a pattern in the JSON schema only; the check above gives the message.
+_TEXT_PATTERN = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$"
+_LINE_PATTERN = "^[^\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029]*$"
+
+Text = Annotated[str, AfterValidator(check_text), Field(json_schema_extra={"pattern": _TEXT_PATTERN})]
 """Free text (notes, reasons, descriptions, scopes, addresses): may span lines."""
 
-Line = Annotated[str, AfterValidator(check_line)]
+Line = Annotated[str, AfterValidator(check_line), Field(json_schema_extra={"pattern": _LINE_PATTERN})]
 """One line: names, codes, references, ids and keys."""
 
 Email = Annotated[EmailStr, AfterValidator(check_line)]
