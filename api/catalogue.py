@@ -57,6 +57,8 @@ class CatalogueView(BaseModel):
 
 @router.get("", response_model=CatalogueView, summary="the items the on-site audit rates and the levels (R-6)")
 async def catalogue(actor: Actor = Depends(permitted(Action.READ_CATALOGUE))) -> CatalogueView:
+    """The items the on-site results must name, with their maxima, and the levels with their conditions
+    (R-6); ``illustrative`` while the shipped catalogue, not the body's own, is in force."""
     items, thresholds = default_catalogue(), default_thresholds()
     return CatalogueView(
         illustrative=items.illustrative, version=items.version, note=items.note, sections=dict(items.sections),

@@ -29,6 +29,7 @@ from schemas.actions import ACT_UPDATE, ACTION_MODELS, ActionReceipt, ActionRequ
 from schemas.certificate_versions import CertificateVersion
 from schemas.certificates import CertStatus, StarLevel
 from schemas.tasking import Actor
+from schemas.text import Line
 from store.certificate_search import CertificatePage, CertificateRow, get_certificate_row, search_certificates
 from store.certificate_versions import versions_of
 from store.certificates import certificate_sites
@@ -77,7 +78,7 @@ class CertificateView(BaseModel):
 async def certificates(
     actor: Actor = Depends(permitted(Action.LIST_CERTIFICATES)), pool: asyncpg.Pool = Depends(db),
     status: CertStatus | None = Query(None, description="the public status (R-9.6.8)"),
-    organization: str | None = Query(None, description="part of the organization's name, or its id"),
+    organization: Line | None = Query(None, description="part of the organization's name, or its id"),
     star_level: StarLevel | None = None,
     due_before: Day | None = Query(None, description="something due (a surveillance, a suspension's end, the "
                                                       "invitation to recertify, the expiry) before this day"),

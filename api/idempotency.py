@@ -46,7 +46,7 @@ class IdempotencyKeys:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         key = _header(scope, HEADER) if scope["type"] == "http" and scope["method"] == "POST" else None
-        if key is None:
+        if key is None or _header(scope, b"authorization") is None:  # no caller to keep it for: a 401 follows
             await self.app(scope, receive, send)
             return
         if not KEY.fullmatch(key):
@@ -54,7 +54,7 @@ class IdempotencyKeys:
                                    instance=scope["path"])(scope, receive, send)
             return
         body = await _read_body(receive)
-        caller = hashlib.sha256((_header(scope, b"authorization") or "").encode()).hexdigest()
+        caller = hashlib.sha256(str(_header(scope, b"authorization")).encode()).hexdigest()
         request_hash = hashlib.sha256(scope["path"].encode() + b"\n" + body).hexdigest()
         pool = scope["app"].state.pool
         try:

@@ -20,6 +20,7 @@ from api.problems import Problem
 from api.processes import send_update
 from schemas.incidents import RETRY_INCIDENT_UPDATE, Incident, IncidentRecord, IncidentRetry, IncidentState
 from schemas.tasking import Actor
+from schemas.text import Line
 from store.incidents import get_incident, list_incidents
 
 router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
@@ -35,7 +36,7 @@ async def incidents(
     state: IncidentState | None = Query(None, description="only incidents in this state"),
     include_resolved: bool = Query(False, alias="all",
                                    description="resolved ones too (ignored with state)"),
-    workflow_id: str | None = Query(None, description="only this process's incidents"),
+    workflow_id: Line | None = Query(None, description="only this process's incidents"),
 ) -> list[IncidentRecord]:
     """The incidents: steps of a process that failed beyond their bound and wait for an operator (open
     by default), newest first."""

@@ -21,7 +21,7 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
@@ -61,13 +61,23 @@ WHY: dict[int, str] = {
     404: "Nothing with that id is in the register.",
     409: "The state of the process or the record does not allow this now.",
     422: "The request is not valid, or a rule of the scheme refused it (see rule_id).",
+    413: "The body is larger than the API takes (CERTFLOW_MAX_BODY_BYTES) or than the process engine can carry.",
+    429: "Too many requests from this address (the public register), or too many refused tokens; repeat after "
+         "Retry-After.",
     503: "The register or the process engine did not answer; repeat after Retry-After.",
 }
 
 HEADERS: dict[int, dict[str, Any]] = {
     401: {"WWW-Authenticate": {"schema": {"type": "string"}, "description": "Bearer"}},
+    429: {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds to wait before repeating"}},
     503: {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds to wait before repeating"}},
 }
+# Every POST takes an Idempotency-Key (api/idempotency.py). Said in each POST's description rather than
+# declared as a parameter: a generator filling the parameter would reuse one key across requests, which
+# the API rightly refuses (422), and read that as a valid request refused.
+IDEMPOTENCY_NOTE = ("An `Idempotency-Key` header (1–200 printable ASCII characters) makes a repeat safe: sent again "
+                    "with the same key by the same caller, the request starts nothing new and the first answer is "
+                    "given again (`Idempotent-Replayed: true`); the same key on another request is 422.")
 
 
 def api_routes(app: FastAPI) -> Iterator[APIRoute]:
@@ -98,9 +108,11 @@ def action_of(route: APIRoute) -> Action | None:
 def error_statuses(route: APIRoute) -> list[int]:
     """The error codes ``route`` can answer, read from its dependencies, path and method."""
     calls = set(_calls(route.dependant))
-    statuses: set[int] = {400} if route.dependant.body_params else set()
+    statuses: set[int] = {400, 413} if route.dependant.body_params else set()
     if current_actor in calls:
-        statuses.add(401)
+        statuses |= {401, 429}  # 429: the refused-token limit (api/rate_limits.py)
+    if route.path_format.startswith("/public/"):
+        statuses.add(429)  # the public register's rate limit
     if action_of(route) is not None:
         statuses.add(403)
     if route.dependant.path_params:
@@ -124,7 +136,8 @@ def _who_may_call(app: FastAPI, route: APIRoute) -> str:
     action = action_of(route)
     if action is None:
         return "No token needed." if current_actor not in set(_calls(route.dependant)) else "Any staff token."
-    roles = permission_matrix(app.state.settings.intake_roles)[action]
+    s = app.state.settings
+    roles = permission_matrix(s.intake_roles, s.staff_admin_roles, s.staff_readers)[action]
     return f"Who may call (`{action.value}`): {', '.join(sorted(r.value for r in roles))}."
 
 
@@ -137,6 +150,8 @@ def _complete_operation(app: FastAPI, route: APIRoute, operation: dict[str, Any]
             entry["headers"] = HEADERS[status]
         responses[str(status)] = entry
     said = (operation.get("description") or "").strip()
+    if "POST" in route.methods:
+        said = f"{said}\n\n{IDEMPOTENCY_NOTE}"
     operation["description"] = f"{said}\n\n{_who_may_call(app, route)}".strip()
     body = operation.get("requestBody", {}).get("content", {}).get("application/json")
     if body is not None and route.body_field is not None:
@@ -171,8 +186,13 @@ def install_openapi(app: FastAPI) -> None:
         app.mount(SWAGGER_UI_URL, StaticFiles(directory=SWAGGER_UI_DIR), name="swagger-ui")
 
     @app.get("/docs", include_in_schema=False)
-    async def docs() -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url=app.openapi_url or "/openapi.json", title=f"{app.title} API",
+    async def docs(request: Request) -> HTMLResponse:
+        page = get_swagger_ui_html(openapi_url=app.openapi_url or "/openapi.json", title=f"{app.title} API",
                                    swagger_js_url=f"{SWAGGER_UI_URL}/swagger-ui-bundle.js",
                                    swagger_css_url=f"{SWAGGER_UI_URL}/swagger-ui.css",
                                    swagger_favicon_url=f"{SWAGGER_UI_URL}/favicon-32x32.png")
+        nonce = getattr(request.state, "csp_nonce", None)  # api/security_headers.py: inline blocks need it
+        if nonce is None:
+            return page
+        html = bytes(page.body).decode().replace("<script>", f'<script nonce="{nonce}">')
+        return HTMLResponse(html.replace("<style>", f'<style nonce="{nonce}">'))

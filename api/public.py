@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 from api.auth import db
 from api.problems import Problem
 from schemas.base import Day
+from schemas.text import Line
 from api.tasks import today
 from schemas.certificate_versions import CertificateVersion, certificate_on
 from store.certificate_versions import versions_of, versions_of_many
@@ -121,10 +122,10 @@ class PublicInformation(BaseModel):
             summary="the directory of certified organizations (R-9.1.9.n3), searched by name, credit code or number")
 async def directory(
     response: Response, pool: asyncpg.Pool = Depends(db), this_day: date = Depends(today),
-    q: str = Query("", max_length=100, description="part of the holder's name, its credit code, or a certificate "
+    q: Line = Query("", max_length=100, description="part of the holder's name, its credit code, or a certificate "
                                                    "number (or its beginning); empty: every certificate"),
     status: Literal["valid", "suspended", "withdrawn", "scope_reduced", "expired"] | None = Query(None),
-    on: date | None = Query(None, description="the day to answer for (YYYY-MM-DD); default today"),
+    on: Day | None = Query(None, description="the day to answer for (YYYY-MM-DD); default today"),
     limit: int = Query(20, ge=1, le=100), offset: int = Query(0, ge=0, le=100_000),
 ) -> Directory:
     """Each certificate as its version in force on the day says it (the same holder, status and validity

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Query
 from api.auth import db
 from api.permissions import Action, permitted
 from api.tasks import today
+from schemas.base import Day
 from schemas.directory import StaffEntry
 from schemas.staff import Role
 from schemas.tasking import Actor
@@ -28,10 +29,12 @@ router = APIRouter(prefix="/api/v1/staff", tags=["staff"])
 async def directory(
     actor: Actor = Depends(permitted(Action.LIST_STAFF)), pool: asyncpg.Pool = Depends(db),
     role: Role | None = Query(None, description="only people holding this role"),
-    qualified_on: date | None = Query(None, description="only active people holding both R-7.auditor proofs "
+    qualified_on: Day | None = Query(None, description="only active people holding both R-7.auditor proofs "
                                                         "valid on this day; validity is judged on it too"),
     active: bool | None = Query(None, description="true: active only; false: those who left; absent: everyone"),
     day: date = Depends(today),
 ) -> list[StaffEntry]:
+    """Who can be put on a team (R-9.1.4): each person's roles, R-7.auditor proofs with their periods and
+    whether they are valid on the day, and the audits they took part in (R-9.1.9.n1)."""
     return await staff_directory(pool, qualified_on or day, role=role, active=active,
                                  qualified_only=qualified_on is not None)

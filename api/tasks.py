@@ -21,7 +21,7 @@ from schemas.payloads import TASK_PAYLOADS
 from schemas.staff import Role
 from schemas.tasking import COMPLETE_TASK_UPDATE, Actor, TaskCompletion, TaskReceipt
 from schemas.tasks import TaskRecord, TaskStatus
-from schemas.text import JsonObject
+from schemas.text import JsonObject, Line
 from store.facts import staff_facts
 from store.task_subjects import TaskSubject, subjects_of
 from store.tasks import get_task, list_tasks
@@ -89,7 +89,7 @@ def _visible(row: TaskRecord, actor: Actor) -> bool:
 @router.get("", response_model=list[TaskSummary], summary="tasks waiting for me (or, with mine=false, all I may see)")
 async def tasks(
     actor: Actor = Depends(permitted(Action.LIST_TASKS)), pool: asyncpg.Pool = Depends(db),
-    kind: str | None = None, role: Role | None = None, status: TaskStatus | None = TaskStatus.OPEN,
+    kind: Line | None = None, role: Role | None = None, status: TaskStatus | None = TaskStatus.OPEN,
     overdue: bool = Query(False, description="only open tasks past their due date"),
     mine: bool = Query(True, description="false: every task of my roles (managers and operators: all tasks)"),
     day: date = Depends(today), lang: Language = Depends(language),

@@ -59,7 +59,10 @@ async def test_a_code_the_api_answers_is_one_the_document_lists(app, http, docum
     for answer in (no_token, wrong_role):
         assert answer.headers["content-type"] == PROBLEM_JSON and str(answer.status_code) in declared
     routes = {r.path_format: r for r in api_routes(app)}
-    assert error_statuses(routes["/api/v1/incidents/{incident_id}"]) == [401, 403, 404, 422, 503]
+    # 429: the refused-token limit; 413: a body over the size limit; the public register's rate limit.
+    assert error_statuses(routes["/api/v1/incidents/{incident_id}"]) == [401, 403, 404, 422, 429, 503]
+    assert {413, 429} <= set(error_statuses(routes["/api/v1/applications"]))
+    assert 429 in error_statuses(routes["/public/certificates/{number}"])
 
 
 def test_every_operation_has_a_description_naming_who_may_call_it(document):
@@ -91,6 +94,9 @@ async def test_docs_load_swagger_ui_from_the_api_itself(http):
         assert served.status_code == 200, url
     script = await http.get("/static/swagger-ui/swagger-ui-bundle.js")
     assert "javascript" in script.headers["content-type"] and len(script.content) > 100_000
+    # Its inline script runs under the Content-Security-Policy: it bears this response's nonce.
+    nonce = page.headers["content-security-policy"].split("'nonce-")[1].split("'")[0]
+    assert f'<script nonce="{nonce}">' in page.text and "<script>" not in page.text
 
 
 async def test_what_schemathesis_found_stays_fixed(http, staff):
