@@ -7,11 +7,12 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import BaseModel, Field, ValidationError
 from temporalio.client import Client
 
 from api.auth import db, temporal
+from api.paging import MAX_PAGE
 from api.permissions import Action, permitted
 from api.problems import Problem
 from api.processes import send_update
@@ -24,7 +25,10 @@ from schemas.tasks import TaskRecord, TaskStatus
 from schemas.text import JsonObject, Line
 from store.facts import staff_facts
 from store.task_subjects import TaskSubject, subjects_of
-from store.tasks import get_task, list_tasks
+from store.inbox_pages import Viewer, inbox_page
+from store.tasks import get_task
+
+INBOX_PAGE = 100  # rows per inbox page unless asked otherwise
 
 router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"])
 
@@ -81,29 +85,38 @@ def _summary(row: TaskRecord, today: date, about: TaskSubject | None, lang: Lang
 
 
 def _visible(row: TaskRecord, actor: Actor) -> bool:
-    if row.assignee_id is not None:
-        return row.assignee_id == actor.staff_id
-    return row.role in actor.roles
+    """Whether ``actor`` may see the task at all: theirs, one of their roles' (as the inbox with mine=false
+    shows), or anything for those who oversee (managers, operators)."""
+    if {Role.MANAGER, Role.OPERATOR} & set(actor.roles):
+        return True
+    return row.assignee_id == actor.staff_id or row.role in actor.roles
 
 
 @router.get("", response_model=list[TaskSummary], summary="tasks waiting for me (or, with mine=false, all I may see)")
 async def tasks(
+    request: Request, response: Response,
     actor: Actor = Depends(permitted(Action.LIST_TASKS)), pool: asyncpg.Pool = Depends(db),
     kind: Line | None = None, role: Role | None = None, status: TaskStatus | None = TaskStatus.OPEN,
     overdue: bool = Query(False, description="only open tasks past their due date"),
     mine: bool = Query(True, description="false: every task of my roles (managers and operators: all tasks)"),
     day: date = Depends(today), lang: Language = Depends(language),
+    limit: int = Query(INBOX_PAGE, ge=1, le=MAX_PAGE, description=f"rows per page (1–{MAX_PAGE})"),
+    after: Line | None = Query(None, max_length=400, description="the cursor of the next page, from the previous "
+                                                               "answer's Link header (rel=next)"),
 ) -> list[dict[str, Any]]:
     """The inbox: open tasks waiting for me (assigned to me, or to a role I hold), soonest due first.
-    With ``mine=false``, every task of my roles (managers and operators: every task)."""
-    rows = await list_tasks(pool, role=role.value if role else None, kind=kind, status=status,
-                            overdue_on=day if overdue else None)
-    oversees = bool({Role.MANAGER, Role.OPERATOR} & set(actor.roles))
-    if mine or not oversees:
-        rows = [r for r in rows if _visible(r, actor) or (not mine and r.role in actor.roles)]
-    about = await subjects_of(pool, {r.workflow_id for r in rows})
-    return [_summary(r, day, about.get(r.workflow_id), lang)
-            for r in sorted(rows, key=lambda r: (r.due_on or date.max, r.id))]
+    With ``mine=false``, every task of my roles (managers and operators: every task). A page at a time:
+    when there is more, the ``Link`` header names the next page (``rel="next"``), which starts after this
+    page's last row, so tasks opened or closed meanwhile neither repeat nor skip a row."""
+    viewer = Viewer(staff_id=actor.staff_id, roles=[r.value for r in actor.roles], mine=mine,
+                    oversees=bool({Role.MANAGER, Role.OPERATOR} & set(actor.roles)))
+    page = await inbox_page(pool, viewer, kind=kind, role=role.value if role else None, status=status,
+                            overdue_on=day if overdue else None, after=after, limit=limit)
+    if page.next_cursor is not None:
+        following = request.url.include_query_params(after=page.next_cursor)
+        response.headers["Link"] = f'<{following.path}?{following.query}>; rel="next"'
+    about = await subjects_of(pool, {r.workflow_id for r in page.rows})
+    return [_summary(r, day, about.get(r.workflow_id), lang) for r in page.rows]
 
 
 async def _task_or_404(pool: asyncpg.Pool, task_id: str) -> TaskRecord:
@@ -145,6 +158,8 @@ async def task(task_id: str, actor: Actor = Depends(permitted(Action.READ_TASK))
     """One task: who it is for, when it is due, what its person needs to decide (``context``) and the JSON
     schema of the payload that completes it."""
     row = await _task_or_404(pool, task_id)
+    if not _visible(row, actor):  # as the inbox hides it: its context is not this person's to read
+        raise Problem(404, f"There is no task {task_id} for you.")
     schema = row.payload_schema or (TASK_PAYLOADS[row.kind].model_json_schema() if row.kind in TASK_PAYLOADS else {})
     summary = _summary(row, day, (await subjects_of(pool, [row.workflow_id])).get(row.workflow_id), lang)
     # What the task is about goes with its context too: an audit's process does not know the certificate.
