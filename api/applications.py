@@ -8,19 +8,22 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field, ValidationError
 from temporalio.client import Client
 from temporalio.service import RPCError
 
 from api.auth import db, temporal
+from api.paging import MAX_PAGE
 from api.permissions import Action, permitted
 from api.problems import Problem
 from api.processes import engine_unavailable, live_state
+from schemas.applications import ApplicationStatus
 from schemas.intake import REQUIRED_MATERIALS, ApplicationSubmission
 from schemas.organizations import CREDIT_CODE_PATTERN
 from schemas.tasking import Actor
 from schemas.text import Line
+from store.application_pages import application_page
 from store.applications import get_application
 from store.events import events_of_certification
 from workflows.contracts import (
@@ -139,6 +142,37 @@ async def submit(
         raise engine_unavailable(exc) from None
     response.headers["Location"] = f"/api/v1/applications/{application_id}"
     return Submitted(application_id=application_id, workflow_id=workflow_id)
+
+
+class ApplicationSummary(BaseModel):
+    id: UUID
+    workflow_id: str
+    status: str
+    organization: str = Field(description="as the application named it")
+    credit_code: str
+    scope: str
+    submitted_at: datetime
+
+
+@router.get("", response_model=list[ApplicationSummary], summary="applications, newest first, a page at a time")
+async def applications(
+    request: Request, response: Response, actor: Actor = Depends(permitted(Action.LIST_APPLICATIONS)),
+    pool: asyncpg.Pool = Depends(db),
+    status: ApplicationStatus | None = Query(None, description="where the applications stand"),
+    organization: Line | None = Query(None, max_length=100, description="part of the name, or the credit code"),
+    limit: int = Query(50, ge=1, le=MAX_PAGE, description=f"rows per page (1–{MAX_PAGE})"),
+    after: Line | None = Query(None, max_length=400, description="the next page's cursor, from the previous "
+                                                               "answer's Link header (rel=next)"),
+) -> list[ApplicationSummary]:
+    """Applications as received, newest first. When there is more, the ``Link`` header names the next page
+    (``rel="next"``), which starts after this page's last row: applications arriving meanwhile neither
+    repeat nor skip a row."""
+    page = await application_page(pool, status=status.value if status else None, organization=organization,
+                                  after=after, limit=limit)
+    if page.next_cursor is not None:
+        following = request.url.include_query_params(after=page.next_cursor)
+        response.headers["Link"] = f'<{following.path}?{following.query}>; rel="next"'
+    return [ApplicationSummary(**vars(r)) for r in page.rows]
 
 
 @router.get("/{application_id}", response_model=ApplicationView, summary="where an application stands, with its timeline")

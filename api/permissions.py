@@ -45,6 +45,7 @@ class Action(StrEnum):
 
     SUBMIT_APPLICATION = "application.submit"
     READ_APPLICATION = "application.read"
+    LIST_APPLICATIONS = "application.list"
     LIST_TASKS = "task.list"
     READ_TASK = "task.read"
     COMPLETE_TASK = "task.complete"
@@ -89,6 +90,7 @@ CERTIFICATE_ACTIONS: dict[str, Action] = {
 _FIXED: dict[Action, frozenset[Role]] = {
     # Reads: everyone on the staff works from the register's lists and the processes' state.
     Action.READ_APPLICATION: EVERY_ROLE,
+    Action.LIST_APPLICATIONS: EVERY_ROLE,
     Action.LIST_TASKS: EVERY_ROLE,
     Action.READ_TASK: EVERY_ROLE,
     Action.LIST_CERTIFICATES: EVERY_ROLE,

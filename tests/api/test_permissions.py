@@ -29,6 +29,7 @@ _ACTION_BODIES = {
 PROBES: dict[Action, tuple[str, str, dict | None]] = {
     Action.SUBMIT_APPLICATION: ("POST", "/api/v1/applications", {"organization": {"name": "示例"}}),
     Action.READ_APPLICATION: ("GET", f"/api/v1/applications/{uuid.UUID(int=1)}", None),
+    Action.LIST_APPLICATIONS: ("GET", "/api/v1/applications", None),
     Action.LIST_TASKS: ("GET", "/api/v1/tasks", None),
     Action.READ_TASK: ("GET", "/api/v1/tasks/certification-none/review/1", None),
     Action.COMPLETE_TASK: ("POST", "/api/v1/tasks/certification-none/review/1/complete", {"payload": {}}),
