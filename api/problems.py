@@ -13,7 +13,7 @@ import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from starlette.routing import Match
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -169,8 +169,8 @@ def install_unavailable_handlers(app: FastAPI) -> None:
 def _methods_at(request: Request) -> list[str]:
     """Every method some route answers at this request's path (the Allow of a 405)."""
     methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches({**request.scope, "method": "GET"})
-        if match is not Match.NONE and getattr(route, "methods", None):
+    for route in iter_route_contexts(request.app.routes):  # through the included routers
+        path_regex = getattr(route, "path_regex", None)
+        if path_regex is not None and path_regex.match(request.url.path) and getattr(route, "methods", None):
             methods |= set(route.methods)
     return sorted(methods)
