@@ -6,6 +6,7 @@ the status the raiser chose) with ``rule_id``, and only our own faults are 500.
 
 from __future__ import annotations
 
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -167,10 +168,15 @@ def install_unavailable_handlers(app: FastAPI) -> None:
 
 
 def _methods_at(request: Request) -> list[str]:
-    """Every method some route answers at this request's path (the Allow of a 405)."""
-    methods: set[str] = set()
+    """The methods the routes of this request's path answer (the Allow of a 405): of the templates that
+    match it, the most specific one's (``/tasks/{id}/complete`` before ``/tasks/{id:path}``), all of
+    its methods (a list's GET and its POST are two routes)."""
+    by_template: dict[str, set[str]] = {}
     for route in iter_route_contexts(request.app.routes):  # through the included routers
-        path_regex = getattr(route, "path_regex", None)
-        if path_regex is not None and path_regex.match(request.url.path) and getattr(route, "methods", None):
-            methods |= set(route.methods)
-    return sorted(methods)
+        path_regex, methods = getattr(route, "path_regex", None), getattr(route, "methods", None)
+        if path_regex is not None and methods and path_regex.match(request.url.path):
+            by_template.setdefault(route.path_format, set()).update(methods)
+    if not by_template:
+        return []
+    specific = max(by_template, key=lambda template: len(re.sub(r"\{[^}]*\}", "", template)))
+    return sorted(by_template[specific])

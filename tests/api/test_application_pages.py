@@ -69,3 +69,5 @@ async def test_a_method_the_path_does_not_take_names_every_one_it_does(http, sta
     _, token = await staff(Role.REVIEWER)
     response = await http.request("OPTIONS", "/api/v1/applications", headers=bearer(token))
     assert response.status_code == 405 and response.headers["allow"] == "GET, POST"
+    complete = await http.request("OPTIONS", "/api/v1/tasks/x/review/1/complete", headers=bearer(token))
+    assert complete.status_code == 405 and complete.headers["allow"] == "POST"  # not the task page's GET
