@@ -5,13 +5,12 @@ named it (its own data), never from a later record."""
 
 from __future__ import annotations
 
-import base64
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
 from schemas.errors import InvalidInput
+from store import cursors
 from store._sql import Db
 
 
@@ -33,15 +32,14 @@ class ApplicationPage:
 
 
 def _cursor(row: ApplicationRow) -> str:
-    key = json.dumps([row.submitted_at.isoformat(), str(row.id)])
-    return base64.urlsafe_b64encode(key.encode()).decode().rstrip("=")
+    return cursors.encode([row.submitted_at.isoformat(), str(row.id)])
 
 
 def _before(cursor: str | None) -> tuple[datetime | None, UUID | None]:
     if cursor is None:
         return None, None
+    at, application_id = cursors.decode(cursor, 2)
     try:
-        at, application_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         return datetime.fromisoformat(at), UUID(application_id)
     except (ValueError, TypeError) as exc:
         raise InvalidInput("the cursor is not one this list gave (use the Link header's as it came)") from exc

@@ -6,14 +6,13 @@ then id (index tasks_inbox_keyset, migration 0012).
 
 from __future__ import annotations
 
-import base64
-import json
 from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
 from schemas.errors import InvalidInput
 from schemas.tasks import TaskRecord, TaskStatus
+from store import cursors
 from store._sql import Db, to_models
 from store.tasks import _COLUMNS
 
@@ -38,20 +37,19 @@ class InboxPage:
 
 
 def cursor_of(row: TaskRecord) -> str:
-    key = [row.due_on.isoformat() if row.due_on else _UNDATED, row.id]
-    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+    return cursors.encode([row.due_on.isoformat() if row.due_on else _UNDATED, row.id])
 
 
 def _after(cursor: str | None) -> tuple[str | None, str | None]:
     if cursor is None:
         return None, None
+    due, task_id = cursors.decode(cursor, 2)
     try:
-        due, task_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         if due != _UNDATED:
             date.fromisoformat(due)
-        return str(due), str(task_id)
     except (ValueError, TypeError) as exc:
-        raise InvalidInput("the cursor is not one this inbox gave (use next_cursor as it came)") from exc
+        raise InvalidInput("the cursor is not one this inbox gave (use the Link header's as it came)") from exc
+    return str(due), str(task_id)
 
 
 async def inbox_page(db: Db, viewer: Viewer, *, kind: str | None = None, role: str | None = None,
