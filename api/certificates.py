@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 
 import asyncpg
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 from temporalio.client import Client
 
@@ -76,6 +76,7 @@ class CertificateView(BaseModel):
 
 @router.get("", response_model=CertificateList, summary="certificates, filtered; soonest due first with due_before")
 async def certificates(
+    request: Request, response: Response,
     actor: Actor = Depends(permitted(Action.LIST_CERTIFICATES)), pool: asyncpg.Pool = Depends(db),
     status: CertStatus | None = Query(None, description="the public status (R-9.6.8)"),
     organization: Line | None = Query(None, description="part of the organization's name, or its id"),
@@ -83,11 +84,18 @@ async def certificates(
     due_before: Day | None = Query(None, description="something due (a surveillance, a suspension's end, the "
                                                       "invitation to recertify, the expiry) before this day"),
     limit: Limit = DEFAULT_PAGE, offset: Offset = 0,
+    after: Line | None = Query(None, max_length=400, description="the next page's cursor, from the previous "
+                                                               "answer's Link header (rel=next); then offset is not used"),
 ) -> CertificateList:
     """The register's certificates, filtered by status, organization, star level or what is due before a
-    day (soonest due first), a page at a time (``limit``, ``offset``) with the total."""
+    day (soonest due first), a page at a time with the total. When there is more, the ``Link`` header
+    names the next page (``rel="next"``): it starts after this page's last row, so certificates issued or
+    changed meanwhile neither repeat nor skip a row (``offset`` still works, without that promise)."""
     page = await search_certificates(pool, status=status, organization=organization, star_level=star_level,
-                                     due_before=due_before, limit=limit, offset=offset)
+                                     due_before=due_before, limit=limit, offset=offset, after=after)
+    if page.next_cursor is not None:
+        following = request.url.remove_query_params("offset").include_query_params(after=page.next_cursor)
+        response.headers["Link"] = f'<{following.path}?{following.query}>; rel="next"'
     return CertificateList(total=page.total, items=page.items, limit=limit, offset=offset)
 
 

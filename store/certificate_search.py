@@ -14,6 +14,8 @@ from uuid import UUID
 from pydantic import BaseModel
 
 from schemas.certificates import CertStatus, StarLevel
+from schemas.errors import InvalidInput
+from store import cursors
 from store._sql import Db
 
 ENDED = (CertStatus.WITHDRAWN.value, CertStatus.EXPIRED.value)
@@ -40,6 +42,18 @@ class CertificateRow(BaseModel):
 class CertificatePage(BaseModel):
     total: int
     items: list[CertificateRow]
+    next_cursor: str | None = None  # the page after this one, keyset (None: the last page)
+
+
+def _after(cursor: str | None, by_due: bool) -> tuple[date | None, str | None]:
+    """The sort key a cursor carries: (next due day, number) when sorted by due, else (None, number)."""
+    if cursor is None:
+        return None, None
+    due, number = cursors.decode(cursor, 2)
+    try:
+        return (date.fromisoformat(due) if by_due else None), str(number)
+    except (ValueError, TypeError) as exc:
+        raise InvalidInput("the cursor is not one this list gave (use the Link header's as it came)") from exc
 
 
 def _select(ended: str) -> str:
@@ -63,6 +77,7 @@ _WHERE = """WHERE ($1::text IS NULL OR c.status = $1)
 async def search_certificates(
     db: Db, *, status: CertStatus | None = None, organization: str | None = None,
     star_level: StarLevel | None = None, due_before: date | None = None, limit: int = 50, offset: int = 0,
+    after: str | None = None,
 ) -> CertificatePage:
     """By number. ``organization`` matches part of the name (or the whole id); ``due_before`` keeps the
     certificates with something due before that day, soonest first. ``total`` counts every match."""
@@ -70,14 +85,21 @@ async def search_certificates(
             star_level.value if star_level else None, due_before, list(ENDED))
     total = await db.fetchval(
         f"SELECT count(*) FROM certificates c JOIN organizations o ON o.id = c.organization_id {_WHERE}", *args)
+    after_due, after_number = _after(after, due_before is not None)
     rows = await db.fetch(
         f"""{_select("$5")}
            {_WHERE}
+             AND ($8::text IS NULL OR (CASE WHEN $4::date IS NULL THEN c.number > $8
+                                       ELSE (c.next_due_on, c.number) > ($9::date, $8) END))
            ORDER BY CASE WHEN $4::date IS NULL THEN NULL ELSE c.next_due_on END, c.number
            LIMIT $6 OFFSET $7""",
-        *args, limit, offset,
+        *args, limit + 1, 0 if after else offset, after_number, after_due,
     )
-    return CertificatePage(total=total, items=[CertificateRow(**dict(r)) for r in rows])
+    items = [CertificateRow(**dict(r)) for r in rows[:limit]]
+    last = items[-1] if len(rows) > limit and items else None
+    cursor = None if last is None else cursors.encode(
+        [last.next_due_on.isoformat() if due_before and last.next_due_on else None, last.number])
+    return CertificatePage(total=total, items=items, next_cursor=cursor)
 
 
 async def record_next_due(db: Db, number: str, on: date | None, what: str | None) -> None:

@@ -130,3 +130,29 @@ async def test_an_expired_certificate_says_further_certification_is_a_new_applic
         "kind": "complaint", "received_on": "2026-11-01", "description": "投诉"})
     assert response.status_code == 409 and response.json()["rule_id"] == "R-9.6.8"
     assert "new initial application" in response.json()["detail"]
+
+
+async def test_certificate_pages_follow_each_other_while_certificates_are_issued(http, pool, staff):
+    """Keyset pages (Link rel=next): a certificate issued meanwhile comes in its place in number order, and
+    no row repeats or is skipped."""
+    import re
+
+    from .test_public import issued_certificate
+
+    _, token = await staff(Role.PROGRAMME_MANAGER)
+    made = [(await issued_certificate(pool, f"分页呼叫中心{i}有限公司", f"9111000MA01PAGE{i}0X"))[0]
+            for i in range(5)]
+    seen: list[str] = []
+    url: str | None = "/api/v1/certificates?limit=2&organization=分页呼叫中心"
+    while url:
+        response = await http.get(url, headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 200, response.text
+        seen += [c["number"] for c in response.json()["items"]]
+        if len(seen) == 2:
+            made.append((await issued_certificate(pool, "分页呼叫中心9有限公司", "9111000MA01PAGE90X"))[0])
+        found = re.fullmatch(r'<([^>]+)>; rel="next"', response.headers.get("link", ""))
+        url = found[1] if found else None
+    assert seen == sorted(made) and len(seen) == len(set(seen))
+    bad = await http.get("/api/v1/certificates", params={"after": "made-up"},
+                         headers={"Authorization": f"Bearer {token}"})
+    assert bad.status_code == 422
