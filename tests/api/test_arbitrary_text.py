@@ -20,7 +20,7 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.inbox import InboxActivities, TaskClosing
 from activities.records import ApplicationIntake, RecordActivities
-from schemas.intake import REQUIRED_MATERIALS, ApplicationSubmission
+from schemas.intake import ApplicationSubmission
 from schemas.payloads import ApplicationReview
 from schemas.staff import Role
 from schemas.tasking import TaskView
@@ -28,6 +28,8 @@ from store.applications import get_application
 from store.events import events_for
 from store.organizations import get_organization
 from store.tasks import get_task, upsert_open_task
+
+from .test_applications import bearer, complete_application
 
 NOW = datetime(2026, 11, 24, 2, 0, tzinfo=timezone.utc)
 EDGES = "\x00\x01\x08\x0b\x0c\x1b\x1f\x7f\x80\x85\x9f\ud800\udbff\udc00\udfff\t\n\r\u2028\ufeff\uffff"
@@ -46,21 +48,9 @@ HARD = "甲\t乙\n丙\r丁\ufeff\uffff\u2028\u202e\u0301\U00020000\U0001f600"
 HARD_LINE = "示例\ufeff\uffff\u202e\u0301\U00020000\U0001f600"  # the same for a name: one line
 
 
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
 def application() -> dict:
-    return {
-        "organization": {"name": "示例呼叫中心有限公司", "credit_code": "91110000MA01ABCD2X",
-                         "registered_address": "北京市朝阳区示例路1号", "postcode": "100000",
-                         "legal_status_proof": "营业执照副本", "contact": {"phone": "010-12345678"}},
-        "sites": [{"name": "总部", "headcount": 60}],
-        "scope": "呼叫中心客户服务", "service_documents_in_operation_since": "2025-01-01",
-        "licences": [{"name": "增值电信业务经营许可证", "number": "B2-1"}],
-        "information_form": {"resources": "座席 60 个", "processes": "受理、回访", "risk_management": "应急预案"},
-        "materials": list(REQUIRED_MATERIALS),
-    }
+    """A complete application (tests/api/test_applications.py), with a licence to put text into."""
+    return complete_application() | {"licences": [{"name": "增值电信业务经营许可证", "number": "B2-1"}]}
 
 
 def put(body: dict, path: str, value: str) -> dict:
