@@ -23,7 +23,7 @@ in the outbox, or the server, and retries the incident lets the next attempt thr
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 
@@ -73,7 +73,7 @@ def build_message(row: OutboxMessage, mail_from: str) -> EmailMessage:
     message["Subject"] = row.subject
     message["Message-ID"] = message_id_for(row.idempotency_key)
     # The moment it is handed to the server: a fact of sending, so the wall clock, not the workflow's.
-    message["Date"] = format_datetime(datetime.now(timezone.utc))
+    message["Date"] = format_datetime(datetime.now(UTC))
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies to a notice
     message.set_content(row.body, charset="utf-8")
     return message
@@ -121,5 +121,5 @@ class NotifyActivities:
             # Transient: Temporal backs off and tries again; permanent: an incident at once.
             raise ApplicationError(error, type="MailRefused" if permanent else "MailNotSent",
                                    non_retryable=permanent) from exc
-        await outbox.mark_sent(self.pool, row.id, message["Message-ID"], datetime.now(timezone.utc))
+        await outbox.mark_sent(self.pool, row.id, message["Message-ID"], datetime.now(UTC))
         return Delivered(message_id=message["Message-ID"], already_sent=False)

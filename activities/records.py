@@ -14,11 +14,13 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
-from pydantic import BaseModel
 from jinja2 import UndefinedError
+from pydantic import BaseModel
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.calendar import current_table
+from activities.templates import MailTemplates, TemplateMissing
 from rules.calendar import HolidayTable
 from rules.lifecycle import LifecyclePolicy, certificate_validity, shanghai_date
 from rules.numbering import NumberingPolicy, certificate_number, site_certificate_number
@@ -31,8 +33,6 @@ from schemas.organizations import Organization, Site
 from schemas.payloads import Correction, FindingInput, ItemAssessment, TeamAssignment
 from schemas.tasking import Actor
 from store import applications, audits, certificate_search, certificates, events, organizations, outbox, tasks
-from activities.calendar import current_table
-from activities.templates import MailTemplates, TemplateMissing
 
 # Organization and site ids are derived from what identifies them, so that a retry (or a second
 # application of the same organization) finds the same rows.

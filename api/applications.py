@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -131,7 +131,7 @@ async def submit(
         await client.start_workflow(
             CERTIFICATION_WORKFLOW,
             CertificationInput(application_id=application_id, submission=submission,
-                               submitted_at=datetime.now(timezone.utc), submitted_by=actor,
+                               submitted_at=datetime.now(UTC), submitted_by=actor,
                                policy=request.app.state.settings.scheme,
                                process_pages=request.app.state.settings.public_url
                                or request.app.state.settings.api_url),

@@ -9,7 +9,7 @@ nothing about it alone. The last successful use is written at most once per
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 from fastapi import Depends, Request
@@ -35,7 +35,7 @@ def temporal(request: Request) -> Client:
 def now() -> datetime:
     """The time tokens are judged at. A dependency, so a test can move it on
     (``app.dependency_overrides``) to see a token expire without waiting for it."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _unauthorized(detail: str, *, title: str = "Unauthorized", description: str = "", **extra) -> Problem:

@@ -23,9 +23,9 @@ from api.auth import db, temporal
 from api.paging import DEFAULT_PAGE, Limit, Offset
 from api.permissions import CERTIFICATE_ACTIONS, Action, permitted
 from api.problems import Problem
-from schemas.base import Day
 from api.processes import live_state, send_update
 from schemas.actions import ACT_UPDATE, ACTION_MODELS, ActionReceipt, ActionRequest
+from schemas.base import Day
 from schemas.certificate_versions import CertificateVersion
 from schemas.certificates import CertStatus, StarLevel
 from schemas.tasking import Actor

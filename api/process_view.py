@@ -11,7 +11,7 @@ running process itself for those the register has not caught up with yet.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from urllib.parse import quote
 
 import asyncpg
@@ -53,7 +53,7 @@ class ProcessElements(BaseModel):
 
 
 def today() -> date:
-    return shanghai_date(datetime.now(timezone.utc))
+    return shanghai_date(datetime.now(UTC))
 
 
 @router.get("/stats", response_model=list[ElementStats],

@@ -19,10 +19,10 @@ from pydantic import BaseModel, Field
 
 from api.auth import db
 from api.problems import Problem
-from schemas.base import Day
-from schemas.text import Line
 from api.tasks import today
+from schemas.base import Day
 from schemas.certificate_versions import CertificateVersion, certificate_on
+from schemas.text import Line
 from store.certificate_versions import versions_of, versions_of_many
 from store.public_directory import search_directory
 

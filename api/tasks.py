@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -16,16 +16,16 @@ from api.paging import MAX_PAGE
 from api.permissions import Action, permitted
 from api.problems import Problem
 from api.processes import send_update
-from schemas.task_titles import Language, preferred_language, task_title
 from rules.lifecycle import shanghai_date
 from schemas.payloads import TASK_PAYLOADS
 from schemas.staff import Role
+from schemas.task_titles import Language, preferred_language, task_title
 from schemas.tasking import COMPLETE_TASK_UPDATE, Actor, TaskCompletion, TaskReceipt
 from schemas.tasks import TaskRecord, TaskStatus
 from schemas.text import JsonObject, Line
 from store.facts import staff_facts
-from store.task_subjects import TaskSubject, subjects_of
 from store.inbox_pages import Viewer, inbox_page
+from store.task_subjects import TaskSubject, subjects_of
 from store.tasks import get_task
 
 INBOX_PAGE = 100  # rows per inbox page unless asked otherwise
@@ -65,7 +65,7 @@ class CompleteRequest(BaseModel):
 def today() -> date:
     """The body's calendar day (Asia/Shanghai) for "overdue" in the inbox. A dependency, so a test can pin
     it (``app.dependency_overrides``); the workflows keep their own today for the deadlines they enforce."""
-    return shanghai_date(datetime.now(timezone.utc))
+    return shanghai_date(datetime.now(UTC))
 
 
 def language(accept_language: str | None = Header(None, description="en for English titles; Chinese otherwise")

@@ -7,7 +7,7 @@ import asyncio
 import json
 import sys
 import warnings
-from datetime import date
+from datetime import UTC, date
 
 from certflow.logging import configure_logging
 from certflow.settings import get_settings
@@ -185,7 +185,7 @@ def _cmd_mail(args: argparse.Namespace) -> int:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     """The regulator's monthly report (CNCA), due by the 10th of the following month."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from api.report_formats import filename, to_csv, to_xlsx
     from rules.lifecycle import shanghai_date
@@ -197,7 +197,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         print("certflow report: an XLSX file is not for a terminal; give --output FILE, e.g. --output "
               f"{filename(args.month, 'xlsx')}", file=sys.stderr)
         return 2
-    today = shanghai_date(datetime.now(timezone.utc))
+    today = shanghai_date(datetime.now(UTC))
     rows = []
 
     async def work(conn) -> None:

@@ -189,7 +189,7 @@ def _run_in_thread(factory) -> None:
     def target() -> None:
         try:
             asyncio.run(factory())
-        except BaseException as exc:  # noqa: BLE001 - re-raised below in the caller's thread
+        except BaseException as exc:
             errors.append(exc)
 
     thread = threading.Thread(target=target)
@@ -264,7 +264,7 @@ def _temporal_answers(address: str, namespace: str) -> bool:
             client = await Client.connect(address, namespace=namespace)
             await client.service_client.check_health()
             return True
-        except Exception:  # noqa: BLE001 - not up yet
+        except Exception:
             return False
 
     result: list[bool] = []

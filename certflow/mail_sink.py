@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -39,7 +39,7 @@ class SinkHandler:
         digest = _digest(message_id) if message_id else hashlib.sha256(content).hexdigest()[:16]
         if any(self.directory.glob(f"*-{digest}.eml")):
             return "250 OK: already received (same Message-ID), not stored again"
-        name = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}Z-{digest}.eml"
+        name = f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}Z-{digest}.eml"
         partial = self.directory / f".{name}.part"
         partial.write_bytes(content)
         partial.rename(self.directory / name)  # a reader never sees half a message
@@ -67,7 +67,7 @@ def stored_mail(directory: Path) -> list[StoredMail]:
     found = []
     for path in directory.glob("*.eml"):
         headers = _PARSER.parsebytes(path.read_bytes(), headersonly=True)
-        received = datetime.strptime(path.name.split("Z-")[0], "%Y%m%dT%H%M%S%f").replace(tzinfo=timezone.utc)
+        received = datetime.strptime(path.name.split("Z-")[0], "%Y%m%dT%H%M%S%f").replace(tzinfo=UTC)
         found.append(StoredMail(path, received, str(headers.get("To", "")), str(headers.get("Subject", "")),
                                 str(headers.get("Message-ID", ""))))
     return sorted(found, key=lambda m: m.path.name, reverse=True)

@@ -4,7 +4,7 @@ the way back in when no administrator's token works any more."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from schemas.tokens import TokenState
@@ -18,7 +18,7 @@ TOKEN_ACTIONS = {
 
 
 def _when(moment: datetime | None) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if moment else "never"
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if moment else "never"
 
 
 def describe(state: TokenState) -> str:
@@ -27,7 +27,7 @@ def describe(state: TokenState) -> str:
 
 
 async def run_token_action(conn, action: str, staff_id: UUID, lifetime_days: int) -> None:
-    at = datetime.now(timezone.utc)
+    at = datetime.now(UTC)
     if action == "rotate":
         issued = await tokens.rotate(conn, staff_id, at, timedelta(days=lifetime_days))
         print(f"staff id: {issued.staff_id}\ntoken:    {issued.token}\nexpires:  {_when(issued.expires_at)}")
@@ -39,4 +39,4 @@ async def run_token_action(conn, action: str, staff_id: UUID, lifetime_days: int
 
 async def token_lines(conn) -> dict[UUID, str]:
     """Each staff member's token described, by staff id, for ``certflow staff list``."""
-    return {state.staff_id: describe(state) for state in await tokens.token_states(conn, datetime.now(timezone.utc))}
+    return {state.staff_id: describe(state) for state in await tokens.token_states(conn, datetime.now(UTC))}

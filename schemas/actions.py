@@ -9,7 +9,7 @@ refuses (403/409/422 with the rule id, as for tasks) what the certificate's stat
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 

@@ -11,8 +11,8 @@ from uuid import UUID
 from pydantic import Field, model_validator
 
 from schemas.base import NonBlank, NonBlankLine, Record
-from schemas.text import Line
 from schemas.certificates import StarLevel
+from schemas.text import Line
 
 
 class AuditKind(StrEnum):

@@ -13,7 +13,6 @@ from pydantic import AfterValidator, Field, model_validator
 from schemas.base import NonBlankLine, Record
 from schemas.text import Line, Text
 
-
 # The register's CHECK on certificate_numbers.number: the body's pattern may vary, but a
 # number is always upper-case letters, digits, ".", "_" and "-", so it can be printed, typed and searched;
 # "/" is kept for the reissue marker, which is shown beside the number, never part of it.

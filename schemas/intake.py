@@ -6,8 +6,6 @@ everything missing (:meth:`ApplicationSubmission.missing`), not one error at a t
 
 from __future__ import annotations
 
-from datetime import date
-
 from pydantic import BaseModel, Field
 
 from schemas.base import Day

@@ -15,9 +15,9 @@ from typing import Annotated
 from pydantic import AfterValidator
 
 from schemas.base import NonBlankLine, Record
-from schemas.text import Line, Text
 from schemas.certificates import CertStatus, StarLevel
 from schemas.errors import InvalidInput
+from schemas.text import Line, Text
 
 
 class MonthEvent(StrEnum):

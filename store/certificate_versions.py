@@ -77,7 +77,7 @@ async def append_version(db: Db, number: str, change: VersionChange, in_force_fr
                                                          ("registered_address", registered_address)) if v})
     sites = await _sites(db, cert, previous)
     row = await db.fetchrow(
-        f"""INSERT INTO certificate_versions (certificate_number, version, change, in_force_from, status, star_level,
+        """INSERT INTO certificate_versions (certificate_number, version, change, in_force_from, status, star_level,
                 scope, issued_on, reissued_on, revision, valid_from, valid_to, suspended_until, organization, sites)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
             RETURNING certificate_number AS number, version, change, in_force_from, NULL::date AS in_force_to,

@@ -21,6 +21,7 @@ from uuid import UUID
 
 import asyncpg
 
+from schemas.certificate_versions import VersionChange
 from schemas.certificates import (
     CERTIFICATE_NUMBER_PATTERN,
     Certificate,
@@ -29,7 +30,6 @@ from schemas.certificates import (
     StarLevel,
     sub_number,
 )
-from schemas.certificate_versions import VersionChange
 from schemas.errors import Conflict, InvalidInput, NotFound
 from store._sql import Db, references_must_exist, to_model, to_models, transaction
 from store.certificate_versions import append_version

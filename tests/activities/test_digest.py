@@ -4,7 +4,7 @@ sends nothing twice; a day off sends nothing; with one mail per task the digest 
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from temporalio.testing import ActivityEnvironment
@@ -24,12 +24,12 @@ DIGEST = StaffMailSettings(mode=StaffMail.DAILY_DIGEST)
 async def open_task(pool, n: int, role: Role, *, assignee=None, due_on: date | None = None,
                     available_from: date | None = None, title: str = ""):
     return await upsert_open_task(
-        pool, f"audit-x/t{n}/1", "audit-x", f"t{n}", role.value, datetime(2026, 11, 20, tzinfo=timezone.utc),
+        pool, f"audit-x/t{n}/1", "audit-x", f"t{n}", role.value, datetime(2026, 11, 20, tzinfo=UTC),
         assignee_id=assignee, due_on=due_on, title=title or f"任务{n}", available_from=available_from)
 
 
 def request(day: date = DAY) -> DigestRequest:
-    return DigestRequest(day=day, at=datetime.combine(day, datetime.min.time(), timezone.utc), workflow_id="staff-digest")
+    return DigestRequest(day=day, at=datetime.combine(day, datetime.min.time(), UTC), workflow_id="staff-digest")
 
 
 async def run(pool, day: date = DAY, settings: StaffMailSettings = DIGEST):
@@ -51,7 +51,7 @@ async def team(pool):
     await open_task(pool, 3, Role.AUDITOR, assignee=leader.id, due_on=DAY + timedelta(days=5),
                     available_from=DAY - timedelta(days=1), title="审查计划")
     done = await open_task(pool, 4, Role.AUDITOR, assignee=leader.id, due_on=DAY, title="已完成的任务")
-    await complete_task(pool, done.id, leader.id, datetime(2026, 11, 30, tzinfo=timezone.utc))
+    await complete_task(pool, done.id, leader.id, datetime(2026, 11, 30, tzinfo=UTC))
     await open_task(pool, 5, Role.AUDITOR, assignee=gone.id, due_on=DAY, title="离职者的任务")
     await open_task(pool, 6, Role.REVIEWER, due_on=DAY + timedelta(days=3), title="申请评审")
     return {"leader": leader, "reviewer": reviewer, "idle": idle, "gone": gone}

@@ -5,7 +5,7 @@ certificate number is allocated once (R-10.3.5)."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from temporalio.testing import ActivityEnvironment
@@ -36,7 +36,7 @@ from store.staff import add_staff
 
 TABLES = ["organizations", "sites", "applications", "events", "tasks", "outbox", "audits", "audit_team",
           "item_scores", "findings", "certificate_numbers", "certificates", "certificate_sites"]
-NOW = datetime(2026, 11, 24, 2, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 
 
 async def counts(pool) -> dict[str, int]:

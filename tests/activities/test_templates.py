@@ -3,7 +3,7 @@ directory wins, and a template the process cannot fill is refused instead of sen
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from temporalio.exceptions import ApplicationError
@@ -102,7 +102,7 @@ async def test_a_template_the_process_cannot_fill_is_refused_not_retried(pool, t
     (tmp_path / "application_rejected.txt.j2").write_text(
         "{% set subject %}通知{% endset %}{{ something_the_process_never_gives }}", encoding="utf-8")
     records = RecordActivities(pool, MailTemplates(tmp_path))
-    now = datetime(2026, 11, 25, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 25, tzinfo=UTC)
     notice = Notice(key="k/1", to="c@example.cn", template="application_rejected", params=PARAMS["application_rejected"],
                     event=EventInput(key="k/1", at=now, kind="notice.application_rejected"))
     with pytest.raises(ApplicationError) as error:

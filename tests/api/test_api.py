@@ -9,8 +9,8 @@ from datetime import date, datetime, time, timedelta
 from rules.rating import default_catalogue
 from schemas.intake import REQUIRED_MATERIALS
 from schemas.tasking import TaskView
-from workflows.tasks import SHANGHAI
 from store.staff import add_qualification, add_staff
+from workflows.tasks import SHANGHAI
 
 PROBLEM = "application/problem+json"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from schemas.applications import ApplicationRecord
 from schemas.organizations import Organization
@@ -14,7 +14,7 @@ from store.organizations import upsert_organization
 
 from .test_api import bearer
 
-START = datetime(2026, 11, 2, 1, tzinfo=timezone.utc)
+START = datetime(2026, 11, 2, 1, tzinfo=UTC)
 
 
 async def received(pool, org, name: str, hours: int, status: str = "submitted") -> str:

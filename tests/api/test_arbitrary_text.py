@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -31,7 +31,7 @@ from store.tasks import get_task, upsert_open_task
 
 from .test_applications import bearer, complete_application
 
-NOW = datetime(2026, 11, 24, 2, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 EDGES = "\x00\x01\x08\x0b\x0c\x1b\x1f\x7f\x80\x85\x9f\ud800\udbff\udc00\udfff\t\n\r\u2028\ufeff\uffff"
 ANY_TEXT = st.text(st.one_of(st.characters(exclude_categories=()), st.sampled_from(EDGES)), max_size=12)
 FIELDS = ["organization.name", "organization.registered_address", "organization.contact.email",

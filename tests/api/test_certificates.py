@@ -5,7 +5,7 @@ what body). The actions carried out by a running process are in tests/workflows/
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -13,6 +13,7 @@ from schemas.staff import Role
 from store.certificate_search import record_next_due
 from store.certificates import set_status
 from store.events import append_event
+
 from ..conftest import certificate_in_register
 
 PROBLEM = "application/problem+json"
@@ -80,7 +81,7 @@ async def test_the_list_is_for_staff_only(http):
 async def test_one_certificate_without_a_process_shows_the_register_and_its_timeline(http, pool, staff):
     a, b, _ = await three_certificates(pool)
     _, token = await staff(Role.REVIEWER)
-    await append_event(pool, f"test/{uuid.uuid4()}", datetime(2026, 3, 2, 2, tzinfo=timezone.utc), "孙方案", "certificate.granted",
+    await append_event(pool, f"test/{uuid.uuid4()}", datetime(2026, 3, 2, 2, tzinfo=UTC), "孙方案", "certificate.granted",
                        rule_id="R-10.1", workflow_id="certification-x", subject=b, data={"number": b})
     response = await http.get(f"/api/v1/certificates/{b.lower()}", headers=bearer(token))  # any case
     assert response.status_code == 200, response.text

@@ -4,14 +4,14 @@ task's page shown only to those its inbox shows it to."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from schemas.staff import Role
 from store.tasks import complete_task, upsert_open_task
 
 from .test_api import bearer
 
-OPENED = datetime(2026, 12, 1, 1, tzinfo=timezone.utc)
+OPENED = datetime(2026, 12, 1, 1, tzinfo=UTC)
 
 
 async def open_review(pool, name: str, due: date | None) -> str:

@@ -4,7 +4,7 @@ its organization, scope, sites with their sub-certificate numbers (R-10.3.3), le
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from schemas.applications import ApplicationRecord
 from schemas.certificates import Certificate, StarLevel
@@ -34,7 +34,7 @@ async def issued_certificate(pool, name: str = "上海示例呼叫中心有限�
     workflow_id = f"certification-{application_id}"
     await record_application(pool, ApplicationRecord(
         id=application_id, organization_id=org.id, workflow_id=workflow_id, scope="呼叫中心客户服务",
-        submitted_at=datetime(2026, 1, 5, 1, 0, tzinfo=timezone.utc)))
+        submitted_at=datetime(2026, 1, 5, 1, 0, tzinfo=UTC)))
     number = await allocate_certificate_number(pool, f"{workflow_id}/number", lambda seq: f"CCS2026{seq:05d}")
     await record_certificate(pool, Certificate(
         number=number, organization_id=org.id, application_id=application_id, workflow_id=workflow_id,

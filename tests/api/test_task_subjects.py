@@ -4,19 +4,20 @@ certificates no longer look alike), and titles are in Chinese unless the caller 
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
-from schemas.task_titles import TITLES_ZH, preferred_language, task_title
 from schemas.audits import Audit, AuditKind
 from schemas.payloads import TASK_PAYLOADS
 from schemas.staff import Role
+from schemas.task_titles import TITLES_ZH, preferred_language, task_title
 from store.audits import record_audit
 from store.tasks import upsert_open_task
+
 from ..conftest import certificate_in_register
 
-OPENED = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+OPENED = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 
 def bearer(token: str, language: str | None = None) -> dict[str, str]:

@@ -9,7 +9,7 @@ problem document (status, rule id, errors) is seen without driving a whole certi
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
@@ -23,7 +23,7 @@ from schemas.tasking import COMPLETE_TASK_UPDATE, Refusal, RefusalDetail, TaskCo
 from store.tasks import complete_task, upsert_open_task
 
 PROBLEM = "application/problem+json"
-OPENED = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+OPENED = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 
 def bearer(token: str) -> dict[str, str]:

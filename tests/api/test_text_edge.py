@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -19,7 +19,7 @@ from schemas.staff import Role
 from store.tasks import upsert_open_task
 
 PROBLEM = "application/problem+json"
-OPENED = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+OPENED = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 
 def bearer(token: str) -> dict[str, str]:

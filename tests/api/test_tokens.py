@@ -6,7 +6,7 @@ by the test, never waited for."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -25,7 +25,7 @@ class Clock:
     """The app's clock, as a test sets it."""
 
     def __init__(self) -> None:
-        self.at = datetime.now(timezone.utc)
+        self.at = datetime.now(UTC)
 
     def __call__(self) -> datetime:
         return self.at
@@ -130,7 +130,7 @@ async def test_a_failed_sign_in_records_no_use(http, staff, clock):
     _, admin = await staff(Role.MANAGER)
     clock.at += timedelta(days=91)
     await http.get(TASKS, headers=bearer(token))
-    clock.at = datetime.now(timezone.utc)
+    clock.at = datetime.now(UTC)
     state = (await http.get(f"/api/v1/staff/{actor.staff_id}/token", headers=bearer(admin))).json()
     assert state["last_used_at"] is None and state["status"] == "valid"
 

@@ -7,7 +7,7 @@ import re
 import subprocess
 import sys
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from schemas.tokens import TokenStatus
@@ -81,7 +81,7 @@ async def test_rotate_prints_a_new_token_once_and_the_old_one_stops_working(db_d
     assert done.returncode == 0, done.stderr
     new = re.search(r"token:\s+(\S+)", done.stdout)[1]
     assert new != old and "shown only now" in done.stdout and re.search(r"expires:\s+\d{4}-", done.stdout)
-    at = datetime.now(timezone.utc)
+    at = datetime.now(UTC)
     assert await holder_of(pool, old, at) is None
     person, state = await holder_of(pool, new, at)
     assert str(person.id) == staff_id and state.status is TokenStatus.VALID
@@ -93,12 +93,12 @@ async def test_revoke_and_deactivate_stop_the_token_and_list_shows_each_tokens_s
     for name in ("赵撤销", "吴离职", "郑在职"):
         done = certflow(db_dsn, "add", name, "--role", "reviewer")
         ids[name] = re.search(r"staff id:\s+(\S+)", done.stdout)[1]
-    await record_use(pool, uuid.UUID(ids["郑在职"]), datetime(2026, 12, 1, 8, 30, tzinfo=timezone.utc))
+    await record_use(pool, uuid.UUID(ids["郑在职"]), datetime(2026, 12, 1, 8, 30, tzinfo=UTC))
     revoked = certflow(db_dsn, "revoke", ids["赵撤销"])
     assert revoked.returncode == 0 and "token revoked" in revoked.stdout, revoked.stderr
     left = certflow(db_dsn, "deactivate", ids["吴离职"])
     assert left.returncode == 0 and "inactive" in left.stdout, left.stderr
-    at = datetime.now(timezone.utc)
+    at = datetime.now(UTC)
     assert (await token_state(pool, uuid.UUID(ids["赵撤销"]), at)).status is TokenStatus.REVOKED
     assert (await token_state(pool, uuid.UUID(ids["吴离职"]), at)).status is TokenStatus.INACTIVE
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -80,8 +80,8 @@ def test_add_months_lands_in_the_right_month_never_later_day(d: date, n: int) ->
 
 def test_shanghai_date_of_utc_evening_is_next_day() -> None:
     """Dates: calendar deadlines use Asia/Shanghai dates (UTC+8)."""
-    assert shanghai_date(datetime(2024, 12, 31, 16, 0, tzinfo=timezone.utc)) == date(2025, 1, 1)
-    assert shanghai_date(datetime(2024, 12, 31, 15, 59, 59, tzinfo=timezone.utc)) == date(2024, 12, 31)
+    assert shanghai_date(datetime(2024, 12, 31, 16, 0, tzinfo=UTC)) == date(2025, 1, 1)
+    assert shanghai_date(datetime(2024, 12, 31, 15, 59, 59, tzinfo=UTC)) == date(2024, 12, 31)
 
 
 def test_shanghai_date_of_other_zone() -> None:

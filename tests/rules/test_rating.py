@@ -25,9 +25,9 @@ from rules.rating import (
     RatingPolicy,
     RatingResult,
     RatingThresholds,
+    check_level_decided,
     default_catalogue,
     default_thresholds,
-    check_level_decided,
     rate,
 )
 from schemas.errors import InvalidInput, RuleViolation

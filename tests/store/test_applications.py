@@ -1,5 +1,5 @@
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from pydantic import ValidationError
@@ -14,7 +14,7 @@ from store.applications import (
     set_status,
 )
 
-SUBMITTED = datetime(2025, 3, 3, 1, 0, tzinfo=timezone.utc)
+SUBMITTED = datetime(2025, 3, 3, 1, 0, tzinfo=UTC)
 
 
 def _app(org_id, **kw):

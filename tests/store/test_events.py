@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import asyncpg
 import pytest
@@ -62,11 +62,11 @@ async def test_an_event_needs_a_time_zone_and_an_actor(pool, count):
 
 
 async def test_a_certifications_timeline_includes_its_audits(pool):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from store.events import append_event, events_of_certification
 
-    t = datetime(2026, 11, 25, tzinfo=timezone.utc)
+    t = datetime(2026, 11, 25, tzinfo=UTC)
     wf = "certification-abc"
     await append_event(pool, "1", t, "system", "application.received", workflow_id=wf)
     await append_event(pool, "2", t + timedelta(days=1), "system", "stage1.completed", workflow_id=f"audit-{wf}-initial-1")

@@ -3,7 +3,7 @@ the highest version stands. Error text that quotes unstorable input is still rec
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -11,7 +11,7 @@ from schemas.errors import InvalidInput
 from schemas.incidents import Incident, IncidentState
 from store.incidents import get_incident, incident_by_key, list_incidents, record
 
-RAISED = datetime(2026, 12, 2, 1, 0, tzinfo=timezone.utc)
+RAISED = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)
 
 
 def incident(n: int = 1, workflow_id: str = "certification-a", **changes) -> Incident:

@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -6,7 +6,7 @@ from schemas.errors import NotFound
 from schemas.outbox import OutboxStatus
 from store.outbox import enqueue, mark_failed, mark_sent, message_by_key, pending
 
-SENT_AT = datetime(2026, 3, 9, 1, 0, tzinfo=timezone.utc)
+SENT_AT = datetime(2026, 3, 9, 1, 0, tzinfo=UTC)
 
 
 async def test_enqueue_with_the_same_key_returns_the_queued_message(pool, count):
@@ -52,9 +52,8 @@ async def test_mark_failed_counts_attempts_until_the_message_is_given_up(pool):
 async def test_two_senders_claiming_with_lock_never_get_the_same_message(pool):
     for key in "abcd":
         await enqueue(pool, key, f"{key}@example.cn", "s", "b")
-    async with pool.acquire() as one, pool.acquire() as two:
-        async with one.transaction(), two.transaction():
-            first = await pending(one, 2, lock=True)
-            second = await pending(two, 10, lock=True)
+    async with pool.acquire() as one, pool.acquire() as two, one.transaction(), two.transaction():
+        first = await pending(one, 2, lock=True)
+        second = await pending(two, 10, lock=True)
     assert len(first) == 2 and len(second) == 2
     assert not {m.id for m in first} & {m.id for m in second}

@@ -1,7 +1,7 @@
 """The regulator's monthly report (CNCA): which certificates a month lists, with their status at the end
 of the month (R-9.6.8) and what happened to them in it, as the register and its event log say."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -152,9 +152,9 @@ async def test_a_month_still_running_is_reported_up_to_today_and_one_not_begun_i
 async def test_the_month_is_shanghais(pool):
     """An event belongs to the Asia/Shanghai day it occurred on: 16:30 UTC on 31 October is 1 November."""
     await certify(pool, "CCS2025-0201", date(2025, 2, 3), date(2028, 2, 2))
-    await log(pool, "CCS2025-0201", "certificate.suspended", datetime(2026, 10, 31, 16, 30, tzinfo=timezone.utc))
+    await log(pool, "CCS2025-0201", "certificate.suspended", datetime(2026, 10, 31, 16, 30, tzinfo=UTC))
     await certify(pool, "CCS2025-0202", date(2025, 2, 3), date(2028, 2, 2))
-    await log(pool, "CCS2025-0202", "certificate.suspended", datetime(2026, 11, 30, 16, 30, tzinfo=timezone.utc))
+    await log(pool, "CCS2025-0202", "certificate.suspended", datetime(2026, 11, 30, 16, 30, tzinfo=UTC))
     for number, on in (("CCS2025-0201", date(2026, 11, 1)), ("CCS2025-0202", date(2026, 12, 1))):
         await set_status(pool, number, CertStatus.SUSPENDED, suspended_until=date(2027, 4, 30), on=on)
     rows = by_number(await cnca_rows(pool, NOVEMBER))
@@ -222,7 +222,7 @@ async def test_a_certificate_recertified_after_the_month_stays_in_it(pool):
 async def test_month_is_any_day_of_it_and_never_a_datetime(pool, register):
     assert await cnca_rows(pool, date(2026, 11, 17)) == await cnca_rows(pool, NOVEMBER)
     with pytest.raises(InvalidInput):
-        await cnca_rows(pool, datetime(2026, 11, 1, tzinfo=timezone.utc))
+        await cnca_rows(pool, datetime(2026, 11, 1, tzinfo=UTC))
 
 
 def test_a_report_number_is_upper_case_without_spaces():

@@ -1,5 +1,5 @@
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -17,7 +17,7 @@ from store.tasks import (
     upsert_open_task,
 )
 
-OPENED = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
+OPENED = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 WF = "certification-1"
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import shutil
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import pytest
@@ -31,13 +31,13 @@ async def test_tokens_issued_before_0008_expire_one_lifetime_after_the_migration
         await conn.execute("INSERT INTO staff (id, name, token_hash) VALUES ($1, '老员工', $2)",
                            old, hash_token("old"))
         await conn.execute("INSERT INTO staff (id, name) VALUES ($1, '无令牌')", tokenless)
-        before = datetime.now(timezone.utc)
+        before = datetime.now(UTC)
         assert 8 in await migrate(conn)
         lifetime = timedelta(days=DEFAULT_TOKEN_LIFETIME_DAYS)
 
         person, state = await holder_of(conn, "old", before + lifetime - timedelta(minutes=1))
         assert person.id == old and state.status is TokenStatus.VALID
-        assert before + lifetime <= state.expires_at <= datetime.now(timezone.utc) + lifetime
+        assert before + lifetime <= state.expires_at <= datetime.now(UTC) + lifetime
         _, state = await holder_of(conn, "old", before + lifetime + timedelta(minutes=1))
         assert state.status is TokenStatus.EXPIRED
         assert {s.staff_id: s.status for s in await token_states(conn, before)}[tokenless] is TokenStatus.NONE

@@ -9,7 +9,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -124,7 +124,7 @@ class Journey:
         self.handle = await self.env.client.start_workflow(
             "CertificationWorkflow",
             CertificationInput(application_id=self.application_id, submission=data or submission(),
-                               submitted_at=datetime.now(timezone.utc), submitted_by=self.people.reviewer,
+                               submitted_at=datetime.now(UTC), submitted_by=self.people.reviewer,
                                policy=policy or self.policy or SchemePolicy(), process_pages=self.process_pages),
             id=self.workflow_id, task_queue=self.queue, result_type=str,
         )

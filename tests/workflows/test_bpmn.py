@@ -14,7 +14,7 @@ from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 
 from certflow.bpmn import BPMN_DIR, to_xml
 from certflow.conformance import check_trace, code_task_ids
-from workflows.model import MODELS, MODEL_OF
+from workflows.model import MODEL_OF, MODELS
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
 NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL", "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI"}

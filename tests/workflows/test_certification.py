@@ -228,7 +228,7 @@ async def test_plan_sent_too_late_is_refused_and_moving_the_onsite_date_rechecks
     assert rule_of(error) == "R-9.1.6"
 
     # The programme manager moves the on-site audit: the plan can then go out in time (R-9.1.10 versioned).
-    from schemas.payloads import ProgrammeRevision, Programme
+    from schemas.payloads import Programme, ProgrammeRevision
     from store.facts import staff_facts
     from workflows.audit import ProgrammeChange
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import pytest_asyncio
@@ -85,7 +85,7 @@ async def test_the_process_skips_the_weekend(own_temporal_env, pool, smtp):
     env, queue = own_temporal_env, f"digest-{uuid.uuid4().hex[:8]}"
     person, _ = await add_staff(pool, "李组长", [Role.AUDITOR], email="leader@body.example")
     await upsert_open_task(pool, "audit-x/stage1/1", "audit-x", "stage1", Role.AUDITOR.value,
-                           datetime.now(timezone.utc), assignee_id=person.id, title="一阶段审查")
+                           datetime.now(UTC), assignee_id=person.id, title="一阶段审查")
     today = (await env.get_current_time()).astimezone(SHANGHAI).date()
     friday = today + timedelta(days=(4 - today.weekday()) % 7)
     async with build_worker(env.client, pool, queue, smtp.mail, staff_mail=DIGEST):
@@ -101,7 +101,7 @@ async def test_with_one_mail_per_task_a_digest_process_left_running_ends(own_tem
     env, queue = own_temporal_env, f"digest-{uuid.uuid4().hex[:8]}"
     person, _ = await add_staff(pool, "李组长", [Role.AUDITOR], email="leader@body.example")
     await upsert_open_task(pool, "audit-x/stage1/1", "audit-x", "stage1", Role.AUDITOR.value,
-                           datetime.now(timezone.utc), assignee_id=person.id, title="一阶段审查")
+                           datetime.now(UTC), assignee_id=person.id, title="一阶段审查")
     async with build_worker(env.client, pool, queue, smtp.mail):  # staff_mail: per_task, the default
         ended = await (await start_digest(env, queue)).result()
     assert "per_task" in ended

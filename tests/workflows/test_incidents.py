@@ -17,8 +17,8 @@ from certflow.settings import Settings
 from rules.policy import ProcessPolicy, SchemePolicy
 from schemas.incidents import Incident, IncidentWait
 from schemas.staff import Role
-from workflows.contracts import ProcessStatus
 from store.staff import add_staff
+from workflows.contracts import ProcessStatus
 
 PROBLEM = "application/problem+json"
 

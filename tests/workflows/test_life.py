@@ -21,8 +21,8 @@ from rules.lifecycle import (
     renewed_validity,
     suspension_end,
 )
-from schemas.actions import ACT_UPDATE, ActionReceipt, ActionRequest
 from rules.policy import LifePolicy, SchemePolicy
+from schemas.actions import ACT_UPDATE, ActionReceipt, ActionRequest
 from schemas.tasking import Actor
 from store.certificates import certificate_sites, get_certificate
 from store.documents import documents_of

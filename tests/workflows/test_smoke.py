@@ -1,6 +1,7 @@
 """The worker runs: a workflow on our task queue reaches the register through an activity."""
 
 import uuid
+from datetime import UTC
 
 from temporalio.common import SearchAttributeKey
 
@@ -24,7 +25,7 @@ async def test_smoke_workflow_reads_the_register_through_the_worker(temporal_env
 async def test_our_search_attributes_are_known_to_the_test_server(temporal_env, pool):
     """A workflow upserting CertStatus would fail its task forever if the attribute were unknown
     (DESIGN.md "Pitfalls"): start one carrying every attribute and read them back."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from temporalio.common import SearchAttributePair, TypedSearchAttributes
 
@@ -33,7 +34,7 @@ async def test_our_search_attributes_are_known_to_the_test_server(temporal_env, 
         SearchAttributePair(SearchAttributeKey.for_keyword("CertStatus"), "valid"),
         SearchAttributePair(SearchAttributeKey.for_keyword("StarLevel"), "five_star"),
         SearchAttributePair(SearchAttributeKey.for_text("OrganizationName"), "示例呼叫中心"),
-        SearchAttributePair(SearchAttributeKey.for_datetime("NextDue"), datetime(2027, 5, 1, tzinfo=timezone.utc)),
+        SearchAttributePair(SearchAttributeKey.for_datetime("NextDue"), datetime(2027, 5, 1, tzinfo=UTC)),
     ])
     queue = f"smoke-{uuid.uuid4().hex[:8]}"
     async with build_worker(temporal_env.client, pool, queue):
