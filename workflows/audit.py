@@ -37,6 +37,7 @@ with workflow.unsafe.imports_passed_through():
         OnsiteResults,
         Programme,
         ProgrammeRevision,
+        SampledScope,
         Stage1Findings,
         VisitPlan,
     )
@@ -76,6 +77,8 @@ class AuditInput(BaseModel):
     minimum_rule: str = "R-9.1.2.7"
     process_pages: str | None = None  # the API's address: the Temporal UI's details link to this audit's page
     incident_bound: IncidentBound = Field(default_factory=IncidentBound)  # the certification's (incidents.py)
+    # what a surveillance samples (clauses and departments), shown to the team on the on-site task.
+    sampling: SampledScope | None = None
 
 
 class AuditOutcome(BaseModel):
@@ -178,7 +181,8 @@ class AuditWorkflow(HumanTasks):
             "onsite_audit", OnsiteResults, title="on-site audit results", role=Role.AUDITOR, assignee_id=leader,
             due_on=self.programme.onsite_end, rule_id="R-9.1.7", check=self._check_onsite,
             available_from=self._available(self.programme.onsite_end),
-            context={"catalogue": "/api/v1/catalogue", "full_assessment": data.full_assessment},
+            context={"catalogue": "/api/v1/catalogue", "full_assessment": data.full_assessment,
+                     **({"sampling": data.sampling.model_dump(mode="json")} if data.sampling else {})},
         )
         self.onsite_done = True
         held = self._onsite_days(onsite.payload)

@@ -76,6 +76,7 @@ with workflow.unsafe.imports_passed_through():
         Programme,
         RecertificationApplication,
         RecertificationDecision,
+        SampledScope,
         SpecialDecision,
         SurveillanceChanges,
         SurveillanceDecision,
@@ -371,7 +372,8 @@ class CertificateLife(HumanTasks):
                 context={"changes": c.model_dump(mode="json"), "sampling": p.sampling.model_dump(mode="json"),
                          "important_clauses": list(p.important_clauses)})
             outcome = await self._audit(AuditKind.SURVEILLANCE, p.programme, stage1=False,
-                                        visits_required=lp.surveillance_visits_required, full_assessment=False)
+                                        visits_required=lp.surveillance_visits_required, full_assessment=False,
+                                        sampling=p.sampling)
             decision = await self._decide(
                 "surveillance_decision", SurveillanceDecision, "surveillance decision", "R-9.2.8", outcome,
                 check=lambda p, a, f: self._check_surveillance_decision(p, outcome), latest=due,
@@ -444,7 +446,7 @@ class CertificateLife(HumanTasks):
 
     async def _audit(self, kind: AuditKind, programme: Programme, *, stage1: bool, visits_required: bool,
                      full_assessment: bool, plan_notice: int = 3, minimum: Decimal = Decimal("0.5"),
-                     rule: str = "R-9.1.2.7") -> AuditOutcome:
+                     rule: str = "R-9.1.2.7", sampling: SampledScope | None = None) -> AuditOutcome:
         s, steps = self.life, self.input.policy.process
         wf_id = workflow.info().workflow_id
         s.audit_counts[kind.value] = s.audit_counts.get(kind.value, 0) + 1
@@ -463,7 +465,8 @@ class CertificateLife(HumanTasks):
                            report_working_days=steps.report_working_days, stage1=stage1,
                            visits_required=visits_required, plan_notice_working_days=plan_notice,
                            full_assessment=full_assessment, minimum_rule=rule,
-                           process_pages=self.input.process_pages, incident_bound=IncidentBound.of(steps)),
+                           process_pages=self.input.process_pages, incident_bound=IncidentBound.of(steps),
+                           sampling=sampling),
                 id=audit_id, static_summary=f"{kind.value} audit of {s.organization_name} ({s.number})",
             )
             self.audits_started.add(audit_id)  # the server has it: its Updates can be addressed

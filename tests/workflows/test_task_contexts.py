@@ -29,6 +29,7 @@ async def test_each_task_of_a_certification_and_its_life_names_what_it_is_about(
     assert plan["onsite_start"] < plan["onsite_end"] and plan["sites"] == programme["sites"]
     onsite = (await get_task(pool, f"{audit}/onsite_audit/1")).context
     assert onsite["catalogue"] == "/api/v1/catalogue" and onsite["full_assessment"] is True
+    assert "sampling" not in onsite  # an initial audit assesses every item
     report = (await get_task(pool, f"{audit}/audit_report/1")).context
     decision = (await get_task(pool, f"{wf}/certification_decision/1")).context
     assert report["computed_level"] == decision["computed_level"] == "five_star"
@@ -49,3 +50,4 @@ async def test_each_task_of_a_certification_and_its_life_names_what_it_is_about(
     surveillance_onsite = (await get_task(pool, f"audit-{wf}-surveillance-1/onsite_audit/1")).context
     assert surveillance_onsite["full_assessment"] is False  # a sample
     assert surveillance_onsite["audit_kind"] == "surveillance"
+    assert surveillance_onsite["sampling"] == sampled  # what the team is to assess on site
