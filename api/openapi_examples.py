@@ -11,6 +11,7 @@ from typing import Any
 
 from api.tasks import CompleteRequest
 from schemas.actions import Notification, OrderSpecialAudit, ReduceScope, Reinstate, Reissue, Suspend, Withdraw
+from schemas.conflicts import ConflictDeclaration, ConflictEnd
 from schemas.intake import REQUIRED_MATERIALS, ApplicationSubmission
 from schemas.payloads import ProgrammeRevision
 
@@ -62,6 +63,9 @@ EXAMPLES: dict[type, dict[str, Any]] = {
               "organization_name": "示例客户服务有限公司"},
     OrderSpecialAudit: {"action": "special_audit", "purpose": "complaint",
                         "reason": "a major complaint about unanswered calls"},
+    ConflictDeclaration: {"credit_code": "91110000MA01ABCD2X", "organization_name": "示例呼叫中心有限公司",
+                          "reason": "2023 年前曾在该公司任客服主管", "declared_on": "2026-11-02"},
+    ConflictEnd: {"ended_on": "2026-12-01"},
     Notification: {"action": "notification", "kind": "site_change", "received_on": "2026-02-10",
                    "description": "a new site opened in Tianjin", "major": False},
 }

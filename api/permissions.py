@@ -69,15 +69,17 @@ class Action(StrEnum):
     REVOKE_STAFF_TOKEN = "staff.token.revoke"
     ROTATE_STAFF_TOKEN = "staff.token.rotate"
     DEACTIVATE_STAFF = "staff.deactivate"
+    DECLARE_CONFLICT = "staff.conflict.declare"
+    END_CONFLICT = "staff.conflict.end"
     LIST_STAFF = "staff.list"
     READ_CATALOGUE = "catalogue.read"
 
 
 EVERY_ROLE = frozenset(Role)
 
-# The actions over staff tokens and accounts, all given to the body's Decision ``staff_admin_roles``.
+# The actions over staff tokens, accounts and conflicts of interest, all given to the body's Decision ``staff_admin_roles``.
 STAFF_ADMIN_ACTIONS = (Action.READ_STAFF_TOKEN, Action.REVOKE_STAFF_TOKEN, Action.ROTATE_STAFF_TOKEN,
-                       Action.DEACTIVATE_STAFF)
+                       Action.DEACTIVATE_STAFF, Action.DECLARE_CONFLICT, Action.END_CONFLICT)
 _DEFAULT_STAFF_ADMIN_ROLES: tuple[Role, ...] = Settings.model_fields["staff_admin_roles"].default
 
 # The certificate action of each ``/api/v1/certificates/{number}/{name}`` route (schemas.actions).

@@ -131,10 +131,12 @@ async def complete(
     task_id: str, body: CompleteRequest, actor: Actor = Depends(permitted(Action.COMPLETE_TASK)),
     pool: asyncpg.Pool = Depends(db),
     client: Client = Depends(temporal),
+    day: date = Depends(today),
 ) -> TaskReceipt:
     """Complete a task with its payload (its schema is in ``GET /api/v1/tasks/{id}``). The task's process
     decides: a task no longer open is 409; a person without the role or qualification (R-7), or with a
-    conflict of impartiality (R-9.1.9.n1), 403; a payload that breaks a rule 422 with the rule id."""
+    conflict of impartiality (R-9.1.9.n1), 403; a payload that breaks a rule 422 with the rule id (a
+    programme naming someone with a declared conflict of interest with the organization: R-9.1.4)."""
     row = await _task_or_404(pool, task_id)
     if row.status != TaskStatus.OPEN:
         raise Problem(409, f"Task '{row.title}' is {row.status.value}; there is nothing left to complete.")
@@ -147,7 +149,8 @@ async def complete(
         errors = [{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()]
         where = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'payload'}: {e['msg']}" for e in errors)
         raise Problem(422, f"The payload is not valid: {where}", errors=errors) from None
-    facts = await staff_facts(pool, payload.staff_ids())
+    subject = (await subjects_of(pool, [row.workflow_id])).get(row.workflow_id)
+    facts = await staff_facts(pool, payload.staff_ids(), organization=subject and subject.credit_code, day=day)
     completion = TaskCompletion(task_id=task_id, actor=actor, payload=body.payload, facts=facts)
     return await send_update(client, row.workflow_id, COMPLETE_TASK_UPDATE, completion, TaskReceipt)
 

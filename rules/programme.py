@@ -80,6 +80,9 @@ def _person(staff: dict[str, StaffFacts], staff_id) -> StaffFacts:
         raise RuleViolation("R-7.team", f"{staff_id} is not a member of the body's staff")
     if not person.active:
         raise RuleViolation("R-7.team", f"{person.name} is no longer active")
+    if person.conflicts:  # the team is formed for this auditee; no one tied to it audits it
+        raise RuleViolation("R-9.1.4", f"{person.name} has a declared conflict of interest with this "
+                                       f"organization: {'; '.join(person.conflicts)}")
     return person
 
 

@@ -27,7 +27,8 @@ def _credit_code(value: str) -> str:
     return value
 
 
-CreditCode = Annotated[Line, AfterValidator(_credit_code)]
+CreditCode = Annotated[Line, AfterValidator(_credit_code),
+                       Field(json_schema_extra={"pattern": CREDIT_CODE_PATTERN.pattern})]
 
 
 class Organization(Record):

@@ -46,6 +46,9 @@ class StaffFacts(BaseModel):
     active: bool = True
     roles: list[Role] = Field(default_factory=list)
     qualifications: list[QualificationPeriod] = Field(default_factory=list)
+    # Known conflicts of interest with the organization the task is about (store/staff_conflicts.py): the
+    # reasons. Absent from completions recorded before they were read, so those replay as they ran.
+    conflicts: list[Text] = Field(default_factory=list)
 
 
 class TaskFacts(BaseModel):

@@ -1,4 +1,5 @@
-"""The staff directory read in one query: people, roles, qualifications and audits taken part in.
+"""The staff directory read in one query: people, roles, qualifications, audits taken part in and
+declared conflicts of interest.
 
 Kept apart from store/staff.py (which writes people and tokens) because it is a read for the API's
 ``GET /api/v1/staff`` that joins the audits too.
@@ -31,7 +32,14 @@ _DIRECTORY = f"""
                            ORDER BY a.created_at, a.id, t.role)
                      FROM audit_team t JOIN audits a ON a.id = t.audit_id
                           JOIN organizations o ON o.id = a.organization_id
-                     WHERE t.staff_id = s.id), '[]') AS audits
+                     WHERE t.staff_id = s.id), '[]') AS audits,
+           coalesce((SELECT jsonb_agg(jsonb_build_object(
+                               'id', c.id, 'staff_id', c.staff_id, 'credit_code', c.credit_code,
+                               'organization_name', coalesce(o.name, c.organization_name), 'reason', c.reason,
+                               'declared_on', c.declared_on, 'ended_on', c.ended_on, 'recorded_by', c.recorded_by)
+                           ORDER BY c.declared_on, c.id)
+                     FROM staff_conflicts c LEFT JOIN organizations o ON o.credit_code = c.credit_code
+                     WHERE c.staff_id = s.id), '[]') AS conflicts
     FROM staff s
     WHERE ($2::text IS NULL OR EXISTS (SELECT 1 FROM staff_roles r WHERE r.staff_id = s.id AND r.role = $2))
       AND ($3::boolean IS NULL OR s.active = $3)

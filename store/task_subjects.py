@@ -17,13 +17,15 @@ from store._sql import Db
 class TaskSubject(NamedTuple):
     organization: str | None
     certificate_number: str | None
+    credit_code: str | None = None  # the organization's: its known conflicts of interest are checked against it
 
 
 async def subjects_of(db: Db, workflow_ids: Iterable[str]) -> dict[str, TaskSubject]:
     """For each workflow id (a certification's or an audit's), its organization and the certificate its
     certification issued (the latest, should there be several); unknown ids are left out."""
     rows = await db.fetch(
-        """SELECT w.id, coalesce(o.name, ao.name) AS organization, c.number AS certificate_number
+        """SELECT w.id, coalesce(o.name, ao.name) AS organization, c.number AS certificate_number,
+                  coalesce(o.credit_code, ao.credit_code) AS credit_code
            FROM unnest($1::text[]) AS w(id)
            LEFT JOIN audits a ON a.id = w.id
            LEFT JOIN applications ap ON ap.workflow_id = coalesce(a.workflow_id, w.id)
@@ -35,4 +37,4 @@ async def subjects_of(db: Db, workflow_ids: Iterable[str]) -> dict[str, TaskSubj
            WHERE o.id IS NOT NULL OR ao.id IS NOT NULL""",
         sorted(set(workflow_ids)),
     )
-    return {r["id"]: TaskSubject(r["organization"], r["certificate_number"]) for r in rows}
+    return {r["id"]: TaskSubject(r["organization"], r["certificate_number"], r["credit_code"]) for r in rows}

@@ -129,6 +129,17 @@ async def test_through_the_api_to_a_published_certificate(stack):
     wrong_person = await http.post(f"/api/v1/tasks/{task_id}/complete", headers=bearer(reviewer),
                                    json={"payload": programme})
     assert wrong_person.status_code == 403
+    # A shopper known to be tied to the organization is kept off its programme until that ends.
+    _, admin = await person(pool, "吴管理", "manager")
+    declared = await http.post(f"/api/v1/staff/{shopper_id}/conflicts", headers=bearer(admin), json={
+        "credit_code": "91110000MA01ABCD2X", "reason": "曾任该公司客服", "declared_on": "2026-01-05"})
+    assert declared.status_code == 201, declared.text
+    tied = await http.post(f"/api/v1/tasks/{task_id}/complete", headers=bearer(pm), json={"payload": programme})
+    assert tied.status_code == 422 and tied.json()["rule_id"] == "R-9.1.4", tied.text
+    assert "曾任该公司客服" in tied.json()["detail"]
+    ended = await http.post(f"/api/v1/staff/{shopper_id}/conflicts/{declared.json()['id']}/end",
+                            headers=bearer(admin), json={"ended_on": "2026-01-06"})
+    assert ended.status_code == 200 and ended.json()["ended_on"] == "2026-01-06", ended.text
     await do(pm, "programme", programme)
     await certification.execute_update("wait_for_stage", "audit")  # the audit process has started
 

@@ -50,6 +50,10 @@ PROBES: dict[Action, tuple[str, str, dict | None]] = {
     Action.ROTATE_STAFF_TOKEN: ("POST", f"/api/v1/staff/{uuid.UUID(int=1)}/rotate", None),
     Action.DEACTIVATE_STAFF: ("POST", f"/api/v1/staff/{uuid.UUID(int=1)}/deactivate", None),
     Action.LIST_STAFF: ("GET", "/api/v1/staff", None),
+    Action.DECLARE_CONFLICT: ("POST", f"/api/v1/staff/{uuid.UUID(int=1)}/conflicts",
+                              {"credit_code": "91110000MA01ABCD2X", "reason": "测试", "declared_on": "2026-01-01"}),
+    Action.END_CONFLICT: ("POST", f"/api/v1/staff/{uuid.UUID(int=1)}/conflicts/{uuid.UUID(int=2)}/end",
+                          {"ended_on": "2026-01-01"}),
     Action.READ_CATALOGUE: ("GET", "/api/v1/catalogue", None),
 }
 

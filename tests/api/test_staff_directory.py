@@ -1,5 +1,5 @@
 """GET /api/v1/staff (issue 13): who can be put on a team, with roles, R-7.auditor proofs and their
-validity, and the audits each person took part in (R-9.1.9.n1, the only conflicts the register knows)."""
+validity, and the audits each person took part in (R-9.1.9.n1); declared conflicts: test_staff_conflicts.py."""
 
 from __future__ import annotations
 
