@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 import asyncpg
@@ -163,12 +163,14 @@ async def applications(
     limit: int = Query(50, ge=1, le=MAX_PAGE, description=f"rows per page (1–{MAX_PAGE})"),
     after: Line | None = Query(None, max_length=400, description="the next page's cursor, from the previous "
                                                                "answer's Link header (rel=next)"),
+    sort: Literal["-submitted", "submitted"] = Query(
+        "-submitted", description="-submitted: newest first; submitted: oldest first"),
 ) -> list[ApplicationSummary]:
-    """Applications as received, newest first. When there is more, the ``Link`` header names the next page
-    (``rel="next"``), which starts after this page's last row: applications arriving meanwhile neither
-    repeat nor skip a row."""
+    """Applications as received, newest first (``sort=submitted``: oldest first). When there is more, the
+    ``Link`` header names the next page (``rel="next"``), which starts after this page's last row:
+    applications arriving meanwhile neither repeat nor skip a row."""
     page = await application_page(pool, status=status.value if status else None, organization=organization,
-                                  after=after, limit=limit)
+                                  after=after, limit=limit, sort=sort)
     if page.next_cursor is not None:
         following = request.url.include_query_params(after=page.next_cursor)
         response.headers["Link"] = f'<{following.path}?{following.query}>; rel="next"'

@@ -12,6 +12,7 @@ reads the body model from the endpoint's real annotations.
 
 from collections.abc import Awaitable, Callable
 from datetime import date
+from typing import Literal
 
 import asyncpg
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -74,6 +75,9 @@ class CertificateView(BaseModel):
         default_factory=list, description="what the certificate said from each day on, oldest first (never changed)")
 
 
+CertificateSort = Literal["number", "-number", "issued", "-issued", "valid_to", "-valid_to", "next_due", "-next_due"]
+
+
 @router.get("", response_model=CertificateList, summary="certificates, filtered; soonest due first with due_before")
 async def certificates(
     request: Request, response: Response,
@@ -86,13 +90,17 @@ async def certificates(
     limit: Limit = DEFAULT_PAGE, offset: Offset = 0,
     after: Line | None = Query(None, max_length=400, description="the next page's cursor, from the previous "
                                                                "answer's Link header (rel=next); then offset is not used"),
+    sort: CertificateSort | None = Query(None, description="by number (the default), issue day, expiry (valid_to) "
+                                                          "or what is due next (the default with due_before); a "
+                                                          "leading - reverses"),
 ) -> CertificateList:
     """The register's certificates, filtered by status, organization, star level or what is due before a
     day (soonest due first), a page at a time with the total. When there is more, the ``Link`` header
     names the next page (``rel="next"``): it starts after this page's last row, so certificates issued or
     changed meanwhile neither repeat nor skip a row (``offset`` still works, without that promise)."""
     page = await search_certificates(pool, status=status, organization=organization, star_level=star_level,
-                                     due_before=due_before, limit=limit, offset=offset, after=after)
+                                     due_before=due_before, limit=limit, offset=offset, after=after,
+                                     sort=sort)
     if page.next_cursor is not None:
         following = request.url.remove_query_params("offset").include_query_params(after=page.next_cursor)
         response.headers["Link"] = f'<{following.path}?{following.query}>; rel="next"'

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 import asyncpg
@@ -103,15 +103,18 @@ async def tasks(
     limit: int = Query(INBOX_PAGE, ge=1, le=MAX_PAGE, description=f"rows per page (1–{MAX_PAGE})"),
     after: Line | None = Query(None, max_length=400, description="the cursor of the next page, from the previous "
                                                                "answer's Link header (rel=next)"),
+    sort: Literal["due", "-due", "opened", "-opened"] = Query(
+        "due", description="due: soonest due first, undated last; opened: oldest opened first; a leading - reverses"),
 ) -> list[dict[str, Any]]:
-    """The inbox: open tasks waiting for me (assigned to me, or to a role I hold), soonest due first.
+    """The inbox: open tasks waiting for me (assigned to me, or to a role I hold), soonest due first (or
+    as ``sort`` asks).
     With ``mine=false``, every task of my roles (managers and operators: every task). A page at a time:
     when there is more, the ``Link`` header names the next page (``rel="next"``), which starts after this
     page's last row, so tasks opened or closed meanwhile neither repeat nor skip a row."""
     viewer = Viewer(staff_id=actor.staff_id, roles=[r.value for r in actor.roles], mine=mine,
                     oversees=bool({Role.MANAGER, Role.OPERATOR} & set(actor.roles)))
     page = await inbox_page(pool, viewer, kind=kind, role=role.value if role else None, status=status,
-                            overdue_on=day if overdue else None, after=after, limit=limit)
+                            overdue_on=day if overdue else None, after=after, limit=limit, sort=sort)
     if page.next_cursor is not None:
         following = request.url.include_query_params(after=page.next_cursor)
         response.headers["Link"] = f'<{following.path}?{following.query}>; rel="next"'

@@ -14,9 +14,8 @@ from uuid import UUID
 from pydantic import BaseModel
 
 from schemas.certificates import CertStatus, StarLevel
-from schemas.errors import InvalidInput
-from store import cursors
 from store._sql import Db
+from store.sort_orders import SortOrder, orders, pick
 
 ENDED = (CertStatus.WITHDRAWN.value, CertStatus.EXPIRED.value)
 
@@ -45,15 +44,22 @@ class CertificatePage(BaseModel):
     next_cursor: str | None = None  # the page after this one, keyset (None: the last page)
 
 
-def _after(cursor: str | None, by_due: bool) -> tuple[date | None, str | None]:
-    """The sort key a cursor carries: (next due day, number) when sorted by due, else (None, number)."""
-    if cursor is None:
-        return None, None
-    due, number = cursors.decode(cursor, 2)
-    try:
-        return (date.fromisoformat(due) if by_due else None), str(number)
-    except (ValueError, TypeError) as exc:
-        raise InvalidInput("the cursor is not one this list gave (use the Link header's as it came)") from exc
+# What is due, for an ended certificate nothing (as the row shows it): same expression as the index's
+# (migration 0014), so that the order by next due is served by it.
+_NEXT_DUE = ("CASE WHEN c.status IN ('withdrawn', 'expired') THEN 'infinity'::date "
+             "ELSE coalesce(c.next_due_on, 'infinity'::date) END")
+CERTIFICATE_ORDERS = orders(
+    SortOrder("number", "c.number", "text", "c.number", "text"),
+    SortOrder("issued", "c.issued_on", "date", "c.number", "text"),
+    SortOrder("valid_to", "c.valid_to", "date", "c.number", "text"),
+    SortOrder("next_due", _NEXT_DUE, "date", "c.number", "text"),
+)
+_ROW_KEY = {"number": "number", "issued": "issued_on", "valid_to": "valid_to", "next_due": "next_due_on"}
+
+
+def _key(row: CertificateRow, order: SortOrder) -> object:
+    value = getattr(row, _ROW_KEY[order.name.lstrip("-")])
+    return date.max if value is None else value  # nothing due sorts last, as 'infinity'
 
 
 def _select(ended: str) -> str:
@@ -77,29 +83,29 @@ _WHERE = """WHERE ($1::text IS NULL OR c.status = $1)
 async def search_certificates(
     db: Db, *, status: CertStatus | None = None, organization: str | None = None,
     star_level: StarLevel | None = None, due_before: date | None = None, limit: int = 50, offset: int = 0,
-    after: str | None = None,
+    after: str | None = None, sort: str | None = None,
 ) -> CertificatePage:
-    """By number. ``organization`` matches part of the name (or the whole id); ``due_before`` keeps the
-    certificates with something due before that day, soonest first. ``total`` counts every match."""
+    """In the order ``sort`` (CERTIFICATE_ORDERS): by number, or soonest due first when ``due_before``
+    is given. ``organization`` matches part of the name (or the whole id); ``due_before`` keeps the
+    certificates with something due before that day. ``total`` counts every match."""
+    order = pick(CERTIFICATE_ORDERS, sort or ("next_due" if due_before else "number"))
     args = (status.value if status else None, organization.strip() if organization else None,
             star_level.value if star_level else None, due_before, list(ENDED))
     total = await db.fetchval(
         f"SELECT count(*) FROM certificates c JOIN organizations o ON o.id = c.organization_id {_WHERE}", *args)
-    after_due, after_number = _after(after, due_before is not None)
+    after_key, after_number = order.read(after)
     rows = await db.fetch(
         f"""{_select("$5")}
            {_WHERE}
-             AND ($8::text IS NULL OR (CASE WHEN $4::date IS NULL THEN c.number > $8
-                                       ELSE (c.next_due_on, c.number) > ($9::date, $8) END))
-           ORDER BY CASE WHEN $4::date IS NULL THEN NULL ELSE c.next_due_on END, c.number
+             AND {order.after(8, 9)}
+           ORDER BY {order.order_by}
            LIMIT $6 OFFSET $7""",
-        *args, limit + 1, 0 if after else offset, after_number, after_due,
+        *args, limit + 1, 0 if after else offset, after_key, after_number,
     )
     items = [CertificateRow(**dict(r)) for r in rows[:limit]]
     last = items[-1] if len(rows) > limit and items else None
-    cursor = None if last is None else cursors.encode(
-        [last.next_due_on.isoformat() if due_before and last.next_due_on else None, last.number])
-    return CertificatePage(total=total, items=items, next_cursor=cursor)
+    return CertificatePage(total=total, items=items,
+                           next_cursor=None if last is None else order.cursor(_key(last, order), last.number))
 
 
 async def record_next_due(db: Db, number: str, on: date | None, what: str | None) -> None:
