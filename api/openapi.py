@@ -72,12 +72,20 @@ HEADERS: dict[int, dict[str, Any]] = {
     429: {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds to wait before repeating"}},
     503: {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds to wait before repeating"}},
 }
-# Every POST takes an Idempotency-Key (api/idempotency.py). Said in each POST's description rather than
-# declared as a parameter: a generator filling the parameter would reuse one key across requests, which
-# the API rightly refuses (422), and read that as a valid request refused.
-IDEMPOTENCY_NOTE = ("An `Idempotency-Key` header (1–200 printable ASCII characters) makes a repeat safe: sent again "
-                    "with the same key by the same caller, the request starts nothing new and the first answer is "
-                    "given again (`Idempotent-Replayed: true`); the same key on another request is 422.")
+# Every POST takes an Idempotency-Key (api/idempotency.py), declared as an optional header parameter.
+# Its meaning (one key, one request) is beyond a schema: tests/api/schemathesis_hooks.py gives each valid
+# key schemathesis draws a fresh value, as a real client does.
+IDEMPOTENCY_KEY: dict[str, Any] = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "description": "Makes a repeat safe: sent again with the same key by the same caller, the request starts "
+                   "nothing new and the first answer is given again (with `Idempotent-Replayed: true`); the "
+                   "same key on a different request is 422. 1–200 printable ASCII characters.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~]{1,200}$"},
+    "example": "intake-2026-0001",
+}
+REPLAYED_HEADER: dict[str, Any] = {"Idempotent-Replayed": {
+    "schema": {"type": "string", "enum": ["true"]},
+    "description": "present when this is the first answer given again for a repeated Idempotency-Key"}}
 
 
 def api_routes(app: FastAPI) -> Iterator[APIRoute]:
@@ -151,7 +159,10 @@ def _complete_operation(app: FastAPI, route: APIRoute, operation: dict[str, Any]
         responses[str(status)] = entry
     said = (operation.get("description") or "").strip()
     if "POST" in route.methods:
-        said = f"{said}\n\n{IDEMPOTENCY_NOTE}"
+        operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
+        for status, answer in responses.items():
+            if status.startswith("2"):
+                answer.setdefault("headers", {}).update(REPLAYED_HEADER)
     operation["description"] = f"{said}\n\n{_who_may_call(app, route)}".strip()
     body = operation.get("requestBody", {}).get("content", {}).get("application/json")
     if body is not None and route.body_field is not None:

@@ -111,3 +111,16 @@ async def test_what_schemathesis_found_stays_fixed(http, staff):
                                  headers={**auth, "Content-Type": "application/json"})
     assert [not_a_day.status_code, too_big.status_code, unreadable.status_code] == [422, 422, 400]
     assert all(r.headers["content-type"] == PROBLEM_JSON for r in (not_a_day, too_big, unreadable))
+
+
+def test_every_post_declares_the_idempotency_key_and_the_replay_header(document):
+    posts = [(name, op) for name, op in operations(document) if name.startswith("POST ")]
+    assert len(posts) >= 15
+    for name, operation in posts:
+        keys = [p for p in operation.get("parameters", []) if p["name"] == "Idempotency-Key"]
+        assert len(keys) == 1 and keys[0]["in"] == "header" and keys[0]["required"] is False, name
+        assert re.fullmatch(keys[0]["schema"]["pattern"], keys[0]["example"]), name
+        success = [answer for status, answer in operation["responses"].items() if status.startswith("2")]
+        assert success and all("Idempotent-Replayed" in a.get("headers", {}) for a in success), name
+    gets = [op for name, op in operations(document) if name.startswith("GET ")]
+    assert not any(p["name"] == "Idempotency-Key" for op in gets for p in op.get("parameters", []))
