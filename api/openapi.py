@@ -10,7 +10,8 @@ route, where they would drift, :func:`complete_openapi` reads them from the rout
 - a body → 400 (not JSON at all); parameters or a body → 422;
 - the register or Temporal read (``db``, ``temporal``) → 503.
 
-Every request body gets its example from api/openapi_examples.py. Swagger UI is served from the
+Every request body gets its example from api/openapi_examples.py, every JSON answer one built from its
+model (api/openapi_answers.py). Swagger UI is served from the
 pinned ``swagger-ui-dist`` package (web/package.json) so ``/docs`` works without the internet.
 """
 
@@ -29,6 +30,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.staticfiles import StaticFiles
 
 from api.auth import current_actor, db, temporal
+from api.openapi_answers import answer_example
 from api.openapi_examples import example_for
 from api.permissions import Action, permission_matrix
 from api.problems import PROBLEM_JSON
@@ -164,6 +166,10 @@ def _complete_operation(app: FastAPI, route: APIRoute, operation: dict[str, Any]
             if status.startswith("2"):
                 answer.setdefault("headers", {}).update(REPLAYED_HEADER)
     operation["description"] = f"{said}\n\n{_who_may_call(app, route)}".strip()
+    for status, answer in responses.items():
+        shown = answer.get("content", {}).get("application/json")
+        if status.startswith("2") and shown is not None and route.response_model is not None:
+            shown.setdefault("example", answer_example(route.response_model))
     body = operation.get("requestBody", {}).get("content", {}).get("application/json")
     if body is not None and route.body_field is not None:
         example = example_for(route.body_field.field_info.annotation)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from pydantic import TypeAdapter
 
 from api.openapi import api_routes, error_statuses
 from api.openapi_examples import EXAMPLES
@@ -124,3 +125,23 @@ def test_every_post_declares_the_idempotency_key_and_the_replay_header(document)
         assert success and all("Idempotent-Replayed" in a.get("headers", {}) for a in success), name
     gets = [op for name, op in operations(document) if name.startswith("GET ")]
     assert not any(p["name"] == "Idempotency-Key" for op in gets for p in op.get("parameters", []))
+
+
+def test_every_json_answer_has_an_example_its_model_accepts(app, document):
+    routes = {(method, r.path_format): r for r in api_routes(app) for method in r.methods}
+    shown = 0
+    for name, operation in operations(document):
+        method, path = name.split(" ", 1)
+        for status, answer in operation["responses"].items():
+            content = answer.get("content", {}).get("application/json")
+            if not status.startswith("2") or content is None:
+                continue
+            route = routes[(method, path)]
+            if route.response_model is None:  # free-form answers (/healthz, /readyz)
+                continue
+            assert "example" in content, name
+            TypeAdapter(route.response_model).validate_python(content["example"])
+            shown += 1
+    assert shown >= 30
+    task = document["paths"]["/api/v1/tasks"]["get"]["responses"]["200"]["content"]["application/json"]["example"]
+    assert task[0]["rule_id"] == "R-9.1.2" and task[0]["status"] == "open"  # realistic values, not type names
