@@ -63,6 +63,8 @@ PAGE = """<!doctype html>
     stroke-width: 4px !important; }
   .cf-overdue:not(.djs-connection) .djs-visual > :nth-child(1) { fill: #fde2e1 !important; stroke: #c62828 !important;
     stroke-width: 4px !important; }
+  .cf-waiting:not(.djs-connection) .djs-visual > :nth-child(1) { fill: #e3eefc !important; stroke: #1565c0 !important;
+    stroke-width: 3px !important; }
   .cf-incident:not(.djs-connection) .djs-visual > :nth-child(1) { fill: #fde2e1 !important; stroke: #b71c1c !important;
     stroke-width: 6px !important; stroke-dasharray: 6 3; }
   .overdue, .incident { color: #c62828; }
@@ -72,7 +74,8 @@ PAGE = """<!doctype html>
 </style>
 </head>
 <body>
-<header><strong id="title">certflow</strong> <span id="state"></span> <a id="temporal" hidden>Temporal UI</a></header>
+<header><strong id="title">certflow</strong> <span id="certificate"></span> <small id="process"></small>
+  <span id="state"></span> <a id="temporal" hidden>Temporal UI</a></header>
 <div id="canvas"></div>
 <main>
   <p id="status">loading…</p>
@@ -105,10 +108,11 @@ function token() {
   return sessionStorage.getItem("certflowToken");
 }
 
-function item(list, text, cls) {
+function item(list, text, cls, id) {
   const li = document.createElement("li");
   li.textContent = text;
   if (cls) li.className = cls;
+  if (id) li.title = id;  // the element's id, for operators
   document.getElementById(list).appendChild(li);
 }
 
@@ -116,6 +120,7 @@ function when(iso) { return iso ? new Date(iso).toLocaleString("zh-CN", { timeZo
 
 async function show() {
   document.getElementById("title").textContent = DATA.workflowId;
+  document.getElementById("process").textContent = "";
   const auth = token();
   if (!auth) { statusLine.textContent = "Sign in: open this page with #token=<your staff token> after its address."; return; }
   const [modelResponse, viewResponse] = await Promise.all([
@@ -133,19 +138,38 @@ async function show() {
   const registry = viewer.get("elementRegistry");
   canvas.zoom("fit-viewport");
   const mark = (id, cls) => { if (registry.get(id)) canvas.addMarker(id, cls); };
-  view.completed.forEach((v) => { mark(v.element_id, "cf-done"); item("completed", v.element_id + " — " + when(v.entered_at) + " → " + when(v.left_at)); });
+  // Elements by their names in the model (a Chinese name a person reads), the id kept as a tooltip.
+  const nameOf = (id) => { const el = registry.get(id); return (el && el.businessObject && el.businessObject.name) || id; };
+  if (view.organization) {
+    document.getElementById("title").textContent = view.organization;
+    document.getElementById("certificate").textContent = view.certificate_number ? "证书 " + view.certificate_number : "";
+    document.getElementById("process").textContent = DATA.workflowId;
+  }
+  view.completed.forEach((v) => { mark(v.element_id, "cf-done"); item("completed", nameOf(v.element_id) + " — " + when(v.entered_at) + " → " + when(v.left_at), "", v.element_id); });
   view.active.forEach((v) => {
     const late = view.overdue.includes(v.element_id);
     mark(v.element_id, late ? "cf-overdue" : "cf-active");
-    item("active", v.element_id + " — since " + when(v.entered_at) + (v.due_on ? ", due " + v.due_on : "") + (late ? " (overdue)" : ""), late ? "overdue" : "");
+    item("active", nameOf(v.element_id) + " — 自 " + when(v.entered_at) + (v.due_on ? "，期限 " + v.due_on : "") + (late ? "（已逾期 overdue）" : ""), late ? "overdue" : "", v.element_id);
   });
+  (view.waiting || []).forEach((t) => {
+    mark(t.element_id, "cf-waiting");
+    item("active", "⏱ " + nameOf(t.element_id) + " — " + t.on + " (" + t.rule_id + ")", "waiting", t.element_id);
+  });
+  // The subprocess the process is in now is the page shown first (a collapsed one has a page of its own).
+  const here = [...view.active.map((v) => v.element_id), ...(view.waiting || []).map((t) => t.element_id)]
+    .map((id) => registry.get(id)).find(Boolean);
+  if (here) {
+    let root = here;
+    while (root.parent) root = root.parent;
+    if (root !== canvas.getRootElement()) { canvas.setRootElement(root); canvas.zoom("fit-viewport"); }
+  }
   (view.incidents || []).forEach((i) => {
     const open = i.state !== "resolved";
     if (open && i.element_id) mark(i.element_id, "cf-incident");
     const action = i.id ? "POST /api/v1/incidents/" + i.id + "/retry" : "see /api/v1/incidents";
     const retry = i.state === "open" ? " — fix the cause, then " + action : "";
     const elsewhere = i.workflow_id !== DATA.workflowId ? i.workflow_id + ": " : "";
-    const where = i.element_id ? " at " + i.element_id : "";
+    const where = i.element_id ? " at " + nameOf(i.element_id) : "";
     const rule = i.rule_id ? " (" + i.rule_id + ")" : "";
     item("incidents", i.state + ": " + elsewhere + i.step + where + " — " + (i.error_type || "") + ": " + i.error
          + rule + " — " + i.reason + ", " + when(i.raised_at) + retry, open ? "incident" : "");

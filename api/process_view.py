@@ -30,6 +30,8 @@ from schemas.incidents import INCIDENTS_QUERY, Incident
 from schemas.tasking import Actor, ElementVisit
 from store.incidents import list_incidents
 from store.process_stats import ElementStats, element_stats, process_visits
+from store.task_subjects import subjects_of
+from workflows.contracts import STATUS_QUERY, ProcessStatus
 
 router = APIRouter(prefix="/api/v1/processes", tags=["processes"])
 
@@ -37,6 +39,18 @@ router = APIRouter(prefix="/api/v1/processes", tags=["processes"])
 class ProcessIncident(Incident):
     id: int | None = Field(None, description="the register's id (POST /api/v1/incidents/{id}/retry); None "
                                              "until the register has it")
+
+
+# The life's timer each due date of a certificate waits on (workflows/model.py).
+TIMER_OF_DUE = {"surveillance": "surveillance_window_closes", "suspension_end": "suspension_end",
+                "recertification_invitation": "recertification_invitation", "expiry": "expiry"}
+
+
+class WaitingTimer(BaseModel):
+    element_id: str = Field(description="the timer's element in the model")
+    what: str = Field(description="surveillance, suspension_end, recertification_invitation or expiry")
+    on: date
+    rule_id: str
 
 
 class ProcessElements(BaseModel):
@@ -50,6 +64,10 @@ class ProcessElements(BaseModel):
     model: str = Field(description="its BPMN model (BPMN 2.0 XML with the diagram)")
     page: str = Field(description="its page: the diagram with these elements marked")
     incidents: list[ProcessIncident] = Field(default_factory=list, description="its incidents, newest first")
+    organization: str | None = Field(None, description="the organization the process is about (the register's name)")
+    certificate_number: str | None = Field(None, description="the certificate its certification issued, if any")
+    waiting: list[WaitingTimer] = Field(default_factory=list, description=(
+        "the timers a certificate's life waits on now (R-9.2.1, R-9.6.3, R-9.3, R-10.1), soonest first"))
 
 
 def today() -> date:
@@ -84,6 +102,8 @@ async def process(workflow_id: str, request: Request, actor: Actor = Depends(per
                                outcome=v.outcome, task_id=v.task_id) for v in logged]
         source = "event log"
     active = [v for v in visits if v.left_at is None]
+    subject = (await subjects_of(pool, [workflow_id])).get(workflow_id)
+    waiting = await waiting_timers(client, workflow_id) if live is not None and live.running else []
     settings = request.app.state.settings
     ui = settings.temporal_ui_url
     link = f"{ui}/namespaces/{settings.temporal_namespace}/workflows/{quote(workflow_id, safe='')}" if ui else None
@@ -92,7 +112,24 @@ async def process(workflow_id: str, request: Request, actor: Actor = Depends(per
         completed=[v for v in visits if v.left_at is not None],
         overdue=[v.element_id for v in active if v.due_on is not None and v.due_on < day], temporal_ui=link,
         model=f"/bpmn/{model_file_of(workflow_id)}.bpmn", page=f"/processes/{quote(workflow_id, safe='')}",
-        incidents=await incidents_of(client, pool, workflow_id, running=bool(live and live.running)))
+        incidents=await incidents_of(client, pool, workflow_id, running=bool(live and live.running)),
+        organization=subject.organization if subject else None,
+        certificate_number=subject.certificate_number if subject else None, waiting=waiting)
+
+
+async def waiting_timers(client: Client, workflow_id: str) -> list[WaitingTimer]:
+    """A running certification's life: what it waits for and until when (its ``status`` query's next due
+    dates); nothing for an audit or before the certificate is granted."""
+    if model_file_of(workflow_id) != "certification":
+        return []
+    try:
+        status = await client.get_workflow_handle(workflow_id).query(STATUS_QUERY, result_type=ProcessStatus,
+                                                                     rpc_timeout=QUERY_TIMEOUT)
+    except (RPCError, WorkflowQueryFailedError):
+        return []  # the elements were answered a moment ago; the dates are a bonus
+    life = status.life
+    return [WaitingTimer(element_id=TIMER_OF_DUE[d.what], what=d.what, on=d.on, rule_id=d.rule_id)
+            for d in (life.next_due if life else [])]
 
 
 async def incidents_of(client: Client, pool: asyncpg.Pool, workflow_id: str, *, running: bool) -> list[ProcessIncident]:

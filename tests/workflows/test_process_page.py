@@ -74,6 +74,9 @@ async def test_the_page_draws_the_process_and_marks_where_it_is(journey, pool, t
         assert 'data-ready="true"' in dom, dom[-3000:]
         assert re.search(r'<pre id="errors"></pre>', dom), "the page reported errors"
         assert "cf-active" in classes_of(dom, "stage1")  # where the audit is
+        # The header names what the process is about; the lists name elements as the model does.
+        assert re.search(r'<strong id="title">[^<]*示例', dom), dom[:2000]
+        assert re.search(r'<li title="stage1">[^<]*一阶段审查', dom), re.findall(r"<li[^>]*>[^<]*</li>", dom)
         assert "cf-done" not in classes_of(dom, "onsite_audit")
 
         dom = await chromium(tmp_path / "b", "--dump-dom", f"{base}/processes/{journey.workflow_id}#token={token}")
@@ -110,5 +113,25 @@ async def test_the_page_shows_an_incident_with_its_error_and_how_to_retry_it(jou
     assert 'data-ready="true"' in dom and re.search(r'<pre id="errors"></pre>', dom), dom[-3000:]
     assert "cf-incident" in classes_of(dom, "record_application")  # where the mail was queued
     [listed] = re.findall(r'<li class="incident">([^<]*)</li>', dom)
-    assert listed.startswith("open: mail: application_received at record_application — MailRefused: ")
+    assert listed.startswith("open: mail: application_received at 登记申请 — MailRefused: ")  # by its name
     assert f"POST /api/v1/incidents/{register_id}/retry" in listed
+
+
+async def test_a_certificate_s_life_shows_what_it_waits_for_with_its_dates(journey, pool, tmp_path):
+    """Issue 14: the life's timers it waits on now are listed under 现在 with their dates and marked on the
+    diagram; the header names the organization and the certificate."""
+    from .test_life import granted
+
+    status, _ = await granted(journey)
+    number = status.certificate_number
+    app = create_app(Settings(_env_file=None, task_queue=journey.queue, database_url="postgresql://unused"),
+                     pool=pool, temporal=journey.env.client)
+    async with served(app) as port:
+        url = f"http://127.0.0.1:{port}/processes/{journey.workflow_id}#token={journey.people.tokens['manager']}"
+        dom = await chromium(tmp_path / "a", "--dump-dom", url)
+    assert 'data-ready="true"' in dom and re.search(r'<pre id="errors"></pre>', dom), dom[-3000:]
+    assert f"证书 {number}" in dom
+    waiting = dict(re.findall(r'<li class="waiting" title="([a-z_]+)">⏱ [^<]* — ([0-9-]{10})', dom))
+    assert waiting["expiry"] == status.life.valid_to.isoformat()
+    assert set(waiting) >= {"surveillance_window_closes", "recertification_invitation", "expiry"}
+    assert "cf-waiting" in classes_of(dom, "expiry")
