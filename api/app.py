@@ -33,6 +33,8 @@ from api import (
 from api.body_limit import BodySizeLimit
 from api.health import router as health_router
 from api.idempotency import IdempotencyKeys
+from api.metrics import Metrics, RequestMetrics
+from api.metrics import router as metrics_router
 from api.openapi import install_openapi
 from api.problems import install_problem_handlers
 from api.rate_limits import Clock, RateLimitMiddleware, RateLimits
@@ -78,7 +80,7 @@ def create_app(settings: Settings | None = None, *, pool: asyncpg.Pool | None = 
         app.state.temporal = temporal
     install_problem_handlers(app)
     install_openapi(app)
-    # Outermost last: every answer gets the security headers, a flood is refused before its body is read,
+    # Outermost last: every answer is counted and gets the security headers, a flood is refused before its body is read,
     # and an Idempotency-Key is looked at only for a request every guard let through.
     app.add_middleware(IdempotencyKeys)
     app.add_middleware(UnsafeTextGuard)
@@ -86,7 +88,10 @@ def create_app(settings: Settings | None = None, *, pool: asyncpg.Pool | None = 
     app.state.rate_limits = RateLimits.from_settings(settings, clock)
     app.add_middleware(RateLimitMiddleware, limits=app.state.rate_limits)
     app.add_middleware(SecurityHeaders)
+    app.state.metrics = Metrics()
+    app.add_middleware(RequestMetrics, metrics=app.state.metrics)  # outermost: every answer is counted
     app.include_router(health_router)
+    app.include_router(metrics_router)
     app.include_router(applications.router)
     app.include_router(tasks.router)
     app.include_router(audits.router)

@@ -9,6 +9,7 @@ from uuid import UUID
 import asyncpg
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import BaseModel, Field, ValidationError
+from structlog.contextvars import bound_contextvars
 from temporalio.client import Client
 
 from api.auth import db, temporal
@@ -16,6 +17,7 @@ from api.paging import MAX_PAGE
 from api.permissions import Action, permitted
 from api.problems import Problem
 from api.processes import send_update
+from certflow.logging import get_logger
 from rules.lifecycle import shanghai_date
 from schemas.payloads import TASK_PAYLOADS
 from schemas.staff import Role
@@ -29,6 +31,8 @@ from store.task_subjects import TaskSubject, subjects_of
 from store.tasks import get_task
 
 INBOX_PAGE = 100  # rows per inbox page unless asked otherwise
+
+log = get_logger(__name__)
 
 router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"])
 
@@ -155,7 +159,10 @@ async def complete(
     subject = (await subjects_of(pool, [row.workflow_id])).get(row.workflow_id)
     facts = await staff_facts(pool, payload.staff_ids(), organization=subject and subject.credit_code, day=day)
     completion = TaskCompletion(task_id=task_id, actor=actor, payload=body.payload, facts=facts)
-    return await send_update(client, row.workflow_id, COMPLETE_TASK_UPDATE, completion, TaskReceipt)
+    with bound_contextvars(task_id=task_id, workflow_id=row.workflow_id):  # on every log line of this request
+        receipt = await send_update(client, row.workflow_id, COMPLETE_TASK_UPDATE, completion, TaskReceipt)
+        log.info("task.completed", kind=row.kind, by=str(actor.staff_id))
+    return receipt
 
 
 @router.get("/{task_id:path}", response_model=TaskDetail, summary="one task, with the JSON schema of its payload")

@@ -123,6 +123,11 @@ class Settings(BaseSettings):
         None, description="R-8: the body's own public information (services, procedure, fees) as JSON shaped "
                           "like rules/data/public_information.json; unset: that file")
 
+    # Metrics: the API serves its own on /metrics; the worker's Temporal SDK metrics on their own port.
+    worker_metrics_address: str | None = Field(
+        None, description="host:port where the worker serves the Temporal SDK's Prometheus metrics (/metrics); "
+                          "unset: not served")
+
     # Logs
     log_level: str = "INFO"
     log_json: bool = Field(False, description="JSON log lines instead of the console renderer")

@@ -22,7 +22,7 @@ from activities.system import SystemActivities
 from activities.templates import MailTemplates
 from certflow.logging import get_logger
 from certflow.settings import Settings
-from certflow.temporal_client import connect_client
+from certflow.temporal_client import connect_client, metrics_runtime
 from schemas.outbox import StaffMail
 from store.db import create_pool
 from workers.errors import BusinessErrorsAreFinal
@@ -135,7 +135,8 @@ async def ensure_staff_digest(client: Client, task_queue: str, settings: Setting
 async def run_worker(settings: Settings) -> None:
     if not settings.database_url:
         raise SystemExit("certflow worker needs CERTFLOW_DATABASE_URL (certflow up sets it for you).")
-    client = await connect_client(settings)
+    runtime = metrics_runtime(settings.worker_metrics_address) if settings.worker_metrics_address else None
+    client = await connect_client(settings, runtime=runtime)
     pool = await create_pool(settings.database_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max)
     worker = build_worker(client, pool, settings.task_queue, mail_settings(settings),
                           MailTemplates(settings.mail_templates_dir, settings.body_name), document_settings(settings),
@@ -147,7 +148,7 @@ async def run_worker(settings: Settings) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     log.info("worker.started", task_queue=settings.task_queue, temporal=settings.temporal_target,
-             smtp=f"{settings.smtp_host}:{settings.smtp_port}")
+             smtp=f"{settings.smtp_host}:{settings.smtp_port}", metrics=settings.worker_metrics_address)
     try:
         async with worker:
             await stop.wait()
