@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None, *, pool: asyncpg.Pool | None = 
             raise RuntimeError("the API needs CERTFLOW_DATABASE_URL (certflow up sets it for you)")
         app.state.pool = pool or await create_pool(settings.database_url, min_size=settings.db_pool_min,
                                                    max_size=settings.db_pool_max)
-        app.state.temporal = temporal or await connect_client(settings)
+        app.state.temporal = temporal or await connect_client(settings, service="certflow-api")
         try:
             yield
         finally:

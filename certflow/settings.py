@@ -128,6 +128,9 @@ class Settings(BaseSettings):
         None, description="host:port where the worker serves the Temporal SDK's Prometheus metrics (/metrics); "
                           "unset: not served")
 
+    tracing: bool = Field(False, description="OpenTelemetry traces through Temporal's interceptor, sent by OTLP/HTTP "
+                                             "to OTEL_EXPORTER_OTLP_ENDPOINT (certflow/tracing.py)")
+
     # Logs
     log_level: str = "INFO"
     log_json: bool = Field(False, description="JSON log lines instead of the console renderer")

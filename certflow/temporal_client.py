@@ -16,7 +16,11 @@ def metrics_runtime(bind_address: str) -> Runtime:
     return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=bind_address)))
 
 
-async def connect_client(settings: Settings, address: str | None = None, runtime: Runtime | None = None) -> Client:
+async def connect_client(settings: Settings, address: str | None = None, runtime: Runtime | None = None,
+                         service: str = "certflow") -> Client:
+    """``service``: the name this process's spans bear when tracing is on (certflow/tracing.py)."""
+    from certflow.tracing import interceptors_for
+
     return await Client.connect(
         address or settings.temporal_target,
         namespace=settings.temporal_namespace,
@@ -24,4 +28,5 @@ async def connect_client(settings: Settings, address: str | None = None, runtime
         tls=settings.temporal_tls,
         data_converter=pydantic_data_converter,
         runtime=runtime,
+        interceptors=interceptors_for(settings, service),
     )

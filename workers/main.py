@@ -40,7 +40,7 @@ WORKFLOWS = [CertificationWorkflow, AuditWorkflow, RegulatorReportWorkflow, Staf
 # Libraries the schemas' validators call lazily (pydantic's EmailStr imports email-validator, which
 # imports idna, when a model is first built or used). Loaded afresh inside every workflow sandbox they
 # would cost each run an import of their tables and warn; they keep no state, so they are shared.
-PASSED_THROUGH = ("email_validator", "idna", "dns")
+PASSED_THROUGH = ("email_validator", "idna", "dns", "opentelemetry")  # opentelemetry: the tracing interceptor
 
 
 def workflow_runner() -> SandboxedWorkflowRunner:
@@ -136,7 +136,7 @@ async def run_worker(settings: Settings) -> None:
     if not settings.database_url:
         raise SystemExit("certflow worker needs CERTFLOW_DATABASE_URL (certflow up sets it for you).")
     runtime = metrics_runtime(settings.worker_metrics_address) if settings.worker_metrics_address else None
-    client = await connect_client(settings, runtime=runtime)
+    client = await connect_client(settings, runtime=runtime, service="certflow-worker")
     pool = await create_pool(settings.database_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max)
     worker = build_worker(client, pool, settings.task_queue, mail_settings(settings),
                           MailTemplates(settings.mail_templates_dir, settings.body_name), document_settings(settings),
