@@ -5,8 +5,9 @@ rejection in writing or a contract (R-9.1.2.8), the programme (R-9.1.3, R-9.1.4,
 the audit as an ``AuditWorkflow`` child, the materials accepted, the decision within 10 working days by
 someone who took no part in the audit (R-9.1.9, R-9.1.9.n1), and on a grant the number (R-10.3), the
 certificate with its validity (R-10.1), publication (R-9.1.9.n3) and the search attributes. Then the
-certificate's life (workflows/life.py): surveillance, suspension, special audits, recertification,
-expiry or withdrawal, one validity cycle per run.
+certificate's life (``CertificateLife``, workflows/life.py, composed of its subprocesses' parts):
+surveillance, suspension, special audits, notifications, recertification, expiry or withdrawal, one
+validity cycle per run; staff act on it through the ``act`` Update.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from decimal import Decimal
 from uuid import UUID
 
 from temporalio import workflow
-from temporalio.common import SearchAttributeKey
 
 with workflow.unsafe.imports_passed_through():
     from activities.documents import DocumentRequest
@@ -28,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
         GrantResult,
         IntakeResult,
         Notice,
+        RecordActivities,
         ReferenceData,
         ReferenceQuery,
         StatusChange,
@@ -44,6 +45,7 @@ with workflow.unsafe.imports_passed_through():
     from rules.lifecycle import shanghai_date
     from rules.programme import check_programme
     from rules.rating import check_level_decided
+    from schemas.actions import ActionReceipt, ActionRequest
     from schemas.applications import ApplicationStatus
     from schemas.audits import AuditKind
     from schemas.certificates import StarLevel
@@ -58,12 +60,15 @@ with workflow.unsafe.imports_passed_through():
         Programme,
     )
     from schemas.staff import Role
-    from schemas.tasking import Actor, TaskFacts
+    from schemas.tasking import Actor, Refusal, TaskFacts
     from workflows.audit import KIND_WORDS, AuditInput, AuditOutcome, AuditWorkflow
-    from workflows.contracts import CertificationInput, LifeState, ProcessStatus, Stage
+    from workflows.contracts import CertificationInput, LifeState, LifeStatus, LifeWait, ProcessStatus, Stage
     from workflows.incidents import IncidentBound
     from workflows.life import CertificateLife
-    from workflows.tasks import Completed, TaskBoard, start_of, today
+    from workflows.life_audits import took_part
+    from workflows.life_context import LifeServices, RunChecks
+    from workflows.search_attributes import CERT_NUMBER, CERT_STATUS, NEXT_DUE, ORGANIZATION, STAR_LEVEL
+    from workflows.tasks import Completed, HumanTasks, TaskBoard, refuse, start_of, today
 
 REVIEW_WORKING_DAYS = 3  # R-9.1.2
 DECISION_WORKING_DAYS = 10  # R-9.1.9
@@ -84,15 +89,8 @@ def programme_notice(programme: Completed, kind: str, *, version: int) -> dict:
             "onsite_end": p.onsite_end.isoformat(), "person_days": str(p.person_days)}
 
 
-CERT_NUMBER = SearchAttributeKey.for_keyword("CertificateNumber")
-CERT_STATUS = SearchAttributeKey.for_keyword("CertStatus")
-STAR_LEVEL = SearchAttributeKey.for_keyword("StarLevel")
-ORGANIZATION = SearchAttributeKey.for_text("OrganizationName")
-NEXT_DUE = SearchAttributeKey.for_datetime("NextDue")
-
-
 @workflow.defn(name="CertificationWorkflow")
-class CertificationWorkflow(CertificateLife):
+class CertificationWorkflow(HumanTasks):
     starting_message = "The application is still being recorded; try again in a moment."
 
     def __init__(self) -> None:
@@ -107,8 +105,9 @@ class CertificationWorkflow(CertificateLife):
         self.events = 0
         self.table_days = Decimal(0)  # R-A.table value for the application's headcount
         self.minimum_days = Decimal(0)  # the audit time the review set (R-9.1.2.7)
-        self.published: tuple | None = None
-        self._init_life()
+        self.checks = RunChecks()  # set by the run (workflow.patched "record-integrity")
+        self.initial_notices = False
+        self.life: CertificateLife | None = None  # from the grant, or the run that continues the life
 
     # =============================================================================== the process
     @workflow.run
@@ -168,7 +167,7 @@ class CertificationWorkflow(CertificateLife):
             return await self._end("rejected", "application rejected (R-9.1.2.8)")
         adjusted = adjust_audit_time(table_time.days, self._adjustments(review.payload), data.policy.audit_time)
         self.minimum_days = adjusted.adjusted_days
-        if self.scheme_gaps and table_time.needs_manager_confirmation:  # R-A.table Decision
+        if self.checks.scheme_gaps and table_time.needs_manager_confirmation:  # R-A.table Decision
             self.minimum_days = await self._confirm_audit_time(table_time, adjusted)
         await self._status(ApplicationStatus.ACCEPTED, "R-9.1.2.8",
                            {"table_person_days": str(adjusted.table_days), "person_days": str(self.minimum_days),
@@ -228,7 +227,7 @@ class CertificationWorkflow(CertificateLife):
             accepted = review_of_materials.payload.accepted
             self.board.passed("materials_accepted")
 
-        excluded = self._took_part(self.audit)  # R-9.1.9.n1
+        excluded = took_part(self.audit, steps, integrity_checks=self.checks.integrity)  # R-9.1.9.n1
         decision_due = self._due(DECISION_WORKING_DAYS)
         while True:
             self.stage = "decision"
@@ -313,8 +312,8 @@ class CertificationWorkflow(CertificateLife):
         cannot change the scope, an automatic suspension's side (``integrity_checks``); the R-A.table
         confirmation, R-A.n1b year totals and step-rounded minima, R-6.result at renewal (``scheme_gaps``)."""
         checked = workflow.patched("record-integrity")
-        self.board.dates_are_facts = self.sampled_level_checked = checked
-        self.integrity_checks = self.scheme_gaps = checked
+        self.board.dates_are_facts = checked
+        self.checks = RunChecks(integrity=checked, scheme_gaps=checked, sampled_level=checked)
 
     async def _continue_life(self, data: CertificationInput) -> str:
         """A new run of a certificate's life (continue-as-new): fresh reference data, then the cycle."""
@@ -334,23 +333,18 @@ class CertificationWorkflow(CertificateLife):
         )
         return await self._live(data.life)
 
-    def _publish(self) -> None:
-        """Search attributes for the Temporal UI and the operators' lists: status (R-9.6.8), level, the
-        next due date; upserted only when they changed."""
-        s = self.life
-        status = self.ending or s.status
-        due = self.next_due()
-        values = (s.number, status, s.star_level, due[0].on if due else None, s.organization_name)
-        if values == self.published:
-            return
-        self.published = values
-        updates = [CERT_NUMBER.value_set(s.number), CERT_STATUS.value_set(status), STAR_LEVEL.value_set(s.star_level),
-                   ORGANIZATION.value_set(s.organization_name)]
-        updates.append(NEXT_DUE.value_set(start_of(due[0].on)) if due else NEXT_DUE.value_unset())
-        workflow.upsert_search_attributes(updates)
-        self.board.details(
-            f"certificate {s.number} {status}, valid {s.valid_from} … {s.valid_to}"
-            + (f"; next: {due[0].what.replace('_', ' ')} {due[0].on} ({due[0].rule_id})" if due else ""))
+    async def _live(self, state: LifeState) -> str:
+        """The certificate's life for one validity cycle, then the process's end or a new run."""
+        self.events = state.events
+        self.stage = "granted"
+        self.life = CertificateLife(self.input, self.board, state, self.checks, LifeServices(
+            reference=lambda: self.reference, due=self._due, event_input=self._event_input, notify=self._notify,
+            issue_document=self._issue_document))
+        outcome = await self.life.live_one_cycle()
+        if isinstance(outcome, LifeState):
+            workflow.continue_as_new(self.input.model_copy(update={
+                "life": outcome.model_copy(update={"events": self.events})}))
+        return await self._end(outcome, f"certificate {state.number} {outcome}")
 
     # =============================================================================== helpers
     def _about(self) -> dict:
@@ -358,7 +352,8 @@ class CertificationWorkflow(CertificateLife):
         certificate number (the life's name for them, which a reissue may have changed)."""
         about = {"application_id": str(self.input.application_id)}
         if self.life is not None:
-            return {**about, "organization": self.life.organization_name, "certificate_number": self.life.number}
+            s = self.life.state
+            return {**about, "organization": s.organization_name, "certificate_number": s.number}
         return {**about, "organization": self.input.submission.organization.name or ""}
 
     def _due(self, working_days: int, start: date | None = None) -> dict:
@@ -374,6 +369,13 @@ class CertificationWorkflow(CertificateLife):
         wf_id = workflow.info().workflow_id
         return EventInput(key=f"{wf_id}/{kind}/{self.events}", at=workflow.now(), kind=kind, rule_id=rule_id,
                           workflow_id=wf_id, subject=str(self.input.application_id), element_id=kind, data=data)
+
+    async def _event(self, kind: str, rule_id: str | None, data: dict) -> None:
+        if self.life is not None:  # about the certificate (its number the subject)
+            await self.life.ctx.event(kind, rule_id, data)
+            return
+        await self.board.incidents.execute(RecordActivities.record_event, self._event_input(kind, rule_id, data),
+                                           start_to_close_timeout=ACTIVITY_TIMEOUT, summary=kind)
 
     async def _status(self, status: ApplicationStatus, rule_id: str, data: dict | None = None) -> None:
         await self.board.incidents.execute(
@@ -490,6 +492,37 @@ class CertificationWorkflow(CertificateLife):
             computed_level=self.audit.computed_level if self.audit else None,
             certificate_number=self.grant.number if self.grant else None,
             valid_to=self.grant.valid_to if self.grant else None,
-            programme_version=self.programme_version,
-            life=self.life_status(),
+            programme_version=self.life.state.programme_version if self.life else self.programme_version,
+            life=self.life.status() if self.life else None,
         )
+
+    # The certificate's life (workflows/life.py): the staff's actions and the waits of the API and tests.
+    @workflow.update(name="act")
+    async def act(self, request: ActionRequest) -> ActionReceipt:
+        self._validate_act(request)  # the state may have moved since the validator ran
+        assert self.life is not None
+        return await self.life.actions.act(request)
+
+    @act.validator
+    def _validate_act(self, request: ActionRequest) -> None:
+        if self.life is None:
+            raise refuse(Refusal.STATE_CONFLICT, "There is no certificate yet: the certification is still under way.")
+        self.life.actions.validate(request)
+
+    @workflow.update(name="wait_for_audit")
+    async def wait_for_audit(self, audit_id: str) -> str:
+        """Block until the audit ``audit_id`` (``audit-{workflow id}-{kind}-{n}``) is running, so that a
+        caller can address its Updates (the API's "what next", and tests)."""
+        by_the_server = self.checks.integrity  # older runs answered as soon as it was being started
+        await workflow.wait_condition(
+            lambda: self.life is not None and self.life.audit_started(audit_id, by_the_server=by_the_server))
+        return audit_id
+
+    @workflow.update(name="wait_for_life")
+    async def wait_for_life(self, wanted: LifeWait) -> LifeStatus:
+        """Block until the certificate's life matches ``wanted`` and the register has caught up with it
+        (status, next due date, the certificate document), or this run is about to end (withdrawal,
+        expiry, renewal: then the caller asks again, and the next run answers)."""
+        await workflow.wait_condition(lambda: self.life is not None and self.life.settled_for(wanted))
+        assert self.life is not None
+        return self.life.status()

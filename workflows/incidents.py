@@ -25,12 +25,14 @@ from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
+from temporalio.activity import _Definition  # the SDK's own resolver of an activity's registered name
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError, CancelledError, FailureError, RetryState
 
 with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel, Field
 
+    from activities.incidents import IncidentActivities
     from rules.policy import ProcessPolicy
     from schemas.incidents import Incident, IncidentRetry, IncidentState, IncidentWait
     from schemas.staff import Role
@@ -86,11 +88,20 @@ def _rule_id(details: Sequence[Any], message: str) -> str | None:
     return found.group(1) if found else None
 
 
+Activity = Callable[..., Any]  # an ``@activity.defn`` function or method, called by reference
+
+
+def activity_name(activity: Activity) -> str:
+    """The name the activity is registered under (its ``@activity.defn(name=...)``)."""
+    name, _ = _Definition.get_name_and_result_type(activity)
+    return name
+
+
 @dataclass(frozen=True)
 class _Call:
     """One step: the activity, its argument and options, so that a retry runs exactly the same thing."""
 
-    activity: str
+    activity: Activity
     arg: Any
     summary: str
     options: dict
@@ -114,22 +125,22 @@ class Incidents:
     recording: list[asyncio.Task] = field(default_factory=list)
 
     # ------------------------------------------------------------------------------- running steps
-    async def execute(self, activity: str, arg: Any, *, summary: str | None = None, **options: Any) -> Any:
+    async def execute(self, activity: Activity, arg: Any, *, summary: str | None = None, **options: Any) -> Any:
         """``workflow.execute_activity`` that ends in an incident, not a failed process or an endless loop."""
         call = self._call(activity, arg, summary, options)
         return await self._through(call.start(), call)
 
-    def start(self, activity: str, arg: Any, *, summary: str | None = None, **options: Any) -> asyncio.Task:
+    def start(self, activity: Activity, arg: Any, *, summary: str | None = None, **options: Any) -> asyncio.Task:
         """The same beside the process (mail, documents): scheduled now, followed by a task to await later."""
         call = self._call(activity, arg, summary, options)
         return asyncio.create_task(self._through(call.start(), call))
 
-    def _call(self, activity: str, arg: Any, summary: str | None, options: dict) -> _Call:
+    def _call(self, activity: Activity, arg: Any, summary: str | None, options: dict) -> _Call:
         options = dict(options)
         options["retry_policy"] = self.bound.retry_policy(options.get("retry_policy"))
         if "schedule_to_close_timeout" not in options and self.bound.deadline() is not None:
             options["schedule_to_close_timeout"] = self.bound.deadline()
-        return _Call(activity, arg, summary or activity, options, self.where())
+        return _Call(activity, arg, summary or activity_name(activity), options, self.where())
 
     async def _through(self, handle: workflow.ActivityHandle, call: _Call) -> Any:
         try:
@@ -155,11 +166,11 @@ class Incidents:
         info = workflow.info()
         incident = Incident(
             key=f"{info.workflow_id}/incident/{info.run_id}/{len(self.raised) + 1}", workflow_id=info.workflow_id,
-            run_id=info.run_id, activity=call.activity, step=call.summary, element_id=call.element_id,
+            run_id=info.run_id, activity=activity_name(call.activity), step=call.summary, element_id=call.element_id,
             raised_at=workflow.now(), **self._describe(failure),
         )
         self.raised.append(incident)
-        workflow.logger.warning("incident %s: %s failed: %s", incident.key, call.activity, incident.error)
+        workflow.logger.warning("incident %s: %s failed: %s", incident.key, incident.activity, incident.error)
         self._record(incident)
         return incident
 
@@ -179,7 +190,7 @@ class Incidents:
         async def write() -> None:
             try:
                 register_id = await workflow.execute_activity(
-                    "record_incident", snapshot, start_to_close_timeout=RECORD_TIMEOUT, retry_policy=RECORD_RETRY,
+                    IncidentActivities.record_incident, snapshot, start_to_close_timeout=RECORD_TIMEOUT, retry_policy=RECORD_RETRY,
                     result_type=int, summary=f"record incident: {snapshot.step} ({snapshot.state.value})",
                 )
             except ActivityError as failure:  # only a refusal gets here (the retries never give up)

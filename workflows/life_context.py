@@ -1,0 +1,151 @@
+"""What every part of a certificate's life shares (workflows/life.py): the input, the task board, the
+certificate's ``LifeState``, how this run's cycle stands (``CycleState``), and the helpers each part
+uses to record an event, write to the register, notify the organization and run a step beside the
+cycle. The parts (surveillance, suspension, recertification, staff actions, notifications) hold this
+context; none of them inherits from the workflow.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Literal
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from activities.records import CertificateStatusChange, EventInput, RecordActivities, ReferenceData
+    from schemas.certificates import CertStatus
+    from workflows.contracts import CertificationInput, LifeState
+    from workflows.tasks import TaskBoard
+
+ACTIVITY_TIMEOUT = timedelta(seconds=60)
+
+Ending = Literal["withdrawn", "expired"]
+DueOn = dict[str, Any]  # ``due_on`` and ``due_provisional``, as ``TaskBoard.ask`` takes them
+
+
+@dataclass(frozen=True)
+class RunChecks:
+    """The checks of issue 12 this run makes (``workflow.patched("record-integrity")``); runs begun
+    before replay without them."""
+
+    integrity: bool = False  # shoppers kept from decisions, a suspension's outcome within its limit, ...
+    scheme_gaps: bool = False  # step-rounded minima, R-A.n1b on the year's total, R-6.result at renewal
+    sampled_level: bool = False  # a surveillance is maintained only at the level its sample reached
+
+
+@dataclass
+class CycleState:
+    """How this run's validity cycle stands."""
+
+    ending: Ending | None = None  # the process ends: withdrawn (R-9.6.7) or expired (R-9.6.8)
+    renewal: LifeState | None = None  # the next cycle, once recertification was decided (R-9.3)
+    steps_under_way: int = 0  # tasks asked, audits running, actions being carried out
+    register_writes_pending: int = 0  # certificate changes on their way to the register
+    beside: list[asyncio.Task] = field(default_factory=list)  # steps running beside the cycle
+    due_in_register: tuple[date | None, str | None] | None = None  # the register's copy of what is due next
+    published: tuple | None = None  # the search attributes last upserted
+
+
+@dataclass
+class LifeServices:
+    """What the workflow lends the life: its clock of working days and its event, notice and document
+    helpers (they count the events and address the applicant's contact)."""
+
+    reference: Callable[[], ReferenceData]  # the holiday table and item catalogue the run fetched
+    due: Callable[[int], DueOn]
+    event_input: Callable[[str, str | None, dict], EventInput]
+    notify: Callable[[str, str, dict], Coroutine[Any, Any, None]]
+    issue_document: Callable[[str, str], None]
+
+
+class LifeContext:
+    """The context every part of the life holds."""
+
+    def __init__(self, data: CertificationInput, board: TaskBoard, state: LifeState, checks: RunChecks,
+                 services: LifeServices, publish: Callable[[], None]) -> None:
+        self.input = data
+        self.board = board
+        self.state = state
+        self.checks = checks
+        self.services = services
+        self.publish = publish  # the search attributes and details follow the state (workflows/life.py)
+        self.cycle = CycleState()
+
+    # ------------------------------------------------------------------------------- the cycle
+    def cycle_is_over(self) -> bool:
+        return self.cycle.ending is not None or self.cycle.renewal is not None
+
+    def run_beside(self, step: Coroutine[Any, Any, Any]) -> None:
+        """Start a step beside the cycle; a failure in it fails the cycle (``failure_beside``)."""
+        self.cycle.beside.append(asyncio.create_task(step))
+
+    def failure_beside(self) -> BaseException | None:
+        for task in self.cycle.beside:
+            if task.done() and not task.cancelled() and task.exception() is not None:
+                return task.exception()
+        return None
+
+    @contextmanager
+    def step_under_way(self) -> Iterator[None]:
+        """While a step is under way the cycle does not continue as new."""
+        self.cycle.steps_under_way += 1
+        try:
+            yield
+        finally:
+            self.cycle.steps_under_way -= 1
+
+    async def cycle_reaches(self, moment: datetime, summary: str) -> bool:
+        """Wait for ``moment``; False when the cycle ended first."""
+        wait = moment - workflow.now()
+        if wait > timedelta(0):
+            try:
+                await workflow.wait_condition(self.cycle_is_over, timeout=wait, timeout_summary=summary)
+            except TimeoutError:
+                pass
+        return not self.cycle_is_over()
+
+    # ------------------------------------------------------------------------------- records and notices
+    def due(self, working_days: int) -> DueOn:
+        return self.services.due(working_days)
+
+    def cert_event(self, kind: str, rule_id: str | None, data: dict) -> EventInput:
+        """An event about the certificate (subject = its number, as the regulator's report reads it)."""
+        return self.services.event_input(kind, rule_id, data).model_copy(update={"subject": self.state.number})
+
+    async def event(self, kind: str, rule_id: str | None, data: dict) -> None:
+        await self.board.incidents.execute(RecordActivities.record_event, self.cert_event(kind, rule_id, data),
+                                           start_to_close_timeout=ACTIVITY_TIMEOUT, summary=kind)
+
+    async def notify(self, template: str, rule_id: str, params: dict) -> None:
+        await self.services.notify(template, rule_id, params)
+
+    async def notify_org(self, template: str, rule_id: str, params: dict) -> None:
+        await self.services.notify(template, rule_id, {"organization": self.state.organization_name, **params})
+
+    def issue_document(self, reason: str) -> None:
+        self.services.issue_document(self.state.number, reason)
+
+    async def register(self, activity: Callable[..., Any], change: Any, summary: str) -> None:
+        """Write a change of the certificate to the register; until it is there, ``wait_for_life``
+        holds its answer (``register_writes_pending``), so that whoever waited reads the register they
+        expect."""
+        self.cycle.register_writes_pending += 1
+        try:
+            await self.board.incidents.execute(activity, change, start_to_close_timeout=ACTIVITY_TIMEOUT,
+                                               summary=summary)
+        finally:
+            self.cycle.register_writes_pending -= 1
+
+    async def set_status(self, status: CertStatus, kind: str, rule_id: str, until: date | None, data: dict) -> None:
+        """The register follows the process's state, which the caller has already changed."""
+        await self.register(
+            RecordActivities.set_certificate_status,
+            CertificateStatusChange(number=self.state.number, status=status, suspended_until=until,
+                                    event=self.cert_event(kind, rule_id, data)),
+            f"certificate {status.value} ({rule_id})")
+        self.publish()
