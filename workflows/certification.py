@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
-from uuid import UUID
 
 from temporalio import workflow
 
@@ -92,10 +91,16 @@ def programme_notice(programme: Completed, kind: str, *, version: int) -> dict:
 @workflow.defn(name="CertificationWorkflow")
 class CertificationWorkflow(HumanTasks):
     starting_message = "The application is still being recorded; try again in a moment."
+    board: TaskBoard  # from the start (``__init__``)
 
-    def __init__(self) -> None:
-        self.input: CertificationInput | None = None
-        self.board: TaskBoard | None = None
+    @workflow.init
+    def __init__(self, data: CertificationInput) -> None:
+        self.input = data
+        steps = data.policy.process
+        self.board = TaskBoard(workflow.info().workflow_id, str(data.application_id), steps.reminder_days_before,
+                               bound=IncidentBound.of(steps))
+        self.board.link_page(data.process_pages)
+        self.board.about = self._about
         self.reference: ReferenceData | None = None
         self.stage: Stage = "application_review"
         self.audit: AuditOutcome | None = None
@@ -112,17 +117,12 @@ class CertificationWorkflow(HumanTasks):
     # =============================================================================== the process
     @workflow.run
     async def run(self, data: CertificationInput) -> str:
-        self.input = data
         if data.life is not None:
-            return await self._continue_life(data)
+            return await self._continue_life(data.life)
         wf_id = workflow.info().workflow_id
         org = data.submission.organization
         steps = data.policy.process
-        self.board = TaskBoard(wf_id, str(data.application_id), steps.reminder_days_before,
-                               bound=IncidentBound.of(steps))
-        self.board.link_page(data.process_pages)
         self._record_integrity()
-        self.board.about = self._about
         # Written notices at each step of the initial certification (received, accepted, programme);
         # processes that began before them send none.
         self.initial_notices = workflow.patched("initial-notices")
@@ -130,16 +130,16 @@ class CertificationWorkflow(HumanTasks):
         self.board.passed("application_submitted")
 
         intake: IntakeResult = await self.board.incidents.execute(
-            "record_application",
+            RecordActivities.record_application,
             ApplicationIntake(application_id=data.application_id, workflow_id=wf_id, submission=data.submission,
                               submitted_at=data.submitted_at, submitted_by=data.submitted_by),
-            start_to_close_timeout=ACTIVITY_TIMEOUT, result_type=IntakeResult, summary="record the application (R-9.1.1)",
+            start_to_close_timeout=ACTIVITY_TIMEOUT, summary="record the application (R-9.1.1)",
         )
         self.board.passed("record_application")
         year = today().year
         self.reference = await self.board.incidents.execute(
-            "reference_data", ReferenceQuery(years=list(range(year - 1, year + 5))),
-            start_to_close_timeout=ACTIVITY_TIMEOUT, result_type=ReferenceData,
+            RecordActivities.reference_data, ReferenceQuery(years=list(range(year - 1, year + 5))),
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
             summary="holiday table and item catalogue",
         )
 
@@ -151,7 +151,8 @@ class CertificationWorkflow(HumanTasks):
         if self.initial_notices:
             await self._notify("application_received", "R-9.1.1", {
                 "submitted_on": shanghai_date(data.submitted_at).isoformat(),
-                "review_due_on": review_due["due_on"].isoformat(), "review_due_provisional": review_due["due_provisional"]})
+                "review_due_on": review_due["due_on"].isoformat(),
+                "review_due_provisional": review_due["due_provisional"]})
         review = await self.board.ask(
             "application_review", ApplicationReview, title="application review", role=Role.REVIEWER,
             rule_id="R-9.1.2", check=self._check_review, deadline=True, **review_due,
@@ -233,8 +234,8 @@ class CertificationWorkflow(HumanTasks):
             self.stage = "decision"
             decision = await self.board.ask(
                 "certification_decision", CertificationDecision, title="certification decision",
-                role=Role.DECISION_MAKER, rule_id="R-9.1.9", excluded=excluded, check=self._check_decision, deadline=True,
-                **decision_due,
+                role=Role.DECISION_MAKER, rule_id="R-9.1.9", excluded=excluded, check=self._check_decision,
+                deadline=True, **decision_due,
                 context={"computed_level": self.audit.computed_level, "rating": self.audit.rating_summary,
                          "open_major_nonconformities": self.audit.open_major,
                          "recommendation": self.audit.recommendation},
@@ -259,14 +260,14 @@ class CertificationWorkflow(HumanTasks):
         # R-9.1.9 a: grant, number, certificate, publication.
         level = StarLevel(decision.payload.star_level)
         self.grant = await self.board.incidents.execute(
-            "grant_certificate",
+            RecordActivities.grant_certificate,
             GrantInput(workflow_id=wf_id, application_id=data.application_id, organization_id=intake.organization_id,
                        star_level=level, scope=data.submission.scope or "", decided_on=today(),
                        site_ids=[intake.site_ids[s.name] for s in data.submission.sites],
                        numbering=data.policy.numbering, lifecycle=data.policy.lifecycle,
                        event=self._event_input("certificate.granted", "R-9.1.9", {"star_level": level.value,
                                                                                   "by": decision.actor.name})),
-            start_to_close_timeout=ACTIVITY_TIMEOUT, result_type=GrantResult,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
             summary="allocate the number and publish the certificate (R-10.3, R-9.1.9.n3)",
         )
         self.board.passed("grant_certificate")
@@ -296,7 +297,7 @@ class CertificationWorkflow(HumanTasks):
         await workflow.sleep(start_of(self.grant.valid_to + timedelta(days=1)) - workflow.now(),
                              summary=f"certificate valid until {self.grant.valid_to}")
         await self.board.incidents.execute(
-            "expire_certificate",
+            RecordActivities.expire_certificate,
             ExpiryInput(number=self.grant.number,
                         event=self._event_input("certificate.expired", "R-9.6.8", {}).model_copy(
                             update={"subject": self.grant.number})),
@@ -315,30 +316,25 @@ class CertificationWorkflow(HumanTasks):
         self.board.dates_are_facts = checked
         self.checks = RunChecks(integrity=checked, scheme_gaps=checked, sampled_level=checked)
 
-    async def _continue_life(self, data: CertificationInput) -> str:
+    async def _continue_life(self, life: LifeState) -> str:
         """A new run of a certificate's life (continue-as-new): fresh reference data, then the cycle."""
-        wf_id = workflow.info().workflow_id
-        self.board = TaskBoard(wf_id, str(data.application_id), data.policy.process.reminder_days_before,
-                               bound=IncidentBound.of(data.policy.process))
-        self.board.link_page(data.process_pages)
         self._record_integrity()
-        self.board.about = self._about
-        self.minimum_days = data.life.initial_person_days
-        self.programme_version = data.life.programme_version
+        self.minimum_days = life.initial_person_days
+        self.programme_version = life.programme_version
         year = today().year
         self.reference = await self.board.incidents.execute(
-            "reference_data", ReferenceQuery(years=list(range(year - 1, year + 5))),
-            start_to_close_timeout=ACTIVITY_TIMEOUT, result_type=ReferenceData,
+            RecordActivities.reference_data, ReferenceQuery(years=list(range(year - 1, year + 5))),
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
             summary="holiday table and item catalogue",
         )
-        return await self._live(data.life)
+        return await self._live(life)
 
     async def _live(self, state: LifeState) -> str:
         """The certificate's life for one validity cycle, then the process's end or a new run."""
         self.events = state.events
         self.stage = "granted"
         self.life = CertificateLife(self.input, self.board, state, self.checks, LifeServices(
-            reference=lambda: self.reference, due=self._due, event_input=self._event_input, notify=self._notify,
+            reference=self._reference, due=self._due, event_input=self._event_input, notify=self._notify,
             issue_document=self._issue_document))
         outcome = await self.life.live_one_cycle()
         if isinstance(outcome, LifeState):
@@ -356,8 +352,12 @@ class CertificationWorkflow(HumanTasks):
             return {**about, "organization": s.organization_name, "certificate_number": s.number}
         return {**about, "organization": self.input.submission.organization.name or ""}
 
+    def _reference(self) -> ReferenceData:
+        assert self.reference is not None, "fetched before the first task is asked"
+        return self.reference
+
     def _due(self, working_days: int, start: date | None = None) -> dict:
-        result: WorkingDayResult = add_working_days(start or today(), working_days, self.reference.holidays)
+        result: WorkingDayResult = add_working_days(start or today(), working_days, self._reference().holidays)
         return {"due_on": result.date, "due_provisional": result.provisional}
 
     @staticmethod
@@ -379,7 +379,7 @@ class CertificationWorkflow(HumanTasks):
 
     async def _status(self, status: ApplicationStatus, rule_id: str, data: dict | None = None) -> None:
         await self.board.incidents.execute(
-            "set_application_status",
+            RecordActivities.set_application_status,
             StatusChange(application_id=self.input.application_id, status=status,
                          event=self._event_input(f"application.{status.value}", rule_id, data or {})),
             start_to_close_timeout=ACTIVITY_TIMEOUT, summary=f"application {status.value}",
@@ -396,8 +396,9 @@ class CertificationWorkflow(HumanTasks):
         params = {"organization": self.input.submission.organization.name or "",
                   "application_id": str(self.input.application_id), **params}
         key = await self.board.incidents.execute(
-            "send_notice", Notice(key=event.key, to=contact.email, template=template, params=params, event=event),
-            start_to_close_timeout=ACTIVITY_TIMEOUT, result_type=str, summary=f"notice: {template}",
+            RecordActivities.send_notice,
+            Notice(key=event.key, to=contact.email, template=template, params=params, event=event),
+            start_to_close_timeout=ACTIVITY_TIMEOUT, summary=f"notice: {template}",
         )
         self.board.mail.deliver([key], template)
 
@@ -464,6 +465,7 @@ class CertificationWorkflow(HumanTasks):
             return
         if p.star_level is None:
             raise RuleViolation("R-9.1.9", "a grant names the star level")
+        assert self.audit is not None  # the decision is asked after the audit
         if self.audit.open_major:
             raise RuleViolation("R-9.1.9", f"{self.audit.open_major} major nonconformities are still open; "
                                 "they must be corrected and verified before a grant")
@@ -471,7 +473,7 @@ class CertificationWorkflow(HumanTasks):
 
     # =============================================================================== Updates and queries
     def _accepting_tasks(self) -> bool:
-        return self.board is not None and self.reference is not None
+        return self.reference is not None
 
     @workflow.update(name="wait_for_stage")
     async def wait_for_stage(self, stage: str) -> ProcessStatus:
@@ -483,11 +485,11 @@ class CertificationWorkflow(HumanTasks):
         data = self.input
         return ProcessStatus(
             workflow_id=workflow.info().workflow_id,
-            application_id=data.application_id if data else UUID(int=0),
-            organization=data.submission.organization.name or "" if data else "",
+            application_id=data.application_id,
+            organization=data.submission.organization.name or "",
             stage=self.stage,
-            summary=workflow.get_current_details() or (self.board.describe() if self.board else "starting"),
-            open_tasks=self.board.views() if self.board else [],
+            summary=workflow.get_current_details() or self.board.describe(),
+            open_tasks=self.board.views(),
             audit_workflow_id=self.audit_workflow_id,
             computed_level=self.audit.computed_level if self.audit else None,
             certificate_number=self.grant.number if self.grant else None,

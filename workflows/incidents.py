@@ -19,10 +19,10 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.activity import _Definition  # the SDK's own resolver of an activity's registered name
@@ -88,6 +88,7 @@ def _rule_id(details: Sequence[Any], message: str) -> str | None:
     return found.group(1) if found else None
 
 
+R = TypeVar("R")
 Activity = Callable[..., Any]  # an ``@activity.defn`` function or method, called by reference
 
 
@@ -125,12 +126,14 @@ class Incidents:
     recording: list[asyncio.Task] = field(default_factory=list)
 
     # ------------------------------------------------------------------------------- running steps
-    async def execute(self, activity: Activity, arg: Any, *, summary: str | None = None, **options: Any) -> Any:
+    async def execute(self, activity: Callable[..., Awaitable[R]], arg: Any, *, summary: str | None = None,
+                      **options: Any) -> R:
         """``workflow.execute_activity`` that ends in an incident, not a failed process or an endless loop."""
         call = self._call(activity, arg, summary, options)
         return await self._through(call.start(), call)
 
-    def start(self, activity: Activity, arg: Any, *, summary: str | None = None, **options: Any) -> asyncio.Task:
+    def start(self, activity: Callable[..., Awaitable[R]], arg: Any, *, summary: str | None = None,
+              **options: Any) -> asyncio.Task[R]:
         """The same beside the process (mail, documents): scheduled now, followed by a task to await later."""
         call = self._call(activity, arg, summary, options)
         return asyncio.create_task(self._through(call.start(), call))
@@ -189,9 +192,9 @@ class Incidents:
 
         async def write() -> None:
             try:
-                register_id = await workflow.execute_activity(
-                    IncidentActivities.record_incident, snapshot, start_to_close_timeout=RECORD_TIMEOUT, retry_policy=RECORD_RETRY,
-                    result_type=int, summary=f"record incident: {snapshot.step} ({snapshot.state.value})",
+                register_id = await workflow.execute_activity_method(
+                    IncidentActivities.record_incident, snapshot, start_to_close_timeout=RECORD_TIMEOUT,
+                    retry_policy=RECORD_RETRY, summary=f"record incident: {snapshot.step} ({snapshot.state.value})",
                 )
             except ActivityError as failure:  # only a refusal gets here (the retries never give up)
                 if isinstance(failure.cause, CancelledError):
@@ -219,7 +222,8 @@ class Incidents:
             RetryState.MAXIMUM_ATTEMPTS_REACHED: f"failed {self.bound.attempts} attempts",
             RetryState.TIMEOUT: f"still failing after {self.bound.minutes} min of retries",
         }
-        reason = reasons.get(failure.retry_state, failure.retry_state.name if failure.retry_state else "failed")
+        state = failure.retry_state
+        reason = (reasons.get(state) or state.name) if state is not None else "failed"
         return {"error_type": error_type, "error": message or "(no message)", "rule_id": rule_id, "reason": reason}
 
     # ------------------------------------------------------------------------------- the operator's retry
@@ -235,6 +239,7 @@ class Incidents:
     def retry(self, request: IncidentRetry) -> Incident:
         self.validate(request)  # the state may have moved since the validator ran
         incident = self.find(request.key)
+        assert incident is not None  # validate refused an unknown one
         self._update(incident, state=IncidentState.RETRYING, retries=incident.retries + 1,
                      retried_by=request.actor.name)
         return incident.model_copy()
@@ -300,4 +305,6 @@ class IncidentHandlers:
                          and (self.board.incidents.is_recorded(i) or not wanted.recorded)), None)
 
         await workflow.wait_condition(lambda: found() is not None)
-        return found().model_copy()
+        incident = found()
+        assert incident is not None  # the condition just held, and nothing ran since
+        return incident.model_copy()

@@ -19,8 +19,10 @@ flight (no open task, no running audit, no step under way, no handler), so nothi
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from temporalio import workflow
+from temporalio.common import SearchAttributeUpdate
 
 with workflow.unsafe.imports_passed_through():
     from activities.records import NextDueRecord, RecordActivities
@@ -178,8 +180,9 @@ class CertificateLife:
         if values == self.ctx.cycle.published:
             return
         self.ctx.cycle.published = values
-        updates = [CERT_NUMBER.value_set(s.number), CERT_STATUS.value_set(status), STAR_LEVEL.value_set(s.star_level),
-                   ORGANIZATION.value_set(s.organization_name)]
+        updates: list[SearchAttributeUpdate[Any]] = [
+            CERT_NUMBER.value_set(s.number), CERT_STATUS.value_set(status), STAR_LEVEL.value_set(s.star_level),
+            ORGANIZATION.value_set(s.organization_name)]
         updates.append(NEXT_DUE.value_set(start_of(due[0].on)) if due else NEXT_DUE.value_unset())
         workflow.upsert_search_attributes(updates)
         self.ctx.board.details(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
@@ -103,10 +103,8 @@ class LifeContext:
         """Wait for ``moment``; False when the cycle ended first."""
         wait = moment - workflow.now()
         if wait > timedelta(0):
-            try:
+            with suppress(TimeoutError):
                 await workflow.wait_condition(self.cycle_is_over, timeout=wait, timeout_summary=summary)
-            except TimeoutError:
-                pass
         return not self.cycle_is_over()
 
     # ------------------------------------------------------------------------------- records and notices

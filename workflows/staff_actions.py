@@ -115,10 +115,9 @@ class StaffActions:
             if a.purpose is SpecialAuditPurpose.SUSPENSION_FOLLOW_UP and not s.suspended_until:
                 raise self.conflict(f"Certificate {s.number} is not suspended: there is nothing to follow up.",
                                     "R-9.4.2")
-        elif isinstance(a, Notification):
-            if a.received_on > today():
-                raise RuleViolation("R-11", f"the notification cannot have been received on {a.received_on}, "
-                                    f"after today ({today()})")
+        elif isinstance(a, Notification) and a.received_on > today():
+            raise RuleViolation("R-11", f"the notification cannot have been received on {a.received_on}, "
+                                f"after today ({today()})")
 
     def check_reissue(self, a: Reissue) -> None:
         if not (a.organization_name or a.registered_address or a.scope):

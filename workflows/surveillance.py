@@ -7,9 +7,11 @@ window that closes without a decision suspends the certificate (R-9.6.2 Decision
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TypedDict
 
 from temporalio import workflow
 
@@ -18,7 +20,7 @@ with workflow.unsafe.imports_passed_through():
     from rules.audit_time import check_surveillance_programme
     from rules.lifecycle import next_surveillance_due
     from rules.rating import LEVEL_RANK, Level
-    from rules.sampling import check_sampling, propose_sampling
+    from rules.sampling import SamplingPolicy, check_sampling, propose_sampling
     from schemas.actions import SuspensionCause
     from schemas.audits import AuditKind
     from schemas.errors import RuleViolation
@@ -39,6 +41,18 @@ with workflow.unsafe.imports_passed_through():
     from workflows.tasks import NOTICE_HOUR, Completed, start_of
 
 CAUSE_SIDE_WORDS = {"organization": "获证组织", "body": "认证机构"}  # R-9.6.2: whose side a suspension's cause is
+
+
+class SamplingFacts(TypedDict):
+    """What a surveillance's sample is proposed from and checked against (R-9.2.5, rules/sampling.py)."""
+
+    departments: Sequence[str]
+    decisive_departments: Iterable[str]
+    covered_clauses: Iterable[str]
+    covered_departments: Iterable[str]
+    findings_by_department: Mapping[str, int]
+    surveillances_left_after_this: int
+    policy: SamplingPolicy
 
 
 @dataclass
@@ -102,7 +116,7 @@ class Surveillance:
                                                       params={**params, "organization": s.organization_name},
                                                       at=workflow.now(), workflow_id=workflow.info().workflow_id,
                                                       subject=s.number, rule_id="R-9.2.1"),
-            start_to_close_timeout=ACTIVITY_TIMEOUT, result_type=NoticesQueued,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
             summary=f"remind the programme managers: surveillance due {due}")
         self.ctx.board.mail.deliver(queued.keys, "surveillance reminder")
 
@@ -110,7 +124,8 @@ class Surveillance:
         """R-9.6.2 Decision: the window closes at the end of the due date; without a surveillance decision
         the certificate is suspended (or a manager confirms it, when the body configured so)."""
         s = self.ctx.state
-        if not await self.ctx.cycle_reaches(start_of(due + timedelta(days=1)), f"surveillance window closes after {due}"):
+        closes = start_of(due + timedelta(days=1))
+        if not await self.ctx.cycle_reaches(closes, f"surveillance window closes after {due}"):
             return
         self.ctx.board.passed("surveillance_window_closes")
         self.ctx.board.passed("decided_in_time")
@@ -175,7 +190,8 @@ class Surveillance:
                 "surveillance_review", SurveillanceReview, title="team's review of the changes", role=Role.AUDITOR,
                 assignee_id=leader, rule_id="R-9.2.4", **self.ctx.due(process.programme_working_days),
                 context={"changes": changes.payload.model_dump(mode="json"),
-                         "sampling": p.sampling.model_dump(mode="json"), "important_clauses": list(p.important_clauses)})
+                         "sampling": p.sampling.model_dump(mode="json"),
+                         "important_clauses": list(p.important_clauses)})
             outcome = await self.audits.run_audit(
                 AuditKind.SURVEILLANCE, p.programme, stage1=False,
                 visits_required=self.ctx.input.policy.life.surveillance_visits_required, full_assessment=False,
@@ -196,25 +212,25 @@ class Surveillance:
         ``left_after``: the planned surveillances of the cycle after this one."""
         s, policy = self.ctx.state, self.ctx.input.policy
         scheme_gaps = self.ctx.checks.scheme_gaps
-        sampling_inputs = dict(
+        facts = SamplingFacts(
             departments=c.departments, decisive_departments=c.decisive_departments,
             covered_clauses=s.covered_clauses, covered_departments=s.covered_departments,
             findings_by_department=s.findings_by_department, surveillances_left_after_this=left_after,
             policy=policy.sampling)
-        proposal = propose_sampling(**sampling_inputs)
+        proposal = propose_sampling(**facts)
         minimum = self.audits.least_days("R-A.n1b")
         # Since scheme-gaps, R-A.n1b is checked on the year's total below; each audit is at least a step.
         floor = policy.audit_time.day_step if scheme_gaps else minimum
 
-        def check(p: SurveillanceProgramme, actor: Actor, facts: TaskFacts) -> None:
-            self.audits.check_programme(p.programme, facts, floor, "R-A.n1b", stage1=False,
+        def check(p: SurveillanceProgramme, actor: Actor, staff: TaskFacts) -> None:
+            self.audits.check_programme(p.programme, staff, floor, "R-A.n1b", stage1=False,
                                         visits=policy.life.surveillance_visits_required, by=due)
             if scheme_gaps:  # R-A.n1b on the year's total
                 check_surveillance_programme(s.initial_person_days, p.programme.person_days,
                                              earlier_in_year=s.surveillance_year_days, closes_year=due is not None,
                                              policy=policy.audit_time)
             check_sampling(p.sampling.clauses, p.sampling.departments,
-                           **{**sampling_inputs, "important_clauses": p.important_clauses})
+                           important_clauses=p.important_clauses, **facts)
 
         return await self.ctx.board.ask(
             "surveillance_programme", SurveillanceProgramme, title="surveillance programme and sampling",
