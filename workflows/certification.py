@@ -146,7 +146,7 @@ class CertificationWorkflow(HumanTasks):
         # R-9.1.2 application review, R-9.1.2.7 audit time.
         table_time = table_audit_time(data.submission.total_headcount, data.policy.audit_time)
         self.table_days = table_time.days
-        await self._status(ApplicationStatus.UNDER_REVIEW, "R-9.1.2")
+        await self._set_application_status(ApplicationStatus.UNDER_REVIEW, "R-9.1.2")
         review_due = self._due(REVIEW_WORKING_DAYS)
         if self.initial_notices:
             await self._notify("application_received", "R-9.1.1", {
@@ -164,13 +164,13 @@ class CertificationWorkflow(HumanTasks):
         if review.payload.conclusion == "reject":
             await self._notify("application_rejected", "R-9.1.2.8", {"reasons": review.payload.reasons})
             self.board.passed("application_rejected")
-            await self._status(ApplicationStatus.REJECTED, "R-9.1.2.8")
-            return await self._end("rejected", "application rejected (R-9.1.2.8)")
+            await self._set_application_status(ApplicationStatus.REJECTED, "R-9.1.2.8")
+            return await self._end_process("rejected", "application rejected (R-9.1.2.8)")
         adjusted = adjust_audit_time(table_time.days, self._adjustments(review.payload), data.policy.audit_time)
         self.minimum_days = adjusted.adjusted_days
         if self.checks.scheme_gaps and table_time.needs_manager_confirmation:  # R-A.table Decision
             self.minimum_days = await self._confirm_audit_time(table_time, adjusted)
-        await self._status(ApplicationStatus.ACCEPTED, "R-9.1.2.8",
+        await self._set_application_status(ApplicationStatus.ACCEPTED, "R-9.1.2.8",
                            {"table_person_days": str(adjusted.table_days), "person_days": str(self.minimum_days),
                             "reasons": list(adjusted.reasons)})
         if self.initial_notices:
@@ -190,13 +190,13 @@ class CertificationWorkflow(HumanTasks):
             context={"sites": [s.name for s in data.submission.sites], "minimum_person_days": str(self.minimum_days)},
         )
         self.programme_version = 1
-        await self._event("programme.version", "R-9.1.10",
+        await self._record_event("programme.version", "R-9.1.10",
                           {"version": 1, "programme": programme.payload.model_dump(mode="json")})
         if self.initial_notices:
             await self._notify("programme_notice", "R-9.1.3", programme_notice(programme, "initial", version=1))
 
         # The audit, a child workflow (R-4).
-        await self._status(ApplicationStatus.IN_AUDIT, "R-9.1.5")
+        await self._set_application_status(ApplicationStatus.IN_AUDIT, "R-9.1.5")
         self.audit_workflow_id = f"audit-{wf_id}-initial-1"
         audit = await workflow.start_child_workflow(
             AuditWorkflow.run,
@@ -218,7 +218,7 @@ class CertificationWorkflow(HumanTasks):
 
         # R-9.1.9: the materials reviewed and accepted start the 10 working days of the decision.
         self.stage = "materials_review"
-        await self._status(ApplicationStatus.AWAITING_DECISION, "R-9.1.9")
+        await self._set_application_status(ApplicationStatus.AWAITING_DECISION, "R-9.1.9")
         accepted = False
         while not accepted:  # not accepted: the team completes the materials and they are reviewed again
             review_of_materials = await self.board.ask(
@@ -253,8 +253,8 @@ class CertificationWorkflow(HumanTasks):
             if decision.payload.outcome == "refuse":
                 await self._notify("certification_refused", "R-9.1.9", {"reasons": decision.payload.reasons})
                 self.board.passed("certification_refused")
-                await self._status(ApplicationStatus.REFUSED, "R-9.1.9")
-                return await self._end("refused", "certification refused (R-9.1.9)")
+                await self._set_application_status(ApplicationStatus.REFUSED, "R-9.1.9")
+                return await self._end_process("refused", "certification refused (R-9.1.9)")
             break
 
         # R-9.1.9 a: grant, number, certificate, publication.
@@ -285,7 +285,7 @@ class CertificationWorkflow(HumanTasks):
 
         if workflow.patched("certificate-life"):
             # The certificate's life (workflows/life.py), cycle after cycle.
-            return await self._live(LifeState(
+            return await self._run_certificate_life(LifeState(
                 number=self.grant.number, organization_id=intake.organization_id, organization_name=org.name or "",
                 star_level=level.value, scope=data.submission.scope or "",
                 sites={s.name: intake.site_ids[s.name] for s in data.submission.sites},
@@ -304,7 +304,7 @@ class CertificationWorkflow(HumanTasks):
             start_to_close_timeout=ACTIVITY_TIMEOUT, summary="the certificate expires (R-9.6.8)",
         )
         workflow.upsert_search_attributes([CERT_STATUS.value_set("expired")])
-        return await self._end("expired", f"certificate {self.grant.number} expired")
+        return await self._end_process("expired", f"certificate {self.grant.number} expired")
 
     def _record_integrity(self) -> None:
         """The checks of issue 12, for runs that begin with them; runs begun before replay without them.
@@ -327,9 +327,9 @@ class CertificationWorkflow(HumanTasks):
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             summary="holiday table and item catalogue",
         )
-        return await self._live(life)
+        return await self._run_certificate_life(life)
 
-    async def _live(self, state: LifeState) -> str:
+    async def _run_certificate_life(self, state: LifeState) -> str:
         """The certificate's life for one validity cycle, then the process's end or a new run."""
         self.events = state.events
         self.stage = "granted"
@@ -340,7 +340,7 @@ class CertificationWorkflow(HumanTasks):
         if isinstance(outcome, LifeState):
             workflow.continue_as_new(self.input.model_copy(update={
                 "life": outcome.model_copy(update={"events": self.events})}))
-        return await self._end(outcome, f"certificate {state.number} {outcome}")
+        return await self._end_process(outcome, f"certificate {state.number} {outcome}")
 
     # =============================================================================== helpers
     def _about(self) -> dict:
@@ -370,14 +370,14 @@ class CertificationWorkflow(HumanTasks):
         return EventInput(key=f"{wf_id}/{kind}/{self.events}", at=workflow.now(), kind=kind, rule_id=rule_id,
                           workflow_id=wf_id, subject=str(self.input.application_id), element_id=kind, data=data)
 
-    async def _event(self, kind: str, rule_id: str | None, data: dict) -> None:
+    async def _record_event(self, kind: str, rule_id: str | None, data: dict) -> None:
         if self.life is not None:  # about the certificate (its number the subject)
-            await self.life.ctx.event(kind, rule_id, data)
+            await self.life.ctx.record_event(kind, rule_id, data)
             return
         await self.board.incidents.execute(RecordActivities.record_event, self._event_input(kind, rule_id, data),
                                            start_to_close_timeout=ACTIVITY_TIMEOUT, summary=kind)
 
-    async def _status(self, status: ApplicationStatus, rule_id: str, data: dict | None = None) -> None:
+    async def _set_application_status(self, status: ApplicationStatus, rule_id: str, data: dict | None = None) -> None:
         await self.board.incidents.execute(
             RecordActivities.set_application_status,
             StatusChange(application_id=self.input.application_id, status=status,
@@ -391,7 +391,7 @@ class CertificationWorkflow(HumanTasks):
         contact = self.input.submission.organization.contact
         event = self._event_input(f"notice.{template}", rule_id, {"template": template})
         if not contact.email:
-            await self._event(f"notice.{template}.no_email", rule_id, {"template": template})
+            await self._record_event(f"notice.{template}.no_email", rule_id, {"template": template})
             return
         params = {"organization": self.input.submission.organization.name or "",
                   "application_id": str(self.input.application_id), **params}
@@ -410,7 +410,7 @@ class CertificationWorkflow(HumanTasks):
         key = self._event_input("certificate.document", "R-10.2", {}).key
         self.board.mail.issue_document(DocumentRequest(key=key, number=number, reason=reason))
 
-    async def _end(self, stage: Stage, summary: str) -> str:
+    async def _end_process(self, stage: Stage, summary: str) -> str:
         self.stage = stage
         self.board.passed(stage)  # the end event (rejected, refused, withdrawn, expired)
         self.board.details(summary)
@@ -434,7 +434,7 @@ class CertificationWorkflow(HumanTasks):
                      "source": table_time.source, "table_person_days": str(table_time.days),
                      "person_days": str(adjusted.adjusted_days), "adjustments": list(adjusted.reasons)})
         days = confirmed(done.payload)
-        await self._event("audit_time.confirmed", "R-A.table", {
+        await self._record_event("audit_time.confirmed", "R-A.table", {
             "outcome": done.payload.outcome, "proposed": str(adjusted.adjusted_days), "person_days": str(days),
             "reason": done.payload.reason, "by": done.actor.name})
         return days

@@ -57,6 +57,7 @@ class LifeAudits:
     def __init__(self, ctx: LifeContext) -> None:
         self.ctx = ctx
         self.state = AuditsState()
+        self.decisions = Decisions(ctx)
 
     def check_programme(self, p: Programme, facts: TaskFacts, minimum: Decimal, rule: str, *, stage1: bool,
                         visits: bool, by: date | None) -> None:
@@ -79,7 +80,7 @@ class LifeAudits:
         """R-9.2.9, R-9.5.3: every audit's programme is a recorded version of the certification programme."""
         s = self.ctx.state
         s.programme_version += 1
-        await self.ctx.event("programme.version", "R-9.2.9", {"version": s.programme_version, "kind": kind,
+        await self.ctx.record_event("programme.version", "R-9.2.9", {"version": s.programme_version, "kind": kind,
                                                                "programme": programme})
 
     async def run_audit(self, kind: AuditKind, programme: Programme, *, stage1: bool, visits_required: bool,
@@ -112,15 +113,23 @@ class LifeAudits:
             self.state.running.remove(audit_id)
             self.ctx.board.leave(called)
 
+
+class Decisions:
+    """The decision after a life's audit (surveillance, recertification, special)."""
+
+    def __init__(self, ctx: LifeContext) -> None:
+        self.ctx = ctx
+
     def took_part(self, outcome: AuditOutcome) -> frozenset:
         return took_part(outcome, self.ctx.input.policy.process, integrity_checks=self.ctx.checks.integrity)
 
-    async def decide(self, kind: str, model: type[D], title: str, rule: str, outcome: AuditOutcome, *,
-                     check: Check, latest: date | None, more: str, gateway: str,
-                     context: dict | None = None) -> Completed[D]:
-        """A decision by someone who took no part in the audit (R-9.1.9.n1 Decision), with the
+    async def ask(self, kind: str, model: type[D], title: str, rule: str, outcome: AuditOutcome, *,
+                  check: Check, latest: date | None, more: str, gateway: str,
+                  context: dict | None = None) -> Completed[D]:
+        """Ask for a decision by someone who took no part in the audit (R-9.1.9.n1 Decision), with the
         more-information loop (R-9.2.8 b); after an answer the decision's time starts again, or not
-        (``decision_clock_after_answer``, R-9.1.9 Decision)."""
+        (``decision_clock_after_answer``, R-9.1.9 Decision). ``more``: the answer's element id; ``gateway``: the
+        decision's. The callers name ``kind`` and ``more`` literally: certflow/conformance.py reads them there."""
         due: dict[str, Any] | None = None
         while True:
             if due is None or self.ctx.input.policy.process.decision_clock_after_answer == "restart":

@@ -115,7 +115,7 @@ class LifeContext:
         """An event about the certificate (subject = its number, as the regulator's report reads it)."""
         return self.services.event_input(kind, rule_id, data).model_copy(update={"subject": self.state.number})
 
-    async def event(self, kind: str, rule_id: str | None, data: dict) -> None:
+    async def record_event(self, kind: str, rule_id: str | None, data: dict) -> None:
         await self.board.incidents.execute(RecordActivities.record_event, self.cert_event(kind, rule_id, data),
                                            start_to_close_timeout=ACTIVITY_TIMEOUT, summary=kind)
 

@@ -36,7 +36,7 @@ class Notifications:
         s, lp = self.ctx.state, self.ctx.input.policy.life
         immediate = n.major and n.kind in (NotificationKind.COMPLAINT, NotificationKind.SERIOUS_INCIDENT)
         with self.ctx.step_under_way():
-            await self.ctx.event("notification.received", "R-11", {**n.model_dump(mode="json"), "by": by})
+            await self.ctx.record_event("notification.received", "R-11", {**n.model_dump(mode="json"), "by": by})
             await self.ctx.notify_org("notification_received", "R-11", {
                 "number": s.number, "kind": n.kind.value, "received_on": n.received_on.isoformat()})
             due = {"due_on": today(), "due_provisional": False} if immediate else self.ctx.due(lp.triage_working_days)
@@ -51,7 +51,8 @@ class Notifications:
     async def carry_out(self, n: Notification, triage: Completed[NotificationTriage]) -> None:
         t, who = triage.payload, triage.actor.name
         self.ctx.board.passed("triage_outcome")
-        await self.ctx.event("notification.triaged", "R-11", {"outcome": t.outcome, "analysis": t.analysis, "by": who})
+        await self.ctx.record_event("notification.triaged", "R-11",
+                                    {"outcome": t.outcome, "analysis": t.analysis, "by": who})
         if t.outcome == "special_audit":
             purpose = SpecialAuditPurpose.COMPLAINT if n.kind is NotificationKind.COMPLAINT \
                 else SpecialAuditPurpose.CHANGE_REPORTED

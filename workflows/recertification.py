@@ -62,7 +62,7 @@ class Recertification:
             outcome = await self.audits.run_audit(
                 AuditKind.RECERTIFICATION, programme.payload, stage1=a.separate_stage1, visits_required=True,
                 full_assessment=True, minimum=minimum, rule="R-A.n1c")
-            decision = await self.audits.decide(
+            decision = await self.audits.decisions.ask(
                 "recertification_decision", RecertificationDecision, "recertification decision", "R-9.3", outcome,
                 check=lambda p, actor, facts: self.check_renewal(p, outcome), latest=s.valid_to,
                 more="recertification_more_information", gateway="recertification_outcome")
@@ -84,7 +84,7 @@ class Recertification:
         self.ctx.board.passed("recertification_applies")
         if not applied.payload.applies:
             s.recertification_declined = True
-            await self.ctx.event("recertification.declined", "R-9.3", {"notes": applied.payload.notes})
+            await self.ctx.record_event("recertification.declined", "R-9.3", {"notes": applied.payload.notes})
             self.ctx.board.passed("recertification_closed")
             return None
         return applied
@@ -105,7 +105,8 @@ class Recertification:
     async def refused(self, decision: Completed[RecertificationDecision]) -> None:
         s, d = self.ctx.state, decision.payload
         s.recertification_declined = True
-        await self.ctx.event("recertification.refused", "R-9.3", {"reasons": d.reasons, "by": decision.actor.name})
+        await self.ctx.record_event("recertification.refused", "R-9.3",
+                                    {"reasons": d.reasons, "by": decision.actor.name})
         await self.ctx.notify("certification_refused", "R-9.3", {"reasons": d.reasons,
                                                                  "organization": s.organization_name})
         self.ctx.board.passed("recertification_closed")

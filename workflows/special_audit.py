@@ -46,7 +46,7 @@ class SpecialAudits:
             outcome = await self.audits.run_audit(AuditKind.SPECIAL, programme.payload, stage1=False,
                                                   visits_required=False, full_assessment=False,
                                                   plan_notice=0 if short else 3)
-            decision = await self.audits.decide(
+            decision = await self.audits.decisions.ask(
                 "special_decision", SpecialDecision, "decision after the special audit", "R-9.4", outcome,
                 check=lambda p, actor, facts: self.check_decision(p, order), latest=None,
                 more="special_more_information", gateway="special_outcome",
@@ -56,8 +56,8 @@ class SpecialAudits:
     async def announce(self, order: OrderSpecialAudit, *, by: str, short: bool) -> Completed[Programme] | None:
         """The order recorded, the organization told (R-9.4.1, R-9.4.2), the programme asked for."""
         s = self.ctx.state
-        await self.ctx.event("special_audit.ordered", "R-9.4", {"purpose": order.purpose.value, "reason": order.reason,
-                                                                "by": by, "short_notice": short})
+        await self.ctx.record_event("special_audit.ordered", "R-9.4", {
+            "purpose": order.purpose.value, "reason": order.reason, "by": by, "short_notice": short})
         await self.ctx.notify_org("special_audit_notice", "R-9.4.2" if short else "R-9.4.1", {
             "number": s.number, "purpose": order.purpose.value, "reason": order.reason, "short_notice": short,
             "onsite_hint": ""})
@@ -72,8 +72,8 @@ class SpecialAudits:
 
     async def carry_out(self, order: OrderSpecialAudit, decision: Completed[SpecialDecision]) -> None:
         d, who = decision.payload, decision.actor.name
-        await self.ctx.event("special_audit.decided", "R-9.4", {"purpose": order.purpose.value, "outcome": d.outcome,
-                                                                "reasons": d.reasons, "by": who})
+        await self.ctx.record_event("special_audit.decided", "R-9.4", {
+            "purpose": order.purpose.value, "outcome": d.outcome, "reasons": d.reasons, "by": who})
         if d.outcome == "agree_scope_change":
             await self.changes.reissue(d.reasons or order.reason, by=who, scope=d.scope or order.new_scope)
         elif d.outcome == "reinstate":

@@ -132,7 +132,7 @@ class Surveillance:
         if slot in self.state.decided or s.suspended_until:
             return
         with self.ctx.step_under_way():
-            await self.ctx.event("surveillance.overdue", "R-9.6.2", {"due_on": due.isoformat()})
+            await self.ctx.record_event("surveillance.overdue", "R-9.6.2", {"due_on": due.isoformat()})
             if self.ctx.input.policy.life.overdue_surveillance == "suspend":
                 reason = f"监督审查应于 {due} 前完成，期限届满未作出保持认证的决定"
                 if self.ctx.checks.integrity:  # R-9.6.2 Decision: the cause recorded with its side
@@ -196,7 +196,7 @@ class Surveillance:
                 AuditKind.SURVEILLANCE, p.programme, stage1=False,
                 visits_required=self.ctx.input.policy.life.surveillance_visits_required, full_assessment=False,
                 sampling=p.sampling)
-            decision = await self.audits.decide(
+            decision = await self.audits.decisions.ask(
                 "surveillance_decision", SurveillanceDecision, "surveillance decision", "R-9.2.8", outcome,
                 check=lambda d, a, f: self.check_decision(d, outcome), latest=due,
                 more="surveillance_more_information",
@@ -255,7 +255,7 @@ class Surveillance:
                         due: date | None) -> None:
         """R-9.2.8: maintain (lifting a suspension for lateness), suspend or withdraw."""
         s, d, who = self.ctx.state, decision.payload, decision.actor.name
-        await self.ctx.event("surveillance.decided", "R-9.2.8",
+        await self.ctx.record_event("surveillance.decided", "R-9.2.8",
                              {"outcome": d.outcome, "by": who, "reasons": d.reasons,
                               "audit": outcome.audit_id, "extra": due is None})
         if d.outcome == "maintain":

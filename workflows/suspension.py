@@ -117,7 +117,7 @@ class Suspension:
         if not any(v.kind == "suspension_outcome" for v in self.ctx.board.views()):
             return  # decided in time
         unresolved = self.ctx.input.policy.life.suspension_unresolved
-        await self.ctx.event("suspension.unresolved", "R-9.6.3", {"suspended_until": limit.until.isoformat(),
+        await self.ctx.record_event("suspension.unresolved", "R-9.6.3", {"suspended_until": limit.until.isoformat(),
                                                                    "then": unresolved})
         limit.withdraw = unresolved == "withdraw"
 
