@@ -119,20 +119,49 @@ class CertificationWorkflow(HumanTasks):
     async def run(self, data: CertificationInput) -> str:
         if data.life is not None:
             return await self._continue_life(data.life)
-        wf_id = workflow.info().workflow_id
-        org = data.submission.organization
-        steps = data.policy.process
         self._record_integrity()
         # Written notices at each step of the initial certification (received, accepted, programme);
         # processes that began before them send none.
         self.initial_notices = workflow.patched("initial-notices")
-        workflow.upsert_search_attributes([ORGANIZATION.value_set(org.name or "")])
+        workflow.upsert_search_attributes([ORGANIZATION.value_set(data.submission.organization.name or "")])
         self.board.passed("application_submitted")
+        intake = await self._record_application()
+        if not await self._review_application():
+            return await self._end_process("rejected", "application rejected (R-9.1.2.8)")
+        self.stage = "contract"  # R-9.1.2.8
+        await self.board.ask("contract", ContractSigned, title="contract signed", role=Role.REVIEWER,
+                             rule_id="R-9.1.2.8", **self._due(data.policy.process.contract_working_days))
+        programme = await self._ask_programme()
+        audit = await self._run_initial_audit(intake, programme)
+        await self._review_materials()
+        decision = await self._decide(audit)
+        if decision is None:
+            return await self._end_process("refused", "certification refused (R-9.1.9)")
+        grant = await self._grant(intake, decision)
+        if workflow.patched("certificate-life"):
+            # The certificate's life (workflows/life.py), cycle after cycle.
+            return await self._run_certificate_life(self._first_cycle(intake, grant, audit, decision.payload))
+        # Before the certificate's life was built, a certificate simply ran to its end (histories of then).
+        await workflow.sleep(start_of(grant.valid_to + timedelta(days=1)) - workflow.now(),
+                             summary=f"certificate valid until {grant.valid_to}")
+        await self.board.incidents.execute(
+            RecordActivities.expire_certificate,
+            ExpiryInput(number=grant.number,
+                        event=self._event_input("certificate.expired", "R-9.6.8", {}).model_copy(
+                            update={"subject": grant.number})),
+            start_to_close_timeout=ACTIVITY_TIMEOUT, summary="the certificate expires (R-9.6.8)",
+        )
+        workflow.upsert_search_attributes([CERT_STATUS.value_set("expired")])
+        return await self._end_process("expired", f"certificate {grant.number} expired")
 
-        intake: IntakeResult = await self.board.incidents.execute(
+    async def _record_application(self) -> IntakeResult:
+        """R-9.1.1: the application in the register; then the holiday table and the item catalogue."""
+        data = self.input
+        intake = await self.board.incidents.execute(
             RecordActivities.record_application,
-            ApplicationIntake(application_id=data.application_id, workflow_id=wf_id, submission=data.submission,
-                              submitted_at=data.submitted_at, submitted_by=data.submitted_by),
+            ApplicationIntake(application_id=data.application_id, workflow_id=workflow.info().workflow_id,
+                              submission=data.submission, submitted_at=data.submitted_at,
+                              submitted_by=data.submitted_by),
             start_to_close_timeout=ACTIVITY_TIMEOUT, summary="record the application (R-9.1.1)",
         )
         self.board.passed("record_application")
@@ -142,8 +171,11 @@ class CertificationWorkflow(HumanTasks):
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             summary="holiday table and item catalogue",
         )
+        return intake
 
-        # R-9.1.2 application review, R-9.1.2.7 audit time.
+    async def _review_application(self) -> bool:
+        """R-9.1.2 application review, R-9.1.2.7 audit time; False when the application is rejected."""
+        data = self.input
         table_time = table_audit_time(data.submission.total_headcount, data.policy.audit_time)
         self.table_days = table_time.days
         await self._set_application_status(ApplicationStatus.UNDER_REVIEW, "R-9.1.2")
@@ -165,46 +197,48 @@ class CertificationWorkflow(HumanTasks):
             await self._notify("application_rejected", "R-9.1.2.8", {"reasons": review.payload.reasons})
             self.board.passed("application_rejected")
             await self._set_application_status(ApplicationStatus.REJECTED, "R-9.1.2.8")
-            return await self._end_process("rejected", "application rejected (R-9.1.2.8)")
+            return False
         adjusted = adjust_audit_time(table_time.days, self._adjustments(review.payload), data.policy.audit_time)
         self.minimum_days = adjusted.adjusted_days
         if self.checks.scheme_gaps and table_time.needs_manager_confirmation:  # R-A.table Decision
             self.minimum_days = await self._confirm_audit_time(table_time, adjusted)
-        await self._set_application_status(ApplicationStatus.ACCEPTED, "R-9.1.2.8",
-                           {"table_person_days": str(adjusted.table_days), "person_days": str(self.minimum_days),
-                            "reasons": list(adjusted.reasons)})
+        await self._set_application_status(ApplicationStatus.ACCEPTED, "R-9.1.2.8", {
+            "table_person_days": str(adjusted.table_days), "person_days": str(self.minimum_days),
+            "reasons": list(adjusted.reasons)})
         if self.initial_notices:
             await self._notify("application_accepted", "R-9.1.2.8", {"person_days": str(self.minimum_days),
                                                                      "adjustments": list(adjusted.reasons)})
+        return True
 
-        # R-9.1.2.8 contract.
-        self.stage = "contract"
-        await self.board.ask("contract", ContractSigned, title="contract signed", role=Role.REVIEWER,
-                             rule_id="R-9.1.2.8", **self._due(steps.contract_working_days))
-
-        # R-9.1.3 programme, R-9.1.4 team.
+    async def _ask_programme(self) -> Completed[Programme]:
+        """R-9.1.3 programme, R-9.1.4 team; recorded as the programme's first version (R-9.1.10)."""
+        data = self.input
         self.stage = "programme"
         programme = await self.board.ask(
             "programme", Programme, title="certification programme", role=Role.PROGRAMME_MANAGER,
-            rule_id="R-9.1.3", check=self._check_programme, **self._due(steps.programme_working_days),
+            rule_id="R-9.1.3", check=self._check_programme, **self._due(data.policy.process.programme_working_days),
             context={"sites": [s.name for s in data.submission.sites], "minimum_person_days": str(self.minimum_days)},
         )
         self.programme_version = 1
         await self._record_event("programme.version", "R-9.1.10",
-                          {"version": 1, "programme": programme.payload.model_dump(mode="json")})
+                                 {"version": 1, "programme": programme.payload.model_dump(mode="json")})
         if self.initial_notices:
             await self._notify("programme_notice", "R-9.1.3", programme_notice(programme, "initial", version=1))
+        return programme
 
-        # The audit, a child workflow (R-4).
+    async def _run_initial_audit(self, intake: IntakeResult, programme: Completed[Programme]) -> AuditOutcome:
+        """The audit, a child workflow (R-4)."""
+        data, wf_id = self.input, workflow.info().workflow_id
+        org, steps = data.submission.organization, data.policy.process
         await self._set_application_status(ApplicationStatus.IN_AUDIT, "R-9.1.5")
         self.audit_workflow_id = f"audit-{wf_id}-initial-1"
-        audit = await workflow.start_child_workflow(
+        child = await workflow.start_child_workflow(
             AuditWorkflow.run,
             AuditInput(audit_id=self.audit_workflow_id, certification_workflow_id=wf_id,
                        organization_id=intake.organization_id, organization_name=org.name or "",
                        contact_email=org.contact.email, kind=AuditKind.INITIAL,
                        site_names=[s.name for s in data.submission.sites], programme=programme.payload,
-                       minimum_person_days=self.minimum_days, reference=self.reference,
+                       minimum_person_days=self.minimum_days, reference=self._reference(),
                        reminder_days_before=steps.reminder_days_before, follow_up_days=steps.follow_up_days,
                        report_working_days=steps.report_working_days, process_pages=data.process_pages,
                        incident_bound=IncidentBound.of(steps)),
@@ -212,23 +246,29 @@ class CertificationWorkflow(HumanTasks):
         )
         self.stage = "audit"  # the child exists from here: its tasks can be completed
         called = self.board.enter("initial_audit")
-        self.audit = await audit
+        self.audit = audit = await child
         self.board.leave(called)
-        self.programme_version = self.audit.programme_version
+        self.programme_version = audit.programme_version
+        return audit
 
-        # R-9.1.9: the materials reviewed and accepted start the 10 working days of the decision.
+    async def _review_materials(self) -> None:
+        """R-9.1.9: the materials reviewed and accepted start the 10 working days of the decision."""
         self.stage = "materials_review"
         await self._set_application_status(ApplicationStatus.AWAITING_DECISION, "R-9.1.9")
         accepted = False
         while not accepted:  # not accepted: the team completes the materials and they are reviewed again
             review_of_materials = await self.board.ask(
                 "materials_review", MaterialsReview, title="audit materials review", role=Role.PROGRAMME_MANAGER,
-                rule_id="R-9.1.9", **self._due(steps.materials_working_days),
+                rule_id="R-9.1.9", **self._due(self.input.policy.process.materials_working_days),
             )
             accepted = review_of_materials.payload.accepted
             self.board.passed("materials_accepted")
 
-        excluded = took_part(self.audit, steps, integrity_checks=self.checks.integrity)  # R-9.1.9.n1
+    async def _decide(self, audit: AuditOutcome) -> Completed[CertificationDecision] | None:
+        """R-9.1.9 by someone who took no part in the audit (R-9.1.9.n1), with the more-information loop;
+        None when the certification is refused."""
+        steps = self.input.policy.process
+        excluded = took_part(audit, steps, integrity_checks=self.checks.integrity)  # R-9.1.9.n1
         decision_due = self._due(DECISION_WORKING_DAYS)
         while True:
             self.stage = "decision"
@@ -236,9 +276,8 @@ class CertificationWorkflow(HumanTasks):
                 "certification_decision", CertificationDecision, title="certification decision",
                 role=Role.DECISION_MAKER, rule_id="R-9.1.9", excluded=excluded, check=self._check_decision,
                 deadline=True, **decision_due,
-                context={"computed_level": self.audit.computed_level, "rating": self.audit.rating_summary,
-                         "open_major_nonconformities": self.audit.open_major,
-                         "recommendation": self.audit.recommendation},
+                context={"computed_level": audit.computed_level, "rating": audit.rating_summary,
+                         "open_major_nonconformities": audit.open_major, "recommendation": audit.recommendation},
             )
             self.board.passed("decision_outcome")
             if decision.payload.outcome == "more_information":
@@ -254,16 +293,19 @@ class CertificationWorkflow(HumanTasks):
                 await self._notify("certification_refused", "R-9.1.9", {"reasons": decision.payload.reasons})
                 self.board.passed("certification_refused")
                 await self._set_application_status(ApplicationStatus.REFUSED, "R-9.1.9")
-                return await self._end_process("refused", "certification refused (R-9.1.9)")
-            break
+                return None
+            return decision
 
-        # R-9.1.9 a: grant, number, certificate, publication.
+    async def _grant(self, intake: IntakeResult, decision: Completed[CertificationDecision]) -> GrantResult:
+        """R-9.1.9 a: grant, number (R-10.3), certificate (R-10.1, R-10.2), publication (R-9.1.9.n3)."""
+        data = self.input
+        assert decision.payload.star_level is not None  # _check_decision
         level = StarLevel(decision.payload.star_level)
-        self.grant = await self.board.incidents.execute(
+        self.grant = grant = await self.board.incidents.execute(
             RecordActivities.grant_certificate,
-            GrantInput(workflow_id=wf_id, application_id=data.application_id, organization_id=intake.organization_id,
-                       star_level=level, scope=data.submission.scope or "", decided_on=today(),
-                       site_ids=[intake.site_ids[s.name] for s in data.submission.sites],
+            GrantInput(workflow_id=workflow.info().workflow_id, application_id=data.application_id,
+                       organization_id=intake.organization_id, star_level=level, scope=data.submission.scope or "",
+                       decided_on=today(), site_ids=[intake.site_ids[s.name] for s in data.submission.sites],
                        numbering=data.policy.numbering, lifecycle=data.policy.lifecycle,
                        event=self._event_input("certificate.granted", "R-9.1.9", {"star_level": level.value,
                                                                                   "by": decision.actor.name})),
@@ -272,39 +314,30 @@ class CertificationWorkflow(HumanTasks):
         )
         self.board.passed("grant_certificate")
         workflow.upsert_search_attributes([
-            CERT_NUMBER.value_set(self.grant.number), CERT_STATUS.value_set("valid"), STAR_LEVEL.value_set(level.value),
-            NEXT_DUE.value_set(start_of(self.grant.valid_to + timedelta(days=1))),
+            CERT_NUMBER.value_set(grant.number), CERT_STATUS.value_set("valid"), STAR_LEVEL.value_set(level.value),
+            NEXT_DUE.value_set(start_of(grant.valid_to + timedelta(days=1))),
         ])
-        self._issue_document(self.grant.number, "grant")
+        self._issue_document(grant.number, "grant")
         await self._notify("certificate_granted", "R-9.1.9", {
-            "number": self.grant.number, "star_level": level.value, "valid_from": self.grant.valid_from.isoformat(),
-            "valid_to": self.grant.valid_to.isoformat()})
+            "number": grant.number, "star_level": level.value, "valid_from": grant.valid_from.isoformat(),
+            "valid_to": grant.valid_to.isoformat()})
         self.stage = "granted"
         self.board.passed("granted")
-        self.board.details(f"certificate {self.grant.number} valid until {self.grant.valid_to} (R-10.1)")
+        self.board.details(f"certificate {grant.number} valid until {grant.valid_to} (R-10.1)")
+        return grant
 
-        if workflow.patched("certificate-life"):
-            # The certificate's life (workflows/life.py), cycle after cycle.
-            return await self._run_certificate_life(LifeState(
-                number=self.grant.number, organization_id=intake.organization_id, organization_name=org.name or "",
-                star_level=level.value, scope=data.submission.scope or "",
-                sites={s.name: intake.site_ids[s.name] for s in data.submission.sites},
-                valid_from=self.grant.valid_from, valid_to=self.grant.valid_to, decided_on=today(),
-                initial_person_days=self.minimum_days, audit_counts={AuditKind.INITIAL.value: 1},
-                programme_version=self.programme_version, findings_by_department=self.audit.findings_by_department))
-
-        # Before the certificate's life was built, a certificate simply ran to its end (histories of then).
-        await workflow.sleep(start_of(self.grant.valid_to + timedelta(days=1)) - workflow.now(),
-                             summary=f"certificate valid until {self.grant.valid_to}")
-        await self.board.incidents.execute(
-            RecordActivities.expire_certificate,
-            ExpiryInput(number=self.grant.number,
-                        event=self._event_input("certificate.expired", "R-9.6.8", {}).model_copy(
-                            update={"subject": self.grant.number})),
-            start_to_close_timeout=ACTIVITY_TIMEOUT, summary="the certificate expires (R-9.6.8)",
-        )
-        workflow.upsert_search_attributes([CERT_STATUS.value_set("expired")])
-        return await self._end_process("expired", f"certificate {self.grant.number} expired")
+    def _first_cycle(self, intake: IntakeResult, grant: GrantResult, audit: AuditOutcome,
+                     decision: CertificationDecision) -> LifeState:
+        """The certificate's life as the grant begins it (R-10.1)."""
+        submission = self.input.submission
+        assert decision.star_level is not None  # _check_decision
+        return LifeState(
+            number=grant.number, organization_id=intake.organization_id,
+            organization_name=submission.organization.name or "", star_level=StarLevel(decision.star_level).value,
+            scope=submission.scope or "", sites={s.name: intake.site_ids[s.name] for s in submission.sites},
+            valid_from=grant.valid_from, valid_to=grant.valid_to, decided_on=today(),
+            initial_person_days=self.minimum_days, audit_counts={AuditKind.INITIAL.value: 1},
+            programme_version=self.programme_version, findings_by_department=audit.findings_by_department)
 
     def _record_integrity(self) -> None:
         """The checks of issue 12, for runs that begin with them; runs begun before replay without them.
