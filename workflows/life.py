@@ -28,25 +28,25 @@ with workflow.unsafe.imports_passed_through():
     from activities.records import NextDueRecord, RecordActivities
     from rules.lifecycle import recertification_window
     from workflows.changes import CertificateChanges
-    from workflows.contracts import CertificationInput, DueDate, LifeState, LifeStatus, LifeWait
+    from workflows.contracts import DueDate, LifeState, LifeStatus, LifeWait
     from workflows.life_audits import LifeAudits
-    from workflows.life_context import ACTIVITY_TIMEOUT, Ending, LifeContext, LifeServices, RunChecks
+    from workflows.life_context import ACTIVITY_TIMEOUT, Ending, LifeContext
     from workflows.notifications import Notifications
+    from workflows.process_context import ProcessContext
     from workflows.recertification import Recertification
     from workflows.search_attributes import CERT_NUMBER, CERT_STATUS, NEXT_DUE, ORGANIZATION, STAR_LEVEL
     from workflows.special_audit import SpecialAudits
     from workflows.staff_actions import StaffActions
     from workflows.surveillance import Surveillance
     from workflows.suspension import Suspension
-    from workflows.tasks import TaskBoard, start_of
+    from workflows.tasks import start_of
 
 
 class CertificateLife:
     """One validity cycle of the certificate, in one run."""
 
-    def __init__(self, data: CertificationInput, board: TaskBoard, state: LifeState, checks: RunChecks,
-                 services: LifeServices) -> None:
-        self.ctx = ctx = LifeContext(data, board, state, checks, services, publish=self.publish)
+    def __init__(self, process: ProcessContext, state: LifeState) -> None:
+        self.ctx = ctx = LifeContext(process, state, publish=self.publish)
         self.audits = LifeAudits(ctx)
         self.changes = CertificateChanges(ctx)
         self.suspension = Suspension(ctx, self.changes)

@@ -99,7 +99,7 @@ class LifeAudits:
                            organization_name=s.organization_name,
                            contact_email=self.ctx.input.submission.organization.contact.email, kind=kind,
                            site_names=list(s.sites), programme=programme, minimum_person_days=minimum,
-                           reference=self.ctx.services.reference(), reminder_days_before=steps.reminder_days_before,
+                           reference=self.ctx.process.reference_data(), reminder_days_before=steps.reminder_days_before,
                            follow_up_days=steps.follow_up_days, report_working_days=steps.report_working_days,
                            stage1=stage1, visits_required=visits_required, plan_notice_working_days=plan_notice,
                            full_assessment=full_assessment, minimum_rule=rule,

@@ -1,8 +1,9 @@
-"""What every part of a certificate's life shares (workflows/life.py): the input, the task board, the
-certificate's ``LifeState``, how this run's cycle stands (``CycleState``), and the helpers each part
-uses to record an event, write to the register, notify the organization and run a step beside the
-cycle. The parts (surveillance, suspension, recertification, staff actions, notifications) hold this
-context; none of them inherits from the workflow.
+"""What every part of a certificate's life shares (workflows/life.py): the process's context (its input,
+task board and helpers, workflows/process_context.py), the certificate's ``LifeState``, how this run's
+cycle stands (``CycleState``), and the helpers each part uses to record an event about the certificate,
+write to the register, notify the organization and run a step beside the cycle. The parts (surveillance,
+suspension, recertification, staff actions, notifications) hold this context; none of them inherits
+from the workflow.
 """
 
 from __future__ import annotations
@@ -17,25 +18,14 @@ from typing import Any, Literal
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities.records import CertificateStatusChange, EventInput, RecordActivities, ReferenceData
+    from activities.records import CertificateStatusChange, EventInput, RecordActivities
     from schemas.certificates import CertStatus
-    from workflows.contracts import CertificationInput, LifeState
-    from workflows.tasks import TaskBoard
+    from workflows.contracts import LifeState
+    from workflows.process_context import DueOn, ProcessContext
 
 ACTIVITY_TIMEOUT = timedelta(seconds=60)
 
 Ending = Literal["withdrawn", "expired"]
-DueOn = dict[str, Any]  # ``due_on`` and ``due_provisional``, as ``TaskBoard.ask`` takes them
-
-
-@dataclass(frozen=True)
-class RunChecks:
-    """The checks of issue 12 this run makes (``workflow.patched("record-integrity")``); runs begun
-    before replay without them."""
-
-    integrity: bool = False  # shoppers kept from decisions, a suspension's outcome within its limit, ...
-    scheme_gaps: bool = False  # step-rounded minima, R-A.n1b on the year's total, R-6.result at renewal
-    sampled_level: bool = False  # a surveillance is maintained only at the level its sample reached
 
 
 @dataclass
@@ -51,28 +41,15 @@ class CycleState:
     published: tuple | None = None  # the search attributes last upserted
 
 
-@dataclass
-class LifeServices:
-    """What the workflow lends the life: its clock of working days and its event, notice and document
-    helpers (they count the events and address the applicant's contact)."""
-
-    reference: Callable[[], ReferenceData]  # the holiday table and item catalogue the run fetched
-    due: Callable[[int], DueOn]
-    event_input: Callable[[str, str | None, dict], EventInput]
-    notify: Callable[[str, str, dict], Coroutine[Any, Any, None]]
-    issue_document: Callable[[str, str], None]
-
-
 class LifeContext:
     """The context every part of the life holds."""
 
-    def __init__(self, data: CertificationInput, board: TaskBoard, state: LifeState, checks: RunChecks,
-                 services: LifeServices, publish: Callable[[], None]) -> None:
-        self.input = data
-        self.board = board
+    def __init__(self, process: ProcessContext, state: LifeState, publish: Callable[[], None]) -> None:
+        self.process = process  # the clock of working days, the event, notice and document helpers
+        self.input = process.input
+        self.board = process.board
         self.state = state
-        self.checks = checks
-        self.services = services
+        self.checks = process.checks
         self.publish = publish  # the search attributes and details follow the state (workflows/life.py)
         self.cycle = CycleState()
 
@@ -109,24 +86,24 @@ class LifeContext:
 
     # ------------------------------------------------------------------------------- records and notices
     def due(self, working_days: int) -> DueOn:
-        return self.services.due(working_days)
+        return self.process.due(working_days)
 
     def cert_event(self, kind: str, rule_id: str | None, data: dict) -> EventInput:
         """An event about the certificate (subject = its number, as the regulator's report reads it)."""
-        return self.services.event_input(kind, rule_id, data).model_copy(update={"subject": self.state.number})
+        return self.process.event_input(kind, rule_id, data).model_copy(update={"subject": self.state.number})
 
     async def record_event(self, kind: str, rule_id: str | None, data: dict) -> None:
         await self.board.incidents.execute(RecordActivities.record_event, self.cert_event(kind, rule_id, data),
                                            start_to_close_timeout=ACTIVITY_TIMEOUT, summary=kind)
 
     async def notify(self, template: str, rule_id: str, params: dict) -> None:
-        await self.services.notify(template, rule_id, params)
+        await self.process.notify(template, rule_id, params)
 
     async def notify_org(self, template: str, rule_id: str, params: dict) -> None:
-        await self.services.notify(template, rule_id, {"organization": self.state.organization_name, **params})
+        await self.process.notify(template, rule_id, {"organization": self.state.organization_name, **params})
 
     def issue_document(self, reason: str) -> None:
-        self.services.issue_document(self.state.number, reason)
+        self.process.issue_document(self.state.number, reason)
 
     async def register(self, activity: Callable[..., Any], change: Any, summary: str) -> None:
         """Write a change of the certificate to the register; until it is there, ``wait_for_life``

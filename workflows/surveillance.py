@@ -109,7 +109,7 @@ class Surveillance:
         s = self.ctx.state
         params = {"number": s.number, "due_on": due.isoformat(), "days_before": days}
         await self.ctx.notify_org("surveillance_reminder", "R-9.2.1", params)
-        event = self.ctx.services.event_input("notice.surveillance_due_staff", "R-9.2.1", params)
+        event = self.ctx.process.event_input("notice.surveillance_due_staff", "R-9.2.1", params)
         queued: NoticesQueued = await self.ctx.board.incidents.execute(
             InboxActivities.notify_staff, StaffNotice(key=event.key, role=Role.PROGRAMME_MANAGER,
                                                       template="surveillance_due_staff",

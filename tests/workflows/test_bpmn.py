@@ -20,7 +20,7 @@ WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
 NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL", "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI"}
 CERTIFICATION, AUDIT = MODEL_OF["CertificationWorkflow"], MODEL_OF["AuditWorkflow"]
 # The code of the two models' workflows: the certification, its audits, and the parts of the life.
-LIFE_AND_CERTIFICATION = ("certification", "audit", "life", "life_audits", "surveillance", "suspension", "changes",
+LIFE_AND_CERTIFICATION = ("certification", "initial", "audit", "life", "life_audits", "surveillance", "suspension", "changes",
                           "recertification", "special_audit", "notifications", "staff_actions")
 
 
