@@ -125,7 +125,6 @@ class AuditWorkflow(HumanTasks):
         self.stage = "starting"
         self.onsite_done = False
         self.dates_are_facts = False
-        self.running = False  # the run has begun: the programme can be revised
         self.board = TaskBoard(data.audit_id, data.organization_name, data.reminder_days_before,
                                bound=data.incident_bound)
         self.board.link_page(data.process_pages)
@@ -133,7 +132,6 @@ class AuditWorkflow(HumanTasks):
 
     @workflow.run
     async def run(self, data: AuditInput) -> AuditOutcome:
-        self.running = True
         # The plan and the report go to the auditee in writing; audits that began
         # before these notices send none.
         self.auditee_notices = workflow.patched("auditee-notices")
@@ -470,8 +468,6 @@ class AuditWorkflow(HumanTasks):
 
     @revise_programme.validator
     def _validate_revision(self, change: ProgrammeChange) -> None:
-        if not self.running:
-            raise refuse(Refusal.TASK_NOT_OPEN, "The audit is still starting; try again in a moment.")
         if Role.PROGRAMME_MANAGER not in change.actor.roles:
             raise refuse(Refusal.NOT_ASSIGNED, "Only a programme manager changes the programme.", rule_id="R-9.1.3")
         if self.onsite_done:

@@ -21,9 +21,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.records import CertificateStatusChange, EventInput, RecordActivities
     from schemas.certificates import CertStatus
     from workflows.contracts import LifeState
-    from workflows.process_context import DueOn, ProcessContext
-
-ACTIVITY_TIMEOUT = timedelta(seconds=60)
+    from workflows.process_context import ACTIVITY_TIMEOUT, DueOn, ProcessContext
 
 Ending = Literal["withdrawn", "expired"]
 
