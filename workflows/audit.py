@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
         FollowUpRecord,
         OnsiteRecord,
         OnsiteRecorded,
+        RecordActivities,
         ReferenceData,
     )
     from rules.calendar import add_working_days
@@ -114,24 +115,23 @@ class AuditState(BaseModel):
 @workflow.defn(name="AuditWorkflow")
 class AuditWorkflow(HumanTasks):
     starting_message = "The audit is still starting; try again in a moment."
+    board: TaskBoard  # from the start (``__init__``)
 
-    def __init__(self) -> None:
-        self.board: TaskBoard | None = None
-        self.input: AuditInput | None = None
-        self.programme: Programme | None = None
+    @workflow.init
+    def __init__(self, data: AuditInput) -> None:
+        self.input = data
+        self.programme = data.programme
         self.programme_version = 1
         self.stage = "starting"
         self.onsite_done = False
         self.dates_are_facts = False
-
-    @workflow.run
-    async def run(self, data: AuditInput) -> AuditOutcome:
-        self.input = data
-        self.programme = data.programme
         self.board = TaskBoard(data.audit_id, data.organization_name, data.reminder_days_before,
                                bound=data.incident_bound)
         self.board.link_page(data.process_pages)
         self.board.about = self._about
+
+    @workflow.run
+    async def run(self, data: AuditInput) -> AuditOutcome:
         # The plan and the report go to the auditee in writing; audits that began
         # before these notices send none.
         self.auditee_notices = workflow.patched("auditee-notices")
@@ -143,7 +143,7 @@ class AuditWorkflow(HumanTasks):
         self.board.passed("audit_started")
         leader = self._leader()
         await self.board.incidents.execute(
-            "record_audit",
+            RecordActivities.record_audit,
             AuditRecord(audit_id=data.audit_id, workflow_id=data.certification_workflow_id,
                         organization_id=data.organization_id, kind=data.kind,
                         person_days=self.programme.person_days, onsite_days=self.programme.onsite_days,
@@ -157,9 +157,11 @@ class AuditWorkflow(HumanTasks):
         self.stage = "stage1"
         self.board.passed("stage1_needed")
         while data.stage1:
+            stage1_on = self.programme.stage1_on
+            assert stage1_on is not None  # a programme with a stage 1 dates it (rules/programme.py)
             s1 = await self.board.ask(
                 "stage1", Stage1Findings, title="stage 1 findings", role=Role.AUDITOR, assignee_id=leader,
-                due_on=self.programme.stage1_on, rule_id="R-9.1.5", check=self._check_stage1,
+                due_on=stage1_on, rule_id="R-9.1.5", check=self._check_stage1,
                 available_from=self._available(self.programme.stage1_on),
             )
             self.board.passed("stage1_ready")
@@ -187,10 +189,10 @@ class AuditWorkflow(HumanTasks):
         self.onsite_done = True
         held = self._onsite_days(onsite.payload)
         recorded: OnsiteRecorded = await self.board.incidents.execute(
-            "record_onsite_results",
+            RecordActivities.record_onsite_results,
             OnsiteRecord(audit_id=data.audit_id, items=onsite.payload.items, findings=onsite.payload.findings,
                          sample=not data.full_assessment, onsite_start=held[0], onsite_end=held[1]),
-            start_to_close_timeout=ACTIVITY_TIMEOUT, result_type=OnsiteRecorded,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
             summary="record item results and findings, compute the level (R-6)",
         )
         self.board.passed("record_onsite_results")
@@ -209,7 +211,7 @@ class AuditWorkflow(HumanTasks):
                 context={"nonconformities": sorted(open_ncs)},
             )
             await self.board.incidents.execute(
-                "record_follow_up", FollowUpRecord(corrections=follow.payload.corrections),
+                RecordActivities.record_follow_up, FollowUpRecord(corrections=follow.payload.corrections),
                 start_to_close_timeout=ACTIVITY_TIMEOUT, summary="record corrections and verification",
             )
             open_ncs -= {c.finding_id for c in follow.payload.corrections if c.verified_on is not None}
@@ -225,7 +227,7 @@ class AuditWorkflow(HumanTasks):
                      "rating": recorded.rating.summary, "open_nonconformities": sorted(open_ncs)},
         )
         await self.board.incidents.execute(
-            "conclude_audit",
+            RecordActivities.conclude_audit,
             AuditConclusion(audit_id=data.audit_id, status="concluded", recommendation=report.payload.recommendation),
             start_to_close_timeout=ACTIVITY_TIMEOUT, summary="conclude the audit",
         )
@@ -261,12 +263,12 @@ class AuditWorkflow(HumanTasks):
     # ------------------------------------------------------------------------------ steps
     @property
     def plan_sent_on(self) -> date | None:
-        plans = self.board.completed("onsite_plan") if self.board else []
+        plans = self.board.completed("onsite_plan")
         return plans[-1].payload.sent_on if plans else None
 
     @property
     def visits_reported(self) -> dict[str, date]:
-        reports = self.board.completed("mystery_shopper_report") if self.board else []
+        reports = self.board.completed("mystery_shopper_report")
         return {r.context["site"]: r.payload.visited_on for r in reports}
 
     async def _visit(self, visit: VisitPlan) -> None:
@@ -326,9 +328,9 @@ class AuditWorkflow(HumanTasks):
                            workflow_id=self.input.audit_id, subject=self.input.organization_name,
                            element_id=template, data={"template": template})
         queued = await self.board.incidents.execute(
-            "send_notice", Notice(key=key, to=self.input.contact_email, template=template,
+            RecordActivities.send_notice, Notice(key=key, to=self.input.contact_email, template=template,
                                   params={"organization": self.input.organization_name, **params}, event=event),
-            start_to_close_timeout=ACTIVITY_TIMEOUT, result_type=str, summary=f"notice: {template}",
+            start_to_close_timeout=ACTIVITY_TIMEOUT, summary=f"notice: {template}",
         )
         self.board.mail.deliver([queued], template)
 
@@ -336,7 +338,7 @@ class AuditWorkflow(HumanTasks):
         from activities.records import EventInput
 
         await self.board.incidents.execute(
-            "record_event",
+            RecordActivities.record_event,
             EventInput(key=f"{self.input.audit_id}/{kind}/{workflow.info().get_current_history_length()}",
                        at=workflow.now(), kind=kind, rule_id=rule_id, workflow_id=self.input.audit_id,
                        subject=self.input.organization_name, element_id=kind, data=data),
@@ -398,7 +400,7 @@ class AuditWorkflow(HumanTasks):
                                 + "; ".join(unacknowledged))
         start = self._onsite_days(p)[0]
         early = [f.description[:40] for f in p.findings
-                 if self.dates_are_facts and not start <= f.acknowledged_on <= today()]
+                 if self.dates_are_facts and not (f.acknowledged_on and start <= f.acknowledged_on <= today())]
         if early:
             raise RuleViolation("R-9.1.8", f"a finding is acknowledged during or after the on-site audit "
                                 f"({start} to today, {today()}): " + "; ".join(early))
@@ -466,8 +468,6 @@ class AuditWorkflow(HumanTasks):
 
     @revise_programme.validator
     def _validate_revision(self, change: ProgrammeChange) -> None:
-        if self.input is None or self.programme is None:
-            raise refuse(Refusal.TASK_NOT_OPEN, "The audit is still starting; try again in a moment.")
         if Role.PROGRAMME_MANAGER not in change.actor.roles:
             raise refuse(Refusal.NOT_ASSIGNED, "Only a programme manager changes the programme.", rule_id="R-9.1.3")
         if self.onsite_done:
@@ -495,7 +495,7 @@ class AuditWorkflow(HumanTasks):
 
     @workflow.query(name="status")
     def status(self) -> AuditState:
-        return AuditState(audit_id=self.input.audit_id if self.input else "", stage=self.stage,
+        return AuditState(audit_id=self.input.audit_id, stage=self.stage,
                           programme_version=self.programme_version, programme=self.programme,
                           plan_sent_on=self.plan_sent_on, visits_reported=self.visits_reported,
-                          open_tasks=self.board.views() if self.board else [])
+                          open_tasks=self.board.views())

@@ -18,8 +18,8 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel, Field
 
-    from activities.calendar import WorkingDaysQuery
-    from activities.digest import DigestQueued, DigestRequest
+    from activities.calendar import CalendarActivities, WorkingDaysQuery
+    from activities.digest import DigestActivities, DigestQueued, DigestRequest
     from rules.calendar import WorkingDayResult
     from workflows.incidents import IncidentBound
     from workflows.tasks import SHANGHAI, HumanTasks, TaskBoard, start_of
@@ -50,8 +50,9 @@ class StaffDigestWorkflow(HumanTasks):
         if moment > workflow.now():
             await workflow.sleep(moment - workflow.now(), summary=f"until the digest of {day.date}")
         queued: DigestQueued = await self.board.incidents.execute(
-            "queue_staff_digest", DigestRequest(day=day.date, at=workflow.now(), workflow_id=self.board.owner_id),
-            start_to_close_timeout=timedelta(seconds=60), result_type=DigestQueued,
+            DigestActivities.queue_staff_digest,
+            DigestRequest(day=day.date, at=workflow.now(), workflow_id=self.board.owner_id),
+            start_to_close_timeout=timedelta(seconds=60),
             summary=f"staff digest of {day.date}",
         )
         self.board.mail.deliver(queued.keys, f"staff digest of {day.date}")
@@ -69,9 +70,10 @@ class StaffDigestWorkflow(HumanTasks):
             first = max(data.last_day + timedelta(days=1), now.date())
         else:
             first = now.date() if now.hour < data.hour else now.date() + timedelta(days=1)
+        assert self.board is not None  # set by the run first
         return await self.board.incidents.execute(
-            "add_working_days", WorkingDaysQuery(start=first - timedelta(days=1), days=1),
-            start_to_close_timeout=timedelta(seconds=30), result_type=WorkingDayResult,
+            CalendarActivities.add_working_days, WorkingDaysQuery(start=first - timedelta(days=1), days=1),
+            start_to_close_timeout=timedelta(seconds=30),
             summary="the next working day (holiday table)",
         )
 

@@ -19,18 +19,20 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from temporalio import workflow
+from temporalio.activity import _Definition  # the SDK's own resolver of an activity's registered name
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError, CancelledError, FailureError, RetryState
 
 with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel, Field
 
+    from activities.incidents import IncidentActivities
     from rules.policy import ProcessPolicy
     from schemas.incidents import Incident, IncidentRetry, IncidentState, IncidentWait
     from schemas.staff import Role
@@ -86,11 +88,21 @@ def _rule_id(details: Sequence[Any], message: str) -> str | None:
     return found.group(1) if found else None
 
 
+R = TypeVar("R")
+Activity = Callable[..., Any]  # an ``@activity.defn`` function or method, called by reference
+
+
+def activity_name(activity: Activity) -> str:
+    """The name the activity is registered under (its ``@activity.defn(name=...)``)."""
+    name, _ = _Definition.get_name_and_result_type(activity)
+    return name
+
+
 @dataclass(frozen=True)
 class _Call:
     """One step: the activity, its argument and options, so that a retry runs exactly the same thing."""
 
-    activity: str
+    activity: Activity
     arg: Any
     summary: str
     options: dict
@@ -114,22 +126,24 @@ class Incidents:
     recording: list[asyncio.Task] = field(default_factory=list)
 
     # ------------------------------------------------------------------------------- running steps
-    async def execute(self, activity: str, arg: Any, *, summary: str | None = None, **options: Any) -> Any:
+    async def execute(self, activity: Callable[..., Awaitable[R]], arg: Any, *, summary: str | None = None,
+                      **options: Any) -> R:
         """``workflow.execute_activity`` that ends in an incident, not a failed process or an endless loop."""
         call = self._call(activity, arg, summary, options)
         return await self._through(call.start(), call)
 
-    def start(self, activity: str, arg: Any, *, summary: str | None = None, **options: Any) -> asyncio.Task:
+    def start(self, activity: Callable[..., Awaitable[R]], arg: Any, *, summary: str | None = None,
+              **options: Any) -> asyncio.Task[R]:
         """The same beside the process (mail, documents): scheduled now, followed by a task to await later."""
         call = self._call(activity, arg, summary, options)
         return asyncio.create_task(self._through(call.start(), call))
 
-    def _call(self, activity: str, arg: Any, summary: str | None, options: dict) -> _Call:
+    def _call(self, activity: Activity, arg: Any, summary: str | None, options: dict) -> _Call:
         options = dict(options)
         options["retry_policy"] = self.bound.retry_policy(options.get("retry_policy"))
         if "schedule_to_close_timeout" not in options and self.bound.deadline() is not None:
             options["schedule_to_close_timeout"] = self.bound.deadline()
-        return _Call(activity, arg, summary or activity, options, self.where())
+        return _Call(activity, arg, summary or activity_name(activity), options, self.where())
 
     async def _through(self, handle: workflow.ActivityHandle, call: _Call) -> Any:
         try:
@@ -155,11 +169,11 @@ class Incidents:
         info = workflow.info()
         incident = Incident(
             key=f"{info.workflow_id}/incident/{info.run_id}/{len(self.raised) + 1}", workflow_id=info.workflow_id,
-            run_id=info.run_id, activity=call.activity, step=call.summary, element_id=call.element_id,
+            run_id=info.run_id, activity=activity_name(call.activity), step=call.summary, element_id=call.element_id,
             raised_at=workflow.now(), **self._describe(failure),
         )
         self.raised.append(incident)
-        workflow.logger.warning("incident %s: %s failed: %s", incident.key, call.activity, incident.error)
+        workflow.logger.warning("incident %s: %s failed: %s", incident.key, incident.activity, incident.error)
         self._record(incident)
         return incident
 
@@ -178,9 +192,9 @@ class Incidents:
 
         async def write() -> None:
             try:
-                register_id = await workflow.execute_activity(
-                    "record_incident", snapshot, start_to_close_timeout=RECORD_TIMEOUT, retry_policy=RECORD_RETRY,
-                    result_type=int, summary=f"record incident: {snapshot.step} ({snapshot.state.value})",
+                register_id = await workflow.execute_activity_method(
+                    IncidentActivities.record_incident, snapshot, start_to_close_timeout=RECORD_TIMEOUT,
+                    retry_policy=RECORD_RETRY, summary=f"record incident: {snapshot.step} ({snapshot.state.value})",
                 )
             except ActivityError as failure:  # only a refusal gets here (the retries never give up)
                 if isinstance(failure.cause, CancelledError):
@@ -208,7 +222,8 @@ class Incidents:
             RetryState.MAXIMUM_ATTEMPTS_REACHED: f"failed {self.bound.attempts} attempts",
             RetryState.TIMEOUT: f"still failing after {self.bound.minutes} min of retries",
         }
-        reason = reasons.get(failure.retry_state, failure.retry_state.name if failure.retry_state else "failed")
+        state = failure.retry_state
+        reason = (reasons.get(state) or state.name) if state is not None else "failed"
         return {"error_type": error_type, "error": message or "(no message)", "rule_id": rule_id, "reason": reason}
 
     # ------------------------------------------------------------------------------- the operator's retry
@@ -224,6 +239,7 @@ class Incidents:
     def retry(self, request: IncidentRetry) -> Incident:
         self.validate(request)  # the state may have moved since the validator ran
         incident = self.find(request.key)
+        assert incident is not None  # validate refused an unknown one
         self._update(incident, state=IncidentState.RETRYING, retries=incident.retries + 1,
                      retried_by=request.actor.name)
         return incident.model_copy()
@@ -289,4 +305,6 @@ class IncidentHandlers:
                          and (self.board.incidents.is_recorded(i) or not wanted.recorded)), None)
 
         await workflow.wait_condition(lambda: found() is not None)
-        return found().model_copy()
+        incident = found()
+        assert incident is not None  # the condition just held, and nothing ran since
+        return incident.model_copy()

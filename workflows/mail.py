@@ -23,8 +23,8 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from activities.documents import DocumentRequest
-    from activities.notify import MailDelivery
+    from activities.documents import DocumentActivities, DocumentRequest
+    from activities.notify import MailDelivery, NotifyActivities
     from workflows.incidents import Incidents
 
 MAIL_RETRY = RetryPolicy(
@@ -47,7 +47,7 @@ class OutgoingMail:
     def deliver(self, keys: list[str], summary: str) -> None:
         for key in keys:
             self.deliveries.append(self.incidents.start(
-                "deliver_mail", MailDelivery(key=key), start_to_close_timeout=DELIVERY_TIMEOUT,
+                NotifyActivities.deliver_mail, MailDelivery(key=key), start_to_close_timeout=DELIVERY_TIMEOUT,
                 retry_policy=MAIL_RETRY, summary=f"mail: {summary}",
             ))
 
@@ -55,7 +55,8 @@ class OutgoingMail:
         """R-10.2: the certificate's PDF, made beside the process like a mail (a missing font must not
         hold up the notice of the decision), and waited for in ``settle``."""
         made = self.incidents.start(
-            "issue_certificate_document", request, start_to_close_timeout=DELIVERY_TIMEOUT, retry_policy=MAIL_RETRY,
+            DocumentActivities.issue_certificate_document, request, start_to_close_timeout=DELIVERY_TIMEOUT,
+            retry_policy=MAIL_RETRY,
             summary=f"certificate document ({request.reason}) for {request.number}",
         )
         self.deliveries.append(made)

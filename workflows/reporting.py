@@ -12,7 +12,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel, Field
 
-    from activities.records import ReferenceData, ReferenceQuery
+    from activities.records import RecordActivities, ReferenceData, ReferenceQuery
     from rules.reporting import reminder_date, report_due_on
     from schemas.payloads import RegulatorReportSent
     from schemas.staff import Role
@@ -46,8 +46,9 @@ class RegulatorReportWorkflow(HumanTasks):
                                bound=data.incident_bound)
         self.board.dates_are_facts = workflow.patched("record-integrity")
         reference: ReferenceData = await self.board.incidents.execute(
-            "reference_data", ReferenceQuery(years=[self.month.year]), start_to_close_timeout=timedelta(seconds=60),
-            result_type=ReferenceData, summary="holiday table",
+            RecordActivities.reference_data, ReferenceQuery(years=[self.month.year]),
+            start_to_close_timeout=timedelta(seconds=60),
+            summary="holiday table",
         )
         remind = reminder_date(self.month, reference.holidays)
         workflow.set_current_details(f"next: CNCA report for {reported:%Y-%m}, reminder on {remind.date}"

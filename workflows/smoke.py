@@ -8,6 +8,7 @@ from datetime import timedelta
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from activities.system import SystemActivities
     from schemas.system import RegisterStatus, SmokeInput, SmokeResult
 
 
@@ -16,10 +17,9 @@ class SmokeWorkflow:
     @workflow.run
     async def run(self, data: SmokeInput) -> SmokeResult:
         workflow.set_current_details("checking that the worker reaches the register")
-        status: RegisterStatus = await workflow.execute_activity(
-            "register_status",
+        status: RegisterStatus = await workflow.execute_activity_method(
+            SystemActivities.register_status,
             start_to_close_timeout=timedelta(seconds=30),
-            result_type=RegisterStatus,
             summary="read the register's migration level",
         )
         return SmokeResult(label=data.label, status=status)

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Generic, TypeVar
+from typing import Generic, Literal, TypeVar, overload
 from uuid import UUID
 
 from temporalio import workflow
@@ -23,7 +23,7 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from pydantic import ValidationError
 
-    from activities.inbox import NoticesQueued, TaskClosing, TaskNotice, TaskProjection
+    from activities.inbox import InboxActivities, NoticesQueued, TaskClosing, TaskNotice, TaskProjection
     from schemas.errors import RuleViolation
     from schemas.payloads import Payload, happened_dates
     from schemas.staff import Role
@@ -46,7 +46,7 @@ SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 NOTICE_HOUR = time(9, 0)
 
 P = TypeVar("P", bound=Payload)
-Check = Callable[[P, Actor, TaskFacts], None]
+Check = Callable[[P, Actor, TaskFacts], object]  # raises RuleViolation to refuse; what it returns is ignored
 
 
 def today() -> date:
@@ -155,6 +155,20 @@ class TaskBoard:
         visit.left_at, visit.outcome = workflow.now(), outcome
 
     # ----------------------------------------------------------------------------------- asking
+    @overload
+    async def ask(self, kind: str, payload_type: type[P], *, title: str, role: Role, due_on: date,
+                  due_provisional: bool = ..., assignee_id: UUID | None = ..., rule_id: str | None = ...,
+                  context: dict | None = ..., check: Check[P] | None = ..., excluded: frozenset[UUID] = ...,
+                  element_id: str | None = ..., cancel_when: None = ..., deadline: bool = ...,
+                  available_from: date | None = ...) -> Completed[P]: ...
+
+    @overload
+    async def ask(self, kind: str, payload_type: type[P], *, title: str, role: Role, due_on: date,
+                  due_provisional: bool = ..., assignee_id: UUID | None = ..., rule_id: str | None = ...,
+                  context: dict | None = ..., check: Check[P] | None = ..., excluded: frozenset[UUID] = ...,
+                  element_id: str | None = ..., cancel_when: Callable[[], bool], deadline: bool = ...,
+                  available_from: date | None = ...) -> Completed[P] | None: ...
+
     async def ask(
         self,
         kind: str,
@@ -167,7 +181,7 @@ class TaskBoard:
         assignee_id: UUID | None = None,
         rule_id: str | None = None,
         context: dict | None = None,
-        check: Check | None = None,
+        check: Check[P] | None = None,
         excluded: frozenset[UUID] = frozenset(),
         element_id: str | None = None,
         cancel_when: Callable[[], bool] | None = None,
@@ -199,16 +213,16 @@ class TaskBoard:
         visit.left_at, visit.outcome = workflow.now(), "completed" if done is not None else "withdrawn"
         if done is None:  # withdrawn: what the task was for is gone
             await self.incidents.execute(
-                "cancel_task", TaskClosing(task_id=task_id, workflow_id=self.owner_id, subject=self.subject, kind=kind,
-                                           rule_id=rule_id, actor=None, at=workflow.now(),
-                                           element_id=element_id or kind, payload={}),
+                InboxActivities.cancel_task,
+                TaskClosing(task_id=task_id, workflow_id=self.owner_id, subject=self.subject, kind=kind,
+                            rule_id=rule_id, actor=None, at=workflow.now(), element_id=element_id or kind, payload={}),
                 start_to_close_timeout=timedelta(seconds=30), summary=f"withdraw task: {title}",
             )
             del self.tasks[task_id]
             self.details(self.describe())
             return None
         await self.incidents.execute(
-            "close_task",
+            InboxActivities.close_task,
             TaskClosing(task_id=task_id, workflow_id=self.owner_id, subject=self.subject, kind=kind,
                         rule_id=rule_id, actor=done.actor, at=done.at, element_id=element_id or kind,
                         payload=done.payload.model_dump(mode="json")),
@@ -217,19 +231,19 @@ class TaskBoard:
         )
         del self.tasks[task_id]
         self.details(self.describe())
-        return done  # type: ignore[return-value]
+        return done
 
     async def _project(self, task: _OpenTask, notify: bool = False) -> NoticesQueued | None:
         view = task.view
         return await self.incidents.execute(
-            "project_task",
+            InboxActivities.project_task,
             TaskProjection(
                 view=view, workflow_id=self.owner_id, subject=self.subject, element_id=task.element_id,
                 payload_schema=task.payload_type.model_json_schema(),
                 context={**(self.about() if self.about else {}), **task.context}, notify_assignee=notify,
             ),
-            start_to_close_timeout=timedelta(seconds=30), result_type=NoticesQueued | None,  # None: before 2026-11
-            summary=f"open task: {view.title}",
+            start_to_close_timeout=timedelta(seconds=30),
+            summary=f"open task: {view.title}",  # runs begun before 2026-11 recorded None
         )
 
     async def reschedule(self, kind: str, day_of: Callable[[dict], date | None]) -> None:
@@ -254,8 +268,9 @@ class TaskBoard:
                 return task.completed is not None or cancel_when()
         due = task.view.due_on
         assert due is not None
-        moments = [(start_of(due - timedelta(days=d)) + timedelta(hours=NOTICE_HOUR.hour), "reminder")
-                   for d in sorted(self.reminder_days_before, reverse=True)]
+        moments: list[tuple[datetime, Literal["reminder", "escalation"]]] = [
+            (start_of(due - timedelta(days=d)) + timedelta(hours=NOTICE_HOUR.hour), "reminder")
+            for d in sorted(self.reminder_days_before, reverse=True)]
         moments.append((start_of(due + timedelta(days=1)), "escalation"))
         for moment, notice in moments:
             wait = moment - workflow.now()
@@ -268,10 +283,10 @@ class TaskBoard:
                 if notice == "escalation" and task.deadline:  # the diagram's boundary timer
                     self.passed(f"{task.view.kind}_overdue")
                 queued: NoticesQueued = await self.incidents.execute(
-                    "notify_task",
+                    InboxActivities.notify_task,
                     TaskNotice(task_id=task.view.task_id, notice=notice, workflow_id=self.owner_id,
                                subject=self.subject, at=workflow.now(), view=task.view),
-                    start_to_close_timeout=timedelta(seconds=30), result_type=NoticesQueued,
+                    start_to_close_timeout=timedelta(seconds=30),
                     summary=f"{notice}: {task.view.title}",
                 )
                 self.mail.deliver(queued.keys, f"{notice}: {task.view.title}")
@@ -367,12 +382,14 @@ class HumanTasks(IncidentHandlers):
 
     @workflow.update(name="complete_task")
     async def complete_task(self, completion: TaskCompletion) -> TaskReceipt:
+        assert self.board is not None  # the validator refused before the board was set
         return self.board.accept(completion)
 
     @complete_task.validator
     def _validate_completion(self, completion: TaskCompletion) -> None:
         if not self._accepting_tasks():
             raise refuse(Refusal.TASK_NOT_OPEN, self.starting_message)
+        assert self.board is not None
         self.board.validate(completion)
 
     @workflow.query(name="elements")
@@ -384,4 +401,5 @@ class HumanTasks(IncidentHandlers):
     async def wait_for_task(self, kind: str) -> TaskView:
         """Block until a task of ``kind`` is open (the API's "what next", and tests)."""
         await workflow.wait_condition(self._accepting_tasks)
+        assert self.board is not None
         return await self.board.wait_for(kind)
