@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -128,6 +129,17 @@ class Settings(BaseSettings):
         None, description="host:port where the worker serves the Temporal SDK's Prometheus metrics (/metrics); "
                           "unset: not served")
 
+    # Workers (workers/pair.py): which of the two a process runs, how much each takes on, how long a stop waits.
+    worker_role: Literal["all", "core", "io"] = Field(
+        "all", description="all: the core and the I/O worker in one process; core or io: one of them, to scale apart")
+    worker_max_cached_workflows: int = Field(
+        500, ge=0, description="workflows kept in the worker's memory between tasks (about 0.8 MB each); a "
+                               "workflow not cached is replayed from its history on its next task")
+    worker_max_concurrent_activities: int = Field(50, ge=1, description="register activities run at once")
+    worker_max_concurrent_io: int = Field(20, ge=1, description="mails and documents made at once")
+    worker_graceful_shutdown: float = Field(
+        30.0, ge=0, description="seconds a stopping worker lets running activities finish before cancelling them "
+                                "(a cancelled one is retried by the next worker)")
     tracing: bool = Field(False, description="OpenTelemetry traces through Temporal's interceptor, sent by OTLP/HTTP "
                                              "to OTEL_EXPORTER_OTLP_ENDPOINT (certflow/tracing.py)")
 

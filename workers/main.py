@@ -1,14 +1,15 @@
-"""The worker: one task queue, every workflow and activity of certflow, and a graceful stop."""
+"""The worker: every workflow and activity of certflow on one task queue, mail and documents on its I/O
+queue (workers/pair.py), a bounded workflow cache and a graceful stop."""
 
 from __future__ import annotations
 
 import asyncio
 import signal
+from datetime import timedelta
 from typing import Any
 
 import asyncpg
 from temporalio.client import Client
-from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.calendar import CalendarActivities
@@ -26,6 +27,7 @@ from certflow.temporal_client import connect_client, metrics_runtime
 from schemas.outbox import StaffMail
 from store.db import create_pool
 from workers.errors import BusinessErrorsAreFinal
+from workers.pair import WorkerPair, WorkerRole, pair_workers
 from workflows.audit import AuditWorkflow
 from workflows.certification import CertificationWorkflow
 from workflows.digest import STAFF_DIGEST_WORKFLOW_ID, StaffDigestInput, StaffDigestWorkflow
@@ -84,17 +86,18 @@ def activities_for(pool: asyncpg.Pool, mail: MailSettings, templates: MailTempla
 
 def build_worker(client: Client, pool: asyncpg.Pool, task_queue: str, mail: MailSettings | None = None,
                  templates: MailTemplates | None = None, documents: DocumentSettings | None = None,
-                 staff_mail: StaffMailSettings | None = None, **options: Any) -> Worker:
-    """``mail`` defaults to the local sink's address, where `certflow up` runs it; ``templates`` to the
-    shipped mail templates; ``documents`` to the shipped font and no accreditation number; ``staff_mail``
-    to one mail per task; ``options``
-    go to the Temporal ``Worker`` (e.g. ``max_cached_workflows``). certflow's own errors fail an activity
-    once, without retries (workers/errors.py)."""
+                 staff_mail: StaffMailSettings | None = None, *, role: WorkerRole = "all",
+                 io_options: dict[str, Any] | None = None, **options: Any) -> WorkerPair:
+    """The core and I/O workers of ``task_queue`` (workers/pair.py). ``mail`` defaults to the local
+    sink's address, where `certflow up` runs it; ``templates`` to the shipped mail templates;
+    ``documents`` to the shipped font and no accreditation number; ``staff_mail`` to one mail per task;
+    ``options`` go to the core Temporal ``Worker`` (e.g. ``max_cached_workflows``), ``io_options`` to
+    the I/O one. certflow's own errors fail an activity once, without retries (workers/errors.py)."""
     options.setdefault("workflow_runner", workflow_runner())
     options["interceptors"] = [BusinessErrorsAreFinal(), *options.get("interceptors", ())]
-    return Worker(client, task_queue=task_queue, workflows=WORKFLOWS,
-                  activities=activities_for(pool, mail or MailSettings(), templates, documents, staff_mail),
-                  **options)
+    return pair_workers(client, task_queue, WORKFLOWS, activities_for(pool, mail or MailSettings(), templates,
+                                                                      documents, staff_mail),
+                        role=role, io_options=io_options, **options)
 
 
 def document_settings(settings: Settings) -> DocumentSettings:
@@ -138,9 +141,15 @@ async def run_worker(settings: Settings) -> None:
     runtime = metrics_runtime(settings.worker_metrics_address) if settings.worker_metrics_address else None
     client = await connect_client(settings, runtime=runtime, service="certflow-worker")
     pool = await create_pool(settings.database_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max)
+    grace = timedelta(seconds=settings.worker_graceful_shutdown)
     worker = build_worker(client, pool, settings.task_queue, mail_settings(settings),
                           MailTemplates(settings.mail_templates_dir, settings.body_name), document_settings(settings),
-                          staff_mail_settings(settings))
+                          staff_mail_settings(settings), role=settings.worker_role,
+                          io_options={"max_concurrent_activities": settings.worker_max_concurrent_io,
+                                      "graceful_shutdown_timeout": grace},
+                          max_cached_workflows=settings.worker_max_cached_workflows,
+                          max_concurrent_activities=settings.worker_max_concurrent_activities,
+                          graceful_shutdown_timeout=grace)
     await ensure_reporting(client, settings.task_queue, settings)
     await ensure_staff_digest(client, settings.task_queue, settings)
     stop = asyncio.Event()

@@ -33,6 +33,17 @@ MAIL_RETRY = RetryPolicy(
 )
 # Longer than one SMTP attempt may take (MailSettings.timeout), so attempts never overlap.
 DELIVERY_TIMEOUT = timedelta(seconds=60)
+# Mail and documents go to their own task queue, ``<the workflow's queue>-io``, served by the I/O worker
+# (workers/main.py): an SMTP server or a PDF taking its time never delays a decision's workflow task or
+# the register's activities. Runs begun before (no "io-task-queue" marker) keep the workflow's queue.
+IO_QUEUE_SUFFIX = "-io"
+
+
+def io_queue() -> str | None:
+    """The task queue of this run's mail and documents (None: the workflow's own)."""
+    if not workflow.patched("io-task-queue"):
+        return None
+    return f"{workflow.info().task_queue}{IO_QUEUE_SUFFIX}"
 
 
 @dataclass
@@ -48,7 +59,7 @@ class OutgoingMail:
         for key in keys:
             self.deliveries.append(self.incidents.start(
                 NotifyActivities.deliver_mail, MailDelivery(key=key), start_to_close_timeout=DELIVERY_TIMEOUT,
-                retry_policy=MAIL_RETRY, summary=f"mail: {summary}",
+                retry_policy=MAIL_RETRY, summary=f"mail: {summary}", task_queue=io_queue(),
             ))
 
     def issue_document(self, request: DocumentRequest) -> None:
@@ -56,7 +67,7 @@ class OutgoingMail:
         hold up the notice of the decision), and waited for in ``settle``."""
         made = self.incidents.start(
             DocumentActivities.issue_certificate_document, request, start_to_close_timeout=DELIVERY_TIMEOUT,
-            retry_policy=MAIL_RETRY,
+            retry_policy=MAIL_RETRY, task_queue=io_queue(),
             summary=f"certificate document ({request.reason}) for {request.number}",
         )
         self.deliveries.append(made)
