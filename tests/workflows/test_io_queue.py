@@ -19,8 +19,9 @@ async def test_mail_waits_for_the_io_worker_while_the_process_moves_on(own_tempo
     async with build_worker(own_temporal_env.client, pool, queue, smtp.mail, role="core"):
         await journey.start()
         await journey.task("application_review")  # the process went on to the review
-        pending = await pool.fetchval("SELECT count(*) FROM outbox WHERE status = 'pending' AND idempotency_key LIKE $1",
-                                      f"{journey.workflow_id}%")
+        pending = await pool.fetchval(
+            "SELECT count(*) FROM outbox WHERE status = 'pending' AND idempotency_key LIKE $1",
+            f"{journey.workflow_id}%")
         assert pending >= 1 and smtp.messages == []  # the acknowledgement waits for an I/O worker
         async with build_worker(own_temporal_env.client, pool, queue, smtp.mail, role="io"):
             await smtp.wait_for(pending)  # the I/O worker came: what waited goes
