@@ -201,10 +201,14 @@ class TaskBoard:
         task = _OpenTask(view, payload_type, check, excluded, context or {}, deadline=deadline,
                          element_id=element_id or kind)
         notify = assignee_id is not None and workflow.patched("task-assigned-notice")
+        # Held before the inbox lists it, so that someone who acts the moment it is listed is not told it is
+        # not open (issue 17); runs begun before held it only once listed.
+        if workflow.patched("task-held-while-listed"):
+            self.tasks[task_id] = task
         projected = await self._project(task, notify)
         if notify and projected is not None:
             self.mail.deliver(projected.keys, f"task assigned: {title}")
-        self.tasks[task_id] = task  # open once the inbox shows it
+        self.tasks[task_id] = task
         visit = ElementVisit(element_id=element_id or kind, entered_at=view.opened_at, due_on=due_on, task_id=task_id)
         self.trace.append(visit)
         self.details(self.describe())

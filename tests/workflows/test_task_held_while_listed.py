@@ -1,0 +1,50 @@
+"""A task is held by its process before the inbox lists it (issue 17: staff who acted the moment a task
+was listed were told it was not open). Here the inbox's listing is held back: the task can already be
+completed, and the process goes on once the listing is done."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+from temporalio import activity
+from temporalio.worker import Worker
+
+from activities.inbox import NoticesQueued, TaskProjection
+from schemas.tasking import TaskCompletion, TaskReceipt
+from workers.main import WORKFLOWS, activities_for, workflow_runner
+
+from .conftest import Journey
+
+
+async def test_a_task_completed_before_the_inbox_lists_it_is_taken(own_temporal_env, pool, people, smtp):
+    listing, release = asyncio.Event(), asyncio.Event()
+    real = {getattr(a, "__name__", ""): a for a in activities_for(pool, smtp.mail)}
+
+    @activity.defn(name="project_task")
+    async def slow_listing(projection: TaskProjection) -> NoticesQueued | None:
+        """The inbox's listing, held back until the test lets it go (only this is not the real worker's)."""
+        if projection.view.kind == "application_review":
+            listing.set()
+            await release.wait()
+        return await real["project_task"](projection)
+
+    activities = [a for name, a in real.items() if name != "project_task"] + [slow_listing]
+    queue = f"certflow-{uuid.uuid4().hex[:8]}"
+    journey = Journey(own_temporal_env, pool, queue, people)
+    async with Worker(own_temporal_env.client, task_queue=queue, workflows=WORKFLOWS, activities=activities,
+                      workflow_runner=workflow_runner()), \
+            Worker(own_temporal_env.client, task_queue=f"{queue}-io", activities=activities):
+        await journey.start()
+        await listing.wait()  # the process asked for the review; the inbox has not listed it yet
+        # Held already: before issue 17 this waited for the listing, which waits for this test.
+        view = await asyncio.wait_for(journey.task("application_review"), timeout=60)
+        receipt = await journey.handle.execute_update(
+            "complete_task", TaskCompletion(task_id=view.task_id, actor=people.reviewer, payload=journey.review()),
+            result_type=TaskReceipt)
+        assert receipt.task_id == view.task_id
+        release.set()
+        await journey.task("contract")  # accepted, and the process went on
+        status = await pool.fetchval("SELECT status FROM tasks WHERE id = $1", view.task_id)
+        assert status == "completed"
+        await journey.stop()
