@@ -84,6 +84,7 @@ class _OpenTask:
     completed: Completed | None = None
     deadline: bool = False  # the scheme's own deadline: its passing is an element of the diagram
     element_id: str = ""
+    listed: bool = False  # the inbox shows it (project_task done)
 
 
 @dataclass
@@ -209,6 +210,7 @@ class TaskBoard:
         if notify and projected is not None:
             self.mail.deliver(projected.keys, f"task assigned: {title}")
         self.tasks[task_id] = task
+        task.listed = True
         visit = ElementVisit(element_id=element_id or kind, entered_at=view.opened_at, due_on=due_on, task_id=task_id)
         self.trace.append(visit)
         self.details(self.describe())
@@ -352,9 +354,13 @@ class TaskBoard:
         return [c for c in self.done if c.view.kind == kind]
 
     async def wait_for(self, kind: str) -> TaskView:
-        """Block until a task of ``kind`` is open (for the API's "what next" and for tests)."""
-        await workflow.wait_condition(lambda: any(v.kind == kind for v in self.views()))
-        return next(v for v in self.views() if v.kind == kind)
+        """Block until a task of ``kind`` is open and listed in the inbox (for the API's "what next" and for
+        tests: what it answers can be read from the inbox at once)."""
+        def listed() -> list[TaskView]:
+            return [t.view for t in self.tasks.values() if t.completed is None and t.listed and t.view.kind == kind]
+
+        await workflow.wait_condition(lambda: bool(listed()))
+        return listed()[0]
 
     # ------------------------------------------------------------------------------------ views
     def views(self) -> list[TaskView]:

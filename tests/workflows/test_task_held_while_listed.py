@@ -13,6 +13,7 @@ from temporalio.worker import Worker
 from activities.inbox import NoticesQueued, TaskProjection
 from schemas.tasking import TaskCompletion, TaskReceipt
 from workers.main import WORKFLOWS, activities_for, workflow_runner
+from workflows.contracts import ProcessStatus
 
 from .conftest import Journey
 
@@ -37,14 +38,17 @@ async def test_a_task_completed_before_the_inbox_lists_it_is_taken(own_temporal_
             Worker(own_temporal_env.client, task_queue=f"{queue}-io", activities=activities):
         await journey.start()
         await listing.wait()  # the process asked for the review; the inbox has not listed it yet
-        # Held already: before issue 17 this waited for the listing, which waits for this test.
-        view = await asyncio.wait_for(journey.task("application_review"), timeout=60)
+        held = (await journey.handle.query("status", result_type=ProcessStatus)).open_tasks
+        assert [v.kind for v in held] == ["application_review"]  # held, though not listed yet
+        task_id = held[0].task_id
+        assert await pool.fetchval("SELECT count(*) FROM tasks WHERE id = $1", task_id) == 0
+        # Before issue 17 this was refused: the process held the task only once the inbox listed it.
         receipt = await journey.handle.execute_update(
-            "complete_task", TaskCompletion(task_id=view.task_id, actor=people.reviewer, payload=journey.review()),
+            "complete_task", TaskCompletion(task_id=task_id, actor=people.reviewer, payload=journey.review()),
             result_type=TaskReceipt)
-        assert receipt.task_id == view.task_id
+        assert receipt.task_id == task_id
         release.set()
         await journey.task("contract")  # accepted, and the process went on
-        status = await pool.fetchval("SELECT status FROM tasks WHERE id = $1", view.task_id)
+        status = await pool.fetchval("SELECT status FROM tasks WHERE id = $1", task_id)
         assert status == "completed"
         await journey.stop()
