@@ -26,23 +26,34 @@ def crosses(p: Point, q: Point, box: Box) -> bool:
     return x < p[0] < x + w and min(p[1], q[1]) < y + h and max(p[1], q[1]) > y
 
 
-def _along(line: list[Point], size: tuple[int, int]) -> Iterator[Box]:
+def shared(p: Point, q: Point, others: list[tuple[Point, Point]]) -> bool:
+    """Whether another line runs along part of segment p–q (lines that leave one gateway together)."""
+    for a, b in others:
+        if p[1] == q[1] == a[1] == b[1] and min(p[0], q[0]) < max(a[0], b[0]) and min(a[0], b[0]) < max(p[0], q[0]):
+            return True
+        if p[0] == q[0] == a[0] == b[0] and min(p[1], q[1]) < max(a[1], b[1]) and min(a[1], b[1]) < max(p[1], q[1]):
+            return True
+    return False
+
+
+def _along(line: list[Point], size: tuple[int, int]) -> Iterator[tuple[Box, tuple[Point, Point]]]:
     """Places beside a line, from its start to its end: above and below a horizontal segment, right and
-    left of a vertical one."""
+    left of a vertical one (each with its segment)."""
     w, h = size
     for (x0, y0), (x1, y1) in itertools.pairwise(line):
+        segment = ((x0, y0), (x1, y1))
         if y0 == y1:
             sign = 1 if x1 >= x0 else -1
             for t in range(0, max(abs(x1 - x0) - w, 0) + 1, STEP):
                 x = x0 + sign * t if sign > 0 else x0 - t - w
-                yield (x, y0 - h - GAP, w, h)
-                yield (x, y0 + GAP, w, h)
+                yield (x, y0 - h - GAP, w, h), segment
+                yield (x, y0 + GAP, w, h), segment
         else:
             sign = 1 if y1 >= y0 else -1
             for t in range(0, max(abs(y1 - y0) - h, 0) + 1, STEP):
                 y = y0 + t if sign > 0 else y0 - t - h
-                yield (x0 + GAP, y, w, h)
-                yield (x0 - w - GAP, y, w, h)
+                yield (x0 + GAP, y, w, h), segment
+                yield (x0 - w - GAP, y, w, h), segment
 
 
 def place(labels: dict[str, Box], waypoints: dict[str, list[Point]], shapes: list[Box],
@@ -52,16 +63,18 @@ def place(labels: dict[str, Box], waypoints: dict[str, list[Point]], shapes: lis
     placed: dict[str, Box] = {}
     segments = {flow: list(itertools.pairwise(line)) for flow, line in waypoints.items()}
 
-    def free(box: Box, flow: str, of_lines: bool) -> bool:
+    def free(box: Box, flow: str, segment: tuple[Point, Point] | None, strict: bool) -> bool:
         if any(overlaps(box, other) for other in [*shapes, *fixed, *placed.values()]):
             return False
-        return not of_lines or not any(crosses(p, q, box) for f, segs in segments.items() if f != flow
-                                       for p, q in segs)
+        if not strict:
+            return True
+        others = [s for f, segs in segments.items() if f != flow for s in segs]
+        return not any(crosses(p, q, box) for p, q in others) and (segment is None or not shared(*segment, others))
 
     for flow, elk_box in labels.items():
         size = (elk_box[2], elk_box[3])
-        candidates = [elk_box, *_along(waypoints[flow], size)]
-        choice = next((b for b in candidates if free(b, flow, True)), None) \
-            or next((b for b in candidates if free(b, flow, False)), None)
+        candidates: list[tuple[Box, tuple[Point, Point] | None]] = [(elk_box, None), *_along(waypoints[flow], size)]
+        choice = next((b for b, s in candidates if free(b, flow, s, True)), None) \
+            or next((b for b, s in candidates if free(b, flow, s, False)), None)
         placed[flow] = choice or elk_box
     return placed

@@ -150,6 +150,11 @@ def _graph(plane: PlaneLike, order: list[str], hints: dict[str, Box] | None = No
         if e.name:
             port["labels"] = [_label(e.id, e.name)]
         ports[e.attached or ""].append(port)
+    tipped = {e.id for e in plane.elements if e.kind != "boundary" and shape_kind(e.kind) in ("event", "gateway")}
+    fanning: dict[str, list[Any]] = defaultdict(list)
+    for f in plane.flows:
+        if f.source in tipped and f.name:
+            fanning[f.source].append(f)
     children = []
     for e in sorted((e for e in plane.elements if e.kind != "boundary"), key=lambda e: rank[e.lane]):
         w, h = SIZES[shape_kind(e.kind)]
@@ -160,12 +165,22 @@ def _graph(plane: PlaneLike, order: list[str], hints: dict[str, Box] | None = No
         if ports[e.id]:
             node["ports"] = ports[e.id]
             node["layoutOptions"]["elk.portConstraints"] = "FIXED_SIDE"
+        elif e.id in tipped:  # flows in at the left tip; out at the right one, as BPMN draws them
+            node["ports"] = [_port(f"{e.id}__in", "WEST", 0, h / 2)]
+            if e.id in fanning:  # several named ways out: each its own line from the start, for its name
+                node["ports"] += [_port(f"{f.id}__out", "EAST", w, h / 2) for f in fanning[e.id]]
+                node["layoutOptions"]["elk.portConstraints"] = "FIXED_SIDE"
+            else:
+                node["ports"].append(_port(f"{e.id}__out", "EAST", w, h / 2))
+                node["layoutOptions"]["elk.portConstraints"] = "FIXED_POS"
         if hints:
             node["x"], node["y"] = hints[e.id][0], hints[e.id][1]
         children.append(node)
     edges = []
     for f in plane.flows:
-        edge: dict[str, Any] = {"id": f.id, "sources": [f.source], "targets": [f.target]}
+        out = f"{f.id}__out" if f.source in fanning else f"{f.source}__out" if f.source in tipped else f.source
+        edge: dict[str, Any] = {"id": f.id, "sources": [out],
+                                "targets": [f"{f.target}__in" if f.target in tipped else f.target]}
         if f.name:
             edge["labels"] = [_label(f.id, f.name) | {"layoutOptions": {"elk.edgeLabels.placement": EDGE_LABELS}}]
         if hints and bends is not None:
@@ -189,8 +204,13 @@ def _graph(plane: PlaneLike, order: list[str], hints: dict[str, Box] | None = No
                         "elk.layered.nodePlacement.strategy": "INTERACTIVE"})
     else:
         options.update({"elk.layered.nodePlacement.strategy": "NETWORK_SIMPLEX",
+                        "elk.layered.cycleBreaking.strategy": "DEPTH_FIRST",
                         "elk.layered.crossingMinimization.forceNodeModelOrder": "true"})
     return {"id": "plane", "layoutOptions": options, "children": children, "edges": edges}
+
+
+def _port(port_id: str, side: str, x: float, y: float) -> dict[str, Any]:
+    return {"id": port_id, "x": x, "y": y, "width": 0, "height": 0, "layoutOptions": {"elk.port.side": side}}
 
 
 def _label(owner: str, text: str) -> dict[str, Any]:
@@ -226,7 +246,7 @@ def layouts(planes: list[PlaneLike]) -> list[Diagram]:
             hints, bends = banded(first[i], lane_of, orders[i], extra[i])
             graphs.append(_graph(planes[i], orders[i], hints, bends))
         for i, laid_out in zip(todo, run_elk(graphs), strict=True):
-            diagram, clashes = _diagram(planes[i], laid_out, orders[i])
+            diagram, clashes = _diagram(planes[i], laid_out, orders[i], graphs[todo.index(i)])
             diagrams[i] = diagram
             for lane in clashes:
                 extra[i][lane] = extra[i].get(lane, 0) + 1
@@ -239,11 +259,12 @@ def layout(plane: PlaneLike) -> Diagram:
     return layouts([plane])[0]
 
 
-def _diagram(plane: PlaneLike, laid_out: dict[str, Any], order: list[str]) -> tuple[Diagram | None, list[str]]:
+def _diagram(plane: PlaneLike, laid_out: dict[str, Any], order: list[str],
+             given: dict[str, Any]) -> tuple[Diagram | None, list[str]]:
     """The laid-out graph as a diagram: moved to the margins, lanes banded around their elements (and the
     first and last around every line). None, and the lanes that reach into the next, where bands would
     overlap."""
-    bounds, waypoints, labels = _read(plane, laid_out)
+    bounds, waypoints, labels = _read(plane, laid_out, given)
     flows = {f.id for f in plane.flows}
     fixed = [b for k, b in labels.items() if k not in flows]
     labels.update(place({k: b for k, b in labels.items() if k in flows}, waypoints, list(bounds.values()), fixed))
@@ -279,8 +300,11 @@ def _diagram(plane: PlaneLike, laid_out: dict[str, Any], order: list[str]) -> tu
     return Diagram(moved, bands, lines, {k: move(b) for k, b in labels.items()}, width), []
 
 
-def _read(plane: PlaneLike, laid_out: dict[str, Any]) -> tuple[dict[str, Box], dict[str, list[Point]], dict[str, Box]]:
-    """Bounds, lines and labels out of ELK's answer (node labels and ports are relative to their node)."""
+def _read(plane: PlaneLike, laid_out: dict[str, Any],
+          given: dict[str, Any]) -> tuple[dict[str, Box], dict[str, list[Point]], dict[str, Box]]:
+    """Bounds, lines and labels out of ELK's answer (node labels and ports are relative to their node).
+    ELK leaves the bend points it was given on a line it draws straight: those are not read."""
+    hinted = {e["id"]: e["sections"][0]["bendPoints"] for e in given["edges"] if e.get("sections")}
     bounds: dict[str, Box] = {}
     labels: dict[str, Box] = {}
     for n in laid_out["children"]:
@@ -289,6 +313,8 @@ def _read(plane: PlaneLike, laid_out: dict[str, Any]) -> tuple[dict[str, Box], d
         for label in n.get("labels", []):
             labels[n["id"]] = _box(x + label["x"], y + label["y"], label["width"], label["height"])
         for port in n.get("ports", []):
+            if port["id"].endswith(("__in", "__out")):
+                continue
             px, py = x + port["x"], y + port["y"]
             bounds[port["id"]] = _box(px, py, port["width"], port["height"])
             for label in port.get("labels", []):
@@ -297,7 +323,10 @@ def _read(plane: PlaneLike, laid_out: dict[str, Any]) -> tuple[dict[str, Box], d
     for edge in laid_out["edges"]:
         line: list[Point] = []
         for section in edge["sections"]:
-            for p in [section["startPoint"], *section.get("bendPoints", []), section["endPoint"]]:
+            bends = section.get("bendPoints", [])
+            if bends and bends == hinted.get(edge["id"]):
+                bends = []
+            for p in [section["startPoint"], *bends, section["endPoint"]]:
                 point = (round(p["x"]), round(p["y"]))
                 if not line or line[-1] != point:
                     line.append(point)

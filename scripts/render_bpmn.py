@@ -71,7 +71,7 @@ def _cross(s, t) -> bool:
     return o1 * o2 < 0 and o3 * o4 < 0
 
 
-def render(path: Path, out: Path) -> Path:
+def render(path: Path, out: Path, region: tuple[int, int, int, int] | None = None) -> Path:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if not chromium:
         sys.exit("Debian's chromium is needed (scripts/system-packages.sh)")
@@ -79,6 +79,9 @@ def render(path: Path, out: Path) -> Path:
     x0, y0, x1, y1 = extent(document)
     x, y, w, h = int(x0) - 20, int(y0) - 20, int(x1 - x0) + 40, int(y1 - y0) + 40
     png = out / f"{path.stem}.png"
+    if region:  # a part, to look at closely
+        x, y, w, h = region
+        png = out / f"{path.stem}-{x}-{y}.png"
     with tempfile.TemporaryDirectory() as tmp:
         page = Path(tmp) / "page.html"
         page.write_text(PAGE.format(viewer=VIEWER.as_uri(), xml=json.dumps(path.read_text(encoding="utf-8")),
@@ -95,11 +98,12 @@ def render(path: Path, out: Path) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="*", type=Path)
+    parser.add_argument("--region", help="only the part x,y,width,height of the diagram")
     parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "bpmn-png")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     for path in args.files or sorted((ROOT / "bpmn").glob("*.bpmn")):
-        render(path, args.out)
+        render(path, args.out, tuple(int(v) for v in args.region.split(",")) if args.region else None)
 
 
 if __name__ == "__main__":
