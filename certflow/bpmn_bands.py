@@ -91,22 +91,20 @@ def banded(laid_out: dict[str, Any], lane_of: dict[str, str], order: list[str],
                 bottom = max(bottom, y + _extent(n)[1] + LANE_PAD)
         top = bottom + extra.get(lane, 0) * ROW
     hints = {i: (round(n["x"]), round(new_y[i]), round(n["width"]), round(n["height"])) for i, n in nodes.items()}
-    bends = {}
-    for edge_id, edge_runs in runs.items():
-        points = []
-        for c, x in sorted(centre.items(), key=lambda item: item[1]):
-            for x0, x1, y in edge_runs:
-                if min(x0, x1) < x < max(x0, x1):
-                    points.append((round(x), round(_mapped(y, stacks[c], nodes, new_y)), min(x0, x1) if x0 > x1 else 0))
-                    break
-        backwards = any(x0 > x1 for x0, x1, _ in edge_runs) and len(edge_runs) > 0
-        ordered = sorted(points, key=lambda p: p[0], reverse=backwards and _mostly_back(edge_runs))
-        bends[edge_id] = [(x, y) for x, y, _ in ordered]
-    return hints, bends
+    return hints, {edge_id: _bends(edge_runs, centre, stacks, nodes, new_y) for edge_id, edge_runs in runs.items()}
 
 
-def _mostly_back(edge_runs: list[tuple[float, float, float]]) -> bool:
-    return sum(x0 - x1 for x0, x1, _ in edge_runs) > 0
+def _bends(edge_runs: list[tuple[float, float, float]], centre: dict[int, float], stacks: dict[int, list[str]],
+           nodes: dict[str, Any], new_y: dict[str, float]) -> list[Point]:
+    """Where a line crosses each column it passes, moved with that column's nodes; in the line's own
+    direction (a line back, right to left, lists them from the right)."""
+    points = []
+    for c, x in centre.items():
+        run = next((y for x0, x1, y in edge_runs if min(x0, x1) < x < max(x0, x1)), None)
+        if run is not None:
+            points.append((round(x), round(_mapped(run, stacks[c], nodes, new_y))))
+    backwards = sum(x0 - x1 for x0, x1, _ in edge_runs) > 0
+    return sorted(points, reverse=backwards)
 
 
 def _mapped(y: float, ids: list[str], nodes: dict[str, Any], new_y: dict[str, float]) -> float:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 Box = tuple[int, int, int, int]
 Point = tuple[int, int]
-GAP, STEP = 3, 8  # from the line; along it
+GAPS, STEP = (3, 14), 8  # from the line (close, then a little further); along it
 
 
 def overlaps(a: Box, b: Box, margin: int = 1) -> bool:
@@ -36,7 +36,7 @@ def shared(p: Point, q: Point, others: list[tuple[Point, Point]]) -> bool:
     return False
 
 
-def _along(line: list[Point], size: tuple[int, int]) -> Iterator[tuple[Box, tuple[Point, Point]]]:
+def _along(line: list[Point], size: tuple[int, int], gap: int) -> Iterator[tuple[Box, tuple[Point, Point]]]:
     """Places beside a line, from its start to its end: above and below a horizontal segment, right and
     left of a vertical one (each with its segment)."""
     w, h = size
@@ -46,14 +46,14 @@ def _along(line: list[Point], size: tuple[int, int]) -> Iterator[tuple[Box, tupl
             sign = 1 if x1 >= x0 else -1
             for t in range(0, max(abs(x1 - x0) - w, 0) + 1, STEP):
                 x = x0 + sign * t if sign > 0 else x0 - t - w
-                yield (x, y0 - h - GAP, w, h), segment
-                yield (x, y0 + GAP, w, h), segment
+                yield (x, y0 - h - gap, w, h), segment
+                yield (x, y0 + gap, w, h), segment
         else:
             sign = 1 if y1 >= y0 else -1
             for t in range(0, max(abs(y1 - y0) - h, 0) + 1, STEP):
                 y = y0 + t if sign > 0 else y0 - t - h
-                yield (x0 + GAP, y, w, h), segment
-                yield (x0 - w - GAP, y, w, h), segment
+                yield (x0 + gap, y, w, h), segment
+                yield (x0 - w - gap, y, w, h), segment
 
 
 def place(labels: dict[str, Box], waypoints: dict[str, list[Point]], shapes: list[Box],
@@ -69,12 +69,15 @@ def place(labels: dict[str, Box], waypoints: dict[str, list[Point]], shapes: lis
         if not strict:
             return True
         others = [s for f, segs in segments.items() if f != flow for s in segs]
-        return not any(crosses(p, q, box) for p, q in others) and (segment is None or not shared(*segment, others))
+        own = [s for s in segments[flow] if s != segment]
+        return not any(crosses(p, q, box) for p, q in [*others, *own]) \
+            and (segment is None or not shared(*segment, others))
 
     for flow, elk_box in labels.items():
         size = (elk_box[2], elk_box[3])
-        candidates: list[tuple[Box, tuple[Point, Point] | None]] = [(elk_box, None), *_along(waypoints[flow], size)]
+        candidates: list[tuple[Box, tuple[Point, Point] | None]] = [
+            (elk_box, None), *(c for gap in GAPS for c in _along(waypoints[flow], size, gap))]
         choice = next((b for b, s in candidates if free(b, flow, s, True)), None) \
-            or next((b for b, s in candidates if free(b, flow, s, False)), None)
+            or next((b for b, s in candidates[: len(candidates) // 2 + 1] if free(b, flow, s, False)), None)
         placed[flow] = choice or elk_box
     return placed

@@ -134,7 +134,7 @@ def lane_order(plane: PlaneLike) -> list[str]:
 
 
 def _graph(plane: PlaneLike, order: list[str], hints: dict[str, Box] | None = None,
-           bends: dict[str, list[Point]] | None = None) -> dict[str, Any]:
+           bends: dict[str, list[Point]] | None = None, first: dict[str, Any] | None = None) -> dict[str, Any]:
     """The ELK graph of a plane: elements as nodes (event and gateway names as labels below), boundary
     events as ports on the bottom of their task, flows as edges with their names as labels at their
     start. The nodes go lane by lane in ``order`` and ELK keeps that order within each column, so every
@@ -142,43 +142,25 @@ def _graph(plane: PlaneLike, order: list[str], hints: dict[str, Box] | None = No
     columns, order and heights follow them."""
     rank = {lane: i for i, lane in enumerate(order)}
     boundary = {e.id: e for e in plane.elements if e.kind == "boundary"}
-    ports: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for e in boundary.values():
-        w, h = SIZES["event"]
-        port: dict[str, Any] = {"id": e.id, "width": w, "height": h,
-                                "layoutOptions": {"elk.port.side": "SOUTH", "elk.port.borderOffset": -h / 2}}
-        if e.name:
-            port["labels"] = [_label(e.id, e.name)]
-        ports[e.attached or ""].append(port)
-    tipped = {e.id for e in plane.elements if e.kind != "boundary" and shape_kind(e.kind) in ("event", "gateway")}
+    hosts = {e.attached for e in boundary.values()}
+    tipped = {e.id for e in plane.elements if e.kind != "boundary"
+              and (shape_kind(e.kind) in ("event", "gateway") or e.id in hosts)}
     fanning: dict[str, list[Any]] = defaultdict(list)
     for f in plane.flows:
-        if f.source in tipped and f.name:
+        if f.source in tipped and f.name and f.source not in hosts:
             fanning[f.source].append(f)
+    at = {p["id"]: p["y"] for n in (first or {}).get("children", []) for p in n.get("ports", [])}
     children = []
     for e in sorted((e for e in plane.elements if e.kind != "boundary"), key=lambda e: rank[e.lane]):
-        w, h = SIZES[shape_kind(e.kind)]
-        node: dict[str, Any] = {"id": e.id, "width": w, "height": h, "layoutOptions": {
-            "elk.nodeLabels.placement": "OUTSIDE V_BOTTOM H_CENTER", "elk.portLabels.placement": "OUTSIDE"}}
-        if e.name and shape_kind(e.kind) in ("event", "gateway"):
-            node["labels"] = [_label(e.id, e.name)]
-        if ports[e.id]:
-            node["ports"] = ports[e.id]
-            node["layoutOptions"]["elk.portConstraints"] = "FIXED_SIDE"
-        elif e.id in tipped:  # flows in at the left tip; out at the right one, as BPMN draws them
-            node["ports"] = [_port(f"{e.id}__in", "WEST", 0, h / 2)]
-            if e.id in fanning:  # several named ways out: each its own line from the start, for its name
-                node["ports"] += [_port(f"{f.id}__out", "EAST", w, h / 2) for f in fanning[e.id]]
-                node["layoutOptions"]["elk.portConstraints"] = "FIXED_SIDE"
-            else:
-                node["ports"].append(_port(f"{e.id}__out", "EAST", w, h / 2))
-                node["layoutOptions"]["elk.portConstraints"] = "FIXED_POS"
+        node = _node(e, e.id in tipped, [b for b in boundary.values() if b.attached == e.id],
+                     [f"{f.id}__out" for f in fanning.get(e.id, [])], at)
         if hints:
             node["x"], node["y"] = hints[e.id][0], hints[e.id][1]
         children.append(node)
     edges = []
     for f in plane.flows:
         out = f"{f.id}__out" if f.source in fanning else f"{f.source}__out" if f.source in tipped else f.source
+        out = f.source if f.source in boundary else out
         edge: dict[str, Any] = {"id": f.id, "sources": [out],
                                 "targets": [f"{f.target}__in" if f.target in tipped else f.target]}
         if f.name:
@@ -207,6 +189,40 @@ def _graph(plane: PlaneLike, order: list[str], hints: dict[str, Box] | None = No
                         "elk.layered.cycleBreaking.strategy": "DEPTH_FIRST",
                         "elk.layered.crossingMinimization.forceNodeModelOrder": "true"})
     return {"id": "plane", "layoutOptions": options, "children": children, "edges": edges}
+
+
+def _node(e: Any, tipped: bool, boundary: list[Any], fanning: list[str], at: dict[str, float]) -> dict[str, Any]:
+    """An element as an ELK node. Flows go in at the left tip of an event or gateway and out at the
+    right one, as BPMN draws them (and at the middle of the sides of a task with boundary events, which
+    sit on its bottom border as ports); a gateway's named ways out each leave from their own point so
+    that each line can carry its name, in the first run's order once there was one (``at``)."""
+    w, h = SIZES[shape_kind(e.kind)]
+    node: dict[str, Any] = {"id": e.id, "width": w, "height": h, "layoutOptions": {
+        "elk.nodeLabels.placement": "OUTSIDE V_BOTTOM H_CENTER", "elk.portLabels.placement": "OUTSIDE"}}
+    if e.name and shape_kind(e.kind) in ("event", "gateway"):
+        node["labels"] = [_label(e.id, e.name)]
+    if not tipped:
+        return node
+    ports = [_port(f"{e.id}__in", "WEST", 0, h / 2)]
+    constraint = "FIXED_POS"
+    if fanning and not at:
+        ports += [_port(port_id, "EAST", w, h / 2) for port_id in fanning]
+        constraint = "FIXED_SIDE"
+    elif fanning:
+        ports += [_port(port_id, "EAST", w, y) for y, port_id in sorted((at[i], i) for i in fanning)]
+        constraint = "FIXED_ORDER"
+    else:
+        ports.append(_port(f"{e.id}__out", "EAST", w, h / 2))
+    size = SIZES["event"][0]
+    for i, b in enumerate(boundary):  # on the bottom border, from the right
+        port = _port(b.id, "SOUTH", w - (i + 1) * (size + 8), h - size / 2) | {"width": size, "height": size}
+        port["layoutOptions"]["elk.port.borderOffset"] = -size / 2
+        if b.name:
+            port["labels"] = [_label(b.id, b.name)]
+        ports.append(port)
+    node["ports"] = ports
+    node["layoutOptions"]["elk.portConstraints"] = constraint
+    return node
 
 
 def _port(port_id: str, side: str, x: float, y: float) -> dict[str, Any]:
@@ -244,7 +260,7 @@ def layouts(planes: list[PlaneLike]) -> list[Diagram]:
         for i in todo:
             lane_of = {e.id: e.lane for e in planes[i].elements}
             hints, bends = banded(first[i], lane_of, orders[i], extra[i])
-            graphs.append(_graph(planes[i], orders[i], hints, bends))
+            graphs.append(_graph(planes[i], orders[i], hints, bends, first[i]))
         for i, laid_out in zip(todo, run_elk(graphs), strict=True):
             diagram, clashes = _diagram(planes[i], laid_out, orders[i], graphs[todo.index(i)])
             diagrams[i] = diagram
