@@ -1,16 +1,18 @@
 """The diagram of one BPMN plane, laid out by ELK (elkjs, run by Node from web/layout.mjs): element bounds,
 lane bands, the waypoints of every sequence flow and the bounds of every label.
 
-ELK's layered algorithm sees the flows left to right; lanes are not a notion of it, so the layout runs
-twice. The first run, free, gives each element its column (layer) and its order within the column. The
-second keeps the columns (interactive layering) and takes every element's height from its lane: the
-lanes are stacked in the order that keeps flows between them shortest, each element sits in its lane's
-band, and ELK's interactive node placement only pushes elements apart where they would overlap. ELK routes
-every flow orthogonally through the gaps between columns and places the flow labels (label dummies, so
-a label never lies on a shape or another label). A boundary event is a port on the bottom of its task, so
-its flow leaves from it.
+ELK's layered algorithm sees the flows left to right; lanes are not a notion of it, so it runs twice.
+The lanes are first put in the order that keeps flows between them shortest. The first run gives each
+element its column (layer) and, with the nodes given lane by lane and ELK told to keep that order in
+every column, an order within its column that is sorted by lane; loops back are the depth-first ones
+from the start. certflow/bpmn_bands.py then moves every element into its lane's band and every line's
+course through a column with it, and the second run keeps the columns, the order and the heights
+(ELK's interactive strategies) and routes every flow orthogonally. Flow names are placed at their
+line's start and moved along it where they would lie on something (certflow/bpmn_labels.py). A boundary
+event is a port on the bottom border of its task, so its flow leaves from it.
 
-``layout(model)`` is one plane; ``layouts(models)`` several with one Node process (a file's planes).
+``layout(plane)`` is one plane; ``layouts(planes)`` several with the same two Node processes (a file's
+planes).
 """
 
 from __future__ import annotations
@@ -242,7 +244,9 @@ def _centre(hints: dict[str, Box], boundary: dict[str, Any], element: str) -> di
 def run_elk(graphs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """ELK on every graph, in one Node process."""
     result = subprocess.run(["node", str(SCRIPT)], input=json.dumps(graphs), capture_output=True, text=True,
-                            check=True, timeout=120, cwd=SCRIPT.parent)
+                            timeout=120, cwd=SCRIPT.parent)
+    if result.returncode:
+        raise RuntimeError(f"ELK failed (elkjs comes with `make install`): {result.stderr[-2000:]}")
     laid_out: list[dict[str, Any]] = json.loads(result.stdout)
     return laid_out
 
