@@ -76,6 +76,7 @@ class Diagram:
     waypoints: dict[str, list[Point]]  # flow → its orthogonal line
     labels: dict[str, Box]  # flow or event/gateway → its label's bounds
     width: int  # the right edge of the drawing
+    height: int  # its bottom edge (the last lane's, where there are lanes)
 
     @property
     def lane_order(self) -> list[str]:
@@ -122,8 +123,8 @@ def _words(text: str) -> list[str]:
 def lane_order(plane: PlaneLike) -> list[str]:
     """The lanes top to bottom so that flows cross as few lane borders as they can (the model's order
     where two orders are as good)."""
-    lanes = [lane for lane, _ in plane.lanes]
-    lane_of = {e.id: e.lane for e in plane.elements}
+    lane_of = lanes_of(plane)
+    lanes = [lane for lane, _ in plane.lanes] + ([""] if "" in lane_of.values() else [])
     pairs = [(lane_of[f.source], lane_of[f.target]) for f in plane.flows if lane_of[f.source] != lane_of[f.target]]
     if len(lanes) > 8:  # 8! orders at most; beyond, the model's order
         return lanes
@@ -135,6 +136,12 @@ def lane_order(plane: PlaneLike) -> list[str]:
     return list(min(permutations(lanes), key=cost))
 
 
+def lanes_of(plane: PlaneLike) -> dict[str, str]:
+    """Each element's lane; "" for an element in none (a plane without lanes: a subprocess's)."""
+    lanes = {lane for lane, _ in plane.lanes}
+    return {e.id: e.lane if e.lane in lanes else "" for e in plane.elements}
+
+
 def _graph(plane: PlaneLike, order: list[str], hints: dict[str, Box] | None = None,
            bends: dict[str, list[Point]] | None = None, first: dict[str, Any] | None = None) -> dict[str, Any]:
     """The ELK graph of a plane: elements as nodes (event and gateway names as labels below), boundary
@@ -143,6 +150,7 @@ def _graph(plane: PlaneLike, order: list[str], hints: dict[str, Box] | None = No
     column is sorted by lane. With ``hints`` and ``bends`` (the first run moved into lanes) the
     columns, order and heights follow them."""
     rank = {lane: i for i, lane in enumerate(order)}
+    lane_of = lanes_of(plane)
     boundary = {e.id: e for e in plane.elements if e.kind == "boundary"}
     hosts = {e.attached for e in boundary.values()}
     tipped = {e.id for e in plane.elements if e.kind != "boundary"
@@ -153,7 +161,7 @@ def _graph(plane: PlaneLike, order: list[str], hints: dict[str, Box] | None = No
             fanning[f.source].append(f)
     at = {p["id"]: p["y"] for n in (first or {}).get("children", []) for p in n.get("ports", [])}
     children = []
-    for e in sorted((e for e in plane.elements if e.kind != "boundary"), key=lambda e: rank[e.lane]):
+    for e in sorted((e for e in plane.elements if e.kind != "boundary"), key=lambda e: rank[lane_of[e.id]]):
         node = _node(e, e.id in tipped, [b for b in boundary.values() if b.attached == e.id],
                      [f"{f.id}__out" for f in fanning.get(e.id, [])], at)
         if hints:
@@ -262,8 +270,7 @@ def layouts(planes: list[PlaneLike]) -> list[Diagram]:
         todo = [i for i, d in enumerate(diagrams) if d is None]
         graphs = []
         for i in todo:
-            lane_of = {e.id: e.lane for e in planes[i].elements}
-            hints, bends = banded(first[i], lane_of, orders[i], extra[i])
+            hints, bends = banded(first[i], lanes_of(planes[i]), orders[i], extra[i])
             graphs.append(_graph(planes[i], orders[i], hints, bends, first[i]))
         for i, laid_out in zip(todo, run_elk(graphs), strict=True):
             diagram, clashes = _diagram(planes[i], laid_out, orders[i], graphs[todo.index(i)])
@@ -289,12 +296,13 @@ def _diagram(plane: PlaneLike, laid_out: dict[str, Any], order: list[str],
     fixed = [b for k, b in labels.items() if k not in flows]
     labels.update(place({k: b for k, b in labels.items() if k in flows}, waypoints, list(bounds.values()), fixed))
     members: dict[str, list[Box]] = defaultdict(list)
+    lane_of = lanes_of(plane)
     for e in plane.elements:
-        members[e.lane].append(bounds[e.id])
+        members[lane_of[e.id]].append(bounds[e.id])
         if e.id in labels:
-            members[e.lane].append(labels[e.id])
+            members[lane_of[e.id]].append(labels[e.id])
     extent = {lane: (min(b[1] for b in boxes), max(b[1] + b[3] for b in boxes)) for lane, boxes in members.items()}
-    lanes = [lane for lane in order if lane in extent]
+    lanes = [lane for lane in order if lane in extent]  # "" (no lane) only ever alone
     clashes = [a for a, b in pairwise(lanes) if extent[a][1] + 2 * LINE_HEIGHT > extent[b][0]]
     if clashes:
         return None, clashes
@@ -304,10 +312,10 @@ def _diagram(plane: PlaneLike, laid_out: dict[str, Any], order: list[str],
     left = min([b[0] for b in bounds.values()] + [p[0] for p in points] + [b[0] for b in labels.values()])
     dx, dy = MARGIN + LANE_HEADER + LANE_PAD - left, MARGIN - top
     cuts = [top] + [(extent[a][1] + extent[b][0]) // 2 for a, b in pairwise(lanes)] + [bottom]
-    bands = {lane: (cuts[i] + dy, cuts[i + 1] - cuts[i]) for i, lane in enumerate(lanes)}
+    bands = {lane: (cuts[i] + dy, cuts[i + 1] - cuts[i]) for i, lane in enumerate(lanes) if lane}
     for lane in order:  # a lane without elements: a thin band at the bottom
-        if lane not in bands:
-            y = max(y + h for y, h in bands.values())
+        if lane and lane not in bands:
+            y = max([y + h for y, h in bands.values()] or [bottom + dy])
             bands[lane] = (y, ROW)
 
     def move(b: Box) -> Box:
@@ -317,7 +325,7 @@ def _diagram(plane: PlaneLike, laid_out: dict[str, Any], order: list[str],
     lines = {k: [(x + dx, y + dy) for x, y in line] for k, line in waypoints.items()}
     width = max([b[0] + b[2] for b in moved.values()] + [x for line in lines.values() for x, _ in line]
                 + [b[0] + b[2] + dx for b in labels.values()]) + LANE_PAD
-    return Diagram(moved, bands, lines, {k: move(b) for k, b in labels.items()}, width), []
+    return Diagram(moved, bands, lines, {k: move(b) for k, b in labels.items()}, width, bottom + dy), []
 
 
 def _read(plane: PlaneLike, laid_out: dict[str, Any],
