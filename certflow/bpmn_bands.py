@@ -13,6 +13,8 @@ from __future__ import annotations
 import itertools
 from bisect import bisect_right
 from collections import defaultdict
+from itertools import groupby
+from math import inf
 from typing import Any
 
 Box = tuple[int, int, int, int]
@@ -91,20 +93,38 @@ def banded(laid_out: dict[str, Any], lane_of: dict[str, str], order: list[str],
                 bottom = max(bottom, y + _extent(n)[1] + LANE_PAD)
         top = bottom + extra.get(lane, 0) * ROW
     hints = {i: (round(n["x"]), round(new_y[i]), round(n["width"]), round(n["height"])) for i, n in nodes.items()}
-    return hints, {edge_id: _bends(edge_runs, centre, stacks, nodes, new_y) for edge_id, edge_runs in runs.items()}
+    return hints, _courses(runs, centre, stacks, nodes, new_y)
 
 
-def _bends(edge_runs: list[tuple[float, float, float]], centre: dict[int, float], stacks: dict[int, list[str]],
-           nodes: dict[str, Any], new_y: dict[str, float]) -> list[Point]:
-    """Where a line crosses each column it passes, moved with that column's nodes; in the line's own
-    direction (a line back, right to left, lists them from the right)."""
-    points = []
-    for c, x in centre.items():
-        run = next((y for x0, x1, y in edge_runs if min(x0, x1) < x < max(x0, x1)), None)
-        if run is not None:
-            points.append((round(x), round(_mapped(run, stacks[c], nodes, new_y))))
-    backwards = sum(x0 - x1 for x0, x1, _ in edge_runs) > 0
-    return sorted(points, reverse=backwards)
+def _courses(runs: dict[str, list[tuple[float, float, float]]], centre: dict[int, float],
+             stacks: dict[int, list[str]], nodes: dict[str, Any], new_y: dict[str, float]) -> dict[str, list[Point]]:
+    """Where each line crosses each column it passes: between the same two nodes as in the first run, in
+    the same order as the other lines there, and as level as it can stay (at its height in the column
+    before, where that lies between those nodes; else moved with them). In the line's own direction (a
+    line back, right to left, lists them from the right)."""
+    level: dict[str, float] = {}
+    points: dict[str, list[Point]] = defaultdict(list)
+    for c, x in sorted(centre.items(), key=lambda item: item[1]):
+        spans = [(nodes[i]["y"], new_y[i], new_y[i] + _extent(nodes[i])[1]) for i in stacks[c]]
+        tops = [old for old, _, _ in spans]
+        passing = sorted((y, edge_id) for edge_id, edge_runs in runs.items()
+                         for y in [next((y for x0, x1, y in edge_runs if min(x0, x1) < x < max(x0, x1)), None)]
+                         if y is not None)
+        for gap, group in groupby(passing, key=lambda item: bisect_right(tops, item[0])):
+            lines = list(group)
+            low = spans[gap - 1][2] + LINE_GAP if gap else -inf
+            high = spans[gap][1] - LINE_GAP if gap < len(spans) else inf
+            ys: list[float] = []
+            for y, edge_id in lines:
+                want = min(max(level.get(edge_id, _mapped(y, stacks[c], nodes, new_y)), low), high)
+                ys.append(max(want, ys[-1] + LINE_GAP) if ys else want)
+            for k in range(len(ys) - 1, -1, -1):
+                ys[k] = min(ys[k], high if k == len(ys) - 1 else ys[k + 1] - LINE_GAP)
+            for (_, edge_id), y in zip(lines, ys, strict=True):
+                level[edge_id] = y
+                points[edge_id].append((round(x), round(y)))
+    backwards = {edge_id for edge_id, edge_runs in runs.items() if sum(x0 - x1 for x0, x1, _ in edge_runs) > 0}
+    return {edge_id: points[edge_id][::-1] if edge_id in backwards else points[edge_id] for edge_id in runs}
 
 
 def _mapped(y: float, ids: list[str], nodes: dict[str, Any], new_y: dict[str, float]) -> float:
