@@ -39,27 +39,14 @@ Point = tuple[int, int]
 SIZES = {"task": (120, 70), "event": (36, 36), "gateway": (50, 50), "call": (120, 70)}
 LANE_HEADER, MARGIN = 30, 40  # a lane's name column, the diagram's margin
 LABEL_WIDTH, LINE_HEIGHT, FONT = 90, 14, 11  # bpmn-js wraps an external label at its bounds' width
-EDGE_LABELS = "TAIL"
+EDGE_LABELS = "TAIL"  # a flow's name where it leaves (moved along it where that is taken: bpmn_labels)
 EVENTS = ("start", "end", "timer", "message", "event", "boundary")
 
 
-class ElementLike(Protocol):
-    id: str
-    kind: str
-    name: str
-    lane: str
-    attached: str | None
-
-
-class FlowLike(Protocol):
-    id: str
-    source: str
-    target: str
-    name: str
-
-
 class PlaneLike(Protocol):
-    """What the layout reads of a plane (workflows/model.py's ProcessModel is one)."""
+    """What the layout reads of a plane (workflows/model.py's ProcessModel is one): ``lanes`` as (id, name);
+    elements with ``id``, ``kind``, ``name``, ``lane`` (one of the lanes, or none) and, for a boundary
+    event, ``attached``; flows with ``id``, ``source``, ``target``, ``name``."""
     lanes: list[tuple[str, str]]
 
     @property
@@ -77,10 +64,6 @@ class Diagram:
     labels: dict[str, Box]  # flow or event/gateway → its label's bounds
     width: int  # the right edge of the drawing
     height: int  # its bottom edge (the last lane's, where there are lanes)
-
-    @property
-    def lane_order(self) -> list[str]:
-        return list(self.bands)
 
 
 def shape_kind(kind: str) -> str:
