@@ -27,6 +27,7 @@ from itertools import pairwise, permutations
 from pathlib import Path
 from typing import Any, Protocol
 
+from certflow import bpmn_fans as fan
 from certflow.bpmn_bands import LANE_PAD, ROW, banded
 from certflow.bpmn_labels import place
 
@@ -138,15 +139,12 @@ def _graph(plane: PlaneLike, order: list[str], hints: dict[str, Box] | None = No
     hosts = {e.attached for e in boundary.values()}
     tipped = {e.id for e in plane.elements if e.kind != "boundary"
               and (shape_kind(e.kind) in ("event", "gateway") or e.id in hosts)}
-    fanning: dict[str, list[Any]] = defaultdict(list)
-    for f in plane.flows:
-        if f.source in tipped and f.name and f.source not in hosts:
-            fanning[f.source].append(f)
+    fanning = fans(plane)
     at = {p["id"]: p["y"] for n in (first or {}).get("children", []) for p in n.get("ports", [])}
     children = []
     for e in sorted((e for e in plane.elements if e.kind != "boundary"), key=lambda e: rank[lane_of[e.id]]):
         node = _node(e, e.id in tipped, [b for b in boundary.values() if b.attached == e.id],
-                     [f"{f.id}__out" for f in fanning.get(e.id, [])], at)
+                     [(f"{f.id}__out", text_size(f.name)[1]) for f in fanning.get(e.id, [])], at)
         if hints:
             node["x"], node["y"] = hints[e.id][0], hints[e.id][1]
         children.append(node)
@@ -184,12 +182,24 @@ def _graph(plane: PlaneLike, order: list[str], hints: dict[str, Box] | None = No
     return {"id": "plane", "layoutOptions": options, "children": children, "edges": edges}
 
 
-def _node(e: Any, tipped: bool, boundary: list[Any], fanning: list[str], at: dict[str, float]) -> dict[str, Any]:
+def fans(plane: PlaneLike) -> dict[str, list[Any]]:
+    """The gateways drawn as fans (certflow/bpmn_fans.py), with their ways out: those with several, named."""
+    out: dict[str, list[Any]] = defaultdict(list)
+    for f in plane.flows:
+        out[f.source].append(f)
+    return {e.id: out[e.id] for e in plane.elements
+            if shape_kind(e.kind) == "gateway" and len(out[e.id]) > 1 and any(f.name for f in out[e.id])}
+
+
+def _node(e: Any, tipped: bool, boundary: list[Any], fanning: list[tuple[str, int]],
+          at: dict[str, float]) -> dict[str, Any]:
     """An element as an ELK node. Flows go in at the left tip of an event or gateway and out at the
     right one, as BPMN draws them (and at the middle of the sides of a task with boundary events, which
     sit on its bottom border as ports); a gateway's named ways out each leave from their own point so
     that each line can carry its name, in the first run's order once there was one (``at``)."""
     w, h = SIZES[shape_kind(e.kind)]
+    if fanning:
+        h = fan.height([name for _, name in fanning], h)
     node: dict[str, Any] = {"id": e.id, "width": w, "height": h, "layoutOptions": {
         "elk.nodeLabels.placement": "OUTSIDE V_BOTTOM H_CENTER", "elk.portLabels.placement": "OUTSIDE"}}
     if e.name and shape_kind(e.kind) in ("event", "gateway"):
@@ -199,11 +209,12 @@ def _node(e: Any, tipped: bool, boundary: list[Any], fanning: list[str], at: dic
     ports = [_port(f"{e.id}__in", "WEST", 0, h / 2)]
     constraint = "FIXED_POS"
     if fanning and not at:
-        ports += [_port(port_id, "EAST", w, h / 2) for port_id in fanning]
+        ports += [_port(port_id, "EAST", w, h / 2) for port_id, _ in fanning]
         constraint = "FIXED_SIDE"
-    elif fanning:
-        ports += [_port(port_id, "EAST", w, y) for y, port_id in sorted((at[i], i) for i in fanning)]
-        constraint = "FIXED_ORDER"
+    elif fanning:  # in the first run's order, each with room for its name
+        ordered = sorted(fanning, key=lambda port: (at[port[0]], port[0]))
+        heights = fan.port_heights([name for _, name in ordered], SIZES["gateway"][1])
+        ports += [_port(port_id, "EAST", w, y) for (port_id, _), y in zip(ordered, heights, strict=True)]
     else:
         ports.append(_port(f"{e.id}__out", "EAST", w, h / 2))
     size = SIZES["event"][0]
@@ -346,8 +357,15 @@ def _read(plane: PlaneLike, laid_out: dict[str, Any],
             labels[edge["id"]] = _box(label["x"], label["y"], label["width"], label["height"])
     kinds = {e.id: shape_kind(e.kind) for e in plane.elements}
     flows = {f.id: f for f in plane.flows}
+    fanned = fans(plane)
+    for gateway in fanned:
+        bounds[gateway] = fan.diamond(bounds[gateway], SIZES["gateway"][1])
+        if gateway in labels:
+            labels[gateway] = fan.tucked(labels[gateway], bounds[gateway])
     for flow_id, line in waypoints.items():
         f = flows[flow_id]
+        if f.source in fanned:
+            line[:] = fan.comb(line, bounds[f.source])
         line[0] = _onto_outline(line[0], line[1], bounds[f.source], kinds[f.source])
         line[-1] = _onto_outline(line[-1], line[-2], bounds[f.target], kinds[f.target])
     return bounds, waypoints, labels

@@ -69,6 +69,17 @@ def test_planes_with_and_without_lanes():
         assert rx <= lx and lx + lw <= rx + rw and ly + lh / 2 == ry + rh
         assert set(d.labels) >= {"flow_outcome__accepted", "outcome", "late"}
         assert d.height >= max(y + h for _, y, _, h in d.bounds.values())
+        # The decision is a fan: every way out leaves its right tip, its name near the tip, by its own line.
+        gx, gy, gw, gh = d.bounds["outcome"]
+        assert (gw, gh) == (50, 50)
+        for f in (f for f in with_lanes.flows if f.source == "outcome"):
+            line = d.waypoints[f.id]
+            assert line[0] == (gx + gw, gy + gh // 2), f.id
+            lx, ly, lw, lh = d.labels[f.id]
+            assert gx + gw <= lx <= gx + gw + 60, f.id
+            beside = [a for a, b in itertools.pairwise(line) if a[1] == b[1] and min(a[0], b[0]) - 6 <= lx
+                      and (ly + lh <= a[1] <= ly + lh + 6 or ly - 6 <= a[1] <= ly)]
+            assert beside, f"{f.id}: its name is just above or below its own line"
 
 
 def test_label_sizes_follow_the_text():
