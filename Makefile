@@ -28,7 +28,7 @@ system:
 	bash scripts/system-packages.sh
 
 # The front-end packages (web/package.json, pinned by web/package-lock.json): bpmn-js for the process
-# pages, bpmnlint for the diagrams.
+# pages, bpmnlint for the diagrams, elkjs to lay them out (certflow/bpmn_layout.py).
 web/node_modules/.installed: web/package.json web/package-lock.json
 	npm ci --prefix web --no-audit --no-fund
 	touch $@
