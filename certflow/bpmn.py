@@ -11,19 +11,16 @@ and the Camunda Modeler without overlaps.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict, deque
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+from certflow.bpmn_semantics import BPMN, CERTFLOW, planes, write_process
 from workflows.model import MODELS, Element, ProcessModel
 
-BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
 DC = "http://www.omg.org/spec/DD/20100524/DC"
 DI = "http://www.omg.org/spec/DD/20100524/DI"
-XSI = "http://www.w3.org/2001/XMLSchema-instance"
-CERTFLOW = "https://certflow.invalid/bpmn"
 for prefix, uri in (("bpmn", BPMN), ("bpmndi", BPMNDI), ("dc", DC), ("di", DI), ("certflow", CERTFLOW)):
     ET.register_namespace(prefix, uri)
 
@@ -31,13 +28,6 @@ BPMN_DIR = Path(__file__).resolve().parents[1] / "bpmn"
 
 SIZES = {"task": (120, 70), "event": (36, 36), "gateway": (50, 50), "call": (120, 70)}
 COLUMN, ROW, LANE_HEADER, MARGIN = 170, 100, 30, 40
-
-TAGS = {
-    "start": "startEvent", "end": "endEvent", "user": "userTask", "service": "serviceTask", "send": "sendTask",
-    "call": "callActivity", "xor": "exclusiveGateway", "and": "parallelGateway", "timer": "intermediateCatchEvent",
-    "message": "intermediateCatchEvent", "event": "intermediateThrowEvent", "boundary": "boundaryEvent",
-}
-
 
 def _shape_kind(e: Element) -> str:
     if e.kind in ("start", "end", "timer", "message", "event", "boundary"):
@@ -134,134 +124,38 @@ def layout(model: ProcessModel) -> tuple[dict[str, tuple[int, int, int, int]], d
 def to_xml(model: ProcessModel) -> str:
     defs = ET.Element(f"{{{BPMN}}}definitions", {
         "id": f"{model.id}_definitions", "targetNamespace": CERTFLOW, "exporter": "certflow", "exporterVersion": "1"})
-    _declarations(defs, model)
-    collab = ET.SubElement(defs, f"{{{BPMN}}}collaboration", {"id": f"{model.id}_collaboration"})
-    ET.SubElement(collab, f"{{{BPMN}}}participant", {"id": f"{model.id}_participant", "name": model.name,
-                                                      "processRef": model.id})
-    process = ET.SubElement(defs, f"{{{BPMN}}}process", {"id": model.id, "name": model.name, "isExecutable": "true"})
-    doc = ET.SubElement(process, f"{{{BPMN}}}documentation")
-    doc.text = model.documentation
-    for variable in dict.fromkeys(e.each for e in model.elements if e.each):
-        ET.SubElement(process, f"{{{BPMN}}}property", {"id": variable, "name": variable})
-    lane_set = ET.SubElement(process, f"{{{BPMN}}}laneSet", {"id": f"{model.id}_lanes"})
-    for lane, name in model.lanes:
-        node = ET.SubElement(lane_set, f"{{{BPMN}}}lane", {"id": f"lane_{lane}", "name": name})
-        for e in model.elements:
-            if e.lane == lane:
-                ET.SubElement(node, f"{{{BPMN}}}flowNodeRef").text = e.id
-    incoming: dict[str, list[str]] = defaultdict(list)
-    outgoing: dict[str, list[str]] = defaultdict(list)
-    for f in model.flows:
-        outgoing[f.source].append(f.id)
-        incoming[f.target].append(f.id)
-    for e in model.elements:
-        _node(process, e, incoming[e.id], outgoing[e.id])
-    for f in model.flows:
-        attrs = {"id": f.id, "sourceRef": f.source, "targetRef": f.target}
-        if f.name:
-            attrs["name"] = f.name
-        flow = ET.SubElement(process, f"{{{BPMN}}}sequenceFlow", attrs)
-        if f.condition:
-            ET.SubElement(flow, f"{{{BPMN}}}conditionExpression", {f"{{{XSI}}}type": "bpmn:tFormalExpression"}).text = \
-                f.condition
-
-    bounds, bands = layout(model)
-    width = max(x + w for x, _, w, _ in bounds.values()) + MARGIN
-    diagram = ET.SubElement(defs, f"{{{BPMNDI}}}BPMNDiagram", {"id": f"{model.id}_diagram"})
-    plane = ET.SubElement(diagram, f"{{{BPMNDI}}}BPMNPlane", {"id": f"{model.id}_plane",
-                                                               "bpmnElement": f"{model.id}_collaboration"})
-    total = sum(h for _, h in bands.values())
-    _shape(plane, f"{model.id}_participant", (MARGIN - 30, MARGIN, width - MARGIN + 30, total), horizontal=True)
-    for lane, (y, h) in bands.items():
-        _shape(plane, f"lane_{lane}", (MARGIN, y, width - MARGIN, h), horizontal=True)
-    for e in model.elements:
-        _shape(plane, e.id, bounds[e.id], marker=e.kind == "xor")
-    for f in model.flows:
-        edge = ET.SubElement(plane, f"{{{BPMNDI}}}BPMNEdge", {"id": f"{f.id}_di", "bpmnElement": f.id})
-        for x, y in _waypoints(bounds[f.source], bounds[f.target]):
-            ET.SubElement(edge, f"{{{DI}}}waypoint", {"x": str(x), "y": str(y)})
+    write_process(defs, model)  # the semantics (certflow/bpmn_semantics.py)
+    for plane_model, shown in planes(model):
+        _diagram(defs, plane_model, shown, lanes=shown == f"{model.id}_collaboration")
     ET.indent(defs)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(defs, encoding="unicode") + "\n"
 
 
-def messages_of(model: ProcessModel) -> list[str]:
-    """The messages the model's events and send tasks refer to, and the activities' inputs."""
-    names = [e.message for e in model.elements if e.message] + [operation_of(e) for e in model.elements
-                                                                   if e.kind == "send"]
-    return list(dict.fromkeys(names))
-
-
-def operation_of(e: Element) -> str:
-    """The activity a service or send task runs: its ``operation``, else the task's own id."""
-    return e.operation or e.id
-
-
-def _declarations(defs: ET.Element, model: ProcessModel) -> None:
-    """The messages, and the interface whose operations the send tasks implement (a service task names its
-    activity as a Zeebe-style ``taskDefinition``: the job type a worker takes)."""
-    for name in messages_of(model):
-        ET.SubElement(defs, f"{{{BPMN}}}message", {"id": f"message_{name}", "name": name})
-    operations = list(dict.fromkeys(operation_of(e) for e in model.elements if e.kind == "send"))
-    if operations:
-        interface = ET.SubElement(defs, f"{{{BPMN}}}interface", {"id": f"{model.id}_activities",
-                                                                  "name": "certflow activities"})
-        for op in operations:
-            node = ET.SubElement(interface, f"{{{BPMN}}}operation", {"id": f"operation_{op}", "name": op})
-            ET.SubElement(node, f"{{{BPMN}}}inMessageRef").text = f"message_{op}"
-
-
-def _node(process: ET.Element, e: Element, incoming: list[str], outgoing: list[str]) -> None:
-    attrs = {"id": e.id, "name": e.name}
-    if e.kind == "call":
-        attrs["calledElement"] = e.called or ""
-    if e.kind == "boundary":
-        attrs.update(attachedToRef=e.attached or "", cancelActivity="true" if e.interrupting else "false")
-    if e.kind == "send":
-        attrs.update(implementation="##WebService", operationRef=f"operation_{operation_of(e)}")
-        attrs["messageRef"] = f"message_{operation_of(e)}"
-    node = ET.SubElement(process, f"{{{BPMN}}}{TAGS[e.kind]}", attrs)
-    text = " ".join(part for part in (e.rule and f"[{e.rule}]", e.role and f"role: {e.role}.",
-                                       e.due and f"due: {e.due}.", e.note) if part)
-    if text:
-        ET.SubElement(node, f"{{{BPMN}}}documentation").text = text
-    if e.rule or e.role or e.due or e.kind in ("service", "send", "user"):
-        ext = ET.SubElement(node, f"{{{BPMN}}}extensionElements")
-        props = {k: v for k, v in (("rule", e.rule), ("role", e.role), ("due", e.due)) if v}
-        if props:
-            ET.SubElement(ext, f"{{{CERTFLOW}}}step", props)
-        if e.kind in ("service", "send"):  # as Zeebe's taskDefinition: the job type a worker takes
-            ET.SubElement(ext, f"{{{CERTFLOW}}}taskDefinition", {"type": operation_of(e)})
-        if e.kind == "user":  # as Zeebe's assignmentDefinition: the candidate group
-            ET.SubElement(ext, f"{{{CERTFLOW}}}assignmentDefinition", {"candidateGroups": role_of(e)})
-    for flow in incoming:
-        ET.SubElement(node, f"{{{BPMN}}}incoming").text = flow
-    for flow in outgoing:
-        ET.SubElement(node, f"{{{BPMN}}}outgoing").text = flow
-    if e.kind == "user":
-        owner = ET.SubElement(node, f"{{{BPMN}}}potentialOwner", {"id": f"{e.id}_owner", "name": role_of(e)})
-        expression = ET.SubElement(owner, f"{{{BPMN}}}resourceAssignmentExpression", {"id": f"{e.id}_owner_role"})
-        ET.SubElement(expression, f"{{{BPMN}}}formalExpression").text = role_of(e)
-    if e.each:
-        loop = ET.SubElement(node, f"{{{BPMN}}}multiInstanceLoopCharacteristics", {"isSequential": "false"})
-        ET.SubElement(loop, f"{{{BPMN}}}loopDataInputRef").text = e.each
-        ET.SubElement(loop, f"{{{BPMN}}}inputDataItem", {"id": f"{e.id}_item", "name": f"{e.id}_item"})
-    if e.kind in ("timer", "boundary"):
-        timer = ET.SubElement(node, f"{{{BPMN}}}timerEventDefinition", {"id": f"{e.id}_timer"})
-        ET.SubElement(timer, f"{{{BPMN}}}timeDate", {f"{{{XSI}}}type": "bpmn:tFormalExpression"}).text = e.timer
-    elif e.message and e.kind != "send":
-        ET.SubElement(node, f"{{{BPMN}}}messageEventDefinition", {"id": f"{e.id}_message",
-                                                                   "messageRef": f"message_{e.message}"})
-
-
-def role_of(e: Element) -> str:
-    """A user task's performer: the role the code gives it (``auditor (leader)`` is the auditor role)."""
-    found = re.match(r"[a-z_]+", e.role or "")
-    return found.group(0) if found else ""
+def _diagram(defs: ET.Element, model: ProcessModel, shown: str, *, lanes: bool) -> None:
+    """One page of the diagram: the process with its participant and lanes, or one subprocess's content."""
+    bounds, bands = layout(model)
+    width = max(x + w for x, _, w, _ in bounds.values()) + MARGIN
+    diagram = ET.SubElement(defs, f"{{{BPMNDI}}}BPMNDiagram", {"id": f"{model.id}_diagram", "name": model.name})
+    plane = ET.SubElement(diagram, f"{{{BPMNDI}}}BPMNPlane", {"id": f"{model.id}_plane", "bpmnElement": shown})
+    if lanes:
+        total = sum(h for _, h in bands.values())
+        _shape(plane, f"{model.id}_participant", (MARGIN - 30, MARGIN, width - MARGIN + 30, total), horizontal=True)
+        for lane, (y, h) in bands.items():
+            _shape(plane, f"lane_{lane}", (MARGIN, y, width - MARGIN, h), horizontal=True)
+    for e in model.elements:
+        _shape(plane, e.id, bounds[e.id], marker=e.kind == "xor", expanded=False if e.kind in ("sub", "eventsub")
+               else None)
+    for f in model.flows:
+        edge = ET.SubElement(plane, f"{{{BPMNDI}}}BPMNEdge", {"id": f"{f.id}_di", "bpmnElement": f.id})
+        for x, y in _waypoints(bounds[f.source], bounds[f.target]):
+            ET.SubElement(edge, f"{{{DI}}}waypoint", {"x": str(x), "y": str(y)})
 
 
 def _shape(plane: ET.Element, element: str, box: tuple[int, int, int, int], *, horizontal: bool = False,
-           marker: bool = False) -> None:
+           marker: bool = False, expanded: bool | None = None) -> None:
     attrs = {"id": f"{element}_di", "bpmnElement": element}
+    if expanded is not None:  # a subprocess drawn collapsed, its content on its own page
+        attrs["isExpanded"] = "true" if expanded else "false"
     if horizontal:
         attrs["isHorizontal"] = "true"
     if marker:

@@ -7,121 +7,19 @@ workflows record the elements they pass (query ``elements``), and the tests chec
 against these models and every task kind in the code against their user tasks
 (tests/workflows/test_bpmn.py); ``certflow bpmn`` writes ``bpmn/*.bpmn`` from them (certflow/bpmn.py).
 
-Not drawn element by element: reminders and escalations of each task (non-interrupting, described in
-the task's documentation with its due rule), and mystery-shopper visits, one per planned visit (the
-task stands for all of them).
+The models are executable BPMN (certflow/bpmn_semantics.py): every branch has a condition over named
+process variables, timers are dates the code computes, messages and signals are declared; an independent
+engine (SpiffWorkflow) replays every journey's trace on them (certflow/token_game.py). The
+mystery-shopper report is a multi-instance task, one per planned visit. Not drawn element by element:
+the reminders of each task (described in its documentation with its due rule).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from itertools import pairwise
+from workflows.model_elements import Element, Flow, ProcessModel
+from workflows.model_life import add_life
 
-
-@dataclass(frozen=True)
-class Element:
-    id: str
-    kind: str  # start | end | user | service | send | call | xor | and | timer | message | event | boundary
-    name: str
-    lane: str
-    rule: str | None = None
-    role: str | None = None
-    due: str | None = None
-    note: str | None = None
-    called: str | None = None  # a call activity's process
-    attached: str | None = None  # a boundary event's task
-    interrupting: bool = False  # a boundary event that ends its task (the others leave it open)
-    message: str | None = None  # the message a start, catch or end event or a send task refers to
-    timer: str | None = None  # a timer's ISO 8601 date, as an expression over a variable the code sets
-    operation: str | None = None  # the activity a service or send task runs (its implementation)
-    each: str | None = None  # a multi-instance task: one instance per item of this collection variable
-
-    @property
-    def recorded(self) -> bool:
-        """The workflows record every element they pass (query ``elements``) but the merging gateways,
-        which only say that flows meet (``ProcessModel.with_merges``)."""
-        return not self.id.endswith("_merge")
-
-
-@dataclass(frozen=True)
-class Flow:
-    id: str
-    source: str
-    target: str
-    name: str = ""
-    # A diverging gateway's flow: the condition over process variables that takes it, and variable values
-    # that make it true (the decision a run took there, for the token game of certflow/token_game.py).
-    condition: str | None = None
-    decision: tuple[tuple[str, object], ...] = ()
-
-
-@dataclass
-class ProcessModel:
-    id: str
-    file: str
-    name: str
-    documentation: str
-    lanes: list[tuple[str, str]]
-    # Where a run that continued as new picks the process up again (its trace starts after it).
-    resumes: tuple[str, ...] = ()
-    elements: list[Element] = field(default_factory=list)
-    flows: list[Flow] = field(default_factory=list)
-
-    def add(self, kind: str, id: str, name: str, lane: str, **attrs) -> str:
-        self.elements.append(Element(id=id, kind=kind, name=name, lane=lane, **attrs))
-        return id
-
-    def flow(self, source: str, target: str, name: str = "", when: dict[str, object] | None = None) -> None:
-        """A sequence flow; ``when`` the variable values that take it out of a diverging gateway (a
-        conjunction of equalities, booleans as themselves)."""
-        self.flows.append(Flow(id=f"flow_{source}__{target}", source=source, target=target, name=name,
-                               condition=_condition(when) if when else None,
-                               decision=tuple(when.items()) if when else ()))
-
-    def chain(self, *ids: str) -> None:
-        for source, target in pairwise(ids):
-            self.flow(source, target)
-
-    def element(self, id: str) -> Element:
-        return next(e for e in self.elements if e.id == id)
-
-    def with_merges(self) -> ProcessModel:
-        """Where flows meet, an exclusive gateway merges them (``{id}_merge``), as BPMN style asks (bpmnlint
-        fake-join, no-gateway-join-fork): before a task or event with several ways in, and before a
-        gateway that would both join and split."""
-        incoming: dict[str, list[Flow]] = {}
-        outgoing: dict[str, int] = {}
-        for f in self.flows:
-            incoming.setdefault(f.target, []).append(f)
-            outgoing[f.source] = outgoing.get(f.source, 0) + 1
-        for e in list(self.elements):
-            ways_in = incoming.get(e.id, [])
-            gateway = e.kind in ("xor", "and")
-            if len(ways_in) < 2 or (gateway and outgoing.get(e.id, 0) < 2):
-                continue
-            merge = self.add("xor", f"{e.id}_merge", "", e.lane)
-            self.flows = [replace(f, id=f"flow_{f.source}__{merge}", target=merge) if f in ways_in else f
-                          for f in self.flows]
-            self.flow(merge, e.id)
-        return self
-
-    @property
-    def user_tasks(self) -> set[str]:
-        return {e.id for e in self.elements if e.kind == "user"}
-
-
-def _condition(when: dict[str, object]) -> str:
-    parts = []
-    for variable, value in when.items():
-        if value is True:
-            parts.append(variable)
-        elif value is False:
-            parts.append(f"not {variable}")
-        elif isinstance(value, tuple):
-            parts.append(f"{variable} in {value!r}")
-        else:
-            parts.append(f"{variable} == {value!r}")
-    return " and ".join(parts)
+__all__ = ["MODELS", "MODEL_OF", "Element", "Flow", "ProcessModel"]
 
 
 # ---------------------------------------------------------------------------------------- the audit
@@ -183,7 +81,7 @@ def _certification() -> ProcessModel:
         "then the certificate's life, one validity cycle per run (R-9.2 – R-9.6, R-10.3.4, R-11).",
         lanes=[("reviewer", "评审员"), ("programme_manager", "方案管理"), ("auditor", "审查组"),
                ("decision_maker", "认证决定"), ("manager", "主管"), ("certflow", "certflow")],
-        resumes=("certificate_life",))
+        resumes=("suspended",))
     a = m.add
     # Initial certification (R-9.1).
     a("start", "application_submitted", "提交认证申请", "certflow", rule="R-9.1.1", message="application")
@@ -240,148 +138,7 @@ def _certification() -> ProcessModel:
     m.flow("decision_outcome", "grant_certificate", "认证", when={"decision": "grant"})
     m.chain("grant_certificate", "granted")
 
-    # The certificate's life: one validity cycle per run, its branches side by side.
-    a("and", "certificate_life", "证书有效期（每个周期一次运行）", "certflow", rule="R-10.1",
-      note="a run that continued as new (after recertification) starts here")
-    m.flow("granted", "certificate_life")
-    # Surveillance (R-9.2).
-    a("timer", "surveillance_preparation", "监督审查准备开始", "certflow", rule="R-9.2.1",
-      due="lead days before each surveillance due date (at most 12 months apart)",
-      timer="surveillance_preparation_at")
-    a("user", "surveillance_changes", "获证组织变更确认", "programme_manager", rule="R-9.2.2", role="programme_manager")
-    a("user", "surveillance_programme", "监督审查方案与抽样", "programme_manager", rule="R-9.2.5",
-      role="programme_manager", note="sampling proposed by rules/sampling.py; the surveillance year's audits together "
-      "at least 1/3 of the initial time (R-A.n1b)")
-    a("user", "surveillance_review", "审查组评审变更", "auditor", rule="R-9.2.4", role="auditor (leader)")
-    a("call", "surveillance_audit", "监督审查", "auditor", called="audit", rule="R-9.2")
-    a("user", "surveillance_decision", "监督审查决定", "decision_maker", rule="R-9.2.8",
-      role="decision_maker, not on the team", due="decision working days, by the due date")
-    a("xor", "surveillance_outcome", "保持认证？", "decision_maker", rule="R-9.2.8")
-    a("send", "certificate_maintained", "通知保持认证", "certflow", rule="R-9.2.8")
-    m.chain("certificate_life", "surveillance_preparation", "surveillance_changes", "surveillance_programme",
-            "surveillance_review", "surveillance_audit", "surveillance_decision", "surveillance_outcome")
-    a("xor", "overdue_lifted", "逾期暂停是否解除？", "certflow", rule="R-9.6.3",
-      note="a suspension for an overdue surveillance ends with the decision to maintain")
-    m.flow("surveillance_outcome", "certificate_maintained", "保持", when={"surveillance_decision": "maintain"})
-    m.chain("certificate_maintained", "overdue_lifted")
-    m.flow("overdue_lifted", "surveillance_preparation", "未暂停", when={"suspended_for_overdue": False})
-    m.flow("overdue_lifted", "reinstated", "因逾期暂停", when={"suspended_for_overdue": True})
-    a("user", "surveillance_more_information", "补充信息（监督）", "programme_manager", rule="R-9.2.8",
-      role="programme_manager", due="answer working days")
-    m.flow("surveillance_outcome", "surveillance_more_information", "补充信息",
-           when={"surveillance_decision": "more_information"})
-    m.flow("surveillance_more_information", "surveillance_decision")
-    # The window closing without a decision (R-9.6.2 Decision).
-    a("timer", "surveillance_window_closes", "监督审查期限届满", "certflow", rule="R-9.6.2",
-      due="the end of the due date", timer="surveillance_window_closes_at")
-    a("xor", "decided_in_time", "已作出监督决定？", "certflow", rule="R-9.6.2")
-    a("user", "overdue_suspension", "确认暂停（逾期监督）", "manager", rule="R-9.6.2", role="manager",
-      note="only where the body configured confirmation (overdue_surveillance=confirm)")
-    m.chain("certificate_life", "surveillance_window_closes", "decided_in_time")
-    m.flow("decided_in_time", "surveillance_window_closes", "已决定：下一期限", when={"surveillance_decided": True})
-    # Suspension (R-9.6.3 – R-9.6.6).
-    a("event", "suspended", "暂停", "certflow", rule="R-9.6.3", note="at most 6 months; public (R-9.6.4)")
-    a("timer", "suspension_end", "暂停期满前", "certflow", rule="R-9.6.3",
-      due="suspension_outcome_lead_days before the suspension's end (at most 6 months)",
-      timer="suspension_outcome_opens_at")
-    a("user", "suspension_outcome", "撤销或缩小范围", "manager", rule="R-9.6.5", role="manager",
-      due="the suspension's last day")
-    a("xor", "suspension_resolution", "处理", "manager", rule="R-9.6.5")
-    a("boundary", "suspension_unresolved", "暂停期满仍未处理", "manager", attached="suspension_outcome",
-      rule="R-9.6.5", interrupting=True, due="the suspension's end", timer="suspension_ends_at",
-      note="the task opens before the end and is due on its last day (suspension_outcome_lead_days); unresolved "
-           "at the end: withdrawn (suspension_unresolved=withdraw), or escalated and left open (=escalate)")
-    a("service", "reduce_certificate_scope", "缩小认证范围并换证", "certflow", rule="R-9.6.6")
-    a("end", "withdrawn", "撤销", "certflow", rule="R-9.6.7", note="final; the number is never used again "
-      "(R-10.3.5); the organization stops using certificate and mark (R-10.4)")
-    m.flow("decided_in_time", "suspended", "未决定：暂停",
-           when={"surveillance_decided": False, "overdue_surveillance": "suspend"})
-    m.flow("decided_in_time", "overdue_suspension", "未决定：确认",
-           when={"surveillance_decided": False, "overdue_surveillance": "confirm"})
-    m.flow("overdue_suspension", "suspended")
-    m.flow("surveillance_outcome", "suspended", "暂停", when={"surveillance_decision": "suspend"})
-    m.flow("surveillance_outcome", "withdrawn", "撤销", when={"surveillance_decision": "withdraw"})
-    m.chain("suspended", "suspension_end", "suspension_outcome", "suspension_resolution")
-    m.flow("suspension_resolution", "withdrawn", "撤销", when={"suspension_outcome": "withdraw"})
-    m.flow("suspension_unresolved", "withdrawn")
-    m.flow("suspension_resolution", "reduce_certificate_scope", "缩小范围", when={"suspension_outcome": "reduce_scope"})
-    m.flow("reduce_certificate_scope", "action_done")
-    # Recertification (R-9.3) and expiry (R-9.6.8).
-    a("timer", "recertification_invitation", "再认证邀请", "certflow", rule="R-9.3", due="before expiry (configurable)",
-      timer="recertification_invitation_at")
-    a("user", "recertification_application", "再认证申请", "reviewer", rule="R-9.3", role="reviewer")
-    a("xor", "recertification_applies", "申请再认证？", "reviewer", rule="R-9.3")
-    a("user", "recertification_programme", "再认证方案", "programme_manager", rule="R-9.3", role="programme_manager",
-      note="time at least 2/3 of the initial (R-A.n1c)")
-    a("call", "recertification_audit", "再认证审查", "auditor", called="audit", rule="R-9.3")
-    a("user", "recertification_decision", "再认证决定", "decision_maker", rule="R-9.3",
-      role="decision_maker, not on the team", due="by the expiry")
-    a("xor", "recertification_outcome", "换证？", "decision_maker", rule="R-9.3")
-    a("service", "renew_certificate", "换发新证", "certflow", rule="R-9.3")
-    a("end", "renewed", "下一个有效期（继续为新运行）", "certflow", rule="R-9.3",
-      note="the run continues as new into the next cycle at certificate_life")
-    a("end", "recertification_closed", "不再认证", "certflow", rule="R-9.3", note="the certificate runs to its expiry")
-    a("timer", "expiry", "证书到期", "certflow", rule="R-9.6.8", due="the day after valid_to",
-      timer="expires_at")
-    a("service", "expire_certificate", "证书注销", "certflow", rule="R-9.6.8")
-    a("end", "expired", "注销（过期）", "certflow", rule="R-9.6.8")
-    m.chain("certificate_life", "recertification_invitation", "recertification_application", "recertification_applies")
-    m.flow("recertification_applies", "recertification_closed", "不申请", when={"recertification_applied": False})
-    m.flow("recertification_applies", "recertification_programme", "申请", when={"recertification_applied": True})
-    m.chain("recertification_programme", "recertification_audit", "recertification_decision",
-            "recertification_outcome")
-    m.flow("recertification_outcome", "renew_certificate", "换证", when={"recertification_decision": "renew"})
-    m.flow("recertification_outcome", "recertification_closed", "不予换证", when={"recertification_decision": "refuse"})
-    a("user", "recertification_more_information", "补充信息（再认证）", "programme_manager", rule="R-9.3",
-      role="programme_manager", due="answer working days")
-    m.flow("recertification_outcome", "recertification_more_information", "补充信息",
-           when={"recertification_decision": "more_information"})
-    m.flow("recertification_more_information", "recertification_decision")
-    m.chain("renew_certificate", "renewed")
-    m.chain("certificate_life", "expiry", "expire_certificate", "expired")
-    # Staff actions (the act Update) and R-11 notifications, at any time.
-    a("message", "act_received", "认证机构操作（act）", "certflow", rule="R-9.6", message="act",
-      note="suspend, reinstate, withdraw, reduce_scope, reissue, special_audit, notification")
-    a("xor", "action", "操作", "certflow")
-    a("event", "reinstated", "恢复", "certflow", rule="R-9.6.3")
-    a("service", "reissue_certificate", "换证（编号与有效期不变）", "certflow", rule="R-10.3.4")
-    a("user", "notification_triage", "获证组织报告的处理", "programme_manager", rule="R-11", role="programme_manager",
-      due="triage working days; a major complaint the same day")
-    a("xor", "triage_outcome", "处理决定", "programme_manager", rule="R-11")
-    a("user", "special_programme", "特殊审查方案", "programme_manager", rule="R-9.4", role="programme_manager")
-    a("call", "special_audit", "特殊审查", "auditor", called="audit", rule="R-9.4")
-    a("user", "special_decision", "特殊审查后的决定", "decision_maker", rule="R-9.4",
-      role="decision_maker, not on the team")
-    a("xor", "special_outcome", "决定", "decision_maker", rule="R-9.4")
-    a("end", "action_done", "操作完成", "certflow")
-    m.chain("certificate_life", "act_received", "action")
-    m.flow("action", "suspended", "暂停", when={"act": "suspend"})
-    m.flow("action", "reinstated", "恢复", when={"act": "reinstate"})
-    m.flow("action", "withdrawn", "撤销", when={"act": "withdraw"})
-    m.flow("action", "reduce_certificate_scope", "缩小范围", when={"act": "reduce_scope"})
-    m.flow("action", "reissue_certificate", "换证", when={"act": "reissue"})
-    m.flow("action", "special_programme", "特殊审查", when={"act": "special_audit"})
-    m.flow("action", "notification_triage", "获证组织报告", when={"act": "notification"})
-    m.chain("reinstated", "action_done")
-    m.chain("reissue_certificate", "action_done")
-    m.chain("notification_triage", "triage_outcome")
-    m.flow("triage_outcome", "special_programme", "特殊审查", when={"triage": "special_audit"})
-    m.flow("triage_outcome", "surveillance_changes", "提前监督", when={"triage": "extra_surveillance"})
-    m.flow("triage_outcome", "suspended", "暂停", when={"triage": "suspend"})
-    m.flow("triage_outcome", "withdrawn", "撤销", when={"triage": "withdraw"})
-    m.flow("triage_outcome", "action_done", "不采取措施", when={"triage": "no_action"})
-    m.chain("special_programme", "special_audit", "special_decision", "special_outcome")
-    m.flow("special_outcome", "reissue_certificate", "同意变更范围", when={"special_decision": "agree_scope_change"})
-    m.flow("special_outcome", "reinstated", "恢复", when={"special_decision": "reinstate"})
-    m.flow("special_outcome", "suspended", "暂停", when={"special_decision": "suspend"})
-    m.flow("special_outcome", "withdrawn", "撤销", when={"special_decision": "withdraw"})
-    m.flow("special_outcome", "reduce_certificate_scope", "缩小范围", when={"special_decision": "reduce_scope"})
-    m.flow("special_outcome", "action_done", "保持／不同意变更",
-           when={"special_decision": ("maintain", "refuse_scope_change")})
-    a("user", "special_more_information", "补充信息（特殊审查）", "programme_manager", rule="R-9.4",
-      role="programme_manager", due="answer working days")
-    m.flow("special_outcome", "special_more_information", "补充信息", when={"special_decision": "more_information"})
-    m.flow("special_more_information", "special_decision")
+    add_life(m)  # the certificate's life, after the grant (workflows/model_life.py)
     return m.with_merges()
 
 

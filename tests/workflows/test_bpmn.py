@@ -41,11 +41,16 @@ def test_valid_bpmn_2_0_with_a_shape_for_every_element_and_an_edge_for_every_flo
     assert len(ids) == len(set(ids)), "element ids are unique"
     known = set(ids)
     assert all(f.source in known and f.target in known for f in model.flows)
-    # Every element but a start has a way in, every element but an end a way out.
+    # Every element but a start (or an event subprocess) has a way in, every element but an end a way out;
+    # a flow stays in its (sub)process; a subprocess starts at its one start event.
     targets, sources = {f.target for f in model.flows}, {f.source for f in model.flows}
-    assert {e.id for e in model.elements if e.kind not in ("start", "boundary")} <= targets
-    assert all(model.element(e.attached).kind == "user" for e in model.elements if e.kind == "boundary")
-    assert {e.id for e in model.elements if e.kind != "end"} <= sources
+    assert {e.id for e in model.elements if e.kind not in ("start", "boundary", "eventsub")} <= targets
+    assert all(model.element(e.attached).kind in ("user", "sub") for e in model.elements if e.kind == "boundary")
+    assert {e.id for e in model.elements if e.kind not in ("end", "eventsub")} <= sources
+    assert all(model.element(f.source).parent == model.element(f.target).parent for f in model.flows)
+    for frame in model.containers:
+        starts = [e for e in model.inside(frame.id) if e.kind == "start"]
+        assert len(starts) == 1 and bool(starts[0].signal or starts[0].message) == (frame.kind == "eventsub")
     # Every user task says which rule it serves and who does it.
     assert all(e.rule and e.role for e in model.elements if e.kind == "user")
 
@@ -135,7 +140,41 @@ def test_spiffworkflow_parses_both_models_as_executable_processes():
     parser.add_bpmn_files([str(BPMN_DIR / f"{m.file}.bpmn") for m in MODELS])
     assert sorted(parser.get_process_ids()) == sorted(m.id for m in MODELS)
     certification = parser.get_spec(CERTIFICATION.id)
-    assert set(parser.get_subprocess_specs(CERTIFICATION.id)) == {AUDIT.id}
-    assert {e.id for e in CERTIFICATION.elements} <= set(certification.task_specs)
+    assert set(parser.get_subprocess_specs(CERTIFICATION.id)) == {AUDIT.id} | {e.id for e in CERTIFICATION.containers}
+    specs = set(certification.task_specs)
+    for frame in CERTIFICATION.containers:
+        specs |= set(parser.get_subprocess_specs(CERTIFICATION.id)[frame.id].task_specs)
+    assert {e.id for e in CERTIFICATION.elements} <= specs
     shopper = parser.get_spec(AUDIT.id).task_specs["mystery_shopper_report"]
     assert shopper.data_input.bpmn_id == "planned_visits"  # one report per planned visit
+
+
+def test_the_certificates_life_has_the_semantics_of_the_code_R_9_6():
+    """Issue 14's life: the cycle a subprocess whose branches end it (expiry and renewal terminate it, R-9.6.8,
+    R-9.3); a withdrawal from anywhere interrupts it (R-9.6.7); staff actions and R-11 notifications, and a
+    suspension, run beside it as event subprocesses; a reinstatement cancels the suspension with its end
+    timer (R-9.6.3); surveillance, suspension and recertification are subprocesses on their own pages."""
+    element = CERTIFICATION.element
+    assert element("certificate_life").kind == "sub"
+    assert element("expired").terminate and element("renewed").terminate
+    assert element("expired").parent == element("renewed").parent == "certificate_life"
+    withdrawal = element("withdrawal_ordered")
+    assert (withdrawal.attached, withdrawal.interrupting, withdrawal.signal) == ("certificate_life", True, "withdraw")
+    assert element("withdrawn").terminate and element("withdrawn").parent is None
+    staff, suspension = element("staff_action"), element("suspension_period")
+    assert staff.kind == suspension.kind == "eventsub"
+    assert not element("act_received").interrupting and element("act_received").message == "act"
+    assert not element("suspended").interrupting and element("suspended").signal == "suspend"
+    reinstated = element("reinstated")
+    assert (reinstated.attached, reinstated.interrupting, reinstated.signal) == ("suspension", True, "reinstate")
+    assert {"suspension_end", "suspension_outcome"} <= {e.id for e in CERTIFICATION.inside("suspension")}
+    for frame in ("surveillance", "suspension", "recertification"):
+        assert element(frame).kind == "sub"
+    document = etree.parse(str(BPMN_DIR / "certification.bpmn"))
+    for frame in CERTIFICATION.containers:  # each subprocess's content on its own page (plane)
+        plane = document.find(f".//bpmndi:BPMNPlane[@bpmnElement='{frame.id}']", NS)
+        assert plane is not None, frame.id
+        drawn = {s.get("bpmnElement") for s in plane.iterfind("bpmndi:BPMNShape", NS)}
+        assert drawn == {e.id for e in CERTIFICATION.inside(frame.id)}, frame.id
+        shape = document.find(f".//bpmndi:BPMNShape[@bpmnElement='{frame.id}']", NS)
+        assert shape is not None and shape.get("isExpanded") == "false"
