@@ -95,14 +95,19 @@ def _fill(container: ET.Element, model: ProcessModel, parent: str | None) -> Non
 
 def messages_of(model: ProcessModel) -> list[str]:
     """The messages the model's events and send tasks refer to."""
-    names = [e.message for e in model.elements if e.message] + [operation_of(e) for e in model.elements
-                                                                   if e.kind == "send"]
-    return list(dict.fromkeys(names))
+    names = [e.message for e in model.elements if e.message and e.kind != "send"]
+    return list(dict.fromkeys(names + [sent_by(e) for e in model.elements if e.kind == "send"]))
 
 
 def operation_of(e: Element) -> str:
-    """The activity a service or send task runs: its ``operation``, else the task's own id."""
-    return e.operation or e.id
+    """The activity a service or send task runs: its ``operation``, else for a send task the notice
+    activity (activities ``send_notice``), for a service task the activity of its own name."""
+    return e.operation or ("send_notice" if e.kind == "send" else e.id)
+
+
+def sent_by(e: Element) -> str:
+    """The message a send task sends: the notice of its own name."""
+    return e.message or e.id
 
 
 def role_of(e: Element) -> str:
@@ -118,13 +123,13 @@ def _declarations(defs: ET.Element, model: ProcessModel) -> None:
         ET.SubElement(defs, _tag("message"), {"id": f"message_{name}", "name": name})
     for key in dict.fromkeys(e.signal for e in model.elements if e.signal):
         ET.SubElement(defs, _tag("signal"), {"id": f"signal_{key}", "name": SIGNALS[key]})
-    operations = list(dict.fromkeys(operation_of(e) for e in model.elements if e.kind == "send"))
-    if operations:
+    senders = [e for e in model.elements if e.kind == "send"]
+    if senders:  # one operation per notice: the notice activity with that notice as its input
         interface = ET.SubElement(defs, _tag("interface"), {"id": f"{model.id}_activities",
                                                             "name": "certflow activities"})
-        for op in operations:
-            node = ET.SubElement(interface, _tag("operation"), {"id": f"operation_{op}", "name": op})
-            ET.SubElement(node, _tag("inMessageRef")).text = f"message_{op}"
+        for e in senders:
+            node = ET.SubElement(interface, _tag("operation"), {"id": f"operation_{e.id}", "name": operation_of(e)})
+            ET.SubElement(node, _tag("inMessageRef")).text = f"message_{sent_by(e)}"
 
 
 def _attributes(e: Element, default: str | None) -> dict[str, str]:
@@ -138,8 +143,8 @@ def _attributes(e: Element, default: str | None) -> dict[str, str]:
     if e.kind == "eventsub":
         attrs["triggeredByEvent"] = "true"
     if e.kind == "send":
-        attrs.update(implementation="##WebService", operationRef=f"operation_{operation_of(e)}",
-                     messageRef=f"message_{operation_of(e)}")
+        attrs.update(implementation="##WebService", operationRef=f"operation_{e.id}",
+                     messageRef=f"message_{sent_by(e)}")
     if default:
         attrs["default"] = default
     return attrs
