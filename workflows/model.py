@@ -2,7 +2,8 @@
 
 Each model names its elements with the ids the code uses: a user task's id is the task kind the
 workflow opens (``board.ask("application_review", …)``), an end is the stage the workflow ends in, and
-every other element is marked where the code passes it (``board.passed("review_conclusion")``). The
+every other element is marked where the code passes it (``board.passed("review_conclusion")``), but
+the silent ones the code does not record (subprocess frames, signals, merges; ``Element.silent``). The
 workflows record the elements they pass (query ``elements``), and the tests check every recorded trace
 against these models and every task kind in the code against their user tasks
 (tests/workflows/test_bpmn.py); ``certflow bpmn`` writes ``bpmn/*.bpmn`` from them (certflow/bpmn.py).
