@@ -105,3 +105,24 @@ def test_a_run_that_continued_as_new_starts_at_the_next_cycle():
                      ("recertification_decision", 908), "recertification_outcome", "renew_certificate", "renewed")
     assert play(CERTIFICATION, renewed) == []
     assert play(CERTIFICATION, renewed[:-1]) != []  # the code did not end the cycle; the engine did
+
+
+async def test_a_journeys_own_trace_against_a_model_without_its_branch_R_9_1_9(journey):
+    """A real run (the grant, R-9.1.9): its traces are what the engine does on the models, and not on a model
+    from which the branch it took is gone."""
+    p = journey.people
+    await journey.start()
+    today = await journey.to_programme()
+    await journey.complete("programme", p.programme_manager, journey.programme(today))
+    await journey.stage("audit")
+    await journey.through_audit()
+    await journey.complete("certification_decision", p.decision_maker, {"outcome": "grant", "star_level": "five_star"})
+    await journey.stage("granted")
+    certification = await journey.handle.query("elements", result_type=list[ElementVisit])
+    audit = await journey.audit().query("elements", result_type=list[ElementVisit])
+    assert [v.element_id for v in certification][-3:] == ["grant_certificate", "granted", "certificate_life"]
+    assert play(CERTIFICATION, certification) == [] and play(AUDIT, audit) == []
+    found = play(without(CERTIFICATION, "flow_decision_outcome__grant_certificate"), certification)
+    assert any("the code passed grant_certificate 1×, the engine 0×" in f for f in found), found
+    found = play(without(AUDIT, "flow_visits_and_plan__onsite_plan"), audit)  # no plan before the on-site audit
+    assert found and "the code opened onsite_plan" in found[0], found
