@@ -153,7 +153,7 @@ async function show() {
   });
   (view.waiting || []).forEach((t) => {
     mark(t.element_id, "cf-waiting");
-    item("active", "⏱ " + nameOf(t.element_id) + " — " + t.on + " (" + t.rule_id + ")", "waiting", t.element_id);
+    item("active", "⏱ " + t.words + " — " + t.on + "（" + nameOf(t.element_id) + "，" + t.rule_id + "）", "waiting", t.element_id);
   });
   // The subprocess the process is in now is the page shown first (a collapsed one has a page of its own).
   const here = [...view.active.map((v) => v.element_id), ...(view.waiting || []).map((t) => t.element_id)]

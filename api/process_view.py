@@ -32,6 +32,7 @@ from store.incidents import list_incidents
 from store.process_stats import ElementStats, element_stats, process_visits
 from store.task_subjects import subjects_of
 from workflows.contracts import STATUS_QUERY, ProcessStatus
+from workflows.model import MODEL_OF, ProcessModel
 
 router = APIRouter(prefix="/api/v1/processes", tags=["processes"])
 
@@ -41,14 +42,19 @@ class ProcessIncident(Incident):
                                              "until the register has it")
 
 
-# The life's timer each due date of a certificate waits on (workflows/model.py).
-TIMER_OF_DUE = {"surveillance": "surveillance_window_closes", "suspension_end": "suspension_end",
-                "recertification_invitation": "recertification_invitation", "expiry": "expiry"}
+# What each due date of a certificate's life is, in words, and the timer of the model it waits on
+# (workflows/model_life.py): a surveillance is awaited at its preparation's timer until one is under way,
+# then at its window's end.
+DUE_WORDS = {"surveillance": "监督审查最迟日期", "suspension_end": "暂停期满", "recertification_invitation": "再认证邀请",
+             "expiry": "证书到期"}
+TIMER_OF_DUE = {"suspension_end": "suspension_end", "recertification_invitation": "recertification_invitation",
+                "expiry": "expiry"}
 
 
 class WaitingTimer(BaseModel):
     element_id: str = Field(description="the timer's element in the model")
     what: str = Field(description="surveillance, suspension_end, recertification_invitation or expiry")
+    words: str = Field(description="what is due, in words")
     on: date
     rule_id: str
 
@@ -103,7 +109,7 @@ async def process(workflow_id: str, request: Request, actor: Actor = Depends(per
         source = "event log"
     active = [v for v in visits if v.left_at is None]
     subject = (await subjects_of(pool, [workflow_id])).get(workflow_id)
-    waiting = await waiting_timers(client, workflow_id) if live is not None and live.running else []
+    waiting = await waiting_timers(client, workflow_id, active) if live is not None and live.running else []
     settings = request.app.state.settings
     ui = settings.temporal_ui_url
     link = f"{ui}/namespaces/{settings.temporal_namespace}/workflows/{quote(workflow_id, safe='')}" if ui else None
@@ -117,7 +123,7 @@ async def process(workflow_id: str, request: Request, actor: Actor = Depends(per
         certificate_number=subject.certificate_number if subject else None, waiting=waiting)
 
 
-async def waiting_timers(client: Client, workflow_id: str) -> list[WaitingTimer]:
+async def waiting_timers(client: Client, workflow_id: str, active: list[ElementVisit]) -> list[WaitingTimer]:
     """A running certification's life: what it waits for and until when (its ``status`` query's next due
     dates); nothing for an audit or before the certificate is granted."""
     if model_file_of(workflow_id) != "certification":
@@ -128,8 +134,22 @@ async def waiting_timers(client: Client, workflow_id: str) -> list[WaitingTimer]
     except (RPCError, WorkflowQueryFailedError):
         return []  # the elements were answered a moment ago; the dates are a bonus
     life = status.life
-    return [WaitingTimer(element_id=TIMER_OF_DUE[d.what], what=d.what, on=d.on, rule_id=d.rule_id)
-            for d in (life.next_due if life else [])]
+    model = MODEL_OF["CertificationWorkflow"]
+    surveying = any("surveillance" in _containers(model, v.element_id) for v in active)
+    timer_of = {**TIMER_OF_DUE, "surveillance": "surveillance_window_closes" if surveying
+                else "surveillance_preparation"}
+    return [WaitingTimer(element_id=timer_of[d.what], what=d.what, words=DUE_WORDS[d.what], on=d.on,
+                         rule_id=d.rule_id) for d in (life.next_due if life else [])]
+
+
+def _containers(model: ProcessModel, element_id: str) -> set[str]:
+    """The subprocesses an element is drawn in, outermost included (none for an unknown id)."""
+    found: set[str] = set()
+    parent = next((e.parent for e in model.elements if e.code_id == element_id), None)
+    while parent is not None:
+        found.add(parent)
+        parent = model.element(parent).parent
+    return found
 
 
 async def incidents_of(client: Client, pool: asyncpg.Pool, workflow_id: str, *, running: bool) -> list[ProcessIncident]:

@@ -1,11 +1,14 @@
-"""Does the code do what the diagrams say? Two checks against the models of ``workflows/model.py``.
+"""Does the code do what the diagrams say? Two checks against the models of ``workflows/model.py``
+(the token game of certflow/token_game.py is the third: an engine plays each trace).
 
 - ``check_trace``: a run's trace (the element ids it recorded, in order, query ``elements``) is a path
   of its model. Each recorded element must be reachable from where the run could be: its start (or,
-  for a run that continued as new, the model's resume point) or an element it recorded before,
-  through elements the code does not record (gateways, service and send tasks, timers, messages, call
-  activities). Parallel branches interleave in a trace, which is why "an element recorded before" and
-  not "the element just before".
+  for a run that continued as new, also the model's resume points) or an element it recorded before,
+  through elements the code does not record (merging gateways, subprocess frames, signals). Parallel
+  branches interleave in a trace, which is why "an element recorded before" and not "the element just
+  before". Reachable means along sequence flows, and also: into a subprocess's start, out of its ends
+  to what follows it, from a task or subprocess to the events on its boundary, from a throw of a signal
+  to what catches it, and from a scope to the message starts of its event subprocesses.
 - ``code_task_ids``: the user tasks the workflow code can open, read from its source (the kind given
   to ``board.ask`` and any ``element_id=``/``more=`` naming the element); every one must be a user
   task of a model, and every user task of a model must be one of them.
@@ -20,19 +23,48 @@ from pathlib import Path
 from workflows.model import ProcessModel
 
 
-def check_trace(model: ProcessModel, trace: list[str]) -> list[str]:
-    """The problems with ``trace`` (element ids, in the order recorded); empty when it is a path."""
-    ids = {e.id for e in model.elements}
-    problems = [f"{element} is not an element of {model.file}.bpmn" for element in trace if element not in ids]
-    if problems:
-        return problems
-    silent = {e.id for e in model.elements if not e.recorded}
+def successors(model: ProcessModel) -> dict[str, list[str]]:
+    """Where a token can go next from each element, flows and the structure of (event) subprocesses."""
     outgoing: dict[str, list[str]] = defaultdict(list)
     for f in model.flows:
         outgoing[f.source].append(f.target)
+    catchers: dict[str, list[str]] = defaultdict(list)
     for e in model.elements:
-        if e.kind == "boundary":  # entered from its task, while the task is open
-            outgoing[e.attached].append(e.id)
+        if e.signal and e.kind in ("start", "boundary"):
+            catchers[e.signal].append(e.id)
+    for e in model.elements:
+        if e.kind == "boundary":  # entered from its task or subprocess, while it is open
+            outgoing[e.attached or ""].append(e.id)
+        if e.kind == "sub":
+            outgoing[e.id] += [s.id for s in model.inside(e.id) if s.kind == "start"]
+        if e.kind == "end" and e.parent:  # out of a subprocess, to what follows it
+            frame = model.element(e.parent)
+            if frame.kind == "sub":
+                outgoing[e.id] += outgoing_of(model, frame.id)
+        if e.kind == "start" and e.message and e.parent:  # an event subprocess's message, while its scope runs
+            scope = model.element(e.parent).parent
+            for origin in [scope] if scope else [s.id for s in model.inside(None) if s.kind == "start"]:
+                outgoing[origin].append(e.id)
+        if e.signal and e.kind in ("event", "end"):
+            outgoing[e.id] += catchers[e.signal]
+    return outgoing
+
+
+def outgoing_of(model: ProcessModel, element: str) -> list[str]:
+    return [f.target for f in model.flows if f.source == element]
+
+
+def check_trace(model: ProcessModel, trace: list[str]) -> list[str]:
+    """The problems with ``trace`` (element ids, in the order recorded); empty when it is a path."""
+    marked: dict[str, set[str]] = defaultdict(set)  # the code's id → the elements that record it
+    for e in model.elements:
+        if e.recorded:
+            marked[e.code_id].add(e.id)
+    problems = [f"{element} is not an element of {model.file}.bpmn" for element in trace if element not in marked]
+    if problems:
+        return problems
+    silent = {e.id for e in model.elements if not e.recorded}
+    outgoing = successors(model)
 
     def reaches(origins: set[str]) -> set[str]:
         """Recorded elements reachable from ``origins`` through silent ones."""
@@ -50,15 +82,16 @@ def check_trace(model: ProcessModel, trace: list[str]) -> list[str]:
                     found.add(nxt)
         return found
 
-    starts = {e.id for e in model.elements if e.kind == "start"}
+    starts = {e.id for e in model.elements if e.kind == "start" and e.parent is None}
     origins = set(starts)
-    if trace and trace[0] not in reaches(origins) and trace[0] not in starts:
-        origins |= set(model.resumes)  # a run that continued as new picks the process up here
+    if trace and not marked[trace[0]] & starts:
+        origins |= set(model.resumes)  # a run that continued as new may stand here when it starts
     for i, element in enumerate(trace):
-        if element not in reaches(origins) and element not in origins:
+        here = marked[element] & (reaches(origins) | origins)
+        if not here:
             before = " → ".join(trace[max(0, i - 3):i]) or "the start"
             problems.append(f"{element} cannot follow {before} in {model.file}.bpmn")
-        origins.add(element)
+        origins |= here or marked[element]
     return problems
 
 

@@ -5,12 +5,14 @@ what is not one. Every journey's own traces are checked when it ends (tests/work
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 from pathlib import Path
 
 import pytest
 from lxml import etree
-from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
+from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnParser, BpmnValidator
 
 from certflow.bpmn import BPMN_DIR, to_xml
 from certflow.conformance import check_trace, code_task_ids
@@ -42,11 +44,16 @@ def test_valid_bpmn_2_0_with_a_shape_for_every_element_and_an_edge_for_every_flo
     assert len(ids) == len(set(ids)), "element ids are unique"
     known = set(ids)
     assert all(f.source in known and f.target in known for f in model.flows)
-    # Every element but a start has a way in, every element but an end a way out.
+    # Every element but a start (or an event subprocess) has a way in, every element but an end a way out;
+    # a flow stays in its (sub)process; a subprocess starts at its one start event.
     targets, sources = {f.target for f in model.flows}, {f.source for f in model.flows}
-    assert {e.id for e in model.elements if e.kind not in ("start", "boundary")} <= targets
-    assert all(model.element(e.attached).kind == "user" for e in model.elements if e.kind == "boundary")
-    assert {e.id for e in model.elements if e.kind != "end"} <= sources
+    assert {e.id for e in model.elements if e.kind not in ("start", "boundary", "eventsub")} <= targets
+    assert all(model.element(e.attached).kind in ("user", "sub") for e in model.elements if e.kind == "boundary")
+    assert {e.id for e in model.elements if e.kind not in ("end", "eventsub")} <= sources
+    assert all(model.element(f.source).parent == model.element(f.target).parent for f in model.flows)
+    for frame in model.containers:
+        starts = [e for e in model.inside(frame.id) if e.kind == "start"]
+        assert len(starts) == 1 and bool(starts[0].signal or starts[0].message) == (frame.kind == "eventsub")
     # Every user task says which rule it serves and who does it.
     assert all(e.rule and e.role for e in model.elements if e.kind == "user")
 
@@ -70,10 +77,10 @@ def test_a_path_passes_and_what_is_not_a_path_is_named():
             "special_programme", "surveillance_audit", "special_audit", "surveillance_decision",
             "surveillance_outcome", "special_decision", "special_outcome", "withdrawn"]
     assert check_trace(CERTIFICATION, life) == []  # a run that continued as new starts in the life
-    skipped = check_trace(CERTIFICATION, grant[:4] + ["programme"])  # no contract
+    skipped = check_trace(CERTIFICATION, [*grant[:4], "programme"])  # no contract
     assert skipped == ["programme cannot follow record_application → application_review → review_conclusion "
                        "in certification.bpmn"]
-    assert check_trace(CERTIFICATION, grant[:3] + ["fax_the_regulator"]) == [
+    assert check_trace(CERTIFICATION, [*grant[:3], "fax_the_regulator"]) == [
         "fax_the_regulator is not an element of certification.bpmn"]
     unmarked = check_trace(CERTIFICATION, grant[:2] + grant[3:])  # the review's gateway without the review
     assert unmarked == ["review_conclusion cannot follow application_submitted → record_application "
@@ -86,10 +93,91 @@ def test_a_path_passes_and_what_is_not_a_path_is_named():
     assert check_trace(AUDIT, ["audit_started", "record_audit", "onsite_audit"]) != []  # no audit starts on site
 
 
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def bpmnlint(path: Path) -> subprocess.CompletedProcess:
+    """bpmnlint (web/package.json, pinned) with the checked-in .bpmnlintrc: every rule of bpmnlint but the
+    sizes (the layout's), and certflow's own (web/bpmnlint-plugin-certflow, found through NODE_PATH)."""
+    return subprocess.run([str(ROOT / "web/node_modules/.bin/bpmnlint"), str(path)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60, env={**os.environ, "NODE_PATH": str(ROOT / "web")})
+
+
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.file)
-def test_bpmnlint_finds_nothing_with_the_checked_in_config(model):
-    """bpmnlint (web/package.json, pinned) with .bpmnlintrc: the recommended rules."""
-    root = Path(__file__).resolve().parents[2]
-    result = subprocess.run([str(root / "web/node_modules/.bin/bpmnlint"), f"bpmn/{model.file}.bpmn"], cwd=root,
-                            capture_output=True, text=True, timeout=60)
+def test_bpmnlint_finds_nothing_with_the_strict_config(model):
+    result = bpmnlint(BPMN_DIR / f"{model.file}.bpmn")
     assert result.returncode == 0 and result.stdout.strip() == "", result.stdout + result.stderr
+
+
+def test_bpmnlint_names_what_an_engine_could_not_run(tmp_path):
+    """The strict rules find each thing issue 14 found: a process not executable, a branch without a
+    condition, a timer in prose, a message event without its message, a user task without a performer, a
+    service task without an implementation, an English flow label."""
+    xml = to_xml(CERTIFICATION)
+    for before, after in (('isExecutable="true"', 'isExecutable="false"'),
+                          ("review_conclusion == 'reject'</bpmn:conditionExpression>", "</bpmn:conditionExpression>"),
+                          (">expires_at</bpmn:timeDate>", ">the day after valid_to</bpmn:timeDate>"),
+                          ('messageRef="message_act"', ""),
+                          ('targetRef="application_rejected" name="不予受理"',
+                           'targetRef="application_rejected" name="reject"')):
+        assert before in xml, before
+        xml = xml.replace(before, after, 1)
+    xml = re.sub(r"<bpmn:potentialOwner id=\"contract_owner\".*?</bpmn:potentialOwner>", "", xml, flags=re.S)
+    xml = re.sub(r'(<bpmn:serviceTask id="grant_certificate".*?)<certflow:taskDefinition [^>]*/>', r"\1", xml,
+                 flags=re.S)
+    broken = tmp_path / "certification.bpmn"
+    broken.write_text(xml, encoding="utf-8")
+    found = bpmnlint(broken).stdout
+    for element, rule in (("certification", "executable-process"),
+                          ("flow_review_conclusion__application_rejected", "gateway-conditions"),
+                          ("expiry_timer", "timer-expressions"), ("act_received_message", "message-references"),
+                          ("contract", "task-performers"), ("grant_certificate", "task-implementations"),
+                          ("flow_review_conclusion__application_rejected", "chinese-flow-labels")):
+        assert re.search(rf"^\s*{element}\s.*certflow/{rule}\s*$", found, flags=re.M), (element, rule, found)
+
+
+def test_spiffworkflow_parses_both_models_as_executable_processes():
+    """An independent engine's parser, with its schema validator, takes both files as executable processes:
+    every branch has its condition, every timer its expression, the call activities their process."""
+    parser = BpmnParser(validator=BpmnValidator())
+    parser.add_bpmn_files([str(BPMN_DIR / f"{m.file}.bpmn") for m in MODELS])
+    assert sorted(parser.get_process_ids()) == sorted(m.id for m in MODELS)
+    certification = parser.get_spec(CERTIFICATION.id)
+    assert set(parser.get_subprocess_specs(CERTIFICATION.id)) == {AUDIT.id} | {e.id for e in CERTIFICATION.containers}
+    specs = set(certification.task_specs)
+    for frame in CERTIFICATION.containers:
+        specs |= set(parser.get_subprocess_specs(CERTIFICATION.id)[frame.id].task_specs)
+    assert {e.id for e in CERTIFICATION.elements} <= specs
+    shopper = parser.get_spec(AUDIT.id).task_specs["mystery_shopper_report"]
+    assert shopper.data_input.bpmn_id == "planned_visits"  # one report per planned visit
+
+
+def test_the_certificates_life_has_the_semantics_of_the_code_R_9_6():
+    """Issue 14's life: the cycle a subprocess whose branches end it (expiry and renewal terminate it, R-9.6.8,
+    R-9.3); a withdrawal from anywhere interrupts it (R-9.6.7); staff actions and R-11 notifications, and a
+    suspension, run beside it as event subprocesses; a reinstatement cancels the suspension with its end
+    timer (R-9.6.3); surveillance, suspension and recertification are subprocesses on their own pages."""
+    element = CERTIFICATION.element
+    assert element("certificate_life").kind == "sub"
+    assert element("expired").terminate and element("renewed").terminate
+    assert element("expired").parent == element("renewed").parent == "certificate_life"
+    withdrawal = element("withdrawal_ordered")
+    assert (withdrawal.attached, withdrawal.interrupting, withdrawal.signal) == ("certificate_life", True, "withdraw")
+    assert element("withdrawn").terminate and element("withdrawn").parent is None
+    staff, suspension = element("staff_action"), element("suspension_period")
+    assert staff.kind == suspension.kind == "eventsub"
+    assert not element("act_received").interrupting and element("act_received").message == "act"
+    assert not element("suspended").interrupting and element("suspended").signal == "suspend"
+    reinstated = element("reinstated")
+    assert (reinstated.attached, reinstated.interrupting, reinstated.signal) == ("suspension", True, "reinstate")
+    assert {"suspension_end", "suspension_outcome"} <= {e.id for e in CERTIFICATION.inside("suspension")}
+    for frame in ("surveillance", "suspension", "recertification"):
+        assert element(frame).kind == "sub"
+    document = etree.parse(str(BPMN_DIR / "certification.bpmn"))
+    for frame in CERTIFICATION.containers:  # each subprocess's content on its own page (plane)
+        plane = document.find(f".//bpmndi:BPMNPlane[@bpmnElement='{frame.id}']", NS)
+        assert plane is not None, frame.id
+        drawn = {s.get("bpmnElement") for s in plane.iterfind("bpmndi:BPMNShape", NS)}
+        assert drawn == {e.id for e in CERTIFICATION.inside(frame.id)}, frame.id
+        shape = document.find(f".//bpmndi:BPMNShape[@bpmnElement='{frame.id}']", NS)
+        assert shape is not None and shape.get("isExpanded") == "false"

@@ -133,5 +133,7 @@ async def test_a_certificate_s_life_shows_what_it_waits_for_with_its_dates(journ
     assert f"证书 {number}" in dom
     waiting = dict(re.findall(r'<li class="waiting" title="([a-z_]+)">⏱ [^<]* — ([0-9-]{10})', dom))
     assert waiting["expiry"] == status.life.valid_to.isoformat()
-    assert set(waiting) >= {"surveillance_window_closes", "recertification_invitation", "expiry"}
-    assert "cf-waiting" in classes_of(dom, "expiry")
+    # No surveillance under way yet: it is awaited at its preparation's timer, in the life's own page.
+    assert set(waiting) >= {"surveillance_preparation", "recertification_invitation", "expiry"}
+    assert "证书到期 — " + waiting["expiry"] in dom
+    assert "cf-waiting" in classes_of(dom, "expiry") and "cf-waiting" in classes_of(dom, "surveillance_preparation")

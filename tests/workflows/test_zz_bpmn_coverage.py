@@ -15,6 +15,6 @@ from .conftest import COVERED
 def test_every_recorded_element_of_the_diagrams_is_reached_by_a_journey(model):
     if not COVERED:
         pytest.skip("no journey ran in this session: run tests/workflows as a whole")
-    recorded = {e.id for e in model.elements if e.recorded}
+    recorded = {e.code_id for e in model.elements if e.recorded}
     missing = sorted(recorded - COVERED[model.file])
     assert missing == [], f"{model.file}.bpmn: no journey passes {missing}"
