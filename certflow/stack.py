@@ -111,7 +111,8 @@ class Stack:
 
     def banner(self) -> str:
         s = self.settings
-        lines = ["", "certflow is up:", f"  API          {s.api_url}  (OpenAPI: {s.api_url}/docs, health: {s.api_url}/healthz)"]
+        lines = ["", "certflow is up:",
+                 f"  API          {s.api_url}  (OpenAPI: {s.api_url}/docs, health: {s.api_url}/healthz)"]
         if self.temporal:
             lines.append(f"  Temporal UI  {self.temporal.ui_url}")
             lines.append(f"  Temporal     {self.temporal.address} (namespace {s.temporal_namespace})")

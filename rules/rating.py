@@ -221,6 +221,9 @@ class RatingPolicy(BaseModel):
     maintain_only_at_sampled_level: bool = True
 
 
+DEFAULT_RATING_POLICY = RatingPolicy()  # the scheme's defaults; frozen, so one instance serves every caller
+
+
 # --- loading -----------------------------------------------------------------------------------------
 
 
@@ -385,7 +388,7 @@ def rate(
 
 
 def check_level_decided(
-    decided: Level | str, computed: Level | str | None, policy: RatingPolicy = RatingPolicy()
+    decided: Level | str, computed: Level | str | None, policy: RatingPolicy = DEFAULT_RATING_POLICY
 ) -> None:
     """R-6.result Decision, for every decision that fixes the service level: the grant (R-9.1.9 a) and
     the renewal (R-9.3), which is decided like the initial one. The level decided is never above the one

@@ -70,10 +70,10 @@ def test_a_path_passes_and_what_is_not_a_path_is_named():
             "special_programme", "surveillance_audit", "special_audit", "surveillance_decision",
             "surveillance_outcome", "special_decision", "special_outcome", "withdrawn"]
     assert check_trace(CERTIFICATION, life) == []  # a run that continued as new starts in the life
-    skipped = check_trace(CERTIFICATION, grant[:4] + ["programme"])  # no contract
+    skipped = check_trace(CERTIFICATION, [*grant[:4], "programme"])  # no contract
     assert skipped == ["programme cannot follow record_application → application_review → review_conclusion "
                        "in certification.bpmn"]
-    assert check_trace(CERTIFICATION, grant[:3] + ["fax_the_regulator"]) == [
+    assert check_trace(CERTIFICATION, [*grant[:3], "fax_the_regulator"]) == [
         "fax_the_regulator is not an element of certification.bpmn"]
     unmarked = check_trace(CERTIFICATION, grant[:2] + grant[3:])  # the review's gateway without the review
     assert unmarked == ["review_conclusion cannot follow application_submitted → record_application "
