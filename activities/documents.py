@@ -108,7 +108,9 @@ def _font(path: Path) -> tuple[str, TTFont]:
         name = f"{_FONT_NAME}-{len(_registered)}"
         pdfmetrics.registerFont(TTFont(name, str(path), subfontIndex=0))
         _registered[path] = name
-    return name, pdfmetrics.getFont(name)
+    font = pdfmetrics.getFont(name)
+    assert isinstance(font, TTFont)  # registered above as a TrueType font
+    return name, font
 
 
 def missing_glyphs(text: str, font: TTFont) -> list[str]:

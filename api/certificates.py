@@ -128,7 +128,8 @@ async def certificate(
     if life is not None:
         next_due = life.next_due
     elif row.next_due_on is not None and row.next_due_what is not None:
-        next_due = [DueDate(what=row.next_due_what, on=row.next_due_on, rule_id=_DUE_RULES[row.next_due_what])]
+        next_due = [DueDate.model_validate(  # the register keeps what is due as text: validated here
+            {"what": row.next_due_what, "on": row.next_due_on, "rule_id": _DUE_RULES[row.next_due_what]})]
     else:
         next_due = []
     note = live.note if live else ("Temporal no longer holds this certificate's process; "

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import asyncpg
 
+from store.db import Connection
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _LOCK_KEY = 0x43455254464C4F57  # "CERTFLOW"
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
@@ -84,7 +86,7 @@ async def migrate(conn: asyncpg.Connection, directory: Path = MIGRATIONS_DIR) ->
         await conn.execute("SELECT pg_advisory_unlock($1)", _LOCK_KEY)
 
 
-async def applied_versions(conn: asyncpg.Connection) -> list[int]:
+async def applied_versions(conn: Connection) -> list[int]:
     exists = await conn.fetchval("SELECT to_regclass('schema_migrations') IS NOT NULL")
     if not exists:
         return []
