@@ -9,7 +9,7 @@ VENV := .venv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install system run test test-fast lock clean
+.PHONY: install system run test test-fast lint lock clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -43,6 +43,11 @@ test: install
 
 test-fast: install
 	$(VENV)/bin/python -m pytest -m "not slow"
+
+# ruff and mypy as configured in pyproject.toml (mypy with the pydantic plugin, over the packages it names).
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 lock: $(UV)
 	$(UV) lock

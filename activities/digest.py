@@ -25,6 +25,7 @@ from schemas.staff import Staff
 from schemas.tasks import TaskRecord, TaskStatus
 from schemas.text import Email, Line
 from store import events, outbox, staff, tasks
+from store.db import Connection
 
 
 class StaffMailSettings(BaseModel):
@@ -92,7 +93,7 @@ class DigestActivities:
                 if not person.active or not person.email or not (mine or shared):
                     continue
                 key = digest_key(request.day, person.id)
-                await self._enqueue(conn, key, person, request.day, mine, shared)
+                await self._enqueue(conn, key, person, person.email, request.day, mine, shared)
                 keys.append(key)
                 sent.append(person.email)
             await events.append_event(
@@ -102,11 +103,11 @@ class DigestActivities:
             )
         return DigestQueued(keys=keys, to=sent)
 
-    async def _enqueue(self, conn: asyncpg.Connection, key: str, person: Staff, day: date,
+    async def _enqueue(self, conn: Connection, key: str, person: Staff, to: str, day: date,
                        mine: list[TaskRecord], shared: list[TaskRecord]) -> None:
         assigned = [digest_line(t, day) for t in mine]
         for_role = [digest_line(t, day) for t in shared]
         params = {"name": person.name, "day": day, "assigned": assigned, "shared": for_role,
                   "overdue": sum(1 for line in assigned + for_role if line["overdue"])}
         subject, body = self.templates.render("staff_digest", params)
-        await outbox.enqueue(conn, key, person.email, subject, body, template="staff_digest")
+        await outbox.enqueue(conn, key, to, subject, body, template="staff_digest")

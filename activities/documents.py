@@ -108,7 +108,9 @@ def _font(path: Path) -> tuple[str, TTFont]:
         name = f"{_FONT_NAME}-{len(_registered)}"
         pdfmetrics.registerFont(TTFont(name, str(path), subfontIndex=0))
         _registered[path] = name
-    return name, pdfmetrics.getFont(name)
+    font = pdfmetrics.getFont(name)
+    assert isinstance(font, TTFont)  # registered above as a TrueType font
+    return name, font
 
 
 def missing_glyphs(text: str, font: TTFont) -> list[str]:
@@ -194,8 +196,8 @@ class _Page:
             certified = d.sites[0].address if len(d.sites) == 1 else "见附件《认证场所清单》"
             y = self.wrapped(self.LEFT, y, "认证地址：", certified, width)
         else:
-            y = self.wrapped(self.LEFT, y, "认证场所：", f"{site.name}（{site.address}，邮政编码 {site.postcode or '—'}）",
-                             width)
+            place = f"{site.name}（{site.address}，邮政编码 {site.postcode or '—'}）"
+            y = self.wrapped(self.LEFT, y, "认证场所：", place, width)
             y = self.wrapped(self.LEFT, y, "所属总证书：", self.number, width)
         y -= 4 * mm
         y = self.wrapped(self.LEFT, y, "所提供的服务符合：", BASIS, width)

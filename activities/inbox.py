@@ -91,7 +91,8 @@ class InboxActivities:
         keys: list[str] = []
         sent: list[str] = []
         async with self.pool.acquire() as conn, conn.transaction():
-            person = await staff.get_staff(conn, v.assignee_id) if self._mails_assignee(task) else None
+            mailed = v.assignee_id if self._mails_assignee(task) else None
+            person = await staff.get_staff(conn, mailed) if mailed is not None else None
             if person is not None and person.email:
                 key = f"{v.task_id}/assigned/{person.id}"
                 params = {"name": person.name, "title": task_title(v.kind, v.title, task.context, "zh"),
@@ -122,13 +123,15 @@ class InboxActivities:
 
     @activity.defn(name="close_task")
     async def close_task(self, closing: TaskClosing) -> None:
+        actor = closing.actor
+        assert actor is not None  # a completion names who completed it; only a withdrawal names no one
         async with self.pool.acquire() as conn, conn.transaction():
-            await tasks.complete_task(conn, closing.task_id, closing.actor.staff_id, closing.at)
+            await tasks.complete_task(conn, closing.task_id, actor.staff_id, closing.at)
             await events.append_event(
-                conn, f"{closing.task_id}/completed", closing.at, str(closing.actor.staff_id),
+                conn, f"{closing.task_id}/completed", closing.at, str(actor.staff_id),
                 f"{closing.kind}.completed", rule_id=closing.rule_id, workflow_id=closing.workflow_id,
                 subject=closing.subject, element_id=closing.element_id,
-                data={"task_id": closing.task_id, "by": closing.actor.name, "payload": closing.payload},
+                data={"task_id": closing.task_id, "by": actor.name, "payload": closing.payload},
             )
 
     @activity.defn(name="cancel_task")

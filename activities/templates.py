@@ -35,5 +35,6 @@ class MailTemplates:
         except TemplateNotFound:
             raise TemplateMissing(f"there is no mail template {name!r}") from None
         context = {"body_name": self.body_name, "organization": "", **params}
-        subject = str(template.make_module(context).subject).strip()
+        # The template's exported variables are attributes of its module, which jinja2's types cannot know.
+        subject = str(template.make_module(context).subject).strip()  # type: ignore[attr-defined]
         return subject, template.render(context).strip() + "\n"

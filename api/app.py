@@ -54,10 +54,13 @@ def create_app(settings: Settings | None = None, *, pool: asyncpg.Pool | None = 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own_pool = pool is None
-        if own_pool and not settings.database_url:
+        if pool is not None:
+            app.state.pool = pool
+        elif settings.database_url:
+            app.state.pool = await create_pool(settings.database_url, min_size=settings.db_pool_min,
+                                               max_size=settings.db_pool_max)
+        else:
             raise RuntimeError("the API needs CERTFLOW_DATABASE_URL (certflow up sets it for you)")
-        app.state.pool = pool or await create_pool(settings.database_url, min_size=settings.db_pool_min,
-                                                   max_size=settings.db_pool_max)
         app.state.temporal = temporal or await connect_client(settings, service="certflow-api")
         try:
             yield

@@ -121,7 +121,8 @@ async def submit(
     missing = submission.missing()
     code = submission.organization.credit_code
     if code and not CREDIT_CODE_PATTERN.fullmatch(code):
-        missing.append("organization.credit_code: 18 characters, digits and upper-case letters other than I, O, S, V, Z")
+        missing.append("organization.credit_code: 18 characters, "
+                       "digits and upper-case letters other than I, O, S, V, Z")
     if missing:
         raise Problem(422, f"The application is incomplete: {len(missing)} item(s) missing or wrong.",
                       title="Incomplete application", rule_id="R-9.1.1", missing=missing)
@@ -177,7 +178,8 @@ async def applications(
     return [ApplicationSummary(**vars(r)) for r in page.rows]
 
 
-@router.get("/{application_id}", response_model=ApplicationView, summary="where an application stands, with its timeline")
+@router.get("/{application_id}", response_model=ApplicationView,
+            summary="where an application stands, with its timeline")
 async def application(
     application_id: UUID, actor: Actor = Depends(permitted(Action.READ_APPLICATION)), pool: asyncpg.Pool = Depends(db),
     client: Client = Depends(temporal),

@@ -53,9 +53,11 @@ def _refusal(state: TokenState, admin_roles: tuple) -> Problem:
                              title="Staff member not active", description="holder deactivated",
                              token_status=state.status.value)
     if state.status is TokenStatus.REVOKED:
+        assert state.revoked_at is not None  # a revoked token records when
         return _unauthorized(f"This token was revoked at {state.revoked_at.isoformat()}. {renew}",
                              title="Token revoked", description="token revoked",
                              token_status=state.status.value, staff_id=str(state.staff_id))
+    assert state.expires_at is not None  # neither inactive nor revoked: expired, which a token records when
     return _unauthorized(f"This token expired at {state.expires_at.isoformat()}. {renew}",
                          title="Token expired", description="token expired",
                          token_status=state.status.value, staff_id=str(state.staff_id),

@@ -61,7 +61,7 @@ async def catalogue(actor: Actor = Depends(permitted(Action.READ_CATALOGUE))) ->
     (R-6); ``illustrative`` while the shipped catalogue, not the body's own, is in force."""
     items, thresholds = default_catalogue(), default_thresholds()
     return CatalogueView(
-        illustrative=items.illustrative, version=items.version, note=items.note, sections=dict(items.sections),
+        illustrative=items.illustrative, version=items.version, note=items.note, sections=dict(items.sections.items()),
         items=[Item(id=i.id, section=i.section, section_title=items.sections.get(i.section, ""), title=i.title,
                     max_method=i.max_method, max_execution=i.max_execution) for i in items.items],
         levels=[LevelView(level=lt.level.value, cc_cmm=lt.cc_cmm, rule_id=lt.rule_id, conditions=[

@@ -88,8 +88,8 @@ async def certificates(
     due_before: Day | None = Query(None, description="something due (a surveillance, a suspension's end, the "
                                                       "invitation to recertify, the expiry) before this day"),
     limit: Limit = DEFAULT_PAGE, offset: Offset = 0,
-    after: Line | None = Query(None, max_length=400, description="the next page's cursor, from the previous "
-                                                               "answer's Link header (rel=next); then offset is not used"),
+    after: Line | None = Query(None, max_length=400, description="the next page's cursor, from the previous answer's "
+                                                               "Link header (rel=next); then offset is not used"),
     sort: CertificateSort | None = Query(None, description="by number (the default), issue day, expiry (valid_to) "
                                                           "or what is due next (the default with due_before); a "
                                                           "leading - reverses"),
@@ -128,10 +128,12 @@ async def certificate(
     if life is not None:
         next_due = life.next_due
     elif row.next_due_on is not None and row.next_due_what is not None:
-        next_due = [DueDate(what=row.next_due_what, on=row.next_due_on, rule_id=_DUE_RULES[row.next_due_what])]
+        next_due = [DueDate.model_validate(  # the register keeps what is due as text: validated here
+            {"what": row.next_due_what, "on": row.next_due_on, "rule_id": _DUE_RULES[row.next_due_what]})]
     else:
         next_due = []
-    note = live.note if live else "Temporal no longer holds this certificate's process; the register shows what it recorded."
+    note = live.note if live else ("Temporal no longer holds this certificate's process; "
+                                   "the register shows what it recorded.")
     sites = []
     for s in await certificate_sites(pool, row.number, include_removed=True):
         site = await get_site(pool, s.site_id)
@@ -162,7 +164,7 @@ async def document(number: str, pool: asyncpg.Pool = Depends(db)) -> Response:
                       "or the reissue. Please try again shortly.", headers={"Retry-After": "5"})
     stored, content = found
     return Response(content, media_type="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="{wanted}{"-" + str(stored.revision) if stored.revision else ""}.pdf"',
+        "Content-Disposition": f'inline; filename="{wanted}{f"-{stored.revision}" if stored.revision else ""}.pdf"',
         "ETag": f'"{stored.sha256}"', "X-Certificate-Revision": str(stored.revision)})
 
 

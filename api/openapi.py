@@ -127,7 +127,7 @@ def error_statuses(route: APIRoute) -> list[int]:
         statuses.add(403)
     if route.dependant.path_params:
         statuses.add(404)
-    if route.methods - {"GET", "HEAD"}:
+    if (route.methods or set()) - {"GET", "HEAD"}:
         statuses.add(409)
     if route.dependant.path_params or route.dependant.query_params or route.dependant.body_params:
         statuses.add(422)
@@ -160,7 +160,7 @@ def _complete_operation(app: FastAPI, route: APIRoute, operation: dict[str, Any]
             entry["headers"] = HEADERS[status]
         responses[str(status)] = entry
     said = (operation.get("description") or "").strip()
-    if "POST" in route.methods:
+    if "POST" in (route.methods or ()):
         operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
         for status, answer in responses.items():
             if status.startswith("2"):
@@ -188,7 +188,7 @@ def complete_openapi(app: FastAPI) -> dict[str, Any]:
     schemas.pop("ValidationError", None)
     schemas["Problem"] = PROBLEM_SCHEMA
     for route in api_routes(app):
-        for method in route.methods:
+        for method in route.methods or ():
             operation = schema["paths"].get(route.path_format, {}).get(method.lower())
             if operation is not None:
                 _complete_operation(app, route, operation)

@@ -77,7 +77,8 @@ class Action(StrEnum):
 
 EVERY_ROLE = frozenset(Role)
 
-# The actions over staff tokens, accounts and conflicts of interest, all given to the body's Decision ``staff_admin_roles``.
+# The actions over staff tokens, accounts and conflicts of interest, all given to the body's Decision
+# ``staff_admin_roles``.
 STAFF_ADMIN_ACTIONS = (Action.READ_STAFF_TOKEN, Action.REVOKE_STAFF_TOKEN, Action.ROTATE_STAFF_TOKEN,
                        Action.DEACTIVATE_STAFF, Action.DECLARE_CONFLICT, Action.END_CONFLICT)
 _DEFAULT_STAFF_ADMIN_ROLES: tuple[Role, ...] = Settings.model_fields["staff_admin_roles"].default

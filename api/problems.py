@@ -67,7 +67,7 @@ def problem_response(status: int, detail: str, *, title: str | None = None, rule
 
 # What asyncpg raises when PostgreSQL is not there: refused or lost connections (OSError, class 08),
 # a server shutting down or starting up (class 57), a connection dropped under a query.
-REGISTER_UNAVAILABLE: tuple[type[BaseException], ...] = (
+REGISTER_UNAVAILABLE: tuple[type[Exception], ...] = (
     OSError, asyncpg.PostgresConnectionError, asyncpg.OperatorInterventionError,
     asyncpg.ConnectionDoesNotExistError,
 )
@@ -174,8 +174,9 @@ def _methods_at(request: Request) -> list[str]:
     by_template: dict[str, set[str]] = {}
     for route in iter_route_contexts(request.app.routes):  # through the included routers
         path_regex, methods = getattr(route, "path_regex", None), getattr(route, "methods", None)
-        if path_regex is not None and methods and path_regex.match(request.url.path):
-            by_template.setdefault(route.path_format, set()).update(methods)
+        template = route.path_format
+        if template is not None and path_regex is not None and methods and path_regex.match(request.url.path):
+            by_template.setdefault(template, set()).update(methods)
     if not by_template:
         return []
     specific = max(by_template, key=lambda template: len(re.sub(r"\{[^}]*\}", "", template)))

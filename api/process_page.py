@@ -90,10 +90,11 @@ PAGE = """<!doctype html>
     const report = (text) => { document.getElementById("errors").textContent += text + "\\n"; };
     const original = console.error.bind(console);
     console.error = (...parts) => { report(parts.map(String).join(" ")); original(...parts); };
-    window.addEventListener("error", (e) => report(e.message || ("could not load " + (e.target && (e.target.src || e.target.href)))), true);
+    const source = (e) => e.target && (e.target.src || e.target.href);
+    window.addEventListener("error", (e) => report(e.message || ("could not load " + source(e))), true);
     window.addEventListener("unhandledrejection", (e) => report(String(e.reason)));
-    document.addEventListener("securitypolicyviolation",
-                              (e) => report("refused by the page's security policy: " + e.violatedDirective + " " + e.blockedURI));
+    document.addEventListener("securitypolicyviolation", (e) => report(
+      "refused by the page's security policy: " + e.violatedDirective + " " + e.blockedURI));
   })();
 </script>
 <script nonce="__NONCE__" src="/static/bpmn-js/bpmn-navigated-viewer.production.min.js"></script>
@@ -104,7 +105,10 @@ const statusLine = document.getElementById("status");
 
 function token() {
   const match = location.hash.match(/token=([^&]+)/);
-  if (match) { sessionStorage.setItem("certflowToken", decodeURIComponent(match[1])); history.replaceState(null, "", location.pathname); }
+  if (match) {
+    sessionStorage.setItem("certflowToken", decodeURIComponent(match[1]));
+    history.replaceState(null, "", location.pathname);
+  }
   return sessionStorage.getItem("certflowToken");
 }
 
@@ -122,7 +126,10 @@ async function show() {
   document.getElementById("title").textContent = DATA.workflowId;
   document.getElementById("process").textContent = "";
   const auth = token();
-  if (!auth) { statusLine.textContent = "Sign in: open this page with #token=<your staff token> after its address."; return; }
+  if (!auth) {
+    statusLine.textContent = "Sign in: open this page with #token=<your staff token> after its address.";
+    return;
+  }
   const [modelResponse, viewResponse] = await Promise.all([
     fetch(DATA.model), fetch("/api/v1/processes/" + encodeURIComponent(DATA.workflowId),
                              { headers: { Authorization: "Bearer " + auth } })]);
@@ -139,17 +146,26 @@ async function show() {
   canvas.zoom("fit-viewport");
   const mark = (id, cls) => { if (registry.get(id)) canvas.addMarker(id, cls); };
   // Elements by their names in the model (a Chinese name a person reads), the id kept as a tooltip.
-  const nameOf = (id) => { const el = registry.get(id); return (el && el.businessObject && el.businessObject.name) || id; };
+  const nameOf = (id) => {
+    const el = registry.get(id);
+    return (el && el.businessObject && el.businessObject.name) || id;
+  };
   if (view.organization) {
     document.getElementById("title").textContent = view.organization;
-    document.getElementById("certificate").textContent = view.certificate_number ? "证书 " + view.certificate_number : "";
+    const number = view.certificate_number;
+    document.getElementById("certificate").textContent = number ? "证书 " + number : "";
     document.getElementById("process").textContent = DATA.workflowId;
   }
-  view.completed.forEach((v) => { mark(v.element_id, "cf-done"); item("completed", nameOf(v.element_id) + " — " + when(v.entered_at) + " → " + when(v.left_at), "", v.element_id); });
+  view.completed.forEach((v) => {
+    mark(v.element_id, "cf-done");
+    item("completed", nameOf(v.element_id) + " — " + when(v.entered_at) + " → " + when(v.left_at), "", v.element_id);
+  });
   view.active.forEach((v) => {
     const late = view.overdue.includes(v.element_id);
     mark(v.element_id, late ? "cf-overdue" : "cf-active");
-    item("active", nameOf(v.element_id) + " — 自 " + when(v.entered_at) + (v.due_on ? "，期限 " + v.due_on : "") + (late ? "（已逾期 overdue）" : ""), late ? "overdue" : "", v.element_id);
+    const due = v.due_on ? "，期限 " + v.due_on : "";
+    const text = nameOf(v.element_id) + " — 自 " + when(v.entered_at) + due + (late ? "（已逾期 overdue）" : "");
+    item("active", text, late ? "overdue" : "", v.element_id);
   });
   (view.waiting || []).forEach((t) => {
     mark(t.element_id, "cf-waiting");

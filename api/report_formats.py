@@ -20,6 +20,7 @@ from datetime import date
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from schemas.reports import EVENT_ZH, CncaRow, month_label
 
@@ -109,6 +110,7 @@ def to_xlsx(rows: Sequence[CncaRow], month: date) -> bytes:
     """One sheet, 认证证书月报 YYYY-MM: a bold, frozen header row with a filter, dates as dates, widths to fit."""
     workbook = Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)  # a new workbook opens on one worksheet
     sheet.title = sheet_title(month)
     sheet.append(header())
     for cell in sheet[1]:

@@ -155,7 +155,8 @@ def _uuid(text: str) -> str:
     try:
         return str(UUID(text))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a staff id (a UUID as 'certflow staff list' shows)") from None
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a staff id (a UUID as 'certflow staff list' shows)") from None
 
 
 def _cmd_mail(args: argparse.Namespace) -> int:

@@ -245,9 +245,9 @@ class EmbeddedTemporal:
             if self.process is not None and self.process.poll() is not None:
                 tail = (self.data_dir / "temporal.log").read_text(errors="replace")[-2000:]
                 raise StackError(f"The Temporal dev server exited ({self.process.returncode}):\n{tail}")
-            if not port_is_free(self.host, self.port) and not port_is_free(self.host, self.ui_port):
-                if _temporal_answers(self.address, self.namespace):
-                    return
+            ports_taken = not port_is_free(self.host, self.port) and not port_is_free(self.host, self.ui_port)
+            if ports_taken and _temporal_answers(self.address, self.namespace):
+                return
             time.sleep(0.2)
         raise StackError(f"The Temporal dev server did not answer on {self.address} within {timeout:.0f} s.")
 

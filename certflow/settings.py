@@ -112,7 +112,8 @@ class Settings(BaseSettings):
 
     # Certificate documents
     document_font: Path | None = Field(
-        None, description="a CJK TrueType font (.ttf/.ttc) for the certificate PDF; unset = Debian's WenQuanYi Micro Hei")
+        None, description="a CJK TrueType font (.ttf/.ttc) for the certificate PDF; "
+                          "unset = Debian's WenQuanYi Micro Hei")
     accreditation_number: str | None = Field(
         None, description="R-10.2.1: printed with the accreditation mark; unset before accreditation")
     public_url: str | None = Field(

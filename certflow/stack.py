@@ -17,10 +17,14 @@ import time
 import urllib.error
 import urllib.request
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from certflow.embedded import EmbeddedPostgres, EmbeddedTemporal, StackError, require_free_port, stop_process
 from certflow.logging import get_logger
 from certflow.settings import SEARCH_ATTRIBUTES, Settings
+
+if TYPE_CHECKING:
+    from aiosmtpd.controller import Controller
 
 log = get_logger(__name__)
 
@@ -71,7 +75,7 @@ class Stack:
         self.postgres: EmbeddedPostgres | None = None
         self.temporal: EmbeddedTemporal | None = None
         self.children: list[tuple[str, subprocess.Popen]] = []
-        self.sink = None  # the mail sink's aiosmtpd Controller, a thread of this process
+        self.sink: Controller | None = None  # the mail sink, a thread of this process
 
     def start(self) -> None:
         s = self.settings
@@ -111,7 +115,8 @@ class Stack:
 
     def banner(self) -> str:
         s = self.settings
-        lines = ["", "certflow is up:", f"  API          {s.api_url}  (OpenAPI: {s.api_url}/docs, health: {s.api_url}/healthz)"]
+        lines = ["", "certflow is up:",
+                 f"  API          {s.api_url}  (OpenAPI: {s.api_url}/docs, health: {s.api_url}/healthz)"]
         if self.temporal:
             lines.append(f"  Temporal UI  {self.temporal.ui_url}")
             lines.append(f"  Temporal     {self.temporal.address} (namespace {s.temporal_namespace})")

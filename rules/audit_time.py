@@ -13,6 +13,7 @@ be broken by rounding down. Arithmetic is exact (``Fraction``), so 2/3 of 4.5 is
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import math
 from bisect import bisect_left
@@ -62,7 +63,7 @@ class AuditTimeTable(BaseModel):
         # make a larger organization cheaper to audit.
         if self.bands[0].lower != 1:
             raise ValueError("the first band must start at headcount 1")
-        for prev, band in zip(self.bands, self.bands[1:]):
+        for prev, band in itertools.pairwise(self.bands):
             if band.lower != prev.upper + 1:
                 raise ValueError(f"band {band.lower}-{band.upper} does not follow {prev.lower}-{prev.upper}")
             if band.days < prev.days:

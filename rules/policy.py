@@ -75,8 +75,9 @@ class LifePolicy(BaseModel):
         "withdraw", description="R-9.6.5 Decision: a suspension still unresolved at its end is withdrawn then, or "
                                 "stays suspended with the task escalated to the managers")
     overdue_cause_side: Literal["by_open_step", "organization", "body"] = Field(
-        "by_open_step", description="R-9.6.2 Decision: whose side an automatic suspension records: the organization "
-                                    "while its confirmation of changes is awaited or nothing has started, else the body")
+        "by_open_step", description="R-9.6.2 Decision: whose side an automatic suspension records: "
+                                    "the organization while its confirmation of changes is awaited "
+                                    "or nothing has started, else the body")
     recertification_application_days: int = Field(
         60, ge=1, description="R-9.3: days the invitation gives the organization to apply")
 

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from enum import StrEnum
 from fractions import Fraction
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -221,6 +221,9 @@ class RatingPolicy(BaseModel):
     maintain_only_at_sampled_level: bool = True
 
 
+DEFAULT_RATING_POLICY = RatingPolicy()  # the scheme's defaults; frozen, so one instance serves every caller
+
+
 # --- loading -----------------------------------------------------------------------------------------
 
 
@@ -296,23 +299,22 @@ def _evaluate(
     items only: a rate over those of the sections, a total against the minimum pro rata of the sampled
     items' maxima, and a section left out of the sample is not held against it."""
     in_scope = [results[item.id] for item in catalogue.items if item.section in sections]
-    common = dict(rule_id=cond.rule_id, description=cond.description, metric=cond.metric, sections=sections)
+    outcome = partial(ConditionOutcome, rule_id=cond.rule_id, description=cond.description, metric=cond.metric,
+                      sections=sections)
     if cond.metric is Metric.TOTAL_SCORE:
         total = sum((r.method_score + r.execution_score for r in in_scope), Decimal(0))
         required = cond.minimum
         if sampled_from is not None:
             share = catalogue.max_total(sections) / sampled_from.max_total(sections)
             required = (cond.minimum * share).quantize(Decimal("0.01"), rounding=ROUND_CEILING)
-        return ConditionOutcome(**common, required=required, actual=total, passed=total >= required)
+        return outcome(required=required, actual=total, passed=total >= required)
     if not in_scope and sampled_from is not None:
-        return ConditionOutcome(**common, required=cond.minimum, actual=Decimal(0), items_met=0, items_total=0,
-                                passed=True)
+        return outcome(required=cond.minimum, actual=Decimal(0), items_met=0, items_total=0, passed=True)
     if not in_scope:
         raise InvalidInput(f"the catalogue has no items in section(s) {', '.join(sections)} to rate {cond.description}")
     met = sum(1 for r in in_scope if (r.method_compliant if cond.metric is Metric.METHOD_RATE else r.executed))
     passed = Fraction(met, len(in_scope)) * 100 >= Fraction(cond.minimum)
-    return ConditionOutcome(
-        **common,
+    return outcome(
         required=cond.minimum,
         actual=_percent_for_display(met, len(in_scope)),
         items_met=met,
@@ -369,7 +371,7 @@ def rate(
         summary = "the organization reaches no rating level (R-6.result)"
     else:
         summary = f"rating: {best.level.value} (CC-CMM {best.cc_cmm}, {best.rule_id})"
-    if sample:
+    if sampled_from is not None:  # a sample (R-9.2.6)
         summary += f"; over a sample of {len(by_id)} of {len(sampled_from.items)} items (R-9.2.6)"
     if catalogue.illustrative:
         summary += "; rated against the ILLUSTRATIVE catalogue, not the CC-CMM one"
@@ -385,7 +387,7 @@ def rate(
 
 
 def check_level_decided(
-    decided: Level | str, computed: Level | str | None, policy: RatingPolicy = RatingPolicy()
+    decided: Level | str, computed: Level | str | None, policy: RatingPolicy = DEFAULT_RATING_POLICY
 ) -> None:
     """R-6.result Decision, for every decision that fixes the service level: the grant (R-9.1.9 a) and
     the renewal (R-9.3), which is decided like the initial one. The level decided is never above the one

@@ -190,8 +190,8 @@ def check_sampling(
     sampled = set(clauses) | set(sampled_departments)
     missing = {x: why for x, why in {**must_c, **must_d}.items() if x not in sampled}
     if missing:
-        raise RuleViolation("R-9.2.5", "the sample leaves out " + "; ".join(f"{x} ({why})" for x, why in missing.items()),
-                            details={"missing": list(missing)})
+        left_out = "; ".join(f"{x} ({why})" for x, why in missing.items())
+        raise RuleViolation("R-9.2.5", f"the sample leaves out {left_out}", details={"missing": list(missing)})
     if surveillances_left_after_this <= 0:
         never_c = [c for c in policy.clauses if c not in set(covered_clauses) | set(clauses)]
         never_d = [d for d in everyone if d not in set(covered_departments) | set(sampled_departments)]

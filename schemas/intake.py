@@ -66,7 +66,8 @@ class ApplicationSubmission(BaseModel):
     service_documents_in_operation_since: Day | None = None
     licences: list[Licence] = Field(default_factory=list, description="administrative licences where required")
     information_form: InformationForm = Field(default_factory=InformationForm)
-    materials: list[Line] = Field(default_factory=list, description=f"keys of the materials supplied: {', '.join(REQUIRED_MATERIALS)}")
+    materials: list[Line] = Field(default_factory=list,
+                                  description=f"keys of the materials supplied: {', '.join(REQUIRED_MATERIALS)}")
 
     def missing(self) -> list[str]:
         """Everything R-9.1.1 asks for that is not here, in words an applicant understands."""

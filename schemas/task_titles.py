@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 Language = Literal["zh", "en"]
+_LANGUAGES: dict[str, Language] = {"zh": "zh", "en": "en"}  # by the primary subtag of a language tag
 
 TITLES_ZH: dict[str, str] = {
     "application_review": "申请评审",
@@ -63,8 +64,8 @@ def preferred_language(accept_language: str | None) -> Language:
     best: tuple[float, int, Language] | None = None
     for position, part in enumerate((accept_language or "").split(",")):
         tag, _, params = part.strip().partition(";")
-        language = tag.strip().lower().split("-")[0]
-        if language not in ("zh", "en"):
+        language = _LANGUAGES.get(tag.strip().lower().split("-")[0])
+        if language is None:
             continue
         quality = 1.0
         if params.strip().startswith("q="):

@@ -37,7 +37,7 @@ def describe_character(char: str) -> str:
     if 0xD800 <= code <= 0xDFFF:
         name = "a lone surrogate, half of a UTF-16 pair"
     else:
-        name = _NAMES.get(char) or unicodedata.name(char, "a control character")
+        name = _NAMES[char] if char in _NAMES else unicodedata.name(char, "a control character")
     return f"U+{code:04X} ({name})"
 
 

@@ -10,14 +10,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from datetime import datetime
-from typing import TypeAlias, TypeVar
+from typing import TypeVar
 
 import asyncpg
 from pydantic import BaseModel
 
 from schemas.errors import InvalidInput, NotFound
-
-Db: TypeAlias = asyncpg.Connection | asyncpg.Pool
+from store.db import Connection, Db
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -31,7 +30,7 @@ def to_models(model: type[M], rows: list[asyncpg.Record]) -> list[M]:
 
 
 @asynccontextmanager
-async def transaction(db: Db) -> AsyncIterator[asyncpg.Connection]:
+async def transaction(db: Db) -> AsyncIterator[Connection]:
     """One transaction on one connection: the pool lends one, a connection opens one (or a savepoint
     when the caller already has a transaction open)."""
     if isinstance(db, asyncpg.Pool):

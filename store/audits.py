@@ -177,6 +177,7 @@ async def record_item_score(db: Db, score: ItemScore) -> ItemScore:
     row = await db.fetchrow(
         f"SELECT {_SCORE_COLUMNS} FROM item_scores WHERE audit_id = $1 AND item_id = $2", score.audit_id, score.item_id
     )
+    assert row is not None  # the same score, there already
     return ItemScore.model_validate(dict(row))
 
 

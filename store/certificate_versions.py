@@ -88,6 +88,7 @@ async def append_version(db: Db, number: str, change: VersionChange, in_force_fr
         cert["reissued_on"], cert["revision"], cert["valid_from"], cert["valid_to"], cert["suspended_until"],
         holder.model_dump(mode="json"), [s.model_dump(mode="json") for s in sites],
     )
+    assert row is not None  # an INSERT ... RETURNING returns the row
     return CertificateVersion.model_validate(dict(row))
 
 

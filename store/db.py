@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import json
+from typing import TypeAlias
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+
+# A connection of one's own (``connect``) or one the pool lends (a proxy that takes every query a connection takes).
+Connection: TypeAlias = asyncpg.Connection | PoolConnectionProxy
+# What the store functions take: a connection, to put several writes in one transaction, or the pool.
+Db: TypeAlias = Connection | asyncpg.Pool
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:

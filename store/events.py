@@ -44,6 +44,7 @@ async def append_event(
     )
     if row is None:
         row = await db.fetchrow(f"SELECT {_COLUMNS} FROM events WHERE idempotency_key = $1", idempotency_key)
+    assert row is not None  # inserted, or there already
     return Event.model_validate(dict(row))
 
 

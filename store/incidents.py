@@ -27,7 +27,9 @@ async def record(db: Db, incident: Incident) -> IncidentRecord:
             WHERE incidents.version < EXCLUDED.version""",
         *values,
     )
-    return await incident_by_key(db, incident.key)
+    stored = await incident_by_key(db, incident.key)
+    assert stored is not None  # inserted, or there already (at this version or a later one)
+    return stored
 
 
 async def incident_by_key(db: Db, key: str) -> IncidentRecord | None:

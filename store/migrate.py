@@ -16,6 +16,8 @@ from pathlib import Path
 
 import asyncpg
 
+from store.db import Connection
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _LOCK_KEY = 0x43455254464C4F57  # "CERTFLOW"
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
@@ -61,7 +63,8 @@ async def migrate(conn: asyncpg.Connection, directory: Path = MIGRATIONS_DIR) ->
                    checksum   text NOT NULL,
                    applied_at timestamptz NOT NULL DEFAULT now())"""
         )
-        applied = {r["version"]: r["checksum"] for r in await conn.fetch("SELECT version, checksum FROM schema_migrations")}
+        rows = await conn.fetch("SELECT version, checksum FROM schema_migrations")
+        applied = {r["version"]: r["checksum"] for r in rows}
         done: list[int] = []
         for m in migrations:
             if m.version in applied:
@@ -83,7 +86,7 @@ async def migrate(conn: asyncpg.Connection, directory: Path = MIGRATIONS_DIR) ->
         await conn.execute("SELECT pg_advisory_unlock($1)", _LOCK_KEY)
 
 
-async def applied_versions(conn: asyncpg.Connection) -> list[int]:
+async def applied_versions(conn: Connection) -> list[int]:
     exists = await conn.fetchval("SELECT to_regclass('schema_migrations') IS NOT NULL")
     if not exists:
         return []

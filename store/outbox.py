@@ -33,6 +33,7 @@ async def enqueue(
     )
     if row is None:
         row = await db.fetchrow(f"SELECT {_COLUMNS} FROM outbox WHERE idempotency_key = $1", idempotency_key)
+    assert row is not None  # inserted, or there already
     return OutboxMessage.model_validate(dict(row))
 
 

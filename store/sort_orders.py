@@ -8,6 +8,7 @@ by the order that gave it (another is 422), and the next page starts strictly af
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -15,7 +16,8 @@ from typing import Any
 from schemas.errors import InvalidInput
 from store import cursors
 
-_PARSE = {"date": date.fromisoformat, "timestamptz": datetime.fromisoformat, "text": str}
+_PARSE: dict[str, Callable[[str], Any]] = {
+    "date": date.fromisoformat, "timestamptz": datetime.fromisoformat, "text": str}
 
 
 @dataclass(frozen=True)

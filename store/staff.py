@@ -108,7 +108,7 @@ async def get_staff(db: Db, staff_id: UUID) -> Staff | None:
 async def list_staff(db: Db) -> list[Staff]:
     """Everyone, active or not, with all their roles, by name."""
     rows = await db.fetch(_STAFF_SELECT + " GROUP BY s.id ORDER BY s.name, s.id")
-    return [to_model(Staff, row) for row in rows]
+    return to_models(Staff, rows)
 
 
 async def staff_by_email(db: Db, email: str) -> Staff | None:
@@ -198,6 +198,7 @@ async def add_qualification(
                 WHERE staff_id = $1 AND kind = $2 AND valid_from = $3""",
             q.staff_id, q.kind.value, q.valid_from,
         )
+    assert row is not None  # inserted, or there already
     return Qualification.model_validate(dict(row))
 
 

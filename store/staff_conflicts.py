@@ -34,6 +34,7 @@ async def declare_conflict(db: Db, staff_id: UUID, declaration: ConflictDeclarat
                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {_COLUMNS}""",
             uuid.uuid4(), staff_id, declaration.credit_code, declaration.organization_name, declaration.reason,
             declaration.declared_on, by)
+    assert row is not None  # an INSERT ... RETURNING returns the row
     return ConflictOfInterest.model_validate(dict(row))
 
 

@@ -14,7 +14,8 @@ from schemas.staff import Role
 from store._sql import Db
 
 _HOLDS_VALID = """EXISTS (SELECT 1 FROM auditor_qualifications q
-                          WHERE q.staff_id = s.id AND q.kind = '{kind}' AND $1::date BETWEEN q.valid_from AND q.valid_to)"""
+                          WHERE q.staff_id = s.id AND q.kind = '{kind}'
+                            AND $1::date BETWEEN q.valid_from AND q.valid_to)"""
 _QUALIFIED = (f"({_HOLDS_VALID.format(kind='training_certificate')} "
               f"AND {_HOLDS_VALID.format(kind='competence_evaluation')})")
 

@@ -9,6 +9,7 @@ import uuid
 import warnings
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from datetime import UTC
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -20,8 +21,6 @@ import pytest
 import pytest_asyncio
 
 warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
-
-from datetime import UTC
 
 from certflow.embedded import EmbeddedPostgres, free_port  # noqa: E402
 from store.db import connect, create_pool  # noqa: E402
@@ -169,12 +168,13 @@ class SmtpCatcher:
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.messages if m["To"] == address]
 
-    async def wait_for(self, count: int, timeout: float = 30) -> list[EmailMessage]:
+    # The wait runs in a thread on a threading.Condition, which asyncio.timeout could not cancel: hence a parameter.
+    async def wait_for(self, count: int, timeout: float = 30) -> list[EmailMessage]:  # noqa: ASYNC109
         """Wait until ``count`` messages have arrived (mail is delivered beside the process)."""
         await self.wait_until(lambda: len(self.messages) >= count, f"{count} messages", timeout)
         return list(self.messages)
 
-    async def wait_until(self, condition, what: str, timeout: float = 30) -> None:
+    async def wait_until(self, condition, what: str, timeout: float = 30) -> None:  # noqa: ASYNC109
         def wait() -> bool:
             with self._arrived:
                 return self._arrived.wait_for(condition, timeout)

@@ -39,12 +39,15 @@ SETTINGS = DocumentSettings(body_name="示例认证有限公司", public_url="ht
 
 def document(**changes) -> CertificateDocument:
     data = dict(
-        number="CFB-CCS-2026-00007", revision=0, organization="上海示例呼叫中心有限公司", credit_code="91310000MA1FL0000X",
-        registered_address="上海市浦东新区世纪大道100号", postcode="200120", scope="呼叫中心客户服务（售前咨询、售后服务）",
+        number="CFB-CCS-2026-00007", revision=0, organization="上海示例呼叫中心有限公司",
+        credit_code="91310000MA1FL0000X", registered_address="上海市浦东新区世纪大道100号", postcode="200120",
+        scope="呼叫中心客户服务（售前咨询、售后服务）",
         star_level="four_star", issued_on=date(2026, 3, 2), reissued_on=None, valid_from=date(2026, 3, 2),
         valid_to=date(2029, 3, 1),
-        sites=[DocumentSite(sub_number="CFB-CCS-2026-00007-1", name="浦东中心", address="上海市浦东新区1号", postcode="200120"),
-               DocumentSite(sub_number="CFB-CCS-2026-00007-2", name="徐汇中心", address="上海市徐汇区2号", postcode="200030")])
+        sites=[DocumentSite(sub_number="CFB-CCS-2026-00007-1", name="浦东中心", address="上海市浦东新区1号",
+                            postcode="200120"),
+               DocumentSite(sub_number="CFB-CCS-2026-00007-2", name="徐汇中心", address="上海市徐汇区2号",
+                            postcode="200030")])
     data.update(changes)
     return CertificateDocument(**data)
 
@@ -62,9 +65,10 @@ def test_the_certificate_says_what_r_10_2_1_asks_in_chinese_with_an_annex_and_su
     assert rendered.pages == 4  # certificate, annex (R-10.2.2), a sub-certificate per site (R-10.3.3)
     pages = pdf_text(rendered.pdf, tmp_path)
     first = " ".join(pages[0].split())
-    for expected in ("服务认证证书", "证书编号：CFB-CCS-2026-00007/R1", "上海示例呼叫中心有限公司", "91310000MA1FL0000X",
-                     "注册地址：上海市浦东新区世纪大道100号", "邮政编码：200120", "认证地址：见附件《认证场所清单》",
-                     "YD/T 2823-2015", "呼叫中心客户服务（售前咨询、售后服务）", "服务等级：四星级", "颁证日期：2026-03-02",
+    for expected in ("服务认证证书", "证书编号：CFB-CCS-2026-00007/R1", "上海示例呼叫中心有限公司",
+                     "91310000MA1FL0000X", "注册地址：上海市浦东新区世纪大道100号", "邮政编码：200120",
+                     "认证地址：见附件《认证场所清单》", "YD/T 2823-2015", "呼叫中心客户服务（售前咨询、售后服务）",
+                     "服务等级：四星级", "颁证日期：2026-03-02",
                      "换证日期：2026-09-01", "有效期：2026-03-02 至 2029-03-01", "认证机构：示例认证有限公司",
                      "认可标志及认可编号：CNAS C000-S", "公章"):
         assert expected in first, expected
@@ -149,7 +153,8 @@ async def test_the_activity_stores_each_issue_once_and_the_api_serves_the_latest
     again = await activities.issue_certificate_document(DocumentRequest(key="wf/doc/1", number=cert.number,
                                                                         reason="grant"))
     assert again == first and first.pages == 4 and len(await documents_of(pool, cert.number)) == 1
-    await record_reissue(pool, cert.number, revision=1, reissued_on=date(2026, 9, 1), scope="呼叫中心客户服务及在线客服")
+    await record_reissue(pool, cert.number, revision=1, reissued_on=date(2026, 9, 1),
+                         scope="呼叫中心客户服务及在线客服")
     reissued = await activities.issue_certificate_document(DocumentRequest(key="wf/doc/2", number=cert.number,
                                                                            reason="reissue"))
     assert reissued.sha256 != first.sha256

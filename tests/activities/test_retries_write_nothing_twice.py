@@ -102,7 +102,8 @@ async def test_every_activity_is_idempotent(pool):
                             execution_score=i.max_execution) for i in default_catalogue().items]
     onsite, _ = await twice(pool, records.record_onsite_results, OnsiteRecord(
         audit_id=audit_id, items=items,
-        findings=[FindingInput(kind="minor_nonconformity", description="记录不全", acknowledged_on=date(2026, 12, 21))]))
+        findings=[FindingInput(kind="minor_nonconformity", description="记录不全",
+                               acknowledged_on=date(2026, 12, 21))]))
     assert onsite.rating.level == "five_star"
     await twice(pool, records.record_follow_up, FollowUpRecord(corrections=[Correction(
         finding_id=onsite.finding_ids[0], corrected_on=date(2026, 12, 28), verified_on=date(2026, 12, 29))]))

@@ -70,6 +70,8 @@ async def stack(own_temporal_env, pool, smtp) -> AsyncIterator[dict]:
     queue = f"api-{uuid.uuid4().hex[:8]}"
     settings = Settings(_env_file=None, task_queue=queue, database_url="postgresql://unused")
     app = create_app(settings, pool=pool, temporal=own_temporal_env.client)
-    async with build_worker(own_temporal_env.client, pool, queue, smtp.mail):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
-            yield {"http": http, "env": own_temporal_env, "pool": pool, "queue": queue}
+    async with (
+        build_worker(own_temporal_env.client, pool, queue, smtp.mail),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http,
+    ):
+        yield {"http": http, "env": own_temporal_env, "pool": pool, "queue": queue}

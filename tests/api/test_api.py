@@ -18,7 +18,8 @@ PROBLEM = "application/problem+json"
 def application(**org) -> dict:
     return {
         "organization": {"name": "示例呼叫中心", "credit_code": "91110000MA01ABCD2X", "registered_address": "北京",
-                         "postcode": "100000", "legal_status_proof": "执照", "contact": {"email": "c@example.cn"}, **org},
+                         "postcode": "100000", "legal_status_proof": "执照", "contact": {"email": "c@example.cn"},
+                         **org},
         "sites": [{"name": "总部", "headcount": 60}],
         "scope": "呼叫中心客户服务", "service_documents_in_operation_since": "2025-01-01",
         "information_form": {"resources": "r", "processes": "p", "risk_management": "m"},

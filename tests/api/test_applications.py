@@ -85,7 +85,7 @@ async def test_a_malformed_credit_code_is_refused_before_anything_starts(http, s
 
 
 async def test_a_complete_application_starts_its_certification(http, staff, temporal_env, api_settings):
-    actor, token = await staff(Role.REVIEWER)
+    _actor, token = await staff(Role.REVIEWER)
     response = await http.post("/api/v1/applications", json=complete_application(), headers=bearer(token))
     assert response.status_code == 201, response.text
     body = response.json()

@@ -27,11 +27,13 @@ async def three_certificates(pool) -> list[str]:
     """A valid five-star certificate due for surveillance in March, a suspended three-star one whose
     suspension ends in May, and a withdrawn one (nothing due any more, whatever was recorded)."""
     a = await certificate_in_register(pool, "CCS-A-001", date(2026, 3, 2), date(2029, 3, 1),
-                                      credit_code="91310000MA1FL0001X", name="上海甲呼叫中心有限公司", level="five_star")
+                                      credit_code="91310000MA1FL0001X", name="上海甲呼叫中心有限公司",
+                                      level="five_star")
     b = await certificate_in_register(pool, "CCS-B-002", date(2026, 1, 5), date(2029, 1, 4),
                                       credit_code="91310000MA1FL0002X", name="北京乙客服有限公司", level="three_star")
     c = await certificate_in_register(pool, "CCS-C-003", date(2025, 6, 1), date(2028, 5, 31),
-                                      credit_code="91310000MA1FL0003X", name="上海丙呼叫中心有限公司", level="three_star")
+                                      credit_code="91310000MA1FL0003X", name="上海丙呼叫中心有限公司",
+                                      level="three_star")
     await record_next_due(pool, a.number, date(2027, 3, 2), "surveillance")
     await set_status(pool, b.number, "suspended", suspended_until=date(2027, 5, 5))
     await record_next_due(pool, b.number, date(2027, 5, 5), "suspension_end")
@@ -79,10 +81,11 @@ async def test_the_list_is_for_staff_only(http):
 
 
 async def test_one_certificate_without_a_process_shows_the_register_and_its_timeline(http, pool, staff):
-    a, b, _ = await three_certificates(pool)
+    _a, b, _ = await three_certificates(pool)
     _, token = await staff(Role.REVIEWER)
-    await append_event(pool, f"test/{uuid.uuid4()}", datetime(2026, 3, 2, 2, tzinfo=UTC), "孙方案", "certificate.granted",
-                       rule_id="R-10.1", workflow_id="certification-x", subject=b, data={"number": b})
+    await append_event(pool, f"test/{uuid.uuid4()}", datetime(2026, 3, 2, 2, tzinfo=UTC), "孙方案",
+                       "certificate.granted", rule_id="R-10.1", workflow_id="certification-x", subject=b,
+                       data={"number": b})
     response = await http.get(f"/api/v1/certificates/{b.lower()}", headers=bearer(token))  # any case
     assert response.status_code == 200, response.text
     view = response.json()

@@ -51,5 +51,6 @@ async def test_a_forged_application_leaves_the_public_certificate_unchanged(stac
     assert (org.name, org.registered_address) == ("上海真实呼叫中心有限公司", "")
     after = (await http.get(f"/public/certificates/{cert.number}")).json()
     assert after == certified
-    assert (after["organization"], after["sites"][0]["address"]) == ("上海真实呼叫中心有限公司", "上海市浦东新区真实路1号")
+    assert (after["organization"], after["sites"][0]["address"]) == (
+        "上海真实呼叫中心有限公司", "上海市浦东新区真实路1号")
     await handle.terminate("test finished")

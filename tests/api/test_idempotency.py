@@ -39,8 +39,9 @@ async def test_the_key_is_the_callers_own_and_a_refusal_is_kept_too(http, staff)
     _, first = await staff(Role.REVIEWER)
     _, second = await staff(Role.REVIEWER)
     _, shopper = await staff(Role.MYSTERY_SHOPPER)
-    a = await http.post("/api/v1/applications", json=application(), headers=bearer(first) | {"Idempotency-Key": "same"})
-    b = await http.post("/api/v1/applications", json=application(), headers=bearer(second) | {"Idempotency-Key": "same"})
+    same = {"Idempotency-Key": "same"}
+    a = await http.post("/api/v1/applications", json=application(), headers=bearer(first) | same)
+    b = await http.post("/api/v1/applications", json=application(), headers=bearer(second) | same)
     assert a.status_code == b.status_code == 201 and a.json()["application_id"] != b.json()["application_id"]
     refused = [await http.post("/api/v1/applications", json=application(),
                                headers=bearer(shopper) | {"Idempotency-Key": "mine"}) for _ in range(2)]

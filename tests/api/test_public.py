@@ -92,7 +92,7 @@ async def test_an_unknown_number_is_404_problem(http):
 async def test_as_on_a_past_day_the_certificate_says_what_it_said_then(http, pool):
     """Issue 12 finding 5: ``?on=`` answers from the version in force that day, the same whenever asked:
     the true status on that day (R-9.6.8), the holder as named then (R-10.3.4)."""
-    number, sites = await issued_certificate(pool)
+    number, _sites = await issued_certificate(pool)
     await record_reissue(pool, number, revision=1, reissued_on=date(2026, 6, 1),
                          organization_name="上海新名呼叫中心有限公司", registered_address="世纪大道2号")
     await set_status(pool, number, "suspended", suspended_until=date(2027, 3, 1), on=date(2026, 9, 1))
@@ -117,8 +117,8 @@ async def test_after_an_early_renewal_the_validity_in_force_and_the_next_R_9_3(h
     await record_recertification(pool, number, issued_on=date(2029, 1, 10), valid_from=date(2029, 3, 2),
                                  valid_to=date(2032, 3, 1), star_level=StarLevel.FIVE_STAR)
     cert = (await http.get(f"/public/certificates/{number}", params={"on": "2029-02-01"})).json()
-    assert (cert["issued_on"], cert["valid_from"], cert["valid_to"], cert["next_valid_from"], cert["next_valid_to"]) == (
-        "2029-01-10", "2026-03-02", "2029-03-01", "2029-03-02", "2032-03-01")
+    dates = ("issued_on", "valid_from", "valid_to", "next_valid_from", "next_valid_to")
+    assert tuple(cert[d] for d in dates) == ("2029-01-10", "2026-03-02", "2029-03-01", "2029-03-02", "2032-03-01")
     assert cert["status"] == "valid" and cert["star_level"] == "five_star"
     later = (await http.get(f"/public/certificates/{number}", params={"on": "2029-03-02"})).json()
     assert (later["valid_from"], later["valid_to"], later["next_valid_from"]) == ("2029-03-02", "2032-03-01", None)

@@ -32,7 +32,8 @@ async def test_the_directory_finds_by_name_credit_code_or_number_R_9_1_9_n3(http
 
 async def test_the_directory_reads_each_certificate_as_on_the_day_R_10_3_4(http, pool):
     number, _ = await issued_certificate(pool, "旧名呼叫中心有限公司", "91110000MA01CCCC3X")
-    await record_reissue(pool, number, revision=1, reissued_on=date(2026, 6, 1), organization_name="新名呼叫中心有限公司")
+    await record_reissue(pool, number, revision=1, reissued_on=date(2026, 6, 1),
+                         organization_name="新名呼叫中心有限公司")
     now = await http.get("/public/certificates", params={"q": "新名", "on": "2026-07-01"})
     assert [i["organization"] for i in now.json()["items"]] == ["新名呼叫中心有限公司"]
     assert (await http.get("/public/certificates", params={"q": "旧名", "on": "2026-07-01"})).json()["total"] == 0

@@ -57,7 +57,7 @@ async def test_csv_opens_in_excel_and_reads_back_as_the_register(http, staff, po
     assert table[0][:3] == ["证书编号 (Certificate number)", "获证组织名称 (Organization name)",
                             "统一社会信用代码 (Unified social credit code)"]
     assert table[0] == [c.header for c in COLUMNS]
-    records = [dict(zip([c.en for c in COLUMNS], line)) for line in table[1:]]
+    records = [dict(zip([c.en for c in COLUMNS], line, strict=True)) for line in table[1:]]
     expected = await cnca_rows(pool, date(2026, 11, 1))
     assert [r["Certificate number"] for r in records] == [r.number for r in expected] == [
         "CCS2025-0002", "CCS2025-0003", "CCS2026-0001"]
@@ -92,14 +92,14 @@ async def test_xlsx_has_its_sheet_title_a_frozen_header_and_dates_as_dates(http,
     assert sheet[1][0].font.bold
     rows = {r[0].value: r for r in sheet.iter_rows(min_row=2)}
     assert set(rows) == {"CCS2025-0002", "CCS2025-0003", "CCS2026-0001"}
-    issued = {c.en: cell for c, cell in zip(COLUMNS, rows["CCS2026-0001"])}
+    issued = {c.en: cell for c, cell in zip(COLUMNS, rows["CCS2026-0001"], strict=True)}
     assert issued["Issue date"].is_date and issued["Issue date"].value.date() == date(2026, 11, 3)
     assert issued["Valid to"].value.date() == date(2029, 11, 2)
     assert issued["Issue date"].number_format == "yyyy-mm-dd"
     assert issued["Reissue date"].value is None
     assert (issued["Star level"].value, issued["Status"].value, issued["Event of the month"].value) == (
         "三星级", "有效", "新发证")
-    formula = {c.en: cell for c, cell in zip(COLUMNS, rows["CCS2025-0003"])}["Organization name"]
+    formula = {c.en: cell for c, cell in zip(COLUMNS, rows["CCS2025-0003"], strict=True)}["Organization name"]
     assert formula.data_type == "s" and formula.value.startswith("=HYPERLINK")  # shown, never evaluated
     widths = [sheet.column_dimensions[chr(ord("A") + i)].width for i in range(len(COLUMNS))]
     assert all(w and w >= 10 for w in widths)

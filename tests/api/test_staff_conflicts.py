@@ -28,7 +28,8 @@ async def test_declared_shown_and_ended_with_its_day_never_deleted(http, staff):
     _, admin = await staff(Role.MANAGER)
     auditor, _ = await staff(Role.AUDITOR, name="赵审核")
     declared = await http.post(f"/api/v1/staff/{auditor.staff_id}/conflicts", headers=bearer(admin), json={
-        "credit_code": CODE, "organization_name": "示例呼叫中心", "reason": "配偶在该公司任职", "declared_on": "2026-03-01"})
+        "credit_code": CODE, "organization_name": "示例呼叫中心", "reason": "配偶在该公司任职",
+        "declared_on": "2026-03-01"})
     assert declared.status_code == 201, declared.text
     conflict = declared.json()
     assert conflict["ended_on"] is None and conflict["staff_id"] == str(auditor.staff_id)

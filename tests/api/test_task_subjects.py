@@ -74,7 +74,8 @@ async def test_before_the_grant_the_row_names_the_organization_only(http, pool, 
                            title="application review", context={"organization": "新申请呼叫中心"})
     row = (await http.get(f"/api/v1/tasks/{wf}/application_review/1", headers=bearer(token, "en"))).json()
     # Not yet in the register (the process records it first thing): the process's own words stand.
-    assert (row["organization"], row["certificate_number"], row["title"]) == ("新申请呼叫中心", None, "application review")
+    assert (row["organization"], row["certificate_number"], row["title"]) == (
+        "新申请呼叫中心", None, "application review")
 
 
 def test_every_task_kind_has_a_chinese_title():

@@ -94,7 +94,7 @@ async def test_an_unusable_e_mail_address_is_refused_a_documentation_one_accepte
 
 
 async def test_a_nul_in_a_tasks_free_text_is_refused_before_the_process_hears_of_it(http, pool, staff):
-    reviewer, token = await staff(Role.REVIEWER)
+    _reviewer, token = await staff(Role.REVIEWER)
     workflow_id = f"certification-{uuid.uuid4()}"
     task_id = f"{workflow_id}/contract/1"
     await upsert_open_task(pool, task_id, workflow_id, "contract", Role.REVIEWER.value, OPENED, title="contract")

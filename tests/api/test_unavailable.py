@@ -77,7 +77,8 @@ def assert_unavailable(response: httpx.Response, server_port: int) -> None:
 async def test_the_register_stopped_is_503_and_nothing_is_lost_when_it_returns(own_postgres, temporal_env):
     pool = await create_pool(own_postgres.dsn, min_size=1, max_size=2)
     try:
-        await certificate_in_register(pool, NUMBER, date(2025, 1, 1), date(2028, 1, 1), credit_code="91110000600037341L")
+        await certificate_in_register(pool, NUMBER, date(2025, 1, 1), date(2028, 1, 1),
+                                      credit_code="91110000600037341L")
         _, manager = await add_staff(pool, "经理", [Role.MANAGER], email="m@body.example")
         _, reviewer = await add_staff(pool, "审核员", [Role.REVIEWER], email="r@body.example")
         app = create_app(settings_for(), pool=pool, temporal=temporal_env.client)

@@ -75,7 +75,7 @@ async def test_team_members_are_added_once_and_one_leader_only(pool, audit, coun
     await add_team_member(pool, audit.id, lead.id, TeamRole.LEADER)
     await add_team_member(pool, audit.id, expert.id, "expert")
     assert await count("audit_team") == 2
-    with pytest.raises(Conflict, match="R-7.team"):
+    with pytest.raises(Conflict, match=r"R-7\.team"):
         await add_team_member(pool, audit.id, other.id, TeamRole.LEADER)
     await add_team_member(pool, audit.id, other.id, TeamRole.AUDITOR)
     assert await team_of(pool, audit.id) == [

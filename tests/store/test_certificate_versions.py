@@ -52,7 +52,7 @@ async def issue(pool, *, applied_name: str | None = None) -> tuple[Certificate, 
 
 
 async def test_the_issue_is_the_first_version_with_its_sites_and_its_holder(pool):
-    cert, org, sites = await issue(pool)
+    cert, org, _sites = await issue(pool)
     [first] = await versions_of(pool, cert.number)
     assert (first.version, first.change, first.in_force_from, first.in_force_to) == (
         1, VersionChange.ISSUED, date(2026, 3, 2), None)

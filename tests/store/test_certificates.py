@@ -60,7 +60,7 @@ async def test_r_10_3_5_a_retried_allocation_gets_the_same_number(pool, count):
 ])
 async def test_r_10_3_5_a_given_number_cannot_be_changed_or_freed(pool, statement):
     await allocate_certificate_number(pool, "certification-1/issue", pattern)
-    with pytest.raises(asyncpg.IntegrityConstraintViolationError, match="R-10.3.5"):
+    with pytest.raises(asyncpg.IntegrityConstraintViolationError, match=r"R-10\.3\.5"):
         await pool.execute(statement)
     assert await pool.fetchval("SELECT number FROM certificate_numbers") == "CF-2025-00001"
 
@@ -96,7 +96,7 @@ async def test_r_10_3_5_concurrent_allocations_with_the_same_key_get_the_same_nu
 
 async def test_r_10_3_5_a_pattern_that_repeats_a_number_is_refused(pool, count):
     await allocate_certificate_number(pool, "certification-1/issue", pattern)
-    with pytest.raises(Conflict, match="R-10.3.5"):
+    with pytest.raises(Conflict, match=r"R-10\.3\.5"):
         await allocate_certificate_number(pool, "certification-2/issue", lambda seq: "CF-2025-00001")
     assert await count("certificate_numbers") == 1
 
@@ -109,7 +109,7 @@ async def test_r_10_3_5_a_restarted_sequence_does_not_hand_a_number_out_again(po
 
 
 async def test_a_number_the_register_cannot_hold_is_refused_before_it_is_written(pool, count):
-    with pytest.raises(InvalidInput, match="R-10.3.2"):
+    with pytest.raises(InvalidInput, match=r"R-10\.3\.2"):
         await allocate_certificate_number(pool, "certification-1/issue", lambda seq: f"cf {seq}")
     with pytest.raises(InvalidInput):
         await allocate_certificate_number(pool, " ", pattern)
@@ -136,7 +136,7 @@ async def test_r_10_3_5_a_number_carries_one_certification(pool, org, applicatio
     other = await record_application(
         pool, application.model_copy(update={"id": uuid.uuid4(), "workflow_id": "certification-other"})
     )
-    with pytest.raises(Conflict, match="R-10.3.5"):
+    with pytest.raises(Conflict, match=r"R-10\.3\.5"):
         await record_certificate(pool, _certificate(certificate.number, other))
 
 
@@ -146,7 +146,7 @@ async def test_r_10_3_5_a_number_carries_one_certification(pool, org, applicatio
     "UPDATE certificates SET number = number || '-X'",
 ])
 async def test_r_10_3_5_a_certificate_is_never_deleted_nor_renumbered(pool, certificate, statement):
-    with pytest.raises(asyncpg.IntegrityConstraintViolationError, match="R-10.3.5"):
+    with pytest.raises(asyncpg.IntegrityConstraintViolationError, match=r"R-10\.3\.5"):
         await pool.execute(statement)
 
 
@@ -162,7 +162,7 @@ def test_certificate_model_mirrors_the_register_checks(application):
 
 
 async def test_set_status_is_idempotent_and_a_suspension_has_an_end(pool, certificate):
-    with pytest.raises(InvalidInput, match="R-9.6.3"):
+    with pytest.raises(InvalidInput, match=r"R-9\.6\.3"):
         await set_status(pool, certificate.number, CertStatus.SUSPENDED)
     suspended = await set_status(pool, certificate.number, CertStatus.SUSPENDED, suspended_until=date(2026, 1, 31))
     again = await set_status(pool, certificate.number, "suspended", suspended_until=date(2026, 1, 31))
@@ -176,7 +176,7 @@ async def test_set_status_is_idempotent_and_a_suspension_has_an_end(pool, certif
 async def test_r_10_3_5_a_withdrawn_certificate_stays_withdrawn(pool, certificate):
     withdrawn = await set_status(pool, certificate.number, CertStatus.WITHDRAWN)
     assert await set_status(pool, certificate.number, CertStatus.WITHDRAWN) == withdrawn
-    with pytest.raises(Conflict, match="R-10.3.5"):
+    with pytest.raises(Conflict, match=r"R-10\.3\.5"):
         await set_status(pool, certificate.number, CertStatus.VALID)
     with pytest.raises(Conflict):
         await record_recertification(pool, certificate.number, issued_on=date(2028, 4, 1), valid_from=date(2028, 5, 1),
@@ -222,7 +222,7 @@ async def test_r_10_3_3_site_sub_numbers_and_idempotency(pool, org, site, certif
     assert await add_certificate_site(pool, certificate.number, site.id, 1) == first
     assert first.sub_number == f"{certificate.number}-1"
     assert await count("certificate_sites") == 1
-    with pytest.raises(Conflict, match="R-10.3.5"):
+    with pytest.raises(Conflict, match=r"R-10\.3\.5"):
         await add_certificate_site(pool, certificate.number, site.id, 2)
 
 
@@ -234,7 +234,7 @@ async def test_r_10_3_5_a_removed_site_keeps_its_sub_number_taken(pool, org, sit
     assert removed.removed_on == date(2026, 6, 1)
     assert await certificate_sites(pool, certificate.number) == []
     assert await certificate_sites(pool, certificate.number, include_removed=True) == [removed]
-    with pytest.raises(Conflict, match="R-10.3.5"):
+    with pytest.raises(Conflict, match=r"R-10\.3\.5"):
         await add_certificate_site(pool, certificate.number, other.id, 1)
     back = await add_certificate_site(pool, certificate.number, site.id, 1)
     assert back.removed_on is None and back.sub_number == removed.sub_number
@@ -247,12 +247,12 @@ async def test_r_10_3_5_a_removed_site_keeps_its_sub_number_taken(pool, org, sit
 ])
 async def test_r_10_3_5_a_sub_certificate_is_never_freed_nor_renumbered(pool, site, certificate, statement):
     await add_certificate_site(pool, certificate.number, site.id, 1)
-    with pytest.raises(asyncpg.IntegrityConstraintViolationError, match="R-10.3.5"):
+    with pytest.raises(asyncpg.IntegrityConstraintViolationError, match=r"R-10\.3\.5"):
         await pool.execute(statement)
 
 
 def test_r_10_3_3_the_sub_number_follows_the_rule():
-    with pytest.raises(ValidationError, match="R-10.3.3"):
+    with pytest.raises(ValidationError, match=r"R-10\.3\.3"):
         CertificateSite(certificate_number="CF-1", site_id=uuid.uuid4(), site_index=1, sub_number="CF-1-2")
 
 

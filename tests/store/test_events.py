@@ -69,7 +69,8 @@ async def test_a_certifications_timeline_includes_its_audits(pool):
     t = datetime(2026, 11, 25, tzinfo=UTC)
     wf = "certification-abc"
     await append_event(pool, "1", t, "system", "application.received", workflow_id=wf)
-    await append_event(pool, "2", t + timedelta(days=1), "system", "stage1.completed", workflow_id=f"audit-{wf}-initial-1")
+    await append_event(pool, "2", t + timedelta(days=1), "system", "stage1.completed",
+                       workflow_id=f"audit-{wf}-initial-1")
     await append_event(pool, "3", t + timedelta(days=400), "system", "x", workflow_id=f"audit-{wf}-surveillance-1")
     await append_event(pool, "4", t, "system", "other", workflow_id="certification-abcd")  # another certification
     await append_event(pool, "5", t, "system", "other", workflow_id="audit-certification-abcd-initial-1")

@@ -202,7 +202,8 @@ async def test_expiry_is_dated_by_the_validity_and_a_cancellation_by_its_event(p
     assert (october["CCS2025-0502"].event, october["CCS2025-0502"].status) == (MonthEvent.VALID, CertStatus.VALID)
     november = by_number(await cnca_rows(pool, NOVEMBER))
     assert "CCS2023-0501" not in november  # expired in October, once
-    assert (november["CCS2025-0502"].event, november["CCS2025-0502"].event_on) == (MonthEvent.EXPIRED, date(2026, 11, 18))
+    expired = november["CCS2025-0502"]
+    assert (expired.event, expired.event_on) == (MonthEvent.EXPIRED, date(2026, 11, 18))
     assert "CCS2025-0502" not in by_number(await cnca_rows(pool, date(2026, 12, 1)))
 
 

@@ -3,6 +3,7 @@ the workflow tests (and reusable by end-to-end API tests)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import uuid
@@ -30,7 +31,9 @@ from workflows.contracts import CertificationInput, ProcessStatus, certification
 from workflows.tasks import SHANGHAI
 
 
-def submission(headcounts: tuple[int, ...] = (80, 40), *, email: str | None = "contact@example.cn") -> ApplicationSubmission:
+def submission(
+    headcounts: tuple[int, ...] = (80, 40), *, email: str | None = "contact@example.cn"
+) -> ApplicationSubmission:
     return ApplicationSubmission.model_validate({
         "organization": {"name": "示例呼叫中心有限公司", "credit_code": "91110000MA01ABCD2X",
                          "registered_address": "北京市朝阳区示例路1号", "postcode": "100000",
@@ -120,7 +123,9 @@ class Journey:
     def workflow_id(self) -> str:
         return certification_workflow_id(self.application_id)
 
-    async def start(self, data: ApplicationSubmission | None = None, policy: SchemePolicy | None = None) -> WorkflowHandle:
+    async def start(
+        self, data: ApplicationSubmission | None = None, policy: SchemePolicy | None = None
+    ) -> WorkflowHandle:
         self.handle = await self.env.client.start_workflow(
             "CertificationWorkflow",
             CertificationInput(application_id=self.application_id, submission=data or submission(),
@@ -144,10 +149,8 @@ class Journey:
         for handle in (self.audit(), latest):
             if handle is None:
                 continue
-            try:
+            with contextlib.suppress(RPCError):  # finished or never started
                 await handle.terminate("test finished")
-            except RPCError:
-                pass  # finished or never started
 
     async def conform(self) -> None:
         """Every run of this journey (the first and the latest of the certification, every audit) has

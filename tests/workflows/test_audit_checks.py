@@ -36,8 +36,8 @@ async def test_onsite_results_are_checked_against_the_catalogue_R_9_1_7(journey)
     audit = journey.audit()
     await journey.when_available("stage1", audit)
     await journey.complete("stage1", p.leader, journey.stage1_payload(), handle=audit)
-    visit = {"visited_on": str(await journey.when_available("mystery_shopper_report", audit)), "person_days": "0.5", "service_quality": "好",
-             "service_environment": "好"}
+    visit = {"visited_on": str(await journey.when_available("mystery_shopper_report", audit)), "person_days": "0.5",
+             "service_quality": "好", "service_environment": "好"}
     for _ in range(2):
         await journey.complete("mystery_shopper_report", p.shopper, visit, handle=audit)
     await journey.complete("onsite_plan", p.leader, {"sent_on": str(await journey.today()), "plan": "计划"},
@@ -46,7 +46,7 @@ async def test_onsite_results_are_checked_against_the_catalogue_R_9_1_7(journey)
     results = journey.full_marks(today=today)
     missing_one = dict(results, items=results["items"][1:])
     assert await refused_rule(journey.complete("onsite_audit", p.leader, missing_one, handle=audit)) == "R-6"
-    too_high = dict(results, items=[dict(results["items"][0], method_score="9999")] + results["items"][1:])
+    too_high = dict(results, items=[dict(results["items"][0], method_score="9999"), *results["items"][1:]])
     assert await refused_rule(journey.complete("onsite_audit", p.leader, too_high, handle=audit)) == "R-6"
     unacknowledged = dict(results, findings=[dict(results["findings"][0], acknowledged_on=None)])
     assert await refused_rule(journey.complete("onsite_audit", p.leader, unacknowledged, handle=audit)) == "R-9.1.8"

@@ -22,8 +22,8 @@ WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
 NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL", "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI"}
 CERTIFICATION, AUDIT = MODEL_OF["CertificationWorkflow"], MODEL_OF["AuditWorkflow"]
 # The code of the two models' workflows: the certification, its audits, and the parts of the life.
-LIFE_AND_CERTIFICATION = ("certification", "initial", "audit", "life", "life_audits", "surveillance", "suspension", "changes",
-                          "recertification", "special_audit", "notifications", "staff_actions")
+LIFE_AND_CERTIFICATION = ("certification", "initial", "audit", "life", "life_audits", "surveillance", "suspension",
+                          "changes", "recertification", "special_audit", "notifications", "staff_actions")
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.file)

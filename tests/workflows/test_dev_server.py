@@ -63,9 +63,9 @@ async def until_beside_done(handle, count: int) -> None:
                 started.add(event.event_id)
         elif event.HasField("activity_task_completed_event_attributes"):
             completed.add(event.activity_task_completed_event_attributes.scheduled_event_id)
-        elif event.HasField("workflow_task_completed_event_attributes"):
-            if len(started) >= count and started <= completed:
-                return
+        elif (event.HasField("workflow_task_completed_event_attributes")
+              and len(started) >= count and started <= completed):
+            return
 
 
 async def test_grant_path_on_the_dev_server_replays(dev_server, pool, people, journey_type, smtp):

@@ -123,7 +123,7 @@ async def test_a_refused_register_write_holds_the_step_until_an_operator_retries
     assert "the register refuses application.under_review" in raised.error and raised.reason == "failed 3 attempts"
     status = await journey.handle.query("status", result_type=ProcessStatus)
     assert status.open_tasks == [] and status.summary.startswith("INCIDENT: application under_review")
-    name, ops = await operator(pool)
+    _name, ops = await operator(pool)
     async with api(journey) as http:
         [listed] = (await http.get("/api/v1/incidents", params={"workflow_id": journey.workflow_id},
                                    headers=ops)).json()

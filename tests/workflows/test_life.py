@@ -212,7 +212,7 @@ async def test_a_full_three_year_life_two_surveillances_then_recertification_R_9
 
     # invited before expiry, recertified like the initial audit, a new validity under the same number.
     window = recertification_window(cert.valid_to)
-    assert [d.what for d in life.next_due][0] == "recertification_invitation"
+    assert next(d.what for d in life.next_due) == "recertification_invitation"
     await move_to(journey, window.invitation_date)
     view = await journey.task("recertification_application")
     assert view.rule_id == "R-9.3"
@@ -228,14 +228,16 @@ async def test_a_full_three_year_life_two_surveillances_then_recertification_R_9
                            {"outcome": "more_information", "questions": "请说明客户满意度数据来源"})
     await journey.complete("more_information", p.programme_manager, {"answer": "来自第三方调查"})
     decision_day = await journey.today()
-    await journey.complete("recertification_decision", p.decision_maker, {"outcome": "renew", "star_level": "four_star"})
+    await journey.complete("recertification_decision", p.decision_maker,
+                           {"outcome": "renew", "star_level": "four_star"})
 
     # The decision continues the process as new: cycle 2, same number, validity from the day after.
     # An action that arrives while the run is about to continue as new is not lost: the run waits for
     # its handler and for the task it opened, then continues.
     await act(journey, p.programme_manager, {"action": "notification", "kind": "site_change",
                                              "received_on": str(decision_day), "description": "新增站点筹备中"})
-    await journey.complete("notification_triage", p.programme_manager, {"analysis": "尚未投入运营", "outcome": "no_action"})
+    await journey.complete("notification_triage", p.programme_manager,
+                           {"analysis": "尚未投入运营", "outcome": "no_action"})
     new_from, new_to = renewed_validity(cert.valid_to, decision_date=decision_day)
     life = await life_when(journey, cycle=2)
     renewed = await get_certificate(pool, number)
@@ -357,7 +359,8 @@ async def test_scope_reduction_takes_a_site_out_and_reissues_R_9_6_6(journey, po
     status, _ = await granted(journey)
     number = status.certificate_number
     error = await refused(act(journey, p.decision_maker, {"action": "reduce_scope", "reason": "站点2持续不符合",
-                                                          "scope": "呼叫中心客户服务", "remove_sites": ["站点1", "站点2"]}))
+                                                          "scope": "呼叫中心客户服务",
+                                                          "remove_sites": ["站点1", "站点2"]}))
     assert rule_of(error) == "R-9.6.6"
     receipt = await act(journey, p.decision_maker, {"action": "reduce_scope", "reason": "站点2持续不符合",
                                                     "scope": "呼叫中心客户服务（站点1）", "remove_sites": ["站点2"]})
@@ -459,7 +462,8 @@ async def test_staff_act_on_a_live_certificate_through_the_api_R_9_6(journey, po
         assert "certificate.granted" in [e["kind"] for e in view["timeline"]]
 
         suspend = {"cause": "organization_request", "reason": "组织申请暂停", "months": 2}
-        response = await http.post(f"/api/v1/certificates/{number}/suspend", json=suspend, headers=as_("decision_maker"))
+        response = await http.post(f"/api/v1/certificates/{number}/suspend", json=suspend,
+                                   headers=as_("decision_maker"))
         assert response.status_code == 200, response.text
         assert response.json()["status"] == "suspended"
         assert (await get_certificate(pool, number)).status == "suspended"  # public at once

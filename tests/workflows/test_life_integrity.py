@@ -54,7 +54,6 @@ async def test_a_surveillance_rates_the_sample_it_assessed_R_9_2_6_R_9_2_8(journ
 
 
 async def test_a_partial_surveillance_maintains_and_counts_from_the_recorded_end_R_9_2_6_R_9_2_1(journey, pool):
-    p = journey.people
     status, _ = await granted(journey)
     number = status.certificate_number
     decided_on = (await get_certificate(pool, number)).issued_on

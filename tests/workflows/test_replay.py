@@ -5,6 +5,7 @@ Histories are recorded with ``CERTFLOW_RECORD_HISTORIES=1 make test`` (see the g
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -31,7 +32,8 @@ def test_the_grant_path_and_the_certificate_life_are_recorded():
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
 async def test_replays_without_nondeterminism(path: Path):
-    history = WorkflowHistory.from_json(WORKFLOW_IDS[path.name], path.read_text(encoding="utf-8"))
+    text = await asyncio.to_thread(path.read_text, encoding="utf-8")
+    history = WorkflowHistory.from_json(WORKFLOW_IDS[path.name], text)
     replayer = Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter, workflow_runner=workflow_runner())
     result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
     assert result.replay_failure is None

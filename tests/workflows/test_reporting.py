@@ -44,7 +44,8 @@ async def test_operator_is_asked_for_the_cnca_report_each_month(own_temporal_env
         assert row.context["month"] == reported and row.context["csv"].endswith(f"month={reported}&format=csv")
         assert row.opened_at.astimezone(SHANGHAI).date() == remind  # opened on the reminder day, not before
         await handle.execute_update("complete_task", TaskCompletion(
-            task_id=task.task_id, actor=actor, payload={"sent_on": remind.isoformat(), "reference": f"CNCA-{reported}"}),
+            task_id=task.task_id, actor=actor,
+            payload={"sent_on": remind.isoformat(), "reference": f"CNCA-{reported}"}),
             result_type=TaskReceipt)
         with pytest.raises(WorkflowContinuedAsNewError):
             await handle.result(follow_runs=False)  # this run ends by continuing as new
