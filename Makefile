@@ -38,7 +38,8 @@ install: system $(VENV)/.installed web/node_modules/.installed
 run: install
 	$(VENV)/bin/certflow up
 
-test: install
+# Every test, after ruff and mypy have nothing to say (`make lint`).
+test: install lint
 	$(VENV)/bin/python -m pytest
 
 test-fast: install

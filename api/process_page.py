@@ -169,7 +169,8 @@ async function show() {
   });
   (view.waiting || []).forEach((t) => {
     mark(t.element_id, "cf-waiting");
-    item("active", "⏱ " + t.words + " — " + t.on + "（" + nameOf(t.element_id) + "，" + t.rule_id + "）", "waiting", t.element_id);
+    const where = "（" + nameOf(t.element_id) + "，" + t.rule_id + "）";
+    item("active", "⏱ " + t.words + " — " + t.on + where, "waiting", t.element_id);
   });
   // The subprocess the process is in now is the page shown first (a collapsed one has a page of its own).
   const here = [...view.active.map((v) => v.element_id), ...(view.waiting || []).map((t) => t.element_id)]

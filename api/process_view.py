@@ -45,8 +45,8 @@ class ProcessIncident(Incident):
 # What each due date of a certificate's life is, in words, and the timer of the model it waits on
 # (workflows/model_life.py): a surveillance is awaited at its preparation's timer until one is under way,
 # then at its window's end.
-DUE_WORDS = {"surveillance": "监督审查最迟日期", "suspension_end": "暂停期满", "recertification_invitation": "再认证邀请",
-             "expiry": "证书到期"}
+DUE_WORDS = {"surveillance": "监督审查最迟日期", "suspension_end": "暂停期满",
+             "recertification_invitation": "再认证邀请", "expiry": "证书到期"}
 TIMER_OF_DUE = {"suspension_end": "suspension_end", "recertification_invitation": "recertification_invitation",
                 "expiry": "expiry"}
 

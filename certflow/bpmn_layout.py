@@ -21,7 +21,7 @@ import json
 import subprocess
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise, permutations
 from pathlib import Path
@@ -253,7 +253,7 @@ def run_elk(graphs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return laid_out
 
 
-def layouts(planes: list[PlaneLike]) -> list[Diagram]:
+def layouts(planes: Sequence[PlaneLike]) -> list[Diagram]:
     """The diagrams of several planes (one file's), with two Node processes for all (more only where
     ELK pushed an element of a lane into the next: then that lane gets a row more)."""
     orders = [lane_order(p) for p in planes]
