@@ -18,6 +18,7 @@ import urllib.error
 import urllib.request
 from types import FrameType
 
+from certflow.children import die_with_parent
 from certflow.embedded import EmbeddedPostgres, EmbeddedTemporal, StackError, require_free_port, stop_process
 from certflow.logging import get_logger
 from certflow.settings import SEARCH_ATTRIBUTES, Settings
@@ -96,25 +97,30 @@ class Stack:
         if s.embedded_temporal:
             self.temporal = EmbeddedTemporal(
                 s.data_dir, s.temporal_port, s.temporal_ui_port, SEARCH_ATTRIBUTES, host=s.host,
-                namespace=s.temporal_namespace,
+                namespace=s.temporal_namespace, http_port=s.temporal_http_port, metrics_port=s.temporal_metrics_port,
             )
             self.temporal.start()
             address = self.temporal.address
 
         env = {**os.environ, "CERTFLOW_DATABASE_URL": dsn, "CERTFLOW_TEMPORAL_ADDRESS": str(address)}
         for role in ("worker", "api"):
+            # Each in a process group of its own, so that Ctrl-C reaches only us and we stop them in order;
+            # and tied to our life by the kernel, so that a kill -9 of us leaves none behind.
             process = subprocess.Popen([sys.executable, "-m", "certflow", role], env=env,
-                                       stdin=subprocess.DEVNULL, start_new_session=True)
+                                       stdin=subprocess.DEVNULL, start_new_session=True,
+                                       preexec_fn=die_with_parent())
             self.children.append((role, process))
         api = self.children[-1][1]
         _wait_ready(f"{s.api_url}/readyz", api, timeout=60)
 
     def banner(self) -> str:
         s = self.settings
-        lines = ["", "certflow is up:", f"  API          {s.api_url}  (OpenAPI: {s.api_url}/docs, health: {s.api_url}/healthz)"]
+        lines = ["", "certflow is up:",
+                 f"  API          {s.api_url}  (OpenAPI: {s.api_url}/docs, health: {s.api_url}/healthz)"]
         if self.temporal:
             lines.append(f"  Temporal UI  {self.temporal.ui_url}")
-            lines.append(f"  Temporal     {self.temporal.address} (namespace {s.temporal_namespace})")
+            lines.append(f"  Temporal     {self.temporal.address} (namespace {s.temporal_namespace}; HTTP API "
+                         f"port {s.temporal_http_port}, metrics http://{s.host}:{s.temporal_metrics_port}/metrics)")
         else:
             lines.append(f"  Temporal     {s.temporal_address} (external)")
         lines.append(f"  PostgreSQL   {self.postgres.dsn if self.postgres else '(external, CERTFLOW_DATABASE_URL)'}")
@@ -127,15 +133,29 @@ class Stack:
         lines.append("Press Ctrl-C to stop.")
         return "\n".join(lines)
 
-    def watch(self) -> None:
-        """Block until a signal arrives or a child dies (then everything stops: no half-running system)."""
+    def watch(self, interval: float = 0.5) -> None:
+        """Block until a signal arrives or a part goes away: a child (worker, API, the Temporal dev server,
+        the embedded PostgreSQL) exiting is logged and stops everything, and `certflow up` exits 1 (no
+        half-running system: the person at the terminal restarts it)."""
         while True:
-            for role, process in self.children:
-                if process.poll() is not None:
-                    raise StackError(f"The {role} process exited (code {process.returncode}); stopping everything.")
-            if self.temporal and self.temporal.process and self.temporal.process.poll() is not None:
-                raise StackError("The Temporal dev server exited; stopping everything.")
-            time.sleep(0.5)
+            gone = self.gone()
+            if gone:
+                role, code = gone
+                log.error("stack.part_exited", part=role, returncode=code)
+                raise StackError(f"The {role} process exited (code {code}); stopping everything.")
+            time.sleep(interval)
+
+    def gone(self) -> tuple[str, int] | None:
+        """The first part that is no longer running, with its exit code."""
+        parts = [*self.children]
+        if self.temporal and self.temporal.process:
+            parts.append(("Temporal dev server", self.temporal.process))
+        if self.postgres and self.postgres.process:
+            parts.append(("PostgreSQL", self.postgres.process))
+        for role, process in parts:
+            if process.poll() is not None:
+                return role, process.returncode
+        return None
 
     def stop(self) -> None:
         for role, process in reversed(self.children):
