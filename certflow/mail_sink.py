@@ -74,4 +74,4 @@ def stored_mail(directory: Path) -> list[StoredMail]:
 
 
 def read_mail(path: Path) -> EmailMessage:
-    return _PARSER.parsebytes(path.read_bytes())  # type: ignore[return-value]
+    return _PARSER.parsebytes(path.read_bytes())

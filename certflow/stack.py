@@ -17,11 +17,15 @@ import time
 import urllib.error
 import urllib.request
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from certflow.children import die_with_parent
 from certflow.embedded import EmbeddedPostgres, EmbeddedTemporal, StackError, require_free_port, stop_process
 from certflow.logging import get_logger
 from certflow.settings import SEARCH_ATTRIBUTES, Settings
+
+if TYPE_CHECKING:
+    from aiosmtpd.controller import Controller
 
 log = get_logger(__name__)
 
@@ -72,7 +76,7 @@ class Stack:
         self.postgres: EmbeddedPostgres | None = None
         self.temporal: EmbeddedTemporal | None = None
         self.children: list[tuple[str, subprocess.Popen]] = []
-        self.sink = None  # the mail sink's aiosmtpd Controller, a thread of this process
+        self.sink: Controller | None = None  # the mail sink, a thread of this process
 
     def start(self) -> None:
         s = self.settings

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, TypeVar
 from certflow.settings import SEARCH_ATTRIBUTES, Settings, get_settings
 
 if TYPE_CHECKING:
+    from temporalio.api.enums.v1 import IndexedValueType
     from temporalio.client import Client
 
 T = TypeVar("T")
@@ -46,13 +47,13 @@ class SetupReport:
         return out
 
 
-def _indexed_type(kind: str) -> int:
+def _indexed_type(kind: str) -> IndexedValueType.ValueType:
     from temporalio.api.enums.v1 import IndexedValueType
 
     return IndexedValueType.Value(f"INDEXED_VALUE_TYPE_{kind.upper()}")
 
 
-def _type_name(value: int) -> str:
+def _type_name(value: IndexedValueType.ValueType) -> str:
     from temporalio.api.enums.v1 import IndexedValueType
 
     return IndexedValueType.Name(value).removeprefix("INDEXED_VALUE_TYPE_").capitalize()
