@@ -10,6 +10,7 @@ from certflow.mail_commands import add_mail_commands
 from certflow.register_commands import add_register_commands
 from certflow.settings import get_settings
 from certflow.temporal_setup import cmd_temporal
+from certflow.worker_health import cmd_worker_alive
 
 warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
 
@@ -76,6 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     tsub = temporal.add_subparsers(dest="action", required=True)
     tsub.add_parser("setup", help="register the namespace and the search attributes where missing "
                                   "(idempotent)").set_defaults(func=cmd_temporal)
+    tsub.add_parser("worker-alive", help="exit 0 if a worker on this host polled the task queue lately (a "
+                                         "container health check)").set_defaults(func=cmd_worker_alive)
     sub.add_parser("bpmn", help="write bpmn/*.bpmn from the process models (workflows/model.py)").set_defaults(
         func=_cmd_bpmn)
     sub.add_parser("worker", help="run a Temporal worker").set_defaults(func=_cmd_worker)

@@ -49,10 +49,11 @@ async def bare_server(tmp_path_factory):
         server.stop()
 
 
-def setup(address: str, namespace: str = NAMESPACE) -> subprocess.CompletedProcess[str]:
+def setup(address: str, namespace: str = NAMESPACE, action: str = "setup",
+          **settings: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CERTFLOW_")}
-    env.update(CERTFLOW_TEMPORAL_ADDRESS=address, CERTFLOW_TEMPORAL_NAMESPACE=namespace)
-    return subprocess.run([sys.executable, "-m", "certflow", "temporal", "setup"], cwd=ROOT, env=env,
+    env.update(CERTFLOW_TEMPORAL_ADDRESS=address, CERTFLOW_TEMPORAL_NAMESPACE=namespace, **settings)
+    return subprocess.run([sys.executable, "-m", "certflow", "temporal", action], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=180)
 
 
@@ -105,6 +106,11 @@ async def a_certification_starts_and_upserts_its_attributes(address: str, pool, 
             failed = [e for e in (await handle.fetch_history()).events
                       if e.HasField("workflow_task_failed_event_attributes")]
             assert not failed, failed[0].workflow_task_failed_event_attributes.failure.message
+            # The worker container's health check sees this worker polling; nobody polls another queue.
+            alive = await asyncio.to_thread(setup, address, namespace, "worker-alive", CERTFLOW_TASK_QUEUE=queue)
+            assert alive.returncode == 0 and alive.stdout.startswith("alive: "), alive.stderr
+            idle = await asyncio.to_thread(setup, address, namespace, "worker-alive", CERTFLOW_TASK_QUEUE="idle")
+            assert idle.returncode == 1 and "no worker on" in idle.stderr and "Traceback" not in idle.stderr
         finally:
             await handle.terminate("test finished")
 
