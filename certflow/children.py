@@ -14,6 +14,7 @@ import ctypes
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
@@ -23,10 +24,11 @@ def die_with_parent(sig: signal.Signals = signal.SIGTERM) -> Callable[[], None] 
     """A ``preexec_fn`` for ``subprocess.Popen`` that has the child receive ``sig`` when this process
     ends; ``None`` where the kernel has no such signal (then only the orderly stop applies).
 
-    The parent-death signal follows the *thread* that forks: start children from a thread that lives as
-    long as they should (the main thread, in `certflow up` and the tests). Everything the child runs is
+    The kernel sends the signal when the *thread* that forked ends, not the process: so it is set only
+    for children started from the main thread (as `certflow up` starts them), never from a worker thread
+    (``asyncio.to_thread``) that may end while the child should go on. Everything the child runs is
     looked up here, in the parent, so that the child only makes the one system call before exec."""
-    if not sys.platform.startswith("linux"):
+    if not sys.platform.startswith("linux") or threading.current_thread() is not threading.main_thread():
         return None
     prctl = ctypes.CDLL(None, use_errno=True).prctl
     prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
