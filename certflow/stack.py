@@ -11,10 +11,12 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from types import FrameType
 from typing import TYPE_CHECKING
@@ -68,6 +70,37 @@ def _wait_ready(url: str, process: subprocess.Popen, timeout: float) -> None:
             last = str(exc)
         time.sleep(0.25)
     raise StackError(f"The API did not become ready within {timeout:.0f} s: {last}")
+
+
+class ExternalWatch:
+    """Whether the external PostgreSQL (``CERTFLOW_DATABASE_URL``) still answers, asked every ``every``
+    seconds; each change is printed and logged once."""
+
+    def __init__(self, dsn: str, every: float = 5.0) -> None:
+        parts = urllib.parse.urlsplit(dsn)
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 5432
+        self.every, self.next_at, self.answering = every, time.monotonic() + every, True
+
+    def check(self) -> None:
+        if time.monotonic() < self.next_at:
+            return
+        self.next_at = time.monotonic() + self.every
+        try:
+            socket.create_connection((self.host, self.port), timeout=2).close()
+            answering = True
+        except OSError:
+            answering = False
+        if answering == self.answering:
+            return
+        self.answering = answering
+        where = f"{self.host}:{self.port}"
+        if answering:
+            log.info("stack.postgres_back", server=where)
+            print(f"certflow up: the register's PostgreSQL at {where} answers again.", file=sys.stderr, flush=True)
+        else:
+            log.error("stack.postgres_unreachable", server=where)
+            print(f"certflow up: the register's PostgreSQL at {where} (CERTFLOW_DATABASE_URL) does not answer; the "
+                  "API answers 503 until it is back.", file=sys.stderr, flush=True)
 
 
 class Stack:
@@ -140,13 +173,17 @@ class Stack:
     def watch(self, interval: float = 0.5) -> None:
         """Block until a signal arrives or a part goes away: a child (worker, API, the Temporal dev server,
         the embedded PostgreSQL) exiting is logged and stops everything, and `certflow up` exits 1 (no
-        half-running system: the person at the terminal restarts it)."""
+        half-running system: the person at the terminal restarts it). An external PostgreSQL is not ours
+        to stop or restart: its going away and coming back are reported, and the API answers 503 meanwhile."""
+        external = None if self.postgres else ExternalWatch(self.settings.database_url or "")
         while True:
             gone = self.gone()
             if gone:
                 role, code = gone
                 log.error("stack.part_exited", part=role, returncode=code)
                 raise StackError(f"The {role} process exited (code {code}); stopping everything.")
+            if external:
+                external.check()
             time.sleep(interval)
 
     def gone(self) -> tuple[str, int] | None:

@@ -270,3 +270,26 @@ def test_postgres_going_away_is_reported_and_stops_everything(tmp_path):
         up.stop()
     assert "stack.part_exited" in "".join(up.output) and "part=PostgreSQL" in "".join(up.output)
     assert not still_running(children, within=30)
+
+
+async def test_an_external_postgres_going_away_and_back_is_reported(tmp_path, temporal_env):
+    """Not ours to stop or restart: `certflow up` says so when it goes and when it is back, and runs on."""
+    from certflow.embedded import EmbeddedPostgres
+
+    external = EmbeddedPostgres(tmp_path / "external", free_port(), database="certflow")
+    external.start()
+    target = temporal_env.client.service_client.config.target_host
+    env = stack_env(tmp_path, CERTFLOW_DATABASE_URL=external.dsn, CERTFLOW_TEMPORAL_ADDRESS=target,
+                    CERTFLOW_SMTP_SINK="false")
+    up = Up(env)
+    try:
+        up.wait_for("certflow is up")
+        external.stop()
+        up.wait_for(f"PostgreSQL at 127.0.0.1:{external.port} (CERTFLOW_DATABASE_URL) does not answer", timeout=30)
+        external.start()
+        up.wait_for(f"PostgreSQL at 127.0.0.1:{external.port} answers again", timeout=30)
+        assert up.process.poll() is None
+    finally:
+        code = up.stop()
+        external.stop()
+    assert code == 0, "".join(up.output)
