@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 
@@ -99,7 +100,14 @@ def main(argv: list[str] | None = None) -> int:
         from certflow.logging import configure_logging
 
         configure_logging(settings.log_level, settings.log_json)
-    return args.func(args)
+    code = args.func(args)
+    if args.command == "temporal" and argv is None:
+        # The Temporal client's Rust threads can outlive the event loop and abort the interpreter's
+        # finalization (temporalio/sdk-python#300): a short-lived command that is done leaves at once.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
 
 
 def _settings_errors(exc) -> str:
