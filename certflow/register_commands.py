@@ -33,7 +33,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def cmd_holidays(args: argparse.Namespace) -> int:
     """The body's holiday table (R-dates): days off and make-up working days of years published after
     the shipped data, and the years declared complete."""
-    from activities.calendar import current_table
+    from rules.calendar import HolidayTable
     from store import holidays
 
     async def work(conn) -> None:
@@ -44,7 +44,10 @@ def cmd_holidays(args: argparse.Namespace) -> int:
             await holidays.declare_year(conn, args.year, source=args.source)
             print(f"{args.year} is declared complete: dates in it are no longer provisional")
         else:
-            table = await current_table(conn)
+            # The table the worker's calendar activities use (activities/calendar.py current_table),
+            # built here without importing the Temporal SDK that module needs.
+            years, days = await holidays.holiday_overrides(conn)
+            table = HolidayTable.default().with_overrides(years=years, days=days)
             year = args.year
             known = "complete" if table.covers(year) else "NOT complete: dates in it are provisional"
             print(f"{year}: {known}")
