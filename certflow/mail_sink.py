@@ -63,14 +63,14 @@ class StoredMail:
 
 
 def stored_mail(directory: Path) -> list[StoredMail]:
-    """What the sink keeps, newest first."""
+    """What the sink keeps, in the order received (the oldest first: numbers that stay)."""
     found = []
     for path in directory.glob("*.eml"):
         headers = _PARSER.parsebytes(path.read_bytes(), headersonly=True)
         received = datetime.strptime(path.name.split("Z-")[0], "%Y%m%dT%H%M%S%f").replace(tzinfo=UTC)
         found.append(StoredMail(path, received, str(headers.get("To", "")), str(headers.get("Subject", "")),
                                 str(headers.get("Message-ID", ""))))
-    return sorted(found, key=lambda m: m.path.name, reverse=True)
+    return sorted(found, key=lambda m: m.path.name)
 
 
 def read_mail(path: Path) -> EmailMessage:

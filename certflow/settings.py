@@ -20,7 +20,8 @@ from schemas.staff import Role
 from schemas.tokens import DEFAULT_TOKEN_LIFETIME_DAYS
 
 SEARCH_ATTRIBUTES: dict[str, str] = {
-    # name -> Temporal indexed value type; registered at dev-server start and in tests.
+    # name -> Temporal indexed value type: the one list of them, registered at dev-server start, by
+    # `certflow temporal setup` on any other cluster (certflow/temporal_setup.py) and in tests.
     "CertificateNumber": "Keyword",
     "CertStatus": "Keyword",
     "StarLevel": "Keyword",
@@ -41,9 +42,16 @@ class Settings(BaseSettings):
     temporal_address: str | None = Field(None, description="host:port of an external Temporal; unset = embedded")
     temporal_namespace: str = "default"
     temporal_api_key: str | None = None
-    temporal_tls: bool = False
+    temporal_tls: bool = Field(False, description="TLS to Temporal (implied by a client certificate)")
+    temporal_tls_cert: Path | None = Field(
+        None, description="mTLS: the client certificate (PEM file), e.g. a Temporal Cloud namespace's")
+    temporal_tls_key: Path | None = Field(None, description="mTLS: the client certificate's private key (PEM file)")
     temporal_port: int = 7233
     temporal_ui_port: int = 8233
+    temporal_http_port: int = Field(7243, description="the embedded dev server's HTTP API")
+    temporal_metrics_port: int = Field(7244, description="the embedded dev server's Prometheus /metrics")
+    temporal_namespace_retention_days: int = Field(
+        30, ge=1, description="`certflow temporal setup`: how long a namespace it registers keeps closed workflows")
     task_queue: str = "certflow"
 
     # PostgreSQL

@@ -11,14 +11,17 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from types import FrameType
 from typing import TYPE_CHECKING
 
+from certflow.children import die_with_parent
 from certflow.embedded import EmbeddedPostgres, EmbeddedTemporal, StackError, require_free_port, stop_process
 from certflow.logging import get_logger
 from certflow.settings import SEARCH_ATTRIBUTES, Settings
@@ -69,6 +72,37 @@ def _wait_ready(url: str, process: subprocess.Popen, timeout: float) -> None:
     raise StackError(f"The API did not become ready within {timeout:.0f} s: {last}")
 
 
+class ExternalWatch:
+    """Whether the external PostgreSQL (``CERTFLOW_DATABASE_URL``) still answers, asked every ``every``
+    seconds; each change is printed and logged once."""
+
+    def __init__(self, dsn: str, every: float = 5.0) -> None:
+        parts = urllib.parse.urlsplit(dsn)
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 5432
+        self.every, self.next_at, self.answering = every, time.monotonic() + every, True
+
+    def check(self) -> None:
+        if time.monotonic() < self.next_at:
+            return
+        self.next_at = time.monotonic() + self.every
+        try:
+            socket.create_connection((self.host, self.port), timeout=2).close()
+            answering = True
+        except OSError:
+            answering = False
+        if answering == self.answering:
+            return
+        self.answering = answering
+        where = f"{self.host}:{self.port}"
+        if answering:
+            log.info("stack.postgres_back", server=where)
+            print(f"certflow up: the register's PostgreSQL at {where} answers again.", file=sys.stderr, flush=True)
+        else:
+            log.error("stack.postgres_unreachable", server=where)
+            print(f"certflow up: the register's PostgreSQL at {where} (CERTFLOW_DATABASE_URL) does not answer; the "
+                  "API answers 503 until it is back.", file=sys.stderr, flush=True)
+
+
 class Stack:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -100,15 +134,18 @@ class Stack:
         if s.embedded_temporal:
             self.temporal = EmbeddedTemporal(
                 s.data_dir, s.temporal_port, s.temporal_ui_port, SEARCH_ATTRIBUTES, host=s.host,
-                namespace=s.temporal_namespace,
+                namespace=s.temporal_namespace, http_port=s.temporal_http_port, metrics_port=s.temporal_metrics_port,
             )
             self.temporal.start()
             address = self.temporal.address
 
         env = {**os.environ, "CERTFLOW_DATABASE_URL": dsn, "CERTFLOW_TEMPORAL_ADDRESS": str(address)}
         for role in ("worker", "api"):
+            # Each in a process group of its own, so that Ctrl-C reaches only us and we stop them in order;
+            # and tied to our life by the kernel, so that a kill -9 of us leaves none behind.
             process = subprocess.Popen([sys.executable, "-m", "certflow", role], env=env,
-                                       stdin=subprocess.DEVNULL, start_new_session=True)
+                                       stdin=subprocess.DEVNULL, start_new_session=True,
+                                       preexec_fn=die_with_parent())
             self.children.append((role, process))
         api = self.children[-1][1]
         _wait_ready(f"{s.api_url}/readyz", api, timeout=60)
@@ -119,7 +156,8 @@ class Stack:
                  f"  API          {s.api_url}  (OpenAPI: {s.api_url}/docs, health: {s.api_url}/healthz)"]
         if self.temporal:
             lines.append(f"  Temporal UI  {self.temporal.ui_url}")
-            lines.append(f"  Temporal     {self.temporal.address} (namespace {s.temporal_namespace})")
+            lines.append(f"  Temporal     {self.temporal.address} (namespace {s.temporal_namespace}; HTTP API "
+                         f"port {s.temporal_http_port}, metrics http://{s.host}:{s.temporal_metrics_port}/metrics)")
         else:
             lines.append(f"  Temporal     {s.temporal_address} (external)")
         lines.append(f"  PostgreSQL   {self.postgres.dsn if self.postgres else '(external, CERTFLOW_DATABASE_URL)'}")
@@ -132,15 +170,33 @@ class Stack:
         lines.append("Press Ctrl-C to stop.")
         return "\n".join(lines)
 
-    def watch(self) -> None:
-        """Block until a signal arrives or a child dies (then everything stops: no half-running system)."""
+    def watch(self, interval: float = 0.5) -> None:
+        """Block until a signal arrives or a part goes away: a child (worker, API, the Temporal dev server,
+        the embedded PostgreSQL) exiting is logged and stops everything, and `certflow up` exits 1 (no
+        half-running system: the person at the terminal restarts it). An external PostgreSQL is not ours
+        to stop or restart: its going away and coming back are reported, and the API answers 503 meanwhile."""
+        external = None if self.postgres else ExternalWatch(self.settings.database_url or "")
         while True:
-            for role, process in self.children:
-                if process.poll() is not None:
-                    raise StackError(f"The {role} process exited (code {process.returncode}); stopping everything.")
-            if self.temporal and self.temporal.process and self.temporal.process.poll() is not None:
-                raise StackError("The Temporal dev server exited; stopping everything.")
-            time.sleep(0.5)
+            gone = self.gone()
+            if gone:
+                role, code = gone
+                log.error("stack.part_exited", part=role, returncode=code)
+                raise StackError(f"The {role} process exited (code {code}); stopping everything.")
+            if external:
+                external.check()
+            time.sleep(interval)
+
+    def gone(self) -> tuple[str, int] | None:
+        """The first part that is no longer running, with its exit code."""
+        parts = [*self.children]
+        if self.temporal and self.temporal.process:
+            parts.append(("Temporal dev server", self.temporal.process))
+        if self.postgres and self.postgres.process:
+            parts.append(("PostgreSQL", self.postgres.process))
+        for role, process in parts:
+            if process.poll() is not None:
+                return role, process.returncode
+        return None
 
     def stop(self) -> None:
         for role, process in reversed(self.children):

@@ -1,13 +1,25 @@
-"""One way to reach Temporal for the worker, the API and the CLI: same namespace, TLS/API key and
-the pydantic data converter (DESIGN.md "Conventions")."""
+"""One way to reach Temporal for the worker, the API and the CLI: same namespace, TLS (with a client
+certificate for mTLS) or API key, and the pydantic data converter (DESIGN.md "Conventions")."""
 
 from __future__ import annotations
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
+from temporalio.service import TLSConfig
 
 from certflow.settings import Settings
+
+
+def tls_config(settings: Settings) -> TLSConfig | bool:
+    """``CERTFLOW_TEMPORAL_TLS_CERT`` and ``_KEY`` (PEM files) make it mTLS; ``CERTFLOW_TEMPORAL_TLS``
+    alone is TLS with the system's roots (an API key, e.g. Temporal Cloud's, needs TLS too)."""
+    if settings.temporal_tls_cert is None and settings.temporal_tls_key is None:
+        return settings.temporal_tls
+    if settings.temporal_tls_cert is None or settings.temporal_tls_key is None:
+        raise ValueError("mTLS to Temporal needs both CERTFLOW_TEMPORAL_TLS_CERT and CERTFLOW_TEMPORAL_TLS_KEY")
+    return TLSConfig(client_cert=settings.temporal_tls_cert.read_bytes(),
+                     client_private_key=settings.temporal_tls_key.read_bytes())
 
 
 def metrics_runtime(bind_address: str) -> Runtime:
@@ -25,7 +37,7 @@ async def connect_client(settings: Settings, address: str | None = None, runtime
         address or settings.temporal_target,
         namespace=settings.temporal_namespace,
         api_key=settings.temporal_api_key,
-        tls=settings.temporal_tls,
+        tls=tls_config(settings),
         data_converter=pydantic_data_converter,
         runtime=runtime,
         interceptors=interceptors_for(settings, service),

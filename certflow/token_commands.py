@@ -7,14 +7,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
+from certflow.register_commands import TOKEN_ACTIONS
 from schemas.tokens import TokenState
 from store import tokens
 
-TOKEN_ACTIONS = {
-    "revoke": "stop a staff member's token from working at once (rotate gives them a new one)",
-    "rotate": "give a staff member a new token (printed once); the old one stops working",
-    "deactivate": "someone who left: no token of theirs works, and no task is given to them",
-}
+__all__ = ["TOKEN_ACTIONS", "describe", "run_token_action", "token_lines"]
 
 
 def _when(moment: datetime | None) -> str:

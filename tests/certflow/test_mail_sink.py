@@ -46,10 +46,10 @@ async def test_each_message_is_kept_once_by_its_message_id(sink, tmp_path):
                           port=sink)
 
     kept = stored_mail(directory)
-    assert [m.message_id for m in kept] == ["<b@certflow>", "<a@certflow>"]  # newest first
+    assert [m.message_id for m in kept] == ["<a@certflow>", "<b@certflow>"]  # in the order received
     assert [p.suffix for p in directory.iterdir()] == [".eml", ".eml"]
-    assert kept[1].subject == "认证申请评审结论：不予受理"
-    assert read_mail(kept[1].path).get_body().get_content().strip() == "认证申请评审结论：不予受理：正文"
+    assert kept[0].subject == "认证申请评审结论：不予受理"
+    assert read_mail(kept[0].path).get_body().get_content().strip() == "认证申请评审结论：不予受理：正文"
 
 
 async def test_certflow_mail_lists_and_shows(sink, tmp_path):
@@ -65,11 +65,18 @@ async def test_certflow_mail_lists_and_shows(sink, tmp_path):
     listed = certflow("list")
     assert listed.returncode == 0, listed.stderr
     first, second = listed.stdout.splitlines()
-    assert first.startswith("   1") and first.endswith("contact@example.cn  认证决定：批准认证")
-    assert second.startswith("   2") and second.endswith("认证申请评审结论：不予受理")
-    shown = certflow("show", "2")
+    assert first.startswith("   1") and first.endswith("contact@example.cn  认证申请评审结论：不予受理")
+    assert second.startswith("   2") and second.endswith("认证决定：批准认证")
+    shown = certflow("show", "1")
     assert shown.returncode == 0, shown.stderr
     assert "Subject: 认证申请评审结论：不予受理" in shown.stdout and "Message-ID: <a@certflow>" in shown.stdout
     assert "认证申请评审结论：不予受理：正文" in shown.stdout  # decoded, not base64 or quoted-printable
     missing = certflow("show", "3")
     assert missing.returncode == 1 and "no mail 3" in missing.stderr and "Traceback" not in missing.stderr
+
+    # Mail arriving later takes the next number: what was 1 is still 1 (issue 16).
+    await aiosmtplib.send(mail("<c@certflow>", "提醒：任务到期", to="reviewer@body.example"), hostname="127.0.0.1",
+                          port=sink)
+    assert certflow("list").stdout.splitlines()[:2] == [first, second]
+    assert "Message-ID: <a@certflow>" in certflow("show", "1").stdout
+    assert "Message-ID: <c@certflow>" in certflow("show", "3").stdout

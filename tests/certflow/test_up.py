@@ -1,5 +1,6 @@
 """`certflow up`: the whole system on embedded defaults, stopped cleanly, restarted onto the same data;
-a port already taken is a plain message; external servers mean nothing embedded starts."""
+a port already taken is a plain message; external servers mean nothing embedded starts; a kill -9 of it
+leaves no child behind, and a part going away stops it with a message and exit code 1 (issue 16)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import urllib.request
 import uuid
 from pathlib import Path
@@ -22,6 +24,9 @@ from certflow.embedded import free_port, port_is_free
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+PORTS = ("API", "POSTGRES", "TEMPORAL", "TEMPORAL_UI", "SMTP", "TEMPORAL_HTTP", "TEMPORAL_METRICS")
 
 
 class Up:
@@ -61,7 +66,7 @@ class Up:
 
 
 def stack_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    ports = {name: str(free_port()) for name in ("API", "POSTGRES", "TEMPORAL", "TEMPORAL_UI", "SMTP")}
+    ports = {name: str(free_port()) for name in PORTS}
     env = {k: v for k, v in os.environ.items() if not k.startswith("CERTFLOW_")}
     env.update({
         "CERTFLOW_DATA_DIR": str(tmp_path / "data"),
@@ -70,6 +75,8 @@ def stack_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         "CERTFLOW_TEMPORAL_PORT": ports["TEMPORAL"],
         "CERTFLOW_TEMPORAL_UI_PORT": ports["TEMPORAL_UI"],
         "CERTFLOW_SMTP_PORT": ports["SMTP"],
+        "CERTFLOW_TEMPORAL_HTTP_PORT": ports["TEMPORAL_HTTP"],
+        "CERTFLOW_TEMPORAL_METRICS_PORT": ports["TEMPORAL_METRICS"],
     })
     env.update(extra)
     return env
@@ -126,6 +133,9 @@ async def test_up_serves_stops_cleanly_and_restarts_onto_the_same_data(tmp_path)
         assert status == 200 and json.loads(body) == {"status": "ready"}  # details only to operators
         status, page = get(f"http://127.0.0.1:{env['CERTFLOW_TEMPORAL_UI_PORT']}/")
         assert status == 200 and b"<html" in page.lower()
+        # The dev server's metrics on the port the settings give (no longer a random one).
+        status, metrics = get(f"http://127.0.0.1:{env['CERTFLOW_TEMPORAL_METRICS_PORT']}/metrics")
+        assert status == 200 and b"# TYPE" in metrics
         # The worker `up` started runs workflows on the real dev server.
         assert await run_smoke(temporal, workflow_id) == "up"
         # The sink keeps what reaches it under the data directory.
@@ -135,7 +145,7 @@ async def test_up_serves_stops_cleanly_and_restarts_onto_the_same_data(tmp_path)
         code = first.stop()
     assert code == 0, "".join(first.output)
     assert "certflow stopped." in "".join(first.output)
-    for name in ("API", "POSTGRES", "TEMPORAL", "TEMPORAL_UI", "SMTP"):
+    for name in PORTS:
         assert port_is_free("127.0.0.1", int(env[f"CERTFLOW_{name}_PORT"])), f"{name} port still taken after stop"
 
     second = Up(env)
@@ -177,3 +187,109 @@ async def test_external_servers_start_nothing_embedded(tmp_path, db_dsn, tempora
     assert not (data / "pgdata").exists() and not (data / "temporal.db").exists()
     assert port_is_free("127.0.0.1", int(env["CERTFLOW_TEMPORAL_UI_PORT"]))
     assert port_is_free("127.0.0.1", int(env["CERTFLOW_SMTP_PORT"]))
+
+
+# ------------------------------------------------------------------------- children die with `up`
+
+def children_of(pid: int) -> dict[int, str]:
+    """The living processes started by ``pid`` and by them in turn, pid -> command name (zombies, which
+    hold no port and run nothing, are left out)."""
+    parent_of: dict[int, int] = {}
+    name_of: dict[int, str] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue  # ended while we looked
+        name, rest = text[text.index("(") + 1:text.rindex(")")], text[text.rindex(")") + 2:].split()
+        if rest[0] != "Z":
+            parent_of[int(stat.parent.name)], name_of[int(stat.parent.name)] = int(rest[1]), name
+    found: dict[int, str] = {}
+    frontier = [pid]
+    while frontier:
+        parent = frontier.pop()
+        for child, its_parent in parent_of.items():
+            if its_parent == parent and child not in found:
+                found[child] = name_of[child]
+                frontier.append(child)
+    return found
+
+
+def still_running(pids: dict[int, str], within: float) -> dict[int, str]:
+    """Those of ``pids`` still running (not a zombie) after polling for up to ``within`` seconds."""
+    deadline = time.monotonic() + within
+    while True:
+        left = {pid: name for pid, name in pids.items() if _alive(pid)}
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.1)  # polling the process table; the wait is bounded by ``within``
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
+def test_a_kill_9_of_up_leaves_no_process_behind(tmp_path):
+    env = stack_env(tmp_path)
+    up = Up(env)
+    children: dict[int, str] = {}
+    try:
+        up.wait_for("certflow is up")
+        children = children_of(up.process.pid)
+        names = set(children.values())
+        assert {"postgres", "temporal"} <= names and list(children.values()).count("python") >= 2, children
+        up.process.kill()  # SIGKILL: no handler of ours runs
+        up.process.wait(10)
+        left = still_running(children, within=60)
+        assert not left, f"left running after kill -9 of certflow up: {left}"
+    finally:
+        up.stop()
+        for pid in still_running(children, within=0):  # only when the test failed: leave nothing to others
+            os.kill(pid, signal.SIGKILL)
+    for name in PORTS:
+        assert port_is_free("127.0.0.1", int(env[f"CERTFLOW_{name}_PORT"])), f"{name} port still taken"
+
+
+def test_postgres_going_away_is_reported_and_stops_everything(tmp_path):
+    env = stack_env(tmp_path)
+    up = Up(env)
+    try:
+        up.wait_for("certflow is up")
+        children = children_of(up.process.pid)
+        postmaster = next(pid for pid, name in children.items() if name == "postgres"
+                          and children_of(pid))  # the postmaster: its backends are its children
+        os.kill(postmaster, signal.SIGKILL)
+        up.wait_for("PostgreSQL process exited")
+        assert up.process.wait(60) == 1
+    finally:
+        up.stop()
+    assert "stack.part_exited" in "".join(up.output) and "part=PostgreSQL" in "".join(up.output)
+    assert not still_running(children, within=30)
+
+
+async def test_an_external_postgres_going_away_and_back_is_reported(tmp_path, temporal_env):
+    """Not ours to stop or restart: `certflow up` says so when it goes and when it is back, and runs on."""
+    from certflow.embedded import EmbeddedPostgres
+
+    external = EmbeddedPostgres(tmp_path / "external", free_port(), database="certflow")
+    external.start()
+    target = temporal_env.client.service_client.config.target_host
+    env = stack_env(tmp_path, CERTFLOW_DATABASE_URL=external.dsn, CERTFLOW_TEMPORAL_ADDRESS=target,
+                    CERTFLOW_SMTP_SINK="false")
+    up = Up(env)
+    try:
+        up.wait_for("certflow is up")
+        external.stop()
+        up.wait_for(f"PostgreSQL at 127.0.0.1:{external.port} (CERTFLOW_DATABASE_URL) does not answer", timeout=30)
+        external.start()
+        up.wait_for(f"PostgreSQL at 127.0.0.1:{external.port} answers again", timeout=30)
+        assert up.process.poll() is None
+    finally:
+        code = up.stop()
+        external.stop()
+    assert code == 0, "".join(up.output)
