@@ -33,6 +33,7 @@ from workflows.contracts import (
     ProcessStatus,
     certification_workflow_id,
 )
+from workflows.search_attributes import about
 
 router = APIRouter(prefix="/api/v1/applications", tags=["applications"])
 
@@ -137,7 +138,8 @@ async def submit(
                                process_pages=request.app.state.settings.public_url
                                or request.app.state.settings.api_url),
             id=workflow_id, task_queue=request.app.state.settings.task_queue,
-            static_summary=f"certification of {submission.organization.name}",
+            static_summary=f"认证：{submission.organization.name}",
+            search_attributes=about(application_id, submission.organization.name or "", code),  # issue 16
         )
     except RPCError as exc:  # nothing was started: the applicant's data is not lost, the request may be repeated
         raise engine_unavailable(exc) from None

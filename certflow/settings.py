@@ -27,6 +27,11 @@ SEARCH_ATTRIBUTES: dict[str, str] = {
     "StarLevel": "Keyword",
     "OrganizationName": "Text",
     "NextDue": "Datetime",
+    # Issue 16: every process found from its start, by its application, the organization's credit code, or a
+    # part of its name (the dev server's Text search does not split Chinese words: workflows/search_attributes.py).
+    "ApplicationId": "Keyword",
+    "CreditCode": "Keyword",
+    "OrganizationTerms": "KeywordList",
 }
 
 

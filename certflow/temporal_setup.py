@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -50,13 +51,15 @@ class SetupReport:
 def _indexed_type(kind: str) -> IndexedValueType.ValueType:
     from temporalio.api.enums.v1 import IndexedValueType
 
-    return IndexedValueType.Value(f"INDEXED_VALUE_TYPE_{kind.upper()}")
+    # "KeywordList" is INDEXED_VALUE_TYPE_KEYWORD_LIST: a word break before each inner capital.
+    return IndexedValueType.Value("INDEXED_VALUE_TYPE_" + re.sub(r"(?<!^)(?=[A-Z])", "_", kind).upper())
 
 
 def _type_name(value: IndexedValueType.ValueType) -> str:
     from temporalio.api.enums.v1 import IndexedValueType
 
-    return IndexedValueType.Name(value).removeprefix("INDEXED_VALUE_TYPE_").capitalize()
+    return "".join(part.capitalize() for part in IndexedValueType.Name(value).removeprefix("INDEXED_VALUE_TYPE_")
+                   .split("_"))
 
 
 async def _until_known(call: Callable[[], Awaitable[T]], what: str) -> T:

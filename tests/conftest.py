@@ -110,6 +110,7 @@ async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
             "Keyword": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
             "Text": IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
             "Datetime": IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+            "KeywordList": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
         }
         await env.client.operator_service.add_search_attributes(
             AddSearchAttributesRequest(

@@ -57,7 +57,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.incidents import IncidentBound
     from workflows.life_audits import took_part
     from workflows.process_context import ACTIVITY_TIMEOUT, ProcessContext
-    from workflows.search_attributes import CERT_NUMBER, CERT_STATUS, NEXT_DUE, ORGANIZATION, STAR_LEVEL
+    from workflows.search_attributes import CERT_NUMBER, CERT_STATUS, NEXT_DUE, ORGANIZATION, STAR_LEVEL, audit_start
     from workflows.tasks import Completed, start_of, today
 
 REVIEW_WORKING_DAYS = 3
@@ -215,7 +215,9 @@ class InitialCertification:
                        reminder_days_before=steps.reminder_days_before, follow_up_days=steps.follow_up_days,
                        report_working_days=steps.report_working_days, process_pages=data.process_pages,
                        incident_bound=IncidentBound.of(steps)),
-            id=self.state.audit_workflow_id, static_summary=f"initial audit of {org.name}",
+            id=self.state.audit_workflow_id,
+            **audit_start(AuditKind.INITIAL.value, data.application_id, org.name or "", org.credit_code, None,
+                          old_summary=f"initial audit of {org.name}"),
         )
         self.ctx.stage = "audit"  # the child exists from here: its tasks can be completed
         called = self.ctx.board.enter("initial_audit")

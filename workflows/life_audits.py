@@ -24,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.audit import AuditInput, AuditOutcome, AuditWorkflow
     from workflows.incidents import IncidentBound
     from workflows.life_context import LifeContext
+    from workflows.search_attributes import audit_start
     from workflows.tasks import Check, Completed, today
 
 TENTH = Decimal("0.1")
@@ -105,7 +106,10 @@ class LifeAudits:
                            full_assessment=full_assessment, minimum_rule=rule,
                            process_pages=self.ctx.input.process_pages, incident_bound=IncidentBound.of(steps),
                            sampling=sampling),
-                id=audit_id, static_summary=f"{kind.value} audit of {s.organization_name} ({s.number})",
+                id=audit_id,
+                **audit_start(kind.value, self.ctx.input.application_id, s.organization_name,
+                              self.ctx.input.submission.organization.credit_code, s.number,
+                              old_summary=f"{kind.value} audit of {s.organization_name} ({s.number})"),
             )
             self.state.started.add(audit_id)  # the server has it: its Updates can be addressed
             return await audit

@@ -17,6 +17,8 @@ the reminders of each task (described in its documentation with its due rule).
 
 from __future__ import annotations
 
+from functools import cache
+
 from workflows.model_elements import Element, Flow, ProcessModel
 from workflows.model_life import add_life
 
@@ -145,3 +147,9 @@ def _certification() -> ProcessModel:
 
 MODELS: tuple[ProcessModel, ...] = (_certification(), _audit())
 MODEL_OF = {"CertificationWorkflow": MODELS[0], "AuditWorkflow": MODELS[1]}
+
+
+@cache
+def element_names() -> dict[str, str]:
+    """Each element id the code records, with its name in the models (for what a process says it is doing)."""
+    return {e.code_id: e.name for m in MODELS for e in m.elements if e.recorded}

@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
     from schemas.errors import RuleViolation
     from schemas.payloads import Payload, happened_dates
     from schemas.staff import Role
+    from schemas.task_titles import TITLES_ZH
     from schemas.tasking import (
         Actor,
         ElementVisit,
@@ -39,6 +40,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.incidents import IncidentBound, IncidentHandlers, Incidents
     from workflows.mail import OutgoingMail
+    from workflows.model import element_names
 
 # Asia/Shanghai has kept UTC+8 without daylight saving since 1991: a fixed offset gives the same dates
 # as the zone database without workflow code reading the zone files.
@@ -367,16 +369,20 @@ class TaskBoard:
         return [t.view for t in self.tasks.values() if t.completed is None]
 
     def describe(self) -> str:
+        """What the process waits for, in the body's words (the Temporal UI's current details): each open
+        task with its due date, or, with none open, the element it is in by its name in the model."""
         open_views = self.views()
         if not open_views:
-            return "working on the next step"
+            here = self.current_element()
+            return f"进行中：{element_names().get(here, here)}" if here else "正在开始"
         parts = []
         for v in open_views:
-            due = f"due {v.due_on}{' (provisional)' if v.due_provisional else ''}"
+            due = f"期限 {v.due_on}{'（暂定）' if v.due_provisional else ''}"
             if v.available_from is not None and v.available_from > today():  # dates are facts
-                due += " (not before that day)" if v.available_from == v.due_on else f" (from {v.available_from})"
-            parts.append(f"awaiting {v.title} — {due}" + (f" ({v.rule_id})" if v.rule_id else ""))
-        return "; ".join(parts)
+                due += "（不早于当日）" if v.available_from == v.due_on else f"（{v.available_from} 起）"
+            title = TITLES_ZH.get(v.kind, v.title)
+            parts.append(f"等待「{title}」，{due}" + (f"（{v.rule_id}）" if v.rule_id else ""))
+        return "；".join(parts)
 
 
 class HumanTasks(IncidentHandlers):

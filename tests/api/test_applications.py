@@ -25,6 +25,7 @@ from workflows.contracts import (
     ProcessStatus,
     certification_workflow_id,
 )
+from workflows.search_attributes import APPLICATION_ID, CREDIT_CODE, ORGANIZATION, ORGANIZATION_TERMS
 
 PROBLEM = "application/problem+json"
 
@@ -98,6 +99,15 @@ async def test_a_complete_application_starts_its_certification(http, staff, temp
         described = await handle.describe()
         assert described.workflow_type == CERTIFICATION_WORKFLOW and described.task_queue == api_settings.task_queue
         assert described.status == WorkflowExecutionStatus.RUNNING
+        # Found from its start by what it is about (issue 16): application, organization, credit code, a part
+        # of the name (the dev server's Text search does not split Chinese words).
+        found = described.typed_search_attributes
+        organization = complete_application()["organization"]
+        assert found.get(APPLICATION_ID) == str(application_id)
+        assert found.get(CREDIT_CODE) == organization["credit_code"]
+        assert found.get(ORGANIZATION) == organization["name"]
+        assert organization["name"][2:4] in (found.get(ORGANIZATION_TERMS) or [])
+        assert await described.static_summary() == f"认证：{organization['name']}"
     finally:
         await handle.terminate("test finished")
 

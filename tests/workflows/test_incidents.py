@@ -84,7 +84,7 @@ async def test_a_mail_refused_for_good_is_an_incident_an_operator_retries_and_th
         assert (row["status"], row["attempts"]) == ("failed", 1) and "550" in row["last_error"]  # one try, no loop
         shown = await details(journey.handle)
         assert shown.startswith("INCIDENT: mail: application_received at record_application — MailRefused: ")
-        assert f"POST /api/v1/incidents/{listed['id']}/retry" in shown and "awaiting application review" in shown
+        assert f"POST /api/v1/incidents/{listed['id']}/retry" in shown and "等待「申请评审」" in shown
         view = (await http.get(f"/api/v1/processes/{journey.workflow_id}", headers=ops)).json()
         assert [(i["id"], i["state"], i["error_type"]) for i in view["incidents"]] == [
             (listed["id"], "open", "MailRefused")]

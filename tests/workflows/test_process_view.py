@@ -11,6 +11,7 @@ from temporalio.api.sdk.v1 import WorkflowMetadata
 from api.app import create_app
 from api.process_view import today
 from certflow.settings import Settings
+from workflows.search_attributes import APPLICATION_ID, CREDIT_CODE, ORGANIZATION_TERMS
 
 
 async def test_a_process_shows_where_it_is_and_where_it_has_been(journey, pool):
@@ -21,7 +22,14 @@ async def test_a_process_shows_where_it_is_and_where_it_has_been(journey, pool):
     await journey.task("stage1", audit)
     # The Temporal UI's details say where the process is, in words, and link to its page.
     metadata = await audit.query("__temporal_workflow_metadata", result_type=WorkflowMetadata)
-    assert metadata.current_details.startswith("awaiting stage 1 findings — due ")
+    assert metadata.current_details.startswith("等待「第一阶段审查发现」，期限 ")  # in the body's words (issue 16)
+    assert "（R-9.1.5）" in metadata.current_details
+    # The audit is found by what it is about, from its start; its summary says so in Chinese (issue 16).
+    described = await audit.describe()
+    found = described.typed_search_attributes
+    assert found.get(APPLICATION_ID) == str(journey.application_id) and found.get(CREDIT_CODE)
+    assert "呼叫" in (found.get(ORGANIZATION_TERMS) or [])
+    assert (await described.static_summary()).startswith("初次认证审查：")
     assert metadata.current_details.endswith(f"[process page](http://certflow.example:8000/processes/{audit.id})")
     app = create_app(Settings(_env_file=None, task_queue=journey.queue, database_url="postgresql://unused"),
                      pool=pool, temporal=journey.env.client)
@@ -62,3 +70,12 @@ async def test_a_process_shows_where_it_is_and_where_it_has_been(journey, pool):
         assert (await http.get("/api/v1/processes/certification-nothing", headers=headers)).status_code == 404
         assert (await http.get("/api/v1/processes/stats", params={"process": "x"}, headers=headers)).status_code == 422
         assert (await http.get("/api/v1/processes/stats")).status_code == 401
+
+
+def test_name_terms_are_the_name_s_runs_of_two_to_four_characters():
+    from workflows.search_attributes import MAX_TERMS, name_terms
+
+    terms = name_terms("示例 呼叫中心")
+    assert terms[0] == "示例呼叫中心" and {"呼叫", "叫中心", "例呼叫中"} <= set(terms)
+    assert len(terms) == len(set(terms)) and all(2 <= len(t) <= 6 for t in terms)
+    assert len(name_terms("".join(chr(0x4E00 + i) for i in range(200)))) == MAX_TERMS and name_terms("  ") == []
