@@ -149,7 +149,7 @@ class AuditWorkflow(HumanTasks):
                         person_days=self.programme.person_days, onsite_days=self.programme.onsite_days,
                         onsite_start=self.programme.onsite_start, onsite_end=self.programme.onsite_end,
                         team=self.programme.team, shoppers=[v.shopper_id for v in self.programme.visits]),
-            start_to_close_timeout=ACTIVITY_TIMEOUT, summary="record the audit and its team",
+            start_to_close_timeout=ACTIVITY_TIMEOUT, summary="登记审查及审查组",
         )
         self.board.passed("record_audit")
 
@@ -193,7 +193,7 @@ class AuditWorkflow(HumanTasks):
             OnsiteRecord(audit_id=data.audit_id, items=onsite.payload.items, findings=onsite.payload.findings,
                          sample=not data.full_assessment, onsite_start=held[0], onsite_end=held[1]),
             start_to_close_timeout=ACTIVITY_TIMEOUT,
-            summary="record item results and findings, compute the level (R-6)",
+            summary="登记各项结果与发现，计算等级（R-6）",
         )
         self.board.passed("record_onsite_results")
         kinds = {fid: f.kind for fid, f in zip(recorded.finding_ids, onsite.payload.findings, strict=True)}
@@ -212,7 +212,7 @@ class AuditWorkflow(HumanTasks):
             )
             await self.board.incidents.execute(
                 RecordActivities.record_follow_up, FollowUpRecord(corrections=follow.payload.corrections),
-                start_to_close_timeout=ACTIVITY_TIMEOUT, summary="record corrections and verification",
+                start_to_close_timeout=ACTIVITY_TIMEOUT, summary="登记纠正与验证",
             )
             open_ncs -= {c.finding_id for c in follow.payload.corrections if c.verified_on is not None}
 
@@ -229,7 +229,7 @@ class AuditWorkflow(HumanTasks):
         await self.board.incidents.execute(
             RecordActivities.conclude_audit,
             AuditConclusion(audit_id=data.audit_id, status="concluded", recommendation=report.payload.recommendation),
-            start_to_close_timeout=ACTIVITY_TIMEOUT, summary="conclude the audit",
+            start_to_close_timeout=ACTIVITY_TIMEOUT, summary="审查结论",
         )
         self.board.passed("conclude_audit")
         if self.auditee_notices:
@@ -330,7 +330,7 @@ class AuditWorkflow(HumanTasks):
         queued = await self.board.incidents.execute(
             RecordActivities.send_notice, Notice(key=key, to=self.input.contact_email, template=template,
                                   params={"organization": self.input.organization_name, **params}, event=event),
-            start_to_close_timeout=ACTIVITY_TIMEOUT, summary=f"notice: {template}",
+            start_to_close_timeout=ACTIVITY_TIMEOUT, summary=f"通知：{template}",
         )
         self.board.mail.deliver([queued], template)
 

@@ -121,13 +121,13 @@ class InitialCertification:
     async def run_to_expiry(self, grant: GrantResult) -> None:
         """Before the certificate's life was built, a certificate simply ran to its end (histories of then)."""
         await workflow.sleep(start_of(grant.valid_to + timedelta(days=1)) - workflow.now(),
-                             summary=f"certificate valid until {grant.valid_to}")
+                             summary=f"证书有效期至 {grant.valid_to}")
         await self.ctx.board.incidents.execute(
             RecordActivities.expire_certificate,
             ExpiryInput(number=grant.number,
                         event=self.ctx.event_input("certificate.expired", "R-9.6.8", {}).model_copy(
                             update={"subject": grant.number})),
-            start_to_close_timeout=ACTIVITY_TIMEOUT, summary="the certificate expires (R-9.6.8)",
+            start_to_close_timeout=ACTIVITY_TIMEOUT, summary="证书到期（R-9.6.8）",
         )
         workflow.upsert_search_attributes([CERT_STATUS.value_set("expired")])
 
@@ -139,7 +139,7 @@ class InitialCertification:
             ApplicationIntake(application_id=data.application_id, workflow_id=workflow.info().workflow_id,
                               submission=data.submission, submitted_at=data.submitted_at,
                               submitted_by=data.submitted_by),
-            start_to_close_timeout=ACTIVITY_TIMEOUT, summary="record the application (R-9.1.1)",
+            start_to_close_timeout=ACTIVITY_TIMEOUT, summary="登记申请（R-9.1.1）",
         )
         self.ctx.board.passed("record_application")
         await self.ctx.fetch_reference()
@@ -285,7 +285,7 @@ class InitialCertification:
                        event=self.ctx.event_input("certificate.granted", "R-9.1.9", {"star_level": level.value,
                                                                                   "by": decision.actor.name})),
             start_to_close_timeout=ACTIVITY_TIMEOUT,
-            summary="allocate the number and publish the certificate (R-10.3, R-9.1.9.n3)",
+            summary="分配证书编号并公布证书（R-10.3、R-9.1.9.n3）",
         )
         self.ctx.board.passed("grant_certificate")
         workflow.upsert_search_attributes([

@@ -81,7 +81,7 @@ class CertificateLife:
                     or (ctx.cycle.renewal is not None and self.nothing_in_flight())
                     or (workflow.info().is_continue_as_new_suggested() and self.nothing_in_flight()),
                     timeout=expiry - workflow.now() if ctx.cycle.renewal is None else None,
-                    timeout_summary=f"certificate {state.number} valid until {state.valid_to}")
+                    timeout_summary=f"证书 {state.number} 有效期至 {state.valid_to}")
             except TimeoutError:
                 await self.recertification.expire()
             failure = ctx.failure_beside()
@@ -90,7 +90,7 @@ class CertificateLife:
             if ctx.cycle.ending is not None:
                 await ctx.board.incidents.execute(RecordActivities.withdraw_open_tasks, workflow.info().workflow_id,
                                                   start_to_close_timeout=ACTIVITY_TIMEOUT,
-                                                  summary="withdraw the open tasks of the ended process")
+                                                  summary="撤回已结束过程的未完成任务")
                 return ctx.cycle.ending
             if await self.register_due():
                 continue
@@ -110,7 +110,7 @@ class CertificateLife:
         self.ctx.cycle.due_in_register = due
         await self.ctx.board.incidents.execute(
             RecordActivities.record_next_due, NextDueRecord(number=self.state.number, on=due[0], what=due[1]),
-            start_to_close_timeout=ACTIVITY_TIMEOUT, summary=f"next due: {due[1] or 'nothing'} {due[0] or ''}")
+            start_to_close_timeout=ACTIVITY_TIMEOUT, summary=f"下一到期事项：{due[1] or '无'} {due[0] or ''}")
         return True
 
     async def ready_for_next_run(self) -> bool:

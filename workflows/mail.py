@@ -59,7 +59,7 @@ class OutgoingMail:
         for key in keys:
             self.deliveries.append(self.incidents.start(
                 NotifyActivities.deliver_mail, MailDelivery(key=key), start_to_close_timeout=DELIVERY_TIMEOUT,
-                retry_policy=MAIL_RETRY, summary=f"mail: {summary}", task_queue=io_queue(),
+                retry_policy=MAIL_RETRY, summary=f"邮件：{summary}", task_queue=io_queue(),
             ))
 
     def issue_document(self, request: DocumentRequest) -> None:
@@ -68,7 +68,7 @@ class OutgoingMail:
         made = self.incidents.start(
             DocumentActivities.issue_certificate_document, request, start_to_close_timeout=DELIVERY_TIMEOUT,
             retry_policy=MAIL_RETRY, task_queue=io_queue(),
-            summary=f"certificate document ({request.reason}) for {request.number}",
+            summary=f"证书文件（{request.reason}）：{request.number}",
         )
         self.deliveries.append(made)
         self.documents = [d for d in self.documents if not d.done()] + [made]

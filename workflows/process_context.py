@@ -59,7 +59,7 @@ class ProcessContext:
         self.reference = await self.board.incidents.execute(
             RecordActivities.reference_data, ReferenceQuery(years=list(range(year - 1, year + 5))),
             start_to_close_timeout=ACTIVITY_TIMEOUT,
-            summary="holiday table and item catalogue",
+            summary="节假日表与审查项目目录",
         )
 
     def reference_data(self) -> ReferenceData:
@@ -88,7 +88,7 @@ class ProcessContext:
             RecordActivities.set_application_status,
             StatusChange(application_id=self.input.application_id, status=status,
                          event=self.event_input(f"application.{status.value}", rule_id, data or {})),
-            start_to_close_timeout=ACTIVITY_TIMEOUT, summary=f"application {status.value}",
+            start_to_close_timeout=ACTIVITY_TIMEOUT, summary=f"申请状态：{status.value}",
         )
 
     async def notify(self, template: str, rule_id: str, params: dict) -> None:
@@ -104,7 +104,7 @@ class ProcessContext:
         key = await self.board.incidents.execute(
             RecordActivities.send_notice,
             Notice(key=event.key, to=contact.email, template=template, params=params, event=event),
-            start_to_close_timeout=ACTIVITY_TIMEOUT, summary=f"notice: {template}",
+            start_to_close_timeout=ACTIVITY_TIMEOUT, summary=f"通知：{template}",
         )
         self.board.mail.deliver([key], template)
 

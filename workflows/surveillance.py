@@ -117,7 +117,7 @@ class Surveillance:
                                                       at=workflow.now(), workflow_id=workflow.info().workflow_id,
                                                       subject=s.number, rule_id="R-9.2.1"),
             start_to_close_timeout=ACTIVITY_TIMEOUT,
-            summary=f"remind the programme managers: surveillance due {due}")
+            summary=f"提醒方案管理人员：监督审查最迟 {due}")
         self.ctx.board.mail.deliver(queued.keys, "surveillance reminder")
 
     async def watch_window(self, due: date, slot: str) -> None:

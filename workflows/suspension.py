@@ -73,7 +73,7 @@ class Suspension:
         if opens > workflow.now():
             try:
                 await workflow.wait_condition(lifted, timeout=opens - workflow.now(),
-                                              timeout_summary=f"suspension ends {until}")
+                                              timeout_summary=f"暂停期至 {until}")
                 return
             except TimeoutError:
                 pass
@@ -110,7 +110,7 @@ class Suspension:
         while the task, now overdue, is escalated to the managers."""
         try:
             await workflow.wait_condition(lifted, timeout=start_of(limit.until) - workflow.now(),
-                                          timeout_summary=f"the suspension's limit, {limit.until}")
+                                          timeout_summary=f"暂停期限届满：{limit.until}")
             return
         except TimeoutError:
             pass

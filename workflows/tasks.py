@@ -42,6 +42,14 @@ with workflow.unsafe.imports_passed_through():
     from workflows.mail import OutgoingMail
     from workflows.model import element_names
 
+_NOTICE_ZH = {"reminder": "提醒", "escalation": "逾期上报"}
+
+
+def _zh(kind: str, title: str) -> str:
+    """A task's title in the body's words, for what its process shows in the Temporal UI."""
+    return TITLES_ZH.get(kind, title)
+
+
 # Asia/Shanghai has kept UTC+8 without daylight saving since 1991: a fixed offset gives the same dates
 # as the zone database without workflow code reading the zone files.
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -224,7 +232,7 @@ class TaskBoard:
                 InboxActivities.cancel_task,
                 TaskClosing(task_id=task_id, workflow_id=self.owner_id, subject=self.subject, kind=kind,
                             rule_id=rule_id, actor=None, at=workflow.now(), element_id=element_id or kind, payload={}),
-                start_to_close_timeout=timedelta(seconds=30), summary=f"withdraw task: {title}",
+                start_to_close_timeout=timedelta(seconds=30), summary=f"撤回任务：{_zh(kind, title)}",
             )
             del self.tasks[task_id]
             self.details(self.describe())
@@ -235,7 +243,7 @@ class TaskBoard:
                         rule_id=rule_id, actor=done.actor, at=done.at, element_id=element_id or kind,
                         payload=done.payload.model_dump(mode="json")),
             start_to_close_timeout=timedelta(seconds=30),
-            summary=f"close task: {title}",
+            summary=f"关闭任务：{_zh(kind, title)}",
         )
         del self.tasks[task_id]
         self.details(self.describe())
@@ -251,7 +259,7 @@ class TaskBoard:
                 context={**(self.about() if self.about else {}), **task.context}, notify_assignee=notify,
             ),
             start_to_close_timeout=timedelta(seconds=30),
-            summary=f"open task: {view.title}",  # runs begun before 2026-11 recorded None
+            summary=f"开启任务：{_zh(view.kind, view.title)}",  # runs begun before 2026-11 recorded None
         )
 
     async def reschedule(self, kind: str, day_of: Callable[[dict], date | None]) -> None:
@@ -285,7 +293,8 @@ class TaskBoard:
             if wait <= timedelta(0):
                 continue  # opened after this reminder would have gone out
             try:
-                await workflow.wait_condition(settled, timeout=wait, timeout_summary=f"{notice} of {task.view.kind}")
+                what = f"{_NOTICE_ZH[notice]}：{_zh(task.view.kind, task.view.title)}"
+                await workflow.wait_condition(settled, timeout=wait, timeout_summary=what)
                 return
             except TimeoutError:
                 if notice == "escalation" and task.deadline:  # the diagram's boundary timer
@@ -295,7 +304,7 @@ class TaskBoard:
                     TaskNotice(task_id=task.view.task_id, notice=notice, workflow_id=self.owner_id,
                                subject=self.subject, at=workflow.now(), view=task.view),
                     start_to_close_timeout=timedelta(seconds=30),
-                    summary=f"{notice}: {task.view.title}",
+                    summary=f"{_NOTICE_ZH[notice]}：{_zh(task.view.kind, task.view.title)}",
                 )
                 self.mail.deliver(queued.keys, f"{notice}: {task.view.title}")
                 if notice == "escalation" and task.deadline:

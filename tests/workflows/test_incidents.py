@@ -76,14 +76,14 @@ async def test_a_mail_refused_for_good_is_an_incident_an_operator_retries_and_th
     async with api(journey) as http:
         [listed] = (await http.get("/api/v1/incidents", headers=ops)).json()
         assert listed["key"] == raised.key and listed["workflow_id"] == journey.workflow_id
-        assert (listed["activity"], listed["step"], listed["state"]) == ("deliver_mail", "mail: application_received",
+        assert (listed["activity"], listed["step"], listed["state"]) == ("deliver_mail", "邮件：application_received",
                                                                          "open")
         assert listed["error_type"] == "MailRefused" and "550" in listed["error"]
         assert listed["reason"].startswith("refused") and listed["element_id"] == "record_application"
         row = await pool.fetchrow("SELECT status, attempts, last_error FROM outbox")
         assert (row["status"], row["attempts"]) == ("failed", 1) and "550" in row["last_error"]  # one try, no loop
         shown = await details(journey.handle)
-        assert shown.startswith("INCIDENT: mail: application_received at record_application — MailRefused: ")
+        assert shown.startswith("INCIDENT: 邮件：application_received at record_application — MailRefused: ")
         assert f"POST /api/v1/incidents/{listed['id']}/retry" in shown and "等待「申请评审」" in shown
         view = (await http.get(f"/api/v1/processes/{journey.workflow_id}", headers=ops)).json()
         assert [(i["id"], i["state"], i["error_type"]) for i in view["incidents"]] == [
@@ -122,7 +122,7 @@ async def test_a_refused_register_write_holds_the_step_until_an_operator_retries
     assert await refusals(pool) == 3
     assert "the register refuses application.under_review" in raised.error and raised.reason == "failed 3 attempts"
     status = await journey.handle.query("status", result_type=ProcessStatus)
-    assert status.open_tasks == [] and status.summary.startswith("INCIDENT: application under_review")
+    assert status.open_tasks == [] and status.summary.startswith("INCIDENT: 申请状态：under_review")
     _name, ops = await operator(pool)
     async with api(journey) as http:
         [listed] = (await http.get("/api/v1/incidents", params={"workflow_id": journey.workflow_id},
@@ -202,7 +202,7 @@ async def test_a_non_retryable_failure_is_an_incident_at_once_and_the_step_runs_
         try:
             await journey.start()
             raised = await incident(journey, "send_notice")
-            assert (raised.error_type, raised.step) == ("MailTemplateError", "notice: application_received")
+            assert (raised.error_type, raised.step) == ("MailTemplateError", "通知：application_received")
             assert "no_such_value" in raised.error and raised.reason.startswith("refused")
             assert (await journey.handle.query("status", result_type=ProcessStatus)).open_tasks == []  # it holds
             _, ops = await operator(pool)
@@ -231,7 +231,7 @@ async def test_an_incident_the_register_cannot_take_yet_is_shown_by_the_process_
     raised = await journey.handle.execute_update(
         "wait_for_incident", IncidentWait(activity="deliver_mail", recorded=False), result_type=Incident)
     shown = await details(journey.handle)
-    assert shown.startswith("INCIDENT: mail: application_received") and "GET /api/v1/incidents" in shown
+    assert shown.startswith("INCIDENT: 邮件：application_received") and "GET /api/v1/incidents" in shown
     _, ops = await operator(pool)
     async with api(journey) as http:
         assert (await http.get("/api/v1/incidents", headers=ops)).json() == []  # not in the register yet

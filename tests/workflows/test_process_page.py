@@ -113,7 +113,7 @@ async def test_the_page_shows_an_incident_with_its_error_and_how_to_retry_it(jou
     assert 'data-ready="true"' in dom and re.search(r'<pre id="errors"></pre>', dom), dom[-3000:]
     assert "cf-incident" in classes_of(dom, "record_application")  # where the mail was queued
     [listed] = re.findall(r'<li class="incident">([^<]*)</li>', dom)
-    assert listed.startswith("open: mail: application_received at 登记申请 — MailRefused: ")  # by its name
+    assert listed.startswith("open: 邮件：application_received at 登记申请 — MailRefused: ")  # by its name
     assert f"POST /api/v1/incidents/{register_id}/retry" in listed
 
 
