@@ -32,15 +32,15 @@ def _mentions_a_marker(node: ast.AST) -> bool:
     return False
 
 
-def recording_tests(tests: Path = TESTS) -> list[str]:
-    """The pytest node ids (relative to the project root) of the tests that keep a history."""
+def recording_tests(tests: Path = TESTS, root: Path = ROOT) -> list[str]:
+    """The pytest node ids (relative to ``root``, where pytest runs) of the tests that keep a history."""
     found = []
     for path in sorted(tests.glob("test_*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in tree.body:
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test_") \
                     and _mentions_a_marker(node):
-                found.append(f"{path.relative_to(ROOT)}::{node.name}")
+                found.append(f"{path.relative_to(root)}::{node.name}")
     return found
 
 
