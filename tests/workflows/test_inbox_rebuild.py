@@ -11,7 +11,7 @@ from pathlib import Path
 
 from certflow.inbox_rebuild import rebuild_inbox
 from schemas.tasks import TaskStatus
-from store.tasks import get_task, upsert_open_task
+from store.tasks import get_task, list_tasks, upsert_open_task
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -60,3 +60,20 @@ async def test_the_command_prints_what_it_restored(journey, pool, db_dsn):
     assert process.returncode == 0, err.decode()
     assert f"restored   {view.task_id}" in out.decode()
     assert (await get_task(pool, view.task_id)) is not None
+
+
+async def test_an_audits_lost_tasks_come_back_with_their_subject(journey, pool):
+    await journey.to_audit()
+    audit = journey.audit()
+    assert audit is not None
+    await journey.task("stage1", audit)
+    originals = {t.id: t for t in await list_tasks(pool, status=TaskStatus.OPEN) if t.workflow_id == audit.id}
+    assert originals
+    await pool.execute("DELETE FROM tasks WHERE workflow_id = $1", audit.id)
+    changes = await rebuild_inbox(journey.env.client, pool, [journey.workflow_id, audit.id])
+    assert {(c.task_id, c.action) for c in changes} == {(task_id, "restored") for task_id in originals}
+    for task_id, original in originals.items():
+        restored = await get_task(pool, task_id)
+        # The audit's subject (its organization) is not in its status: it comes from the task's opened event.
+        assert restored is not None and original.subject and restored.subject == original.subject
+        assert restored.model_dump(exclude={"context"}) == original.model_dump(exclude={"context"})
