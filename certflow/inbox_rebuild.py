@@ -21,7 +21,7 @@ from typing import Any
 
 from temporalio.api.enums.v1 import WorkflowExecutionStatus
 from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowQueryFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from schemas.payloads import TASK_PAYLOADS
@@ -49,7 +49,7 @@ class HeldTask:
 @dataclass
 class Change:
     task_id: str
-    action: str  # restored | corrected | cancelled | left
+    action: str  # restored | corrected | cancelled | left | skipped (a process that did not answer)
     detail: str
 
     def line(self) -> str:
@@ -102,8 +102,7 @@ async def _restore(db: Db, held: HeldTask) -> Change | None:
     existing = await tasks.get_task(db, v.task_id)
     if existing is not None and existing.status is not TaskStatus.OPEN:
         return Change(v.task_id, "left", f"{held.workflow_id} holds it open but the register has it "
-                      f"{existing.status.value}; no store function reopens a task: complete or withdraw it in the "
-                      "process")
+                      f"{existing.status.value}; no store function reopens a task")
     model = TASK_PAYLOADS.get(v.kind)
     schema = (existing.payload_schema if existing else None) or (model.model_json_schema() if model else {})
     subject = (existing.subject if existing else None) or await _opened_subject(db, held) or held.subject
@@ -152,7 +151,12 @@ async def rebuild_inbox(client: Client, db: Db, workflow_ids: list[str] | None =
         running, _ = await _execution(client, workflow_id)
         if not running:
             continue
-        found = await held_tasks(client, workflow_id)
+        try:
+            found = await held_tasks(client, workflow_id)
+        except (RPCError, WorkflowQueryFailedError) as exc:  # no worker answers, or the query failed
+            changes.append(Change(workflow_id, "skipped", f"its open tasks could not be asked: {exc}; its rows are "
+                                  "left as they are"))
+            continue
         held[workflow_id] = {h.view.task_id for h in found}
         for task in found:
             change = await _restore(db, task)
