@@ -26,7 +26,9 @@ def cmd_inbox(args: argparse.Namespace) -> int:
         changes = await rebuild_inbox(client, conn, args.workflow or None)
         for change in changes:
             print(change.line())
-        print(f"{len(changes)} change(s)" if changes else "the inbox agrees with the running processes")
+        changed = sum(change.changed for change in changes)
+        print(f"{changed} row(s) changed" if changed else "the inbox agrees with the running processes"
+              + (f" but for {len(changes)} task(s) or process(es) above" if changes else ""))
 
     code = with_register(settings, "inbox", work)
     if failed:

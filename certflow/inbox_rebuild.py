@@ -52,6 +52,10 @@ class Change:
     action: str  # restored | corrected | cancelled | left | skipped (a process that did not answer)
     detail: str
 
+    @property
+    def changed(self) -> bool:
+        return self.action in ("restored", "corrected", "cancelled")
+
     def line(self) -> str:
         return f"{self.action:9}  {self.task_id}  {self.detail}"
 
@@ -143,7 +147,8 @@ async def _cancel_stale(db: Db, client: Client, held: dict[str, set[str]], only:
 
 async def rebuild_inbox(client: Client, db: Db, workflow_ids: list[str] | None = None) -> list[Change]:
     """Make the inbox agree with the running processes (all of them, or the ``workflow_ids`` named);
-    returns what changed. Idempotent: a second run returns nothing."""
+    returns what changed, and what it could not repair (``left``, ``skipped``). Idempotent: a second run
+    changes nothing and reports only what it could not repair."""
     ids = workflow_ids if workflow_ids is not None else await running_workflow_ids(client)
     changes: list[Change] = []
     held: dict[str, set[str]] = {}
