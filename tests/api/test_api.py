@@ -6,6 +6,8 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, time, timedelta
 
+from prometheus_client.parser import text_string_to_metric_families
+
 from rules.rating import default_catalogue
 from schemas.intake import REQUIRED_MATERIALS
 from schemas.tasking import TaskView
@@ -33,6 +35,14 @@ async def person(pool, name: str, *roles: str, qualified: bool = False) -> tuple
         for kind in ("training_certificate", "competence_evaluation"):
             await add_qualification(pool, staff.id, kind, date(2024, 1, 1), date(2030, 12, 31))
     return str(staff.id), token
+
+
+async def metrics(http) -> dict[tuple[str, tuple], float]:
+    """The API's Prometheus samples, by name and labels."""
+    page = await http.get("/metrics")
+    assert page.status_code == 200
+    return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
+            for family in text_string_to_metric_families(page.text) for sample in family.samples}
 
 
 def bearer(token: str) -> dict:
@@ -71,6 +81,7 @@ async def test_through_the_api_to_a_published_certificate(stack):
     shopper_id, shopper = await person(pool, "郑暗访", "mystery_shopper")
     _, decider = await person(pool, "王决定", "decision_maker")
 
+    before = await metrics(http)  # GET /metrics moves with the journey (issue 16)
     response = await http.post("/api/v1/applications", json=application(), headers=bearer(reviewer))
     assert response.status_code == 201, response.text
     application_id, workflow_id = response.json()["application_id"], response.json()["workflow_id"]
@@ -183,6 +194,12 @@ async def test_through_the_api_to_a_published_certificate(stack):
     assert (await http.get(f"/public/certificates/{number}-1")).json()["number"] == number
     missing = await http.get("/public/certificates/NOPE-1")
     assert missing.status_code == 404 and missing.headers["content-type"] == PROBLEM
+    after = await metrics(http)
+    valid = ("certflow_certificates", (("status", "valid"),))
+    assert after.get(valid, 0) - before.get(valid, 0) == 1  # this journey's certificate
+    completions = ("certflow_api_requests_total",
+                   (("method", "POST"), ("route", "/api/v1/tasks/{task_id}/complete"), ("status", "200")))
+    assert after.get(completions, 0) - before.get(completions, 0) >= 8  # every task completed on the way
     await certification.terminate("test finished")
 
 
