@@ -12,28 +12,19 @@ from temporalio import activity
 from temporalio.api.enums.v1 import EventType
 from temporalio.worker import Worker
 
-from activities.inbox import NoticesQueued, TaskProjection
-from workers.main import WORKFLOWS, activities_for, build_worker, workflow_runner
+from workers.main import WORKFLOWS, build_worker, workflow_runner
 
 from .conftest import Journey
+from .held_listing import with_held_listing
 
 
 async def test_a_stopping_worker_finishes_the_activity_it_runs(own_temporal_env, pool, people, smtp):
-    listing = asyncio.Event()
-    real = {getattr(a, "__name__", ""): a for a in activities_for(pool, smtp.mail)}
-
-    @activity.defn(name="project_task")
-    async def slow_listing(projection: TaskProjection) -> NoticesQueued | None:
-        """The inbox's listing, going on only once its worker has begun to stop (only this is a stand-in)."""
-        if projection.view.kind == "application_review":
-            listing.set()
-            await activity.wait_for_worker_shutdown()
-        return await real["project_task"](projection)
-
+    # The review's listing goes on only once its worker has begun to stop.
+    activities, listing = with_held_listing(pool, smtp.mail, activity.wait_for_worker_shutdown)
     queue = f"certflow-{uuid.uuid4().hex[:8]}"
     journey = Journey(own_temporal_env, pool, queue, people)
     worker = Worker(own_temporal_env.client, task_queue=queue, workflows=WORKFLOWS,
-                    activities=[a for n, a in real.items() if n != "project_task"] + [slow_listing],
+                    activities=activities,
                     workflow_runner=workflow_runner(), graceful_shutdown_timeout=timedelta(seconds=60),
                     max_cached_workflows=0)  # no sticky queue: the next worker takes the workflow at once
     running = asyncio.create_task(worker.run())

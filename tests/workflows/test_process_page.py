@@ -54,6 +54,17 @@ async def chromium(profile: Path, *args: str) -> str:
     return out.decode()
 
 
+async def certification_page(journey, pool, tmp_path: Path) -> str:
+    """The certification's page as a manager's browser draws it, checked to have drawn without an error."""
+    app = create_app(Settings(_env_file=None, task_queue=journey.queue, database_url="postgresql://unused"),
+                     pool=pool, temporal=journey.env.client)
+    async with served(app) as port:
+        url = f"http://127.0.0.1:{port}/processes/{journey.workflow_id}#token={journey.people.tokens['manager']}"
+        dom = await chromium(tmp_path / "page", "--dump-dom", url)
+    assert 'data-ready="true"' in dom and re.search(r'<pre id="errors"></pre>', dom), dom[-3000:]
+    return dom
+
+
 def classes_of(dom: str, element_id: str) -> str:
     match = re.search(rf'<g class="([^"]*)" data-element-id="{element_id}"', dom)
     assert match, f"{element_id} is not drawn"
@@ -105,12 +116,7 @@ async def test_the_page_shows_an_incident_with_its_error_and_how_to_retry_it(jou
     raised = await journey.handle.execute_update("wait_for_incident", IncidentWait(activity="deliver_mail"),
                                                  result_type=Incident)
     register_id = await pool.fetchval("SELECT id FROM incidents WHERE key = $1", raised.key)
-    app = create_app(Settings(_env_file=None, task_queue=journey.queue, database_url="postgresql://unused"),
-                     pool=pool, temporal=journey.env.client)
-    async with served(app) as port:
-        url = f"http://127.0.0.1:{port}/processes/{journey.workflow_id}#token={journey.people.tokens['manager']}"
-        dom = await chromium(tmp_path / "a", "--dump-dom", url)
-    assert 'data-ready="true"' in dom and re.search(r'<pre id="errors"></pre>', dom), dom[-3000:]
+    dom = await certification_page(journey, pool, tmp_path)
     assert "cf-incident" in classes_of(dom, "record_application")  # where the mail was queued
     [listed] = re.findall(r'<li class="incident">([^<]*)</li>', dom)
     assert listed.startswith("open: 邮件：application_received at 登记申请 — MailRefused: ")  # by its name
@@ -124,12 +130,7 @@ async def test_a_certificate_s_life_shows_what_it_waits_for_with_its_dates(journ
 
     status, _ = await granted(journey)
     number = status.certificate_number
-    app = create_app(Settings(_env_file=None, task_queue=journey.queue, database_url="postgresql://unused"),
-                     pool=pool, temporal=journey.env.client)
-    async with served(app) as port:
-        url = f"http://127.0.0.1:{port}/processes/{journey.workflow_id}#token={journey.people.tokens['manager']}"
-        dom = await chromium(tmp_path / "a", "--dump-dom", url)
-    assert 'data-ready="true"' in dom and re.search(r'<pre id="errors"></pre>', dom), dom[-3000:]
+    dom = await certification_page(journey, pool, tmp_path)
     assert f"证书 {number}" in dom
     waiting = dict(re.findall(r'<li class="waiting" title="([a-z_]+)">⏱ [^<]* — ([0-9-]{10})', dom))
     assert waiting["expiry"] == status.life.valid_to.isoformat()

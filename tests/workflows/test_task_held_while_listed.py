@@ -7,30 +7,19 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-from temporalio import activity
 from temporalio.worker import Worker
 
-from activities.inbox import NoticesQueued, TaskProjection
 from schemas.tasking import TaskCompletion, TaskReceipt
-from workers.main import WORKFLOWS, activities_for, workflow_runner
+from workers.main import WORKFLOWS, workflow_runner
 from workflows.contracts import ProcessStatus
 
 from .conftest import Journey
+from .held_listing import with_held_listing
 
 
 async def test_a_task_completed_before_the_inbox_lists_it_is_taken(own_temporal_env, pool, people, smtp):
-    listing, release = asyncio.Event(), asyncio.Event()
-    real = {getattr(a, "__name__", ""): a for a in activities_for(pool, smtp.mail)}
-
-    @activity.defn(name="project_task")
-    async def slow_listing(projection: TaskProjection) -> NoticesQueued | None:
-        """The inbox's listing, held back until the test lets it go (only this is not the real worker's)."""
-        if projection.view.kind == "application_review":
-            listing.set()
-            await release.wait()
-        return await real["project_task"](projection)
-
-    activities = [a for name, a in real.items() if name != "project_task"] + [slow_listing]
+    release = asyncio.Event()
+    activities, listing = with_held_listing(pool, smtp.mail, release.wait)
     queue = f"certflow-{uuid.uuid4().hex[:8]}"
     journey = Journey(own_temporal_env, pool, queue, people)
     async with Worker(own_temporal_env.client, task_queue=queue, workflows=WORKFLOWS, activities=activities,
