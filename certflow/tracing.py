@@ -9,6 +9,8 @@ Collector, Jaeger or Tempo.
 
 from __future__ import annotations
 
+import atexit
+
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
@@ -31,6 +33,7 @@ def tracer_provider(service: str, exporter: SpanExporter | None = None) -> Trace
         exporter = OTLPSpanExporter()
     provider = TracerProvider(resource=Resource.create({"service.name": service}))
     provider.add_span_processor(BatchSpanProcessor(exporter))
+    atexit.register(provider.shutdown)  # the last batch is sent when the worker or the API stops
     return provider
 
 
