@@ -7,6 +7,7 @@ import os
 import sys
 import warnings
 
+from certflow.bench_commands import add_bench_commands
 from certflow.histories import add_histories_commands
 from certflow.inbox_commands import add_inbox_commands
 from certflow.mail_commands import add_mail_commands
@@ -78,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_mail_commands(sub)
     add_inbox_commands(sub)
     add_histories_commands(sub)
+    add_bench_commands(sub)
     temporal = sub.add_parser("temporal", help="the Temporal cluster certflow runs on")
     tsub = temporal.add_subparsers(dest="action", required=True)
     tsub.add_parser("setup", help="register the namespace and the search attributes where missing "
@@ -105,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
 
         configure_logging(settings.log_level, settings.log_json)
     code = args.func(args)
-    if args.command in ("temporal", "inbox") and argv is None:
+    if args.command in ("temporal", "inbox", "bench") and argv is None:
         # The Temporal client's Rust threads can outlive the event loop and abort the interpreter's
         # finalization (temporalio/sdk-python#300): a short-lived command that is done leaves at once.
         sys.stdout.flush()
