@@ -22,8 +22,17 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         )
 
 
+async def _no_session_reset(conn: asyncpg.Connection) -> None:
+    """What a connection needs when it goes back to the pool, beyond asyncpg's own rollback of an
+    unfinished transaction: nothing. asyncpg's default sends ``pg_advisory_unlock_all(); CLOSE ALL;
+    UNLISTEN *; RESET ALL`` on every release (issue 17 counted 92 of a certification's 387 statements);
+    the store takes no session advisory lock, opens no cursor outside a transaction, listens to nothing
+    and sets no session variable (the migrations' lock is on a connection of their own, ``connect``)."""
+
+
 async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
-    pool = await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, init=_init_connection)
+    pool = await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, init=_init_connection,
+                                     reset=_no_session_reset)
     assert pool is not None
     return pool
 
