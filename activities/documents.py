@@ -12,17 +12,16 @@ same content hash, so a retried activity stores nothing twice.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
+import threading
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import asyncpg
 from pydantic import BaseModel
-from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -31,6 +30,7 @@ from reportlab.pdfgen.canvas import Canvas
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.qr_mark import draw_qr
 from rules.numbering import NumberingPolicy, with_revision
 from store import certificate_versions, certificates, documents
 
@@ -102,12 +102,16 @@ _FONT_NAME = "certflow-cjk"
 _registered: dict[Path, str] = {}
 
 
+_registering = threading.Lock()  # renders run in threads (the activity below); the font is loaded once
+
+
 def _font(path: Path) -> tuple[str, TTFont]:
-    name = _registered.get(path)
-    if name is None:
-        name = f"{_FONT_NAME}-{len(_registered)}"
-        pdfmetrics.registerFont(TTFont(name, str(path), subfontIndex=0))
-        _registered[path] = name
+    with _registering:
+        name = _registered.get(path)
+        if name is None:
+            name = f"{_FONT_NAME}-{len(_registered)}"
+            pdfmetrics.registerFont(TTFont(name, str(path), subfontIndex=0))
+            _registered[path] = name
     font = pdfmetrics.getFont(name)
     assert isinstance(font, TTFont)  # registered above as a TrueType font
     return name, font
@@ -214,12 +218,8 @@ class _Page:
     def _footer(self, number: str) -> None:
         s, c = self.settings, self.c
         url = f"{s.public_url.rstrip('/')}/public/certificates/{number}"
-        qr = QrCodeWidget(url)
-        x0, y0, x1, y1 = qr.getBounds()
         size = 30 * mm
-        drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-        drawing.add(qr)
-        renderPDF.draw(drawing, c, self.WIDTH - self.LEFT - size, 20 * mm)
+        draw_qr(c, url, self.WIDTH - self.LEFT - size, 20 * mm, size)
         self.text(self.WIDTH - self.LEFT - size, 16 * mm, "扫码查询证书状态", 8)
         # The body's mark and the accreditation mark are images the body supplies; their places are kept.
         c.setLineWidth(0.5)
@@ -301,7 +301,8 @@ class DocumentActivities:
             return DocumentIssued(sha256=existing.sha256, size=existing.size, pages=existing.pages)
         data = await certificate_document_data(self.pool, request.number)
         try:
-            rendered = render_certificate(data, self.settings)
+            # in a thread: a render must not hold up the worker's event loop (workflow tasks, heartbeats)
+            rendered = await asyncio.to_thread(render_certificate, data, self.settings)
         except DocumentError as exc:
             raise ApplicationError(str(exc), type="DocumentError") from exc
         stored = await documents.store_document(
