@@ -56,7 +56,8 @@ def application(name: str, code: str) -> dict[str, Any]:
 
     return {
         "organization": {"name": name, "credit_code": code, "registered_address": "示例路1号", "postcode": "100000",
-                         "legal_status_proof": "营业执照副本", "contact": {"name": "王经理", "email": "contact@example.cn"}},
+                         "legal_status_proof": "营业执照副本",
+                         "contact": {"name": "王经理", "email": "contact@example.cn"}},
         "sites": [{"name": SITE, "address": "示例路1号", "postcode": "100000", "headcount": 60}],
         "scope": "呼叫中心客户服务", "service_documents_in_operation_since": "2025-01-01",
         "information_form": {"resources": "座席 60 个", "processes": "受理、回访", "risk_management": "应急预案"},

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import asyncpg
 import psutil
@@ -66,11 +67,9 @@ class BenchStack:
 
     def __post_init__(self) -> None:
         self.workdir = Path(self.workdir)
-        self.ports = {name: free_port() for name in _PORT_SETTINGS}
-        self.settings = Settings(
-            _env_file=None, data_dir=self.workdir / "data", smtp_sink=True, database_url=None, temporal_address=None,
-            **{name.lower(): port for name, port in self.ports.items()},
-        )
+        ports: dict[str, Any] = {name.lower(): free_port() for name in _PORT_SETTINGS}
+        self.settings = Settings(_env_file=None, data_dir=self.workdir / "data", smtp_sink=True, database_url=None,
+                                 temporal_address=None, **ports)
         self.stack = Stack(self.settings)
 
     # ------------------------------------------------------------------ what a benchmark reads
