@@ -22,6 +22,7 @@ from bench.seed import RARE_ORGANIZATION, RARE_TERM, seed_register
 from bench.stack import BenchStack
 
 GOAL_MS = 50.0  # issue 17: every staff list answers within 50 ms at the 95th percentile
+BASELINE = "baseline"
 WARM_UP = 5  # requests before the measured ones (connections, caches, the first plan)
 
 
@@ -41,22 +42,33 @@ def _lists(stack: BenchStack, later_cursor: str) -> dict[str, tuple[str, dict[st
     }
 
 
-async def _time_requests(call: Callable[[], Any], count: int,
-                         advance: Callable[..., None]) -> tuple[list[float], int, int]:
-    """``count`` requests after a warm-up: latencies in ms, the last answer's size in bytes and rows."""
-    for _ in range(WARM_UP):
-        (await call()).raise_for_status()
-    latencies, size, rows = [], 0, 0
+async def _time_round_robin(calls: dict[str, Callable[[], Any]], count: int,
+                            advance: Callable[..., None]) -> dict[str, tuple[list[float], int, int]]:
+    """Each call ``count`` times after a warm-up, in turns (one of each per round), so that whatever else
+    loads the machine meanwhile weighs on every list alike: latencies in ms, the last answer's size in bytes
+    and its rows, by name."""
+    for call in calls.values():
+        for _ in range(WARM_UP):
+            (await call()).raise_for_status()
+    measured: dict[str, tuple[list[float], int, int]] = {name: ([], 0, 0) for name in calls}
     for _ in range(count):
-        began = time.perf_counter()
-        response = await call()
-        latencies.append((time.perf_counter() - began) * 1000)
-        response.raise_for_status()
-        size = len(response.content)
-        body = response.json()
-        rows = len(body["items"]) if isinstance(body, dict) else len(body)
-        advance()
-    return latencies, size, rows
+        for name, call in calls.items():
+            began = time.perf_counter()
+            response = await call()
+            elapsed = (time.perf_counter() - began) * 1000
+            response.raise_for_status()
+            latencies = measured[name][0]
+            latencies.append(elapsed)
+            measured[name] = (latencies, len(response.content), _rows(response.json()))
+            advance()
+    return measured
+
+
+def _rows(body: Any) -> int:
+    """How many rows an answer holds: a list's length, a page's items, none for anything else."""
+    if isinstance(body, list):
+        return len(body)
+    return len(body.get("items", [])) if isinstance(body, dict) else 0
 
 
 async def _cursor_halfway(http: httpx.AsyncClient, headers: dict[str, str], total: int) -> str:
@@ -85,16 +97,19 @@ async def measure_lists(stack: BenchStack, *, certificates: int, open_tasks: int
     async with httpx.AsyncClient(base_url=stack.api_url, timeout=60) as http:
         manager = {"Authorization": f"Bearer {tokens['manager']}"}
         later = await _cursor_halfway(http, manager, certificates)
-        baseline, _, _ = await _time_requests(lambda: http.get("/healthz"), requests, advance)
-        base_p95 = percentile(baseline, 0.95)
-        lists: dict[str, Figures] = {}
+        calls: dict[str, Callable[[], Any]] = {BASELINE: lambda: http.get("/healthz")}
         for name, (path, params, who) in _lists(stack, later).items():
             headers = {"Authorization": f"Bearer {tokens[who]}"}
 
             def call(path: str = path, params: dict[str, Any] = params, headers: dict[str, str] = headers) -> Any:
                 return http.get(path, params=params, headers=headers)
 
-            latencies, size, rows = await _time_requests(call, requests, advance)
+            calls[name] = call
+        measured = await _time_round_robin(calls, requests, advance)
+        baseline = measured.pop(BASELINE)[0]
+        base_p95 = percentile(baseline, 0.95)
+        lists: dict[str, Figures] = {}
+        for name, (latencies, size, rows) in measured.items():
             p95 = percentile(latencies, 0.95)
             lists[name] = {"p50_ms": round(percentile(latencies, 0.5), 2), "p95_ms": round(p95, 2), "bytes": size,
                            "rows": rows, "ratio": ratio(p95, base_p95), "meets_goal": p95 <= GOAL_MS}
