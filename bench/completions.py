@@ -22,6 +22,7 @@ import httpx
 from bench.driver import Driver, certify_many
 from bench.harness import Figures, Run, bench, percentile, ratio
 from bench.stack import BenchStack
+from bench.worker_metrics import means_between, scrape
 
 
 async def _round_trips(http: httpx.AsyncClient, into: list[float], every: float = 0.1) -> None:
@@ -39,6 +40,7 @@ async def completion_latencies(stack: BenchStack, certifications: int, concurren
     the refusals, and the loaded round trip's p50/p95 as the baseline."""
     limits = httpx.Limits(max_connections=concurrency * 2 + 4)
     async with httpx.AsyncClient(base_url=stack.api_url, timeout=120, limits=limits) as http:
+        before = await scrape(http, stack.worker_metrics_url)
         baseline: list[float] = []
         pinger = asyncio.create_task(_round_trips(http, baseline))
         try:
@@ -47,6 +49,7 @@ async def completion_latencies(stack: BenchStack, certifications: int, concurren
             pinger.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await pinger
+        worker = means_between(before, await scrape(http, stack.worker_metrics_url))
     latencies = [seconds * 1000 for c in done for _, seconds, status in c.completions if status == 200]
     p95, base_p95 = percentile(latencies, 0.95), percentile(baseline, 0.95)
     return {
@@ -60,6 +63,8 @@ async def completion_latencies(stack: BenchStack, certifications: int, concurren
         "baseline": {"what": "GET /healthz under the same load", "p50_ms": round(percentile(baseline, 0.5), 1),
                      "p95_ms": round(base_p95, 1), "requests": len(baseline)},
         "ratio": ratio(p95, base_p95),
+        # Where a completion's time goes: each Update rides a workflow task (scheduled, taken, run, answered).
+        "worker_mean_ms": worker,
     }
 
 

@@ -69,7 +69,7 @@ class BenchStack:
         self.workdir = Path(self.workdir)
         ports: dict[str, Any] = {name.lower(): free_port() for name in _PORT_SETTINGS}
         self.settings = Settings(_env_file=None, data_dir=self.workdir / "data", smtp_sink=True, database_url=None,
-                                 temporal_address=None, **ports)
+                                 temporal_address=None, worker_metrics_address=f"127.0.0.1:{free_port()}", **ports)
         self.stack = Stack(self.settings)
 
     # ------------------------------------------------------------------ what a benchmark reads
@@ -90,6 +90,11 @@ class BenchStack:
     @property
     def temporal_namespace(self) -> str:
         return self.settings.temporal_namespace
+
+    @property
+    def worker_metrics_url(self) -> str:
+        """The worker's Temporal SDK metrics (Prometheus text): where a benchmark sees its task latencies."""
+        return f"http://{self.settings.worker_metrics_address}/metrics"
 
     @property
     def tokens(self) -> dict[str, str]:
@@ -173,6 +178,7 @@ def _settings_in_environment(settings: Settings) -> Iterator[None]:
     ports and data directory of this stack, and no external servers."""
     wanted = {f"CERTFLOW_{name}": str(getattr(settings, name.lower())) for name in _PORT_SETTINGS}
     wanted["CERTFLOW_DATA_DIR"] = str(settings.data_dir)
+    wanted["CERTFLOW_WORKER_METRICS_ADDRESS"] = str(settings.worker_metrics_address)
     dropped = ("CERTFLOW_DATABASE_URL", "CERTFLOW_TEMPORAL_ADDRESS")
     saved = {name: os.environ.get(name) for name in (*wanted, *dropped)}
     os.environ.update(wanted)
