@@ -20,6 +20,7 @@ import httpx
 from bench.driver import Driver, certify_many
 from bench.harness import Figures, Run, bench, percentile
 from bench.stack import BenchStack
+from bench.worker_metrics import counts_between, means_between, scrape
 
 
 async def run_certflow_lifecycles(stack: BenchStack, *, certifications: int, concurrency: int,
@@ -27,9 +28,12 @@ async def run_certflow_lifecycles(stack: BenchStack, *, certifications: int, con
     """Certifications per minute through the API, the wall time, and CPU seconds per certification by part."""
     limits = httpx.Limits(max_connections=concurrency * 2 + 4)
     async with httpx.AsyncClient(base_url=stack.api_url, timeout=120, limits=limits) as http:
+        metrics_before = await scrape(http, stack.worker_metrics_url)
         cpu_before, began = stack.cpu_seconds(), time.monotonic()
         done = await certify_many(Driver(http, stack.staff), certifications, concurrency, advance)
         wall, cpu_after = time.monotonic() - began, stack.cpu_seconds()
+        metrics_after = await scrape(http, stack.worker_metrics_url)
+    happened = counts_between(metrics_before, metrics_after)
     spent = {part: cpu_after[part] - cpu_before.get(part, 0.0) for part in cpu_after}
     each = [c.seconds for c in done]
     return {
@@ -41,6 +45,10 @@ async def run_certflow_lifecycles(stack: BenchStack, *, certifications: int, con
         "cpu_seconds_per_certification": {part: round(s / max(1, len(done)), 3) for part, s in spent.items()},
         "cpu_seconds_per_certification_total": round(sum(spent.values()) / max(1, len(done)), 3),
         "not_open_409": sum(c.not_open for c in done),
+        # What the worker did per certification (workflow tasks are what the server persists one by one).
+        "workflow_tasks_per_certification": round(happened["workflow_task_execution"] / max(1, len(done)), 1),
+        "activities_per_certification": round(happened["activity_execution"] / max(1, len(done)), 1),
+        "worker_mean_ms": means_between(metrics_before, metrics_after),
     }
 
 

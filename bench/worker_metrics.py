@@ -48,3 +48,8 @@ def means_between(before: Scrape, after: Scrape) -> dict[str, float | None]:
         count = after.get(name, (0.0, 0.0))[1] - before.get(name, (0.0, 0.0))[1]
         means[name] = round(total / count, 1) if count else None
     return means
+
+
+def counts_between(before: Scrape, after: Scrape) -> dict[str, int]:
+    """How many of each happened between the two scrapes (workflow tasks run, activities run, ...)."""
+    return {name: int(after.get(name, (0.0, 0.0))[1] - before.get(name, (0.0, 0.0))[1]) for name in LATENCIES}
