@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from bench.driver import Driver, certify_many
+from bench.driver import Driver, certify_many, client_limits
 from bench.harness import Figures, Run, bench, percentile, ratio
 from bench.stack import BenchStack
 from bench.worker_metrics import means_between, scrape
@@ -38,7 +38,7 @@ async def completion_latencies(stack: BenchStack, certifications: int, concurren
                                advance: Callable[..., None]) -> dict[str, Any]:
     """Drive ``certifications`` through the API, ``concurrency`` at a time: the completions' p50/p95 (ms),
     the refusals, and the loaded round trip's p50/p95 as the baseline."""
-    limits = httpx.Limits(max_connections=concurrency * 2 + 4)
+    limits = client_limits(concurrency)
     async with httpx.AsyncClient(base_url=stack.api_url, timeout=120, limits=limits) as http:
         before = await scrape(http, stack.worker_metrics_url)
         baseline: list[float] = []

@@ -168,7 +168,7 @@ class Driver:
 
     async def _work_inbox(self, desk: str, ours: set[str], done: Certified) -> bool:
         """Complete every task of this certification in ``desk``'s inbox; whether there was one."""
-        listed = await self.http.get("/api/v1/tasks", params={"limit": 200}, headers=self._auth(desk))
+        listed = await self._get("/api/v1/tasks", {"limit": 200}, desk)
         listed.raise_for_status()
         rows = [row for row in listed.json() if row["workflow_id"] in ours]
         for row in rows:
@@ -184,13 +184,26 @@ class Driver:
                 raise DriverError(f"{row['kind']} refused: {response.status_code} {response.text}")
         return bool(rows)
 
+    async def _get(self, path: str, params: dict[str, Any], who: str) -> httpx.Response:
+        """A look at a list, asked again once when the connection broke under it (a kept-alive connection
+        the server closed as it was reused): looking is harmless to repeat, completing is not."""
+        try:
+            return await self.http.get(path, params=params, headers=self._auth(who))
+        except httpx.TransportError:
+            return await self.http.get(path, params=params, headers=self._auth(who))
+
     async def _issued_number(self, organization: str) -> str | None:
         """The number of the certificate the register holds for ``organization``, once it is there."""
-        found = await self.http.get("/api/v1/certificates", params={"organization": organization},
-                                    headers=self._auth("reviewer"))
+        found = await self._get("/api/v1/certificates", {"organization": organization}, "reviewer")
         found.raise_for_status()
         items = found.json()["items"]
         return items[0]["number"] if items else None
+
+
+def client_limits(concurrency: int) -> httpx.Limits:
+    """Enough connections for ``concurrency`` certifications and a pinger; idle ones dropped before the
+    API's server would close them (uvicorn: after 5 s), so that none is reused as it is being closed."""
+    return httpx.Limits(max_connections=concurrency * 2 + 4, keepalive_expiry=2.0)
 
 
 async def certify_many(driver: Driver, certifications: int, concurrency: int,

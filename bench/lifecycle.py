@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from bench.driver import Driver, certify_many
+from bench.driver import Driver, certify_many, client_limits
 from bench.harness import Figures, Run, bench, percentile
 from bench.stack import BenchStack
 from bench.worker_metrics import counts_between, means_between, scrape
@@ -26,7 +26,7 @@ from bench.worker_metrics import counts_between, means_between, scrape
 async def run_certflow_lifecycles(stack: BenchStack, *, certifications: int, concurrency: int,
                                   advance: Callable[..., None]) -> dict[str, Any]:
     """Certifications per minute through the API, the wall time, and CPU seconds per certification by part."""
-    limits = httpx.Limits(max_connections=concurrency * 2 + 4)
+    limits = client_limits(concurrency)
     async with httpx.AsyncClient(base_url=stack.api_url, timeout=120, limits=limits) as http:
         metrics_before = await scrape(http, stack.worker_metrics_url)
         cpu_before, began = stack.cpu_seconds(), time.monotonic()
