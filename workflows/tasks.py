@@ -25,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
 
     from activities.inbox import InboxActivities, NoticesQueued, TaskClosing, TaskNotice, TaskProjection
     from schemas.errors import RuleViolation
+    from schemas.payload_schemas import payload_schema
     from schemas.payloads import Payload, happened_dates
     from schemas.staff import Role
     from schemas.task_titles import TITLES_ZH
@@ -255,7 +256,7 @@ class TaskBoard:
             InboxActivities.project_task,
             TaskProjection(
                 view=view, workflow_id=self.owner_id, subject=self.subject, element_id=task.element_id,
-                payload_schema=task.payload_type.model_json_schema(),
+                payload_schema=payload_schema(task.payload_type),
                 context={**(self.about() if self.about else {}), **task.context}, notify_assignee=notify,
             ),
             start_to_close_timeout=timedelta(seconds=30),
