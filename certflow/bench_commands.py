@@ -14,7 +14,7 @@ import sys
 import tempfile
 
 # The modules that register benchmarks (bench/harness.py's ``@bench``), imported only when asked for.
-BENCH_MODULES: tuple[str, ...] = ()
+BENCH_MODULES: tuple[str, ...] = ("bench.twin",)
 
 
 def load_benches() -> dict:
