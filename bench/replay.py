@@ -21,7 +21,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer, UnsandboxedWorkflowRunner, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
-from bench.harness import Run, bench, percentile, ratio
+from bench.harness import Run, bench, percentile, ratio, run_benches
 from bench.twin import dev_server, run_twin
 from bench.twin_profile import HISTORY_DIR
 from bench.twin_workflows import TWIN_WORKFLOWS
@@ -41,7 +41,8 @@ def runners() -> dict[str, WorkflowRunner]:
     modules = SandboxRestrictions.default.with_passthrough_modules(*PASSED_THROUGH, "workflows")
     every = workflow_runner().restrictions.with_passthrough_all_modules()
     return {"sandbox": workflow_runner(), "workflows_passed_through": SandboxedWorkflowRunner(restrictions=modules),
-            "all_passed_through": SandboxedWorkflowRunner(restrictions=every), "unsandboxed": UnsandboxedWorkflowRunner()}
+            "all_passed_through": SandboxedWorkflowRunner(restrictions=every),
+            "unsandboxed": UnsandboxedWorkflowRunner()}
 
 
 async def replay_times(replayer: Replayer, history: WorkflowHistory, times: int) -> list[float]:
@@ -101,7 +102,7 @@ def main() -> None:  # pragma: no cover - a quick look: python -m bench.replay
     import tempfile
 
     with tempfile.TemporaryDirectory() as workdir:
-        print(asyncio.run(replay_bench(Run(scale=0.5, workdir=str(Path(workdir))))))
+        print(asyncio.run(run_benches(["replay"], Run(scale=0.5, workdir=str(Path(workdir)), quiet=True))))
 
 
 if __name__ == "__main__":

