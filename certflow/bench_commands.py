@@ -27,7 +27,9 @@ def load_benches() -> dict:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     from bench.harness import Run, run_benches
+    from certflow.logging import configure_logging
 
+    configure_logging("WARNING")  # on stderr: stdout carries only the JSON lines
     registry = load_benches()
     if args.list:
         for bench in registry.values():
