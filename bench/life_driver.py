@@ -7,7 +7,8 @@ be done (dates are facts).
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+import time
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from temporalio.client import WorkflowHandle
@@ -22,8 +23,23 @@ from workflows.contracts import LifeStatus, LifeWait, ProcessStatus
 from workflows.tasks import SHANGHAI
 
 DEPARTMENTS = ["客服部", "质检部", "培训部", "运营部"]
+STAGE1 = {"planning": "有", "documents": "齐全", "monitoring": "有", "improvement": "有", "legal_compliance": "合规",
+          "resources": "充足", "sites_processes_equipment": "受控", "ready_for_onsite": True, "concerns": ""}
 POINTS = ("information_complete", "industry_and_process_understood", "state_requirements_known",
           "differences_resolved", "body_able_to_certify", "scope_and_sites_confirmed", "audit_time_determined")
+
+
+class WallClock:
+    """A dev server's environment for the driver: its clock is the wall clock and does not move."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    async def get_current_time(self) -> datetime:
+        return datetime.now(UTC)
+
+    async def sleep(self, duration: timedelta) -> None:
+        raise RuntimeError(f"the dev server's clock does not move ({duration} asked)")
 
 
 class LifeDriver:
@@ -31,6 +47,7 @@ class LifeDriver:
         self.env, self.parts, self.queue, self.staff = env, parts, queue, parts.staff
         self.handle: WorkflowHandle | None = None
         self.first_run_id = ""
+        self.completions_ms: list[float] = []
 
     # ------------------------------------------------------------------ time and tasks
     async def today(self) -> date:
@@ -57,10 +74,13 @@ class LifeDriver:
 
     async def complete(self, kind: str, who: str, payload: dict[str, Any],
                        handle: WorkflowHandle | None = None) -> None:
+        """Wait for the task, then complete it as ``who``; the round trip of ``complete_task`` is kept."""
         view = await self.task(kind, handle)
         facts = await staff_facts(self.parts.pool, TASK_PAYLOADS[kind].model_validate(payload).staff_ids())
+        sent = time.perf_counter()
         await (handle or self.process()).execute_update(
             "complete_task", TaskCompletion(task_id=view.task_id, actor=self.staff[who], payload=payload, facts=facts))
+        self.completions_ms.append((time.perf_counter() - sent) * 1000)
 
     async def context(self, kind: str, handle: WorkflowHandle | None = None) -> dict[str, Any]:
         record = await get_task(self.parts.pool, (await self.task(kind, handle)).task_id)
@@ -92,11 +112,7 @@ class LifeDriver:
         """One audit from its first task to its report (stage 1 and visits when the programme has them)."""
         if stage1:
             await self.on_its_day("stage1", handle)
-            await self.complete("stage1", "leader", {
-                "planning": "有", "documents": "齐全", "monitoring": "有", "improvement": "有",
-                "legal_compliance": "合规",
-                "resources": "充足", "sites_processes_equipment": "受控", "ready_for_onsite": True, "concerns": ""},
-                handle)
+            await self.complete("stage1", "leader", STAGE1, handle)
         today = await self.today()
         if visits:
             today = await self.on_its_day("mystery_shopper_report", handle)
@@ -113,6 +129,26 @@ class LifeDriver:
         await self.complete("audit_report", "leader", {"summary": "总体符合", "discussed_with_auditee_on": str(today),
                                                        "recommendation": "recommend"}, handle)
 
+    async def audit_after_the_fact(self, handle: WorkflowHandle) -> None:
+        """The initial audit on a server whose clock does not move: each step recorded on the past day it
+        took place (stage 1 forty days ago … the on-site audit a fortnight ago)."""
+        today = await self.today()
+        ago = {step: str(today - timedelta(days=n)) for step, n in (("stage1", 40), ("visit", 30), ("plan", 28),
+                                                                    ("onsite", 14), ("onsite_end", 13))}
+        await self.complete("stage1", "leader", STAGE1 | {"held_on": ago["stage1"]}, handle)
+        for _ in range(2):
+            await self.complete("mystery_shopper_report", "shopper", {
+                "visited_on": ago["visit"], "person_days": "0.5", "service_quality": "好",
+                "service_environment": "整洁"}, handle)
+        await self.complete("onsite_plan", "leader", {"sent_on": ago["plan"], "plan": "现场审查计划"}, handle)
+        results = self.results(today) | {"started_on": ago["onsite"], "ended_on": ago["onsite_end"]}
+        await self.complete("onsite_audit", "leader", results, handle)
+        findings = (await self.context("nonconformity_follow_up", handle))["nonconformities"]
+        await self.complete("nonconformity_follow_up", "leader", {"corrections": [
+            {"finding_id": f, "corrected_on": str(today), "verified_on": str(today)} for f in findings]}, handle)
+        await self.complete("audit_report", "leader", {"summary": "总体符合", "discussed_with_auditee_on": str(today),
+                                                       "recommendation": "recommend"}, handle)
+
     async def audit_of(self, kind: str, n: int) -> WorkflowHandle:
         """An audit of the certificate's life, once its process has started it (the initial one is known
         by its id as soon as the stage is "audit")."""
@@ -120,19 +156,26 @@ class LifeDriver:
                                                        result_type=str)
         return self.env.client.get_workflow_handle(audit_id)
 
-    async def grant(self) -> None:
-        """The initial certification (R-9.1) to the certificate."""
+    async def grant(self, *, clock_moves: bool = True) -> None:
+        """The initial certification (R-9.1) to the certificate. Without ``clock_moves`` (a dev server) the
+        visits are planned for today, the on-site audit in 12 days, and the audit is recorded after the fact."""
         self.handle = await start_certification(self.env.client, self.queue, self.staff)
         self.first_run_id = self.handle.first_execution_run_id or ""
         await self.complete("application_review", "reviewer", {p: {"satisfied": True, "note": "ok"} for p in POINTS} | {
             "conclusion": "accept", "reasons": "", "audit_time_adjustments": []})
         signed = {"signed_on": str(await self.today()), "contract_reference": "HT-1"}
         await self.complete("contract", "reviewer", signed)
-        programme = self.programme(await self.today(), person_days="9", onsite_in=21, visits=True, stage1=True)
+        programme = self.programme(await self.today(), person_days="9", onsite_in=21 if clock_moves else 12,
+                                   visits=True, stage1=True)
+        if not clock_moves:
+            programme["visits"] = [v | {"planned_on": str(await self.today())} for v in programme["visits"]]
         await self.complete("programme", "programme_manager", programme | {"objectives": "初次认证"})
         await self.process().execute_update("wait_for_stage", "audit", result_type=ProcessStatus)
         initial = self.env.client.get_workflow_handle(f"audit-{self.process().id}-initial-1")  # started by now
-        await self.audit(initial, visits=True, stage1=True)
+        if clock_moves:
+            await self.audit(initial, visits=True, stage1=True)
+        else:
+            await self.audit_after_the_fact(initial)
         await self.complete("materials_review", "programme_manager", {"accepted": True})
         await self.complete("certification_decision", "decision_maker", {"outcome": "grant", "star_level": "five_star"})
         await self.process().execute_update("wait_for_stage", "granted", result_type=ProcessStatus)

@@ -14,7 +14,8 @@ import sys
 import tempfile
 
 # The modules that register benchmarks (bench/harness.py's ``@bench``), imported only when asked for.
-BENCH_MODULES: tuple[str, ...] = ("bench.twin", "bench.replay", "bench.life", "bench.memory")
+BENCH_MODULES: tuple[str, ...] = ("bench.twin", "bench.replay", "bench.life", "bench.memory",
+                                    "bench.lifecycle")
 
 
 def load_benches() -> dict:

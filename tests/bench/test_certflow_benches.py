@@ -46,6 +46,15 @@ async def test_memory_reads_both_workers_as_the_cache_fills(tmp_path, capsys):
         assert all(r["rss_mb"] > 0 for r in line[side]["rss_mb"])
 
 
+async def test_lifecycle_runs_certflow_and_its_twin_on_one_server(tmp_path, capsys):
+    await run_benches(["lifecycle"], Run(scale=0.1, workdir=str(tmp_path), quiet=True))
+    line = result_line(capsys.readouterr().out)
+    assert line["certifications"] == 2
+    assert line["certflow"]["completions"] == 2 * 12  # twelve tasks completed on each grant path
+    assert line["twin"]["updates"] == 2 * 29  # the recorded Updates of the grant path (bench/twin_profile.json)
+    assert line["ratio"] > 0 and line["completion_ratio"] > 0
+
+
 def result_line(out: str) -> dict:
     """The benchmark's JSON line (the embedded servers' log lines may share stdout under pytest)."""
     [line] = [json.loads(text) for text in out.splitlines() if text.startswith('{"bench"')]
