@@ -13,15 +13,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
+from temporalio.client import Client
 
 from bench.driver import Driver, certify_many, client_limits
 from bench.harness import Figures, Run, bench, percentile, ratio
 from bench.stack import BenchStack
+from bench.twin import bare_update_latencies
 from bench.worker_metrics import means_between, scrape
 
 
@@ -74,4 +77,18 @@ async def complete_bench(run: Run) -> Figures:
     certifications = concurrency  # one wave: every certification runs beside the others throughout
     async with BenchStack(Path(run.workdir) / "complete") as stack:
         with run.progress("complete: certifications", certifications) as advance:
-            return await completion_latencies(stack, certifications, concurrency, advance)
+            figures = await completion_latencies(stack, certifications, concurrency, advance)
+        bare = await bare_updates_on(stack, updates=figures["completions"], concurrency=concurrency)
+    # The issue's goal: a completion within 1.3 times a bare Update on the same server, as many at once.
+    return {**figures, "api_ratio": figures["ratio"], "bare_update": bare,
+            "ratio": ratio(figures["complete_p95_ms"], bare["p95_ms"])}
+
+
+async def bare_updates_on(stack: BenchStack, *, updates: int, concurrency: int) -> dict[str, Any]:
+    """Bare Updates (bench/twin.py) on the stack's own Temporal server, after the certifications, as many
+    senders as certifications ran at once: the floor a completion is measured against."""
+    client = await Client.connect(stack.temporal_address, namespace=stack.temporal_namespace)
+    values = await bare_update_latencies(client, f"bare-{uuid.uuid4().hex[:6]}", updates=max(updates, concurrency),
+                                         concurrency=concurrency)
+    return {"updates": len(values), "concurrency": concurrency, "p50_ms": round(percentile(values, 0.5), 1),
+            "p95_ms": round(percentile(values, 0.95), 1)}

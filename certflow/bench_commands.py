@@ -14,7 +14,8 @@ import sys
 import tempfile
 
 # The modules that register benchmarks (bench/harness.py's ``@bench``), imported only when asked for.
-BENCH_MODULES: tuple[str, ...] = ("bench.lists", "bench.completions", "bench.lifecycle")
+BENCH_MODULES: tuple[str, ...] = ("bench.lists", "bench.completions", "bench.lifecycle", "bench.engine", "bench.twin",
+                                  "bench.replay", "bench.life", "bench.memory")
 
 
 def load_benches() -> dict:
@@ -27,7 +28,9 @@ def load_benches() -> dict:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     from bench.harness import Run, run_benches
+    from certflow.logging import configure_logging
 
+    configure_logging("WARNING")  # on stderr: stdout carries only the JSON lines
     registry = load_benches()
     if args.list:
         for bench in registry.values():

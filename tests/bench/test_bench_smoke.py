@@ -53,4 +53,6 @@ def test_lifecycle_takes_a_certification_to_its_certificate(lines):
     assert set(figures["cpu_seconds_per_certification"]) == {"worker", "api", "temporal", "postgres"}
     assert all(seconds >= 0 for seconds in figures["cpu_seconds_per_certification"].values())
     assert figures["cpu_seconds_per_certification_total"] > 0
-    assert figures["ratio"] is None  # paired with the bare-Temporal twin elsewhere
+    # paired with the bare-Temporal twin of the grant path, run on the same dev server right after
+    assert figures["twin"]["certifications"] == 1 and figures["twin"]["per_minute"] > 0
+    assert figures["ratio"] == round(figures["certifications_per_minute"] / figures["twin"]["per_minute"], 3)

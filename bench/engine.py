@@ -1,0 +1,110 @@
+"""``engine``: certflow's grant path against its bare-Temporal twin on the same dev server, in the same
+run, with the same counts and concurrency: certifications per minute, and the round trip of completing
+a task (certflow's ``complete_task``) against the twin's same Updates.
+
+certflow's side is its real worker (workers/main.py) with PostgreSQL and mail, driven at the engine (the
+Updates the API would send, without the API); the audit is recorded after the fact since the dev
+server's clock does not move. The twin runs its grant scenario (bench/twin_profile.json).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from typing import Any
+
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.runtime import MetricBuffer, MetricBufferDurationFormat, Runtime, TelemetryConfig
+
+from bench.certflow_parts import certflow_parts, search_attributes
+from bench.harness import Run, bench, percentile, ratio
+from bench.life_driver import LifeDriver, WallClock
+from bench.twin import dev_server, run_twin
+
+
+class TaskTimes:
+    """The worker's time on each workflow task (the SDK's ``workflow_task_execution_latency``), by workflow
+    type, read from a metric buffer of the client's runtime while the workers run."""
+
+    METRIC = "workflow_task_execution_latency"
+
+    def __init__(self) -> None:
+        self.buffer = MetricBuffer(200_000, MetricBufferDurationFormat.SECONDS)  # seconds come as floats
+        self.runtime = Runtime(telemetry=TelemetryConfig(metrics=self.buffer))
+        self.by_type: dict[str, list[float]] = {}
+
+    def drain(self) -> None:
+        for update in self.buffer.retrieve_updates():
+            if update.metric.name.endswith(self.METRIC):
+                kind = str(update.attributes.get("workflow_type", "?"))
+                self.by_type.setdefault(kind, []).append(float(update.value) * 1000)
+
+    async def drain_while(self, work: Any) -> Any:
+        """Run ``work``, draining the buffer as it goes (a full buffer drops updates)."""
+        task = asyncio.ensure_future(work)
+        while not task.done():
+            self.drain()
+            await asyncio.wait([task], timeout=0.5)
+        self.drain()
+        return task.result()
+
+    def summary(self) -> dict[str, Any]:
+        """p50 / p95 per workflow type, and over all, then forget them (for the next side)."""
+        every = [v for values in self.by_type.values() for v in values]
+        found = {kind: _spread(values) for kind, values in sorted(self.by_type.items())} | {"all": _spread(every)}
+        self.by_type = {}
+        return found
+
+
+def _spread(values: list[float]) -> dict[str, Any]:
+    return {"tasks": len(values), "p50_ms": round(percentile(values, 0.5), 2),
+            "p95_ms": round(percentile(values, 0.95), 2)}
+
+
+async def run_certflow(client: Any, parts: Any, *, certifications: int, concurrency: int,
+                       advance: Any) -> dict[str, Any]:
+    """``certifications`` grant paths, ``concurrency`` at a time, on certflow's worker."""
+    from workers.main import build_worker
+
+    queue, gate, completions = f"grant-{uuid.uuid4().hex[:6]}", asyncio.Semaphore(concurrency), []
+
+    async def one() -> None:
+        async with gate:
+            driver = LifeDriver(WallClock(client), parts, queue)
+            await driver.grant(clock_moves=False)
+            completions.extend(driver.completions_ms)
+            advance()
+
+    async with build_worker(client, parts.pool, queue, parts.mail):
+        started = time.perf_counter()
+        await asyncio.gather(*(one() for _ in range(certifications)))
+        wall = time.perf_counter() - started
+    return {"wall_s": round(wall, 2), "per_minute": round(certifications / wall * 60, 2),
+            "complete_task_p50_ms": round(percentile(completions, 0.5), 1),
+            "complete_task_p95_ms": round(percentile(completions, 0.95), 1), "completions": len(completions)}
+
+
+@bench("engine", "certflow's grant path against its bare-Temporal twin on one dev server: per minute, "
+                    "task completion round trips")
+async def engine_bench(run: Run) -> dict[str, Any]:
+    certifications, concurrency = run.count(20, minimum=2), run.count(4, minimum=1)
+    times = TaskTimes()
+    async with certflow_parts(run.workdir) as parts, \
+            dev_server(run.workdir, search_attributes(), pydantic_data_converter, times.runtime) as client:
+        with run.progress("certflow grant paths", certifications) as advance:
+            certflow = await times.drain_while(run_certflow(
+                client, parts, certifications=certifications, concurrency=concurrency, advance=advance))
+        certflow["workflow_task_ms"] = times.summary()
+        with run.progress("twin grant paths", certifications) as advance:
+            twin = await times.drain_while(run_twin(
+                client, f"twin-{uuid.uuid4().hex[:6]}", certifications=certifications, concurrency=concurrency,
+                advance=advance))
+        twin["workflow_task_ms"] = times.summary()
+    twin.pop("workflow_ids")
+    return {"certifications": certifications, "concurrency": concurrency, "certflow": certflow, "twin": twin,
+            "ratio": ratio(certflow["per_minute"], twin["per_minute"]),
+            "completion_ratio": ratio(certflow["complete_task_p50_ms"], twin["update_p50_ms"]),
+            "workflow_task_ratio": ratio(certflow["workflow_task_ms"]["all"]["p50_ms"],
+                                         twin["workflow_task_ms"]["all"]["p50_ms"]),
+            "baseline": "the twin of the grant path (same counts) on the same server, same concurrency"}

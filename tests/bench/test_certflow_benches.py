@@ -1,0 +1,64 @@
+"""The benchmarks that run certflow itself (replay, life, memory) at a tiny scale: they finish and say
+what they measured."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bench.harness import Run, run_benches
+from certflow.bench_commands import load_benches
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(autouse=True)
+def registered() -> None:
+    load_benches()
+
+
+async def test_replay_times_certflow_and_the_twin(tmp_path, capsys):
+    await run_benches(["replay"], Run(scale=0.1, workdir=str(tmp_path), quiet=True))
+    line = result_line(capsys.readouterr().out)
+    for variant in ("certflow_sandbox", "certflow_all_passed_through", "certflow_unsandboxed", "twin_sandbox"):
+        assert line[variant]["p50_ms"] > 0, variant
+    assert line["events"] == 208 and line["twin_events"] > 100 and line["ratio"] > 0
+
+
+async def test_life_at_a_tiny_scale_is_the_initial_certification(tmp_path, capsys):
+    await run_benches(["life"], Run(scale=0.1, workdir=str(tmp_path), quiet=True))
+    line = result_line(capsys.readouterr().out)
+    assert line["path"] == "initial certification"
+    assert set(line["per_workflow"]) == {"CertificationWorkflow", "AuditWorkflow initial-1"}
+    assert line["events_per_cycle"] == line["counts"]["events"] == sum(
+        w["events"] for w in line["per_workflow"].values())
+    assert line["counts"]["children"] == 1 and line["counts"]["own_updates"] > 0 and line["mails"] > 0
+    assert line["twin_events"] < line["events_per_cycle"]  # certflow's markers and upserts are not the twin's
+
+
+async def test_memory_reads_both_workers_as_the_cache_fills(tmp_path, capsys):
+    await run_benches(["memory"], Run(scale=0.04, workdir=str(tmp_path), quiet=True))
+    line = result_line(capsys.readouterr().out)
+    assert line["open"] == 8 and line["cache"] == 4
+    for side in ("certflow", "twin"):
+        assert [r["open"] for r in line[side]["rss_mb"]] == [0, 2, 4, 6, 8]
+        assert all(r["rss_mb"] > 0 for r in line[side]["rss_mb"])
+
+
+async def test_engine_runs_certflow_and_its_twin_on_one_server(tmp_path, capsys):
+    await run_benches(["engine"], Run(scale=0.1, workdir=str(tmp_path), quiet=True))
+    line = result_line(capsys.readouterr().out)
+    assert line["certifications"] == 2
+    assert line["certflow"]["completions"] == 2 * 12  # twelve tasks completed on each grant path
+    assert line["twin"]["updates"] == 2 * 29  # the recorded Updates of the grant path (bench/twin_profile.json)
+    assert line["ratio"] > 0 and line["completion_ratio"] > 0 and line["workflow_task_ratio"] > 0
+    assert {"CertificationWorkflow", "AuditWorkflow", "all"} <= line["certflow"]["workflow_task_ms"].keys()
+    assert {"TwinCertificationWorkflow", "TwinAuditWorkflow", "all"} <= line["twin"]["workflow_task_ms"].keys()
+    assert line["certflow"]["workflow_task_ms"]["all"]["tasks"] > 2 * 50  # the worker's tasks were all seen
+
+
+def result_line(out: str) -> dict:
+    """The benchmark's JSON line (the embedded servers' log lines may share stdout under pytest)."""
+    [line] = [json.loads(text) for text in out.splitlines() if text.startswith('{"bench"')]
+    return line

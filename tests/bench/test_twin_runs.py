@@ -1,0 +1,52 @@
+"""The twin and bare Update benchmarks at a tiny scale: one JSON line each, and a twin that really does
+what its profile says (its own history read back and counted)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bench.harness import Run, run_benches
+from bench.twin import bare_update_latencies, dev_server, run_twin
+from bench.twin_profile import load_profile, profile_history
+from certflow.bench_commands import load_benches
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(autouse=True)
+def registered() -> None:
+    load_benches()
+
+COUNTED = ("activities", "timers", "timers_canceled", "updates", "children")
+
+
+async def test_twin_and_update_print_one_json_line_each(tmp_path, capsys):
+    results = await run_benches(["twin", "update"], Run(scale=0.05, workdir=str(tmp_path), quiet=True))
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith('{"bench"')]
+    assert [line["bench"] for line in lines] == ["twin", "update"] == [r["bench"] for r in results]
+    twin, update = lines
+    assert {"per_minute", "wall_s", "update_p50_ms", "update_p95_ms", "ratio", "machine"} <= twin.keys()
+    assert twin["certifications"] == 2 and twin["per_minute"] > 0
+    assert {"p50_ms", "p95_ms", "updates", "ratio"} <= update.keys() and update["updates"] == 20
+
+
+async def test_the_twin_does_the_profiles_work(tmp_path):
+    profile = load_profile()
+    async with dev_server(str(tmp_path)) as client:
+        figures = await run_twin(client, "twin-test", profile, certifications=1, concurrency=1)
+        parent = client.get_workflow_handle(figures["workflow_ids"][0])
+        parent_history = await parent.fetch_history()
+        started = "start_child_workflow_execution_initiated_event_attributes"
+        child_id = next(getattr(e, started).workflow_id for e in parent_history.events if e.HasField(started))
+        child_history = await client.get_workflow_handle(child_id).fetch_history()
+        assert len(await bare_update_latencies(client, "bare-test", updates=6, concurrency=2)) == 6
+    for history, recorded in ((parent_history, "grant-CertificationWorkflow.json"),
+                              (child_history, "grant-AuditWorkflow.json")):
+        twin = profile_history(history.workflow_id, history.to_json())
+        expected = profile["histories"][recorded]
+        assert {k: twin["counts"].get(k, 0) for k in COUNTED} == {k: expected["counts"].get(k, 0) for k in COUNTED}
+        assert {n: a["count"] for n, a in twin["activities"].items()} == {
+            n: a["count"] for n, a in expected["activities"].items()}
+        assert twin["updates"] == expected["updates"]  # the same Updates, by name
