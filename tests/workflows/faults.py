@@ -75,6 +75,9 @@ async def nothing_twice(journey: Journey, smtp, number: str) -> None:
     assert [mid for mid, n in received.items() if n > 1] == [], "a mail reached the SMTP server twice"
     queued = {r["message_id"] for r in await pool.fetch("SELECT message_id FROM outbox")}
     assert set(received) == queued, "every mail queued arrived, and only those"
+    notices = await pool.fetch("SELECT recipient, subject, body FROM outbox")
+    assert [k for k, n in Counter(tuple(r.values()) for r in notices).items() if n > 1] == [], \
+        "one notice queued twice under two keys"
     assert any(m["Subject"].startswith("认证决定：批准认证") for m in smtp.messages)
     numbers = await pool.fetch("SELECT number FROM certificate_numbers WHERE allocation_key LIKE $1 || '%'",
                                journey.workflow_id)
