@@ -13,6 +13,7 @@ fire it, is no place for this: a task it hands to a killed worker's sticky queue
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import pytest
 from temporalio.api.enums.v1 import EventType, PendingActivityState, PendingWorkflowTaskState
@@ -20,6 +21,7 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from schemas.tasking import TaskReceipt
+from workflows.mail import DELIVERY_TIMEOUT
 
 from .conftest import Journey
 from .faults import attempts, completion, describe, nothing_twice, replays, settled, until
@@ -134,3 +136,40 @@ async def test_a_killed_worker_loses_and_doubles_nothing(own_dev_server, pool, p
         await journey.stop()
 
 
+
+
+async def test_a_worker_killed_as_the_server_takes_its_mail_resends_the_same_message(
+        own_dev_server, pool, people, smtp, worker_process):
+    """The one window the outbox leaves open (activities/notify.py, 3.): the SMTP server has the message,
+    the worker dies before it marks the row sent. The next worker sends it again, and it is the same
+    message, with the same Message-ID, which a mail system (and certflow's own sink) keeps once."""
+    arrived, release = threading.Event(), threading.Event()
+
+    def hold_the_first() -> None:
+        if not arrived.is_set():
+            arrived.set()
+            release.wait(60)
+
+    smtp.gate = hold_the_first
+    journey = Journey(RealServer(await Client.connect(own_dev_server.address, data_converter=pydantic_data_converter)),
+                      pool, worker_process.settings["CERTFLOW_TASK_QUEUE"], people)
+    await worker_process.start()
+    await journey.start()
+    try:
+        assert await asyncio.to_thread(arrived.wait, 30), "the notice of receipt reached the SMTP server"
+        worker_process.kill()
+        release.set()  # the server takes it: the worker is no longer there to hear so
+        await worker_process.start()
+        # The delivery is retried once its start-to-close timeout has passed: waited for.
+        await smtp.wait_for(2, timeout=DELIVERY_TIMEOUT.total_seconds() + 30)
+        first, again = smtp.messages[:2]
+        assert (first["Message-ID"], first["Subject"]) == (again["Message-ID"], again["Subject"])
+        marked = "SELECT message_id FROM outbox WHERE subject = $1 AND status = 'sent'"
+        await until(lambda: pool.fetchval(marked, first["Subject"]), "the second sending marked in the outbox")
+        assert await pool.fetchval(marked, first["Subject"]) == first["Message-ID"]
+        assert [m["Message-ID"] for m in smtp.messages].count(first["Message-ID"]) == 2  # sent twice, never thrice
+        await journey.task("application_review")  # the process went on meanwhile
+    finally:
+        smtp.gate = None
+        release.set()
+        await journey.stop()
