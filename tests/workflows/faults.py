@@ -32,11 +32,12 @@ async def until(condition: Callable[[], Awaitable[object]], what: str, timeout: 
         await asyncio.sleep(0.1)
 
 
-async def describe(handle: WorkflowHandle) -> DescribeWorkflowExecutionResponse:
-    """The server's own answer, pending workflow task included."""
-    client = handle._client
+async def describe(journey: Journey) -> DescribeWorkflowExecutionResponse:
+    """The server's own description of the certification's workflow: pending activities (with their
+    attempts and last failure) and the pending workflow task."""
+    client = journey.env.client
     return await client.workflow_service.describe_workflow_execution(DescribeWorkflowExecutionRequest(
-        namespace=client.namespace, execution=WorkflowExecution(workflow_id=handle.id)))
+        namespace=client.namespace, execution=WorkflowExecution(workflow_id=journey.workflow_id)))
 
 
 async def completion(journey: Journey, view: TaskView, actor: Actor, payload: dict) -> TaskCompletion:
@@ -70,6 +71,8 @@ async def settled(journey: Journey, smtp, number: str) -> None:
 
 
 async def nothing_twice(journey: Journey, smtp, number: str) -> None:
+    """Every mail reached the SMTP server once, no notice was queued twice, the certificate (number
+    ``number``) was numbered, recorded and printed once, and no register event was written twice."""
     pool = journey.pool
     received = Counter(m["Message-ID"] for m in smtp.messages)
     assert [mid for mid, n in received.items() if n > 1] == [], "a mail reached the SMTP server twice"
@@ -81,7 +84,7 @@ async def nothing_twice(journey: Journey, smtp, number: str) -> None:
     assert any(m["Subject"].startswith("认证决定：批准认证") for m in smtp.messages)
     numbers = await pool.fetch("SELECT number FROM certificate_numbers WHERE allocation_key LIKE $1 || '%'",
                                journey.workflow_id)
-    assert [r["number"] for r in numbers] == [number]  # R-10.3.5: allocated once, by the retry
+    assert [r["number"] for r in numbers] == [number]  # R-10.3.5: allocated once
     assert await pool.fetchval("SELECT count(*) FROM certificates") == 1
     assert await pool.fetchval("SELECT count(*) FROM certificate_documents WHERE certificate_number = $1", number) == 1
     events = await pool.fetch("SELECT kind, subject, element_id, occurred_at, data FROM events")
@@ -91,7 +94,7 @@ async def nothing_twice(journey: Journey, smtp, number: str) -> None:
 
 
 async def replays(journey: Journey) -> None:
-    """The histories the three workers made between them replay on the code."""
+    """The certification's and its audit's histories, made by several workers (or server lives), replay."""
     replayer = Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter, workflow_runner=workflow_runner())
     for handle in (journey.handle, journey.audit()):
         assert handle is not None

@@ -54,7 +54,7 @@ async def down_while_the_review_closes(journey: Journey, postgres) -> None:
     assert receipt.task_id == review.task_id
 
     async def retried() -> bool:
-        pending = (await describe(journey.handle)).pending_activities
+        pending = (await describe(journey)).pending_activities
         return any(a.activity_type.name == "close_task" and a.attempt >= 3 and a.last_failure.message
                    for a in pending)
 

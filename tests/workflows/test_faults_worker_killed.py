@@ -69,7 +69,7 @@ async def killed_during_an_update(journey: Journey, worker: WorkerProcess) -> Ta
     async def with_the_frozen_worker() -> bool:
         """The workflow task carrying the Update has started (taken by the frozen worker's poll): the
         server's description says so, or its history where the server writes the task down there."""
-        task = (await describe(journey.handle)).pending_workflow_task
+        task = (await describe(journey)).pending_workflow_task
         if task.state == PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_STARTED:
             return True
         last = (await journey.handle.fetch_history()).events[-1]
@@ -99,7 +99,7 @@ async def killed_during_an_activity(journey: Journey, worker: WorkerProcess) -> 
                 "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'tasks'::regclass"))
 
         await until(closing_waits, "close_task waiting on the tasks table")
-        pending = (await describe(journey.handle)).pending_activities  # mail may be under way beside it
+        pending = (await describe(journey)).pending_activities  # mail may be under way beside it
         closing = [(a.state, a.attempt) for a in pending if a.activity_type.name == "close_task"]
         assert closing == [(PendingActivityState.PENDING_ACTIVITY_STATE_STARTED, 1)]
         worker.kill()
