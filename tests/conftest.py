@@ -7,7 +7,7 @@ import asyncio
 import threading
 import uuid
 import warnings
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from datetime import UTC
 from email import policy
@@ -149,8 +149,12 @@ class SmtpCatcher:
         self.reply = "250 OK"  # e.g. "550 5.7.1 relaying denied" to refuse
         self.host, self.port = "127.0.0.1", free_port()
         self._arrived = threading.Condition()  # the handler runs in aiosmtpd's own thread
+        # Called in that thread with each message as it has arrived, before the reply: a test may hold it there.
+        self.gate: Callable[[], None] | None = None
 
     async def handle_DATA(self, server, session, envelope) -> str:
+        if self.gate is not None:
+            self.gate()
         reply = self.reply
         with self._arrived:
             if reply.startswith("250"):

@@ -18,6 +18,8 @@ import pytest
 import pytest_asyncio
 from temporalio.client import WorkflowHandle
 
+from certflow.embedded import EmbeddedTemporal, free_port
+from certflow.settings import SEARCH_ATTRIBUTES
 from rules.policy import SchemePolicy
 from rules.rating import default_catalogue
 from schemas.intake import REQUIRED_MATERIALS, ApplicationSubmission
@@ -29,6 +31,8 @@ from store.staff import add_qualification, add_staff
 from workers.main import build_worker
 from workflows.contracts import CertificationInput, ProcessStatus, certification_workflow_id
 from workflows.tasks import SHANGHAI
+
+from .worker_process import WorkerProcess
 
 
 def submission(
@@ -319,6 +323,31 @@ async def journey(own_temporal_env, pool, people, smtp) -> AsyncIterator[Journey
             yield journey
         finally:
             await journey.stop()
+
+
+@pytest_asyncio.fixture
+async def own_dev_server(tmp_path) -> AsyncIterator[EmbeddedTemporal]:
+    """A Temporal dev server of the test's own (the fault tests stop, kill and restart it), its file in tmp."""
+    server = EmbeddedTemporal(tmp_path / "temporal", free_port(), free_port(), SEARCH_ATTRIBUTES)
+    server.start()  # from this thread: the server dies with the test run however it ends (certflow/children.py)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest_asyncio.fixture
+async def worker_process(own_dev_server, db_dsn, smtp, tmp_path) -> AsyncIterator[WorkerProcess]:
+    """`certflow worker` as a child process (not started yet) on the test's own dev server, PostgreSQL
+    database and SMTP catcher, on a task queue of its own (tests/workflows/worker_process.py)."""
+    process = WorkerProcess(tmp_path / "worker", {
+        "CERTFLOW_TEMPORAL_ADDRESS": own_dev_server.address,
+        "CERTFLOW_DATABASE_URL": db_dsn, "CERTFLOW_TASK_QUEUE": f"faults-{uuid.uuid4().hex[:8]}",
+        "CERTFLOW_SMTP_HOST": smtp.host, "CERTFLOW_SMTP_PORT": str(smtp.port)})
+    try:
+        yield process
+    finally:
+        process.stop()
 
 
 @pytest.fixture
