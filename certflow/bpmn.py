@@ -30,18 +30,25 @@ for prefix, uri in (("bpmn", BPMN), ("bpmndi", BPMNDI), ("dc", DC), ("di", DI), 
 BPMN_DIR = Path(__file__).resolve().parents[1] / "bpmn"
 
 
-def to_xml(model: ProcessModel) -> str:
+def to_xml(model: ProcessModel, *, diagrams: bool = True) -> str:
+    """The model as BPMN 2.0 XML; ``diagrams=False`` leaves out the drawing (BPMNDI), which an engine
+    does not read and whose layout (ELK, certflow/bpmn_layout.py) takes seconds."""
     defs = ET.Element(f"{{{BPMN}}}definitions", {
         "id": f"{model.id}_definitions", "targetNamespace": CERTFLOW, "exporter": "certflow", "exporterVersion": "1"})
     write_process(defs, model)  # the semantics (certflow/bpmn_semantics.py)
+    if diagrams:
+        _draw_pages(defs, model)
+    ET.indent(defs)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(defs, encoding="unicode") + "\n"
+
+
+def _draw_pages(defs: ET.Element, model: ProcessModel) -> None:
     pages = planes(model)
     collaboration = f"{model.id}_collaboration"
     # A subprocess's page has no pool: its elements are laid out without lanes.
     drawn = [plane if shown == collaboration else replace(plane, lanes=[]) for plane, shown in pages]
     for plane, (_, shown), diagram in zip(drawn, pages, layouts(drawn), strict=True):
         _draw(defs, plane, shown, diagram, pool=shown == collaboration)
-    ET.indent(defs)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(defs, encoding="unicode") + "\n"
 
 
 def _draw(defs: ET.Element, plane_model: ProcessModel, shown: str, diagram: Diagram, *, pool: bool) -> None:
