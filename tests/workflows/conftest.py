@@ -263,6 +263,19 @@ class Journey:
             await self.move_to(view.available_from)
         return await self.today()
 
+    async def programme_to_grant(self, today: date) -> ProcessStatus:
+        """On a real server (its clock does not move): the programme planned from ``today``, the audit
+        recorded after the fact, a five-star grant; the granted status, with its certificate number."""
+        await self.complete("programme", self.people.programme_manager,
+                            self.programme(today, visit_offset=0, onsite_offset=12))
+        await self.stage("audit")
+        await self.through_audit(move_time=False)
+        await self.complete("certification_decision", self.people.decision_maker,
+                            {"outcome": "grant", "star_level": "five_star"})
+        status = await self.stage("granted")
+        assert status.certificate_number
+        return status
+
     async def through_audit(self, *, onsite: dict | None = None, verify: bool = True, move_time: bool = True) -> None:
         """Programme in place: stage 1, visits, plan, on-site audit, follow-up and report, each on its day.
         Without ``move_time`` (a real server, whose clock does not move) the audit is recorded after the

@@ -72,15 +72,7 @@ async def to_the_grant(journey: Journey, smtp) -> None:
     people = journey.people
     await journey.complete("contract", people.reviewer, {"signed_on": str(await journey.today()),
                                                         "contract_reference": "HT-2026-017"})
-    today = await journey.today()
-    await journey.complete("programme", people.programme_manager,
-                           journey.programme(today, visit_offset=0, onsite_offset=12))
-    await journey.stage("audit")
-    await journey.through_audit(move_time=False)
-    await journey.complete("certification_decision", people.decision_maker,
-                           {"outcome": "grant", "star_level": "five_star"})
-    status = await journey.stage("granted")
-    assert status.certificate_number
+    status = await journey.programme_to_grant(await journey.today())
     await settled(journey, smtp, status.certificate_number)
     await nothing_twice(journey, smtp, status.certificate_number)
     assert await journey.pool.fetchval("SELECT count(*) FROM events WHERE kind = 'application_review.completed'") == 1
