@@ -52,8 +52,8 @@ async def certflow_parts(workdir: str) -> AsyncIterator[Parts]:
 
     from activities.notify import MailSettings
     from certflow.embedded import EmbeddedPostgres, free_port
-    from store.db import connect, create_pool
-    from store.migrate import migrate
+    from certflow.stack import apply_migrations
+    from store.db import create_pool
 
     server = EmbeddedPostgres(Path(workdir) / f"pg-{uuid.uuid4().hex[:6]}", free_port(), database="certflow_bench")
     await asyncio.to_thread(server.start)
@@ -61,11 +61,7 @@ async def certflow_parts(workdir: str) -> AsyncIterator[Parts]:
     sink = Controller(_Sink(received), hostname="127.0.0.1", port=free_port())
     sink.start()
     try:
-        conn = await connect(server.dsn)
-        try:
-            await migrate(conn)
-        finally:
-            await conn.close()
+        await apply_migrations(server.dsn)
         pool = await create_pool(server.dsn, min_size=1, max_size=8)
         try:
             staff = await add_bench_staff(pool)

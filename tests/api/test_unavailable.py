@@ -22,9 +22,9 @@ from temporalio.service import RetryConfig
 from api.app import create_app
 from certflow.embedded import EmbeddedPostgres, EmbeddedTemporal, free_port
 from certflow.settings import SEARCH_ATTRIBUTES, Settings
+from certflow.stack import apply_migrations
 from schemas.staff import Role
-from store.db import connect, create_pool
-from store.migrate import migrate
+from store.db import create_pool
 from store.staff import add_staff
 from tests.api.test_applications import complete_application
 from tests.conftest import certificate_in_register
@@ -47,11 +47,7 @@ async def own_postgres(tmp_path) -> AsyncIterator[EmbeddedPostgres]:
     server = EmbeddedPostgres(tmp_path / "pg", free_port(), database="certflow")
     await asyncio.to_thread(server.start)
     try:
-        conn = await connect(server.dsn)
-        try:
-            await migrate(conn)
-        finally:
-            await conn.close()
+        await apply_migrations(server.dsn)
         yield server
     finally:
         await asyncio.to_thread(server.stop)
