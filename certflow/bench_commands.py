@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
+import math
 import sys
 import tempfile
 
@@ -41,8 +42,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
         print(f"certflow bench: no benchmark named {', '.join(unknown)}; `certflow bench --list` names them.",
               file=sys.stderr)
         return 2
-    if args.scale <= 0:
-        print("certflow bench: --scale must be above 0.", file=sys.stderr)
+    if not math.isfinite(args.scale) or args.scale <= 0:
+        print(f"certflow bench: --scale must be a number above 0 (was {args.scale}).", file=sys.stderr)
         return 2
     names = args.names or [b.name for b in registry.values() if args.all or not b.slow]
     with tempfile.TemporaryDirectory(prefix="certflow-bench-") as workdir:
