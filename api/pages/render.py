@@ -1,0 +1,35 @@
+"""Drawing a page: the Jinja2 templates of api/templates with what every page needs (the reader's
+language and its words, who is signed in, the CSRF token of their forms, the CSP nonce)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from api.pages.i18n import LANGUAGE_COOKIE, language_of, translator
+from api.pages.session import Session
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+STATIC = Path(__file__).resolve().parents[1] / "static"
+
+_environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),
+                           undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+def page(request: Request, template: str, session: Session | None = None, *, status: int = 200,
+         title: str = "", **values: Any) -> HTMLResponse:
+    """``template`` drawn for ``request``'s reader. A ``?lang=`` the reader chose is kept in a cookie."""
+    lang = language_of(request)
+    html = _environment.get_template(template).render(
+        request=request, session=session, lang=lang, t=translator(lang), title=title,
+        nonce=getattr(request.state, "csp_nonce", ""), csrf=session.csrf if session else "",
+        other_language_url=str(request.url.include_query_params(lang="zh" if lang == "en" else "en")),
+        **values)
+    response = HTMLResponse(html, status_code=status)
+    if request.query_params.get("lang") in ("zh", "en"):
+        response.set_cookie(LANGUAGE_COOKIE, lang, samesite="lax", path="/", max_age=365 * 86400)
+    return response
