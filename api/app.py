@@ -31,6 +31,10 @@ from api import (
     tasks,
 )
 from api.body_limit import BodySizeLimit
+from api.pages import inbox as inbox_page
+from api.pages import sign_in
+from api.pages.errors import install_page_errors
+from api.pages.render import STATIC
 from api.health import router as health_router
 from api.idempotency import IdempotencyKeys
 from api.metrics import Metrics, RequestMetrics
@@ -82,6 +86,7 @@ def create_app(settings: Settings | None = None, *, pool: asyncpg.Pool | None = 
     if temporal is not None:
         app.state.temporal = temporal
     install_problem_handlers(app)
+    install_page_errors(app)
     install_openapi(app)
     # Outermost last: every answer is counted and gets the security headers, a flood is refused before its body is read,
     # and an Idempotency-Key is looked at only for a request every guard let through.
@@ -106,6 +111,9 @@ def create_app(settings: Settings | None = None, *, pool: asyncpg.Pool | None = 
     app.include_router(process_page.router)
     if process_page.BPMN_JS_DIR.is_dir():  # installed by make install (web/package.json)
         app.mount("/static/bpmn-js", StaticFiles(directory=process_page.BPMN_JS_DIR), name="bpmn-js")
+    app.mount("/static/pages", StaticFiles(directory=STATIC), name="pages")
+    app.include_router(sign_in.router)
+    app.include_router(inbox_page.router)
     app.include_router(public.router)
     app.include_router(reports.router)
     app.include_router(staff.router)

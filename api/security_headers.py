@@ -27,7 +27,7 @@ def content_security_policy(nonce: str) -> str:
         "font-src 'self'",
         "connect-src 'self'",
         "base-uri 'none'",
-        "form-action 'none'",
+        "form-action 'self'",
         "frame-ancestors 'none'",
     ))
 
