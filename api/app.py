@@ -31,15 +31,15 @@ from api import (
     tasks,
 )
 from api.body_limit import BodySizeLimit
-from api.pages import inbox as inbox_page
-from api.pages import sign_in
-from api.pages.errors import install_page_errors
-from api.pages.render import STATIC
 from api.health import router as health_router
 from api.idempotency import IdempotencyKeys
 from api.metrics import Metrics, RequestMetrics
 from api.metrics import router as metrics_router
 from api.openapi import install_openapi
+from api.pages import inbox as inbox_page
+from api.pages import sign_in
+from api.pages.errors import install_page_errors
+from api.pages.render import STATIC
 from api.problems import install_problem_handlers
 from api.rate_limits import Clock, RateLimitMiddleware, RateLimits
 from api.security_headers import SecurityHeaders

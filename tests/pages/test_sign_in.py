@@ -10,7 +10,7 @@ from schemas.staff import Role
 
 
 async def test_a_staff_member_signs_in_with_their_token_and_sees_their_inbox(http, staff):
-    actor, token = await staff(Role.REVIEWER, name="审核员王")
+    _, token = await staff(Role.REVIEWER, name="审核员王")
     form = await http.get("/sign-in?next=/app")
     assert form.status_code == 200 and 'name="token"' in form.text
     signed = await http.post("/sign-in", data={"token": token, "next": "/app"})
