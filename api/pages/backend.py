@@ -44,7 +44,7 @@ class Backend:
         transport = httpx.ASGITransport(app=request.app, client=(client.host, client.port) if client else
                                         ("127.0.0.1", 0))
         self._transport = transport
-        self._headers = {"Accept-Language": language_of(request)}
+        self._headers: dict[str, str] = {"Accept-Language": language_of(request)}
         if session is not None:
             self._headers["Authorization"] = f"Bearer {session.token}"
 

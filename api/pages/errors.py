@@ -4,6 +4,7 @@ signed in."""
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 from urllib.parse import quote
 
@@ -44,6 +45,7 @@ def install_page_errors(app: FastAPI) -> None:
         if is_page(request) and isinstance(exc, Problem):
             return problem_page(request, exc.status, {"title": exc.title, "detail": exc.detail,
                                                       "rule_id": exc.rule_id, **exc.extra})
-        return await api_problem(request, exc)
+        answered = api_problem(request, exc)
+        return await answered if inspect.isawaitable(answered) else answered
 
     app.add_exception_handler(Problem, _problem)

@@ -22,7 +22,8 @@ def next_cursor(link: str | None) -> str | None:
     if not link or 'rel="next"' not in link:
         return None
     url = link.split(";", 1)[0].strip().strip("<>")
-    return (parse_qs(urlsplit(url).query).get("after") or [None])[0]
+    found = parse_qs(urlsplit(url).query).get("after")
+    return found[0] if found else None
 
 
 @router.get("/")
