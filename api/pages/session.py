@@ -78,7 +78,9 @@ def end_session(response: Response) -> None:
 
 async def form_of(request: Request) -> list[tuple[str, str]]:
     """A submitted form (application/x-www-form-urlencoded), as its pairs in order. Bounded in size and
-    in fields; the standard library parses it, no multipart parser is needed for forms without files."""
+    in fields; the standard library parses it, no multipart parser is needed for forms without files.
+    A form another site's page posted is refused before it is read."""
+    refuse_other_sites(request)
     body = await request.body()
     if len(body) > MAX_FORM_BYTES:
         raise Problem(413, "The form is too large.")
@@ -87,6 +89,13 @@ async def form_of(request: Request) -> list[tuple[str, str]]:
                          max_num_fields=MAX_FORM_FIELDS)
     except (UnicodeDecodeError, ValueError) as exc:
         raise Problem(400, f"The form could not be read: {exc}") from None
+
+
+def refuse_other_sites(request: Request) -> None:
+    """A form posted from another site's page is refused (``Sec-Fetch-Site``, which browsers send and
+    pages cannot forge; ``Origin`` is ``null`` here because the pages send no Referer)."""
+    if request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
+        raise Problem(403, "This form did not come from certflow's own page.", title="Form not accepted")
 
 
 def check_csrf(session: Session, pairs: list[tuple[str, str]]) -> None:

@@ -61,3 +61,22 @@ async def test_the_language_switch_is_kept(http, staff):
     assert "Nothing is waiting." in english.text and 'lang="en"' in english.text
     assert "Nothing is waiting." in (await http.get("/app")).text  # the cookie keeps the choice
     assert "没有待办任务" in (await http.get("/app?lang=zh")).text
+
+
+async def test_signing_in_in_a_browser_without_javascript(browser, staff):
+    _, token = await staff(Role.REVIEWER, name="审核员李")
+    tab = await browser.page(javascript=False)
+    await tab.goto("/app")
+    assert tab.url.endswith("/sign-in?next=%2Fapp")
+    await tab.get_by_label("员工令牌").fill(token)
+    await tab.get_by_role("button", name="登录").click()
+    await tab.wait_for_url("**/app")
+    assert await tab.get_by_text("审核员李").is_visible()
+    await browser.screenshot(tab, "inbox-empty")
+
+
+async def test_a_form_posted_from_another_site_is_refused(http, staff):
+    _, token = await staff(Role.REVIEWER)
+    answer = await http.post("/sign-in", data={"token": token}, headers={"Sec-Fetch-Site": "cross-site"})
+    assert answer.status_code == 403 and "own page" in answer.text
+    assert "set-cookie" not in answer.headers
