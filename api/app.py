@@ -36,6 +36,8 @@ from api.idempotency import IdempotencyKeys
 from api.metrics import Metrics, RequestMetrics
 from api.metrics import router as metrics_router
 from api.openapi import install_openapi
+from api.pages import applications as application_pages
+from api.pages import certificates as certificate_pages
 from api.pages import inbox as inbox_page
 from api.pages import sign_in
 from api.pages.errors import install_page_errors
@@ -114,6 +116,8 @@ def create_app(settings: Settings | None = None, *, pool: asyncpg.Pool | None = 
     app.mount("/static/pages", StaticFiles(directory=STATIC), name="pages")
     app.include_router(sign_in.router)
     app.include_router(inbox_page.router)
+    app.include_router(application_pages.router)
+    app.include_router(certificate_pages.router)
     app.include_router(public.router)
     app.include_router(reports.router)
     app.include_router(staff.router)

@@ -171,6 +171,8 @@ def _kind_of(schema: Mapping[str, Any], key: str) -> Kind:
             return "date"
         if schema.get("format") == "uuid":
             return "uuid"
+        if schema.get("format") == "email":
+            return "line"
         pattern = schema.get("pattern")
         return "text" if pattern is None or re.fullmatch(pattern, "\n") else "line"
     return "json"

@@ -1,0 +1,142 @@
+"""The applications: the list (newest first, a page at a time), each application's page (organization,
+completeness, where its process stands, its open tasks and timeline) and the form to submit a new one
+(R-9.1.1), shown only to the roles the permission matrix lets submit (the body's intake roles)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from api.pages.allowed import allowed_actions
+from api.pages.backend import Backend
+from api.pages.form_tools import find_field, idempotency_key, one_more_row, ticked
+from api.pages.forms import FormField, SchemaForm, field_errors
+from api.pages.i18n import language_of
+from api.pages.inbox import next_cursor
+from api.pages.labels import option_label
+from api.pages.render import page
+from api.pages.session import Session, check_csrf, form_of, session_of
+from api.permissions import Action, permission_matrix, refusal
+from schemas.applications import ApplicationStatus
+from schemas.intake import REQUIRED_MATERIALS, ApplicationSubmission
+
+router = APIRouter(include_in_schema=False)
+
+MATERIALS = "materials"  # drawn as one box per material R-9.1.1 lists
+ROW_LISTS = ("sites", "licences")
+
+
+def may_submit(request: Request, session: Session) -> bool:
+    return Action.SUBMIT_APPLICATION in allowed_actions(session, request.app.state.settings)
+
+
+@router.get("/app/applications")
+async def application_list(request: Request, session: Session = Depends(session_of)) -> Response:
+    asked = {k: request.query_params.get(k, "").strip() for k in ("status", "organization")}
+    answer = await Backend(request, session).get("/api/v1/applications", after=request.query_params.get("after"),
+                                                  **asked)
+    cursor = next_cursor(answer.headers.get("link")) if answer.ok else None
+    lang = language_of(request)
+    return page(request, "applications.html", session, status=200 if answer.ok else answer.status, title="申请",
+                asked=asked, rows=answer.body if answer.ok else None, problem=answer.problem,
+                next_url=("/app/applications?" + urlencode({**{k: v for k, v in asked.items() if v}, "after": cursor}))
+                if cursor else "", may_submit=may_submit(request, session),
+                statuses=[(s.value, option_label(s.value, lang)) for s in ApplicationStatus],
+                word=lambda v: option_label(str(v), lang))
+
+
+@router.get("/app/applications/new")
+async def new_application(request: Request, session: Session = Depends(session_of)) -> Response:
+    _refuse_unless_intake(request, session)
+    return _form_page(request, session, {}, {}, {})
+
+
+@router.post("/app/applications/new")
+async def submit_application(request: Request, session: Session = Depends(session_of)) -> Response:
+    """The form sent: "one more row" draws it again with another row; otherwise the application goes to
+    the API (with the form's idempotency key) and the reader to its page, or the form comes back with
+    the API's refusal beside the fields."""
+    pairs = await form_of(request)
+    check_csrf(session, pairs)
+    payload = read_application(pairs, language_of(request))
+    added = dict(pairs).get("_add", "")
+    if added in ROW_LISTS:
+        return _form_page(request, session, payload, {}, one_more_row(pairs, payload, added))
+    answer = await Backend(request, session).post("/api/v1/applications", payload,
+                                                  idempotency_key=dict(pairs).get("_idem") or None)
+    if answer.ok and isinstance(answer.body, dict):
+        return RedirectResponse(f"/app/applications/{quote(str(answer.body['application_id']))}?submitted=1",
+                                status_code=303)
+    return _form_page(request, session, payload, answer.problem, {}, status=answer.status)
+
+
+@router.get("/app/applications/{application_id}")
+async def application_page(request: Request, application_id: str, session: Session = Depends(session_of)) -> Response:
+    answer = await Backend(request, session).get(f"/api/v1/applications/{quote(application_id, safe='')}")
+    if not answer.ok:
+        return page(request, "problem.html", session, status=answer.status, title=str(answer.problem.get("title", "")),
+                    problem=answer.problem)
+    lang = language_of(request)
+    return page(request, "application.html", session, title="申请", view=answer.body,
+                submitted=request.query_params.get("submitted") == "1", materials=_material_words(lang),
+                word=lambda v: option_label(str(v), lang))
+
+
+def read_application(pairs: list[tuple[str, str]], lang: str) -> dict[str, Any]:
+    """The submitted form as an ``ApplicationSubmission`` body: the materials ticked as their keys."""
+    rest, materials = ticked(pairs, MATERIALS)
+    payload = SchemaForm(ApplicationSubmission.model_json_schema(), lang).payload(rest)
+    if materials:
+        payload[MATERIALS] = materials
+    return payload
+
+
+def missing_errors(problem: Mapping[str, Any]) -> dict[str, str]:
+    """R-9.1.1's list of what is missing (``"sites[0].headcount: a positive ..."``) beside the fields it
+    names; every missing material beside the boxes of the materials."""
+    found: dict[str, str] = {}
+    for item in problem.get("missing") or []:
+        where, _, words = str(item).partition(": ")
+        name = MATERIALS if where.startswith(MATERIALS + ".") else where
+        words = words or "needed"
+        found[name] = f"{found[name]}; {words}" if name in found else words
+    return found
+
+
+def _refuse_unless_intake(request: Request, session: Session) -> None:
+    if not may_submit(request, session):
+        settings = request.app.state.settings
+        roles = permission_matrix(settings.intake_roles, settings.staff_admin_roles, settings.staff_readers)
+        raise refusal(Action.SUBMIT_APPLICATION, roles[Action.SUBMIT_APPLICATION])
+
+
+def _form_page(request: Request, session: Session, values: dict[str, Any], problem: Mapping[str, Any],
+               extra_rows: dict[str, int], *, status: int = 200) -> Response:
+    lang = language_of(request)
+    errors = {**field_errors(problem, ("body",)), **missing_errors(problem)}
+    fields = SchemaForm(ApplicationSubmission.model_json_schema(), lang).fields(values, errors, extra_rows)
+    _materials_as_boxes(fields, values, lang)
+    return page(request, "application_new.html", session, status=status, title="提交申请", fields=fields,
+                problem=problem, idem=idempotency_key())
+
+
+def _materials_as_boxes(fields: list[FormField], values: Mapping[str, Any], lang: str) -> None:
+    boxes = find_field(fields, MATERIALS)
+    if boxes is not None:
+        words = _material_words(lang)
+        boxes.options = list(words.items())
+        boxes.value = values.get(MATERIALS, [])
+        boxes.description = ""
+
+
+def _material_words(lang: str) -> dict[str, str]:
+    """R-9.1.1's materials in the reader's language (the scheme gives both: "营业执照 business licence")."""
+    words = {}
+    for key, both in REQUIRED_MATERIALS.items():
+        zh, _, en = both.partition(" ")
+        words[key] = en if lang == "en" else zh
+    return words

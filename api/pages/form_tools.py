@@ -1,0 +1,64 @@
+"""Small tools the pages' forms share: a fresh idempotency key, the boxes ticked in a list of
+checkboxes, the rows a "one more row" button asks for, a field found by its name."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from api.pages.forms import FormField
+
+Pairs = list[tuple[str, str]]
+
+
+def idempotency_key() -> str:
+    """A key for one form as drawn: the same form sent twice acts once (api/idempotency.py)."""
+    return secrets.token_urlsafe(16)
+
+
+def ticked(pairs: Iterable[tuple[str, str]], name: str) -> tuple[Pairs, list[str]]:
+    """The pairs without ``name``'s, and the values ticked under ``name`` (checkboxes), in order, once each."""
+    rest: Pairs = []
+    values: list[str] = []
+    for key, value in pairs:
+        if key != name:
+            rest.append((key, value))
+        elif value.strip() and value not in values:
+            values.append(value)
+    return rest, values
+
+
+def rows_sent(pairs: Iterable[tuple[str, str]], name: str) -> int:
+    """How many rows of the list ``name`` the form had (blank ones too): ``name[3].x`` means four."""
+    pattern = re.compile(re.escape(name) + r"\[(\d+)\]")
+    indices = [int(m.group(1)) for key, _ in pairs if (m := pattern.match(key))]
+    return max(indices) + 1 if indices else 0
+
+
+def one_more_row(pairs: Sequence[tuple[str, str]], payload: Mapping[str, Any], name: str,
+                 blank_rows: int = 1) -> dict[str, int]:
+    """``extra_rows`` for ``SchemaForm.fields`` that draws the rows the form had, plus one: the filled rows
+    come back from the payload, a list without any gets ``blank_rows`` of its own."""
+    filled = _at(payload, name)
+    drawn_anyway = len(filled) if isinstance(filled, list) and filled else blank_rows
+    return {name: max(rows_sent(pairs, name) + 1 - drawn_anyway, 1)}
+
+
+def _at(payload: Mapping[str, Any], name: str) -> Any:
+    node: Any = payload
+    for part in name.split("."):
+        node = node.get(part) if isinstance(node, Mapping) else None
+    return node
+
+
+def find_field(fields: Iterable[FormField], name: str) -> FormField | None:
+    """The field named ``name`` anywhere in the drawn form (groups and rows looked into)."""
+    for f in fields:
+        if f.name == name:
+            return f
+        found = find_field(f.children, name) or find_field([c for row in f.rows for c in row], name)
+        if found is not None:
+            return found
+    return None
