@@ -4,6 +4,7 @@ completeness, where its process stands, its open tasks and timeline) and the for
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -13,6 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from api.pages.allowed import allowed_actions
 from api.pages.backend import Backend
+from api.pages.certificates import REFUSED_FORM_STATUS
 from api.pages.form_tools import find_field, idempotency_key, one_more_row, ticked
 from api.pages.forms import FormField, SchemaForm, field_errors
 from api.pages.i18n import language_of
@@ -41,7 +43,7 @@ async def application_list(request: Request, session: Session = Depends(session_
                                                   **asked)
     cursor = next_cursor(answer.headers.get("link")) if answer.ok else None
     lang = language_of(request)
-    return page(request, "applications.html", session, status=200 if answer.ok else answer.status, title="申请",
+    return page(request, "applications.html", session, title="申请",
                 asked=asked, rows=answer.body if answer.ok else None, problem=answer.problem,
                 next_url=("/app/applications?" + urlencode({**{k: v for k, v in asked.items() if v}, "after": cursor}))
                 if cursor else "", may_submit=may_submit(request, session),
@@ -71,7 +73,7 @@ async def submit_application(request: Request, session: Session = Depends(sessio
     if answer.ok and isinstance(answer.body, dict):
         return RedirectResponse(f"/app/applications/{quote(str(answer.body['application_id']))}?submitted=1",
                                 status_code=303)
-    return _form_page(request, session, payload, answer.problem, {}, status=answer.status)
+    return _form_page(request, session, payload, answer.problem, {})  # 200: REFUSED_FORM_STATUS
 
 
 @router.get("/app/applications/{application_id}")
@@ -81,9 +83,14 @@ async def application_page(request: Request, application_id: str, session: Sessi
         return page(request, "problem.html", session, status=answer.status, title=str(answer.problem.get("title", "")),
                     problem=answer.problem)
     lang = language_of(request)
-    return page(request, "application.html", session, title="申请", view=answer.body,
+    return page(request, "application.html", session, title="申请", view=answer.body, plain=without_links,
                 submitted=request.query_params.get("submitted") == "1", materials=_material_words(lang),
                 word=lambda v: option_label(str(v), lang))
+
+
+def without_links(text: str) -> str:
+    """The process's summary without its Markdown links (written for the Temporal UI; the page has its own)."""
+    return re.sub(r"\s*\[[^\]]*\]\([^)]*\)", "", text or "")
 
 
 def read_application(pairs: list[tuple[str, str]], lang: str) -> dict[str, Any]:
@@ -95,16 +102,32 @@ def read_application(pairs: list[tuple[str, str]], lang: str) -> dict[str, Any]:
     return payload
 
 
-def missing_errors(problem: Mapping[str, Any]) -> dict[str, str]:
+def missing_errors(problem: Mapping[str, Any], lang: str = "zh") -> dict[str, str]:
     """R-9.1.1's list of what is missing (``"sites[0].headcount: a positive ..."``) beside the fields it
-    names; every missing material beside the boxes of the materials."""
+    names; the missing materials named together beside their boxes, in the reader's words."""
     found: dict[str, str] = {}
+    materials = _material_words(lang)
+    lacking: list[str] = []
     for item in problem.get("missing") or []:
         where, _, words = str(item).partition(": ")
-        name = MATERIALS if where.startswith(MATERIALS + ".") else where
-        words = words or "needed"
-        found[name] = f"{found[name]}; {words}" if name in found else words
+        if where.startswith(MATERIALS + "."):
+            lacking.append(materials.get(where.split(".", 1)[1], where))
+            continue
+        words = words or ("必填" if lang == "zh" else "needed")
+        found[where] = f"{found[where]}; {words}" if where in found else words
+    if lacking:
+        found[MATERIALS] = ("缺少：" if lang == "zh" else "Missing: ") + ("、" if lang == "zh" else ", ").join(lacking)
     return found
+
+
+def missing_summary(problem: Mapping[str, Any], fields: list[FormField]) -> list[tuple[str, str]]:
+    """Each item R-9.1.1 found missing, with the id of its field to jump to ("" when none is drawn)."""
+    summary = []
+    for item in problem.get("missing") or []:
+        where = str(item).partition(": ")[0]
+        drawn = find_field(fields, MATERIALS if where.startswith(MATERIALS + ".") else where)
+        summary.append((str(item), drawn.input_id if drawn else ""))
+    return summary
 
 
 def _refuse_unless_intake(request: Request, session: Session) -> None:
@@ -115,13 +138,13 @@ def _refuse_unless_intake(request: Request, session: Session) -> None:
 
 
 def _form_page(request: Request, session: Session, values: dict[str, Any], problem: Mapping[str, Any],
-               extra_rows: dict[str, int], *, status: int = 200) -> Response:
+               extra_rows: dict[str, int]) -> Response:
     lang = language_of(request)
-    errors = {**field_errors(problem, ("body",)), **missing_errors(problem)}
+    errors = {**field_errors(problem, ("body",)), **missing_errors(problem, lang)}
     fields = SchemaForm(ApplicationSubmission.model_json_schema(), lang).fields(values, errors, extra_rows)
     _materials_as_boxes(fields, values, lang)
-    return page(request, "application_new.html", session, status=status, title="提交申请", fields=fields,
-                problem=problem, idem=idempotency_key())
+    return page(request, "application_new.html", session, status=REFUSED_FORM_STATUS, title="提交申请", fields=fields,
+                problem=problem, missing=missing_summary(problem, fields), idem=idempotency_key())
 
 
 def _materials_as_boxes(fields: list[FormField], values: Mapping[str, Any], lang: str) -> None:

@@ -29,6 +29,10 @@ from schemas.certificates import CertStatus, StarLevel
 
 router = APIRouter(include_in_schema=False)
 
+# A form the API refused is drawn again, with the refusal in it (role=alert, the rule id), as 200: a
+# browser logs a page that came with 4xx as a console error, and the pages are to cause none (issue 15).
+REFUSED_FORM_STATUS = 200
+
 BODY_TIME = ZoneInfo("Asia/Shanghai")  # the body's calendar days (DESIGN.md "Dates")
 FILTERS = ("status", "star_level", "organization", "due_before", "sort", "limit")  # limit: by URL only
 SORTS = ("number", "-number", "issued", "-issued", "valid_to", "-valid_to", "next_due", "-next_due")
@@ -65,8 +69,8 @@ async def certificate_search(request: Request, session: Session = Depends(sessio
                                                   **asked)
     lang = language_of(request)
     today = datetime.now(BODY_TIME).date()
-    return page(request, "certificates.html", session, status=200 if answer.ok else answer.status,
-                title="证书", asked=asked, found=answer.body if answer.ok else None, problem=answer.problem,
+    return page(request, "certificates.html", session, title="证书", asked=asked,
+                found=answer.body if answer.ok else None, problem=answer.problem,
                 errors=field_errors(answer.problem, ("query",)),
                 next_url=_next_url(asked, next_cursor(answer.headers.get("link")) if answer.ok else None),
                 this_month=first_of_next_month(today).isoformat(),
@@ -102,8 +106,7 @@ async def certificate_action(request: Request, number: str, action: str,
     if answer.ok:
         shown = answer.body.get("number", number) if isinstance(answer.body, dict) else number
         return RedirectResponse(f"/app/certificates/{quote(shown, safe='')}?done={action}#actions", status_code=303)
-    return await _draw(request, session, number, refused=action, problem=answer.problem, values=payload,
-                       status=answer.status)
+    return await _draw(request, session, number, refused=action, problem=answer.problem, values=payload)
 
 
 def read_action(action: str, pairs: list[tuple[str, str]], lang: str) -> dict[str, Any]:
@@ -117,8 +120,9 @@ def read_action(action: str, pairs: list[tuple[str, str]], lang: str) -> dict[st
 
 
 async def _draw(request: Request, session: Session, number: str, *, done: str = "", refused: str = "",
-                problem: dict[str, Any] | None = None, values: dict[str, Any] | None = None,
-                status: int = 200) -> Response:
+                problem: dict[str, Any] | None = None, values: dict[str, Any] | None = None) -> Response:
+    """The certificate's page; after a refusal, with it beside the refused form and what was typed.
+    Drawn with 200 even then (REFUSED_FORM_STATUS)."""
     answer = await Backend(request, session).get(f"/api/v1/certificates/{quote(number, safe='')}")
     if not answer.ok:
         return page(request, "problem.html", session, status=answer.status, title=str(answer.problem.get("title", "")),
@@ -130,7 +134,7 @@ async def _draw(request: Request, session: Session, number: str, *, done: str = 
                           values if name == refused else None) for name in allowed]
     # A refusal of a form this page does not offer (sent from an old page, or forged) is shown on top.
     elsewhere = (problem or {}) if refused and refused not in allowed else {}
-    return page(request, "certificate.html", session, status=status, title=view["certificate"]["number"],
+    return page(request, "certificate.html", session, status=REFUSED_FORM_STATUS, title=view["certificate"]["number"],
                 view=view, forms=forms, done=done, elsewhere=elsewhere, word=lambda v: option_label(str(v), lang))
 
 

@@ -1,0 +1,149 @@
+"""The applications' pages: the list, the new-application form (only for the roles the permission matrix
+lets submit, R-9.1.1's refusal beside the fields, one more row without script) and an application
+submitted through the form, started by the real worker."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from typing import Any
+from urllib.parse import urlencode
+
+from api.pages.applications import missing_errors, read_application, without_links
+from api.permissions import Action, permission_matrix
+from schemas.staff import Role
+from tests.api.test_applications import complete_application
+
+NEW_LINK = 'href="/app/applications/new"'
+
+
+async def sign_in(http, token: str) -> None:
+    answer = await http.post("/sign-in", data={"token": token, "next": "/app"})
+    assert answer.status_code == 303, answer.text
+
+
+async def post_form(http, url: str, pairs: list[tuple[str, str]]):
+    """Pairs in order, names repeated (the boxes ticked), as a browser sends a form."""
+    return await http.post(url, content=urlencode(pairs),
+                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+
+
+def as_form(value: Any, name: str = "") -> list[tuple[str, str]]:
+    """A JSON body as the pairs the new-application form sends (the materials as ticked boxes)."""
+    if isinstance(value, dict):
+        return [pair for key, v in value.items() for pair in as_form(v, f"{name}.{key}" if name else key)]
+    if isinstance(value, list):
+        if value and not isinstance(value[0], dict):
+            return [(name, str(v)) for v in value]
+        return [pair for i, v in enumerate(value) for pair in as_form(v, f"{name}[{i}]")]
+    return [(name, str(value))]
+
+
+def form_keys(html: str) -> tuple[str, str]:
+    csrf = re.search(r'name="_csrf" value="([^"]+)"', html)
+    idem = re.search(r'name="_idem" value="([^"]+)"', html)
+    assert csrf and idem
+    return csrf[1], idem[1]
+
+
+async def test_only_the_roles_the_matrix_lets_submit_see_the_new_application_form(http, staff, app):
+    settings = app.state.settings
+    submitters = permission_matrix(settings.intake_roles, settings.staff_admin_roles,
+                                   settings.staff_readers)[Action.SUBMIT_APPLICATION]
+    assert submitters and submitters != frozenset(Role)
+    for role in Role:
+        _, token = await staff(role)
+        await sign_in(http, token)
+        listed = await http.get("/app/applications")
+        assert listed.status_code == 200
+        assert (NEW_LINK in listed.text) == (role in submitters), role
+        form = await http.get("/app/applications/new")
+        if role in submitters:
+            assert form.status_code == 200 and 'action="/app/applications/new"' in form.text, role
+        else:
+            assert form.status_code == 403 and 'action="/app/applications/new"' not in form.text, role
+            assert all(r.value in form.text for r in submitters)  # the API's words: which roles may
+
+
+async def test_an_incomplete_application_comes_back_with_what_is_missing_beside_each_field_R_9_1_1(http, staff):
+    _, token = await staff(Role.REVIEWER)
+    await sign_in(http, token)
+    csrf, idem = form_keys((await http.get("/app/applications/new")).text)
+    sent = [("_csrf", csrf), ("_idem", idem), ("organization.name", "半份申请有限公司"), ("sites[0].name", "总部"),
+            ("sites[0].headcount", "0"), ("materials", "business_licence")]
+    refused = await post_form(http, "/app/applications/new", sent)
+    assert refused.status_code == 200  # drawn again with the refusal (a 4xx page is a console error)
+    assert '<span class="rule">R-9.1.1</span>' in refused.text and 'role="alert"' in refused.text
+    assert 'value="半份申请有限公司"' in refused.text  # what was typed stays
+    assert re.search(r'id="f-organization-credit_code"[^>]*aria-invalid="true"', refused.text)
+    assert re.search(r'id="f-sites-0--headcount"[^>]*aria-invalid="true"', refused.text)
+    assert 'id="f-sites-0--headcount-error">a positive effective headcount' in refused.text
+    assert re.search(r'type="checkbox" name="materials" value="business_licence" checked', refused.text)
+    assert 'id="f-materials-error">缺少：业务经营许可证、' in refused.text  # the boxes left unticked, in words
+    assert '<a href="#f-organization-credit_code">organization.credit_code:' in refused.text  # the summary leads there
+    assert form_keys(refused.text)[1] != idem  # the corrected form is a new request
+
+
+async def test_one_more_row_redraws_the_form_without_submitting_it(http, staff, pool):
+    _, token = await staff(Role.REVIEWER)
+    await sign_in(http, token)
+    csrf, idem = form_keys((await http.get("/app/applications/new")).text)
+    before = await pool.fetchval("SELECT count(*) FROM applications")
+    more = await post_form(http, "/app/applications/new", [
+        ("_csrf", csrf), ("_idem", idem), ("sites[0].name", "总部"), ("sites[0].headcount", "60"), ("_add", "sites")])
+    assert more.status_code == 200 and 'role="alert"' not in more.text
+    assert re.findall(r'<legend>第 (\d) 行</legend>', more.text.split('id="f-sites"')[1].split('id="f-scope"')[0]) == [
+        "1", "2"]
+    assert 'name="sites[0].name" value="总部"' in more.text and 'name="sites[1].name" value=""' in more.text
+    # Pressed again with the new row left blank: a third row; nothing was submitted meanwhile.
+    again = await post_form(http, "/app/applications/new", [
+        ("_csrf", csrf), ("_idem", idem), ("sites[0].name", "总部"), ("sites[0].headcount", "60"),
+        ("sites[1].name", ""), ("sites[1].headcount", ""), ("_add", "sites")])
+    assert 'name="sites[2].name"' in again.text and 'name="sites[3].name"' not in again.text
+    assert await pool.fetchval("SELECT count(*) FROM applications") == before
+
+
+async def test_an_application_submitted_through_the_form_starts_its_certification(stack, staff):
+    http = stack["http"]
+    _, token = await staff(Role.REVIEWER)
+    await sign_in(http, token)
+    csrf, idem = form_keys((await http.get("/app/applications/new")).text)
+    sent = [("_csrf", csrf), ("_idem", idem), *as_form(complete_application())]
+    submitted = await post_form(http, "/app/applications/new", sent)
+    assert submitted.status_code == 303, submitted.text
+    location = submitted.headers["location"]
+    assert re.fullmatch(r"/app/applications/[0-9a-f-]{36}\?submitted=1", location)
+    # Sent twice (a double click, a reload): the same application, not a second one.
+    assert (await post_form(http, "/app/applications/new", sent)).headers["location"] == location
+    shown = await http.get(location)
+    assert shown.status_code == 200 and "示例呼叫中心有限公司" in shown.text and 'role="status"' in shown.text
+    application_id = location.split("/")[-1].split("?")[0]
+    assert f'href="/processes/certification-{application_id}"' in shown.text
+
+    async def listed() -> bool:  # the process records the application first thing; then it is listed
+        return f'href="/app/applications/{application_id}"' in (await http.get("/app/applications")).text
+
+    deadline = time.monotonic() + 30
+    while not await listed():
+        assert time.monotonic() < deadline, "the application was not recorded within 30 s"
+        await asyncio.sleep(0.1)
+    recorded = (await http.get(location)).text
+    assert "R-9.1.2" in recorded and 'id="complete-title"' in recorded  # under review, the checklist beside
+
+
+def test_the_form_reads_back_as_the_api_s_body_and_the_refusal_as_field_errors():
+    body = complete_application()
+    assert read_application(as_form(body), "zh") == {**body, "sites": [{"name": "总部", "headcount": 60}]}
+    refusal = {"missing": ["organization.name: organization name", "information_form.resources",
+                           "materials.business_licence: 营业执照 business licence",
+                           "materials.service_licence: 业务经营许可证 service licence"]}
+    assert missing_errors(refusal, "en") == {
+        "organization.name": "organization name", "information_form.resources": "needed",
+        "materials": "Missing: business licence, service licence (or a statement that none is required)"}
+    assert missing_errors(refusal, "zh")["materials"] == "缺少：营业执照、业务经营许可证"
+
+
+def test_the_process_summary_is_shown_without_the_temporal_ui_s_links():
+    summary = "等待「申请评审」，期限 2026-12-08（R-9.1.2） [process page](http://127.0.0.1:8000/processes/certification-x)"
+    assert without_links(summary) == "等待「申请评审」，期限 2026-12-08（R-9.1.2）"
