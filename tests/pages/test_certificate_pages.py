@@ -7,14 +7,43 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+from temporalio import workflow
+from temporalio.worker import UnsandboxedWorkflowRunner, Worker
+
 from api.pages.certificates import BODY_TIME, first_of_next_month, read_action
 from api.pages.session import csrf_token
 from api.permissions import CERTIFICATE_ACTIONS, permission_matrix
+from schemas.actions import ACT_UPDATE, ActionReceipt, ActionRequest
 from schemas.staff import Role
 from store.certificate_search import record_next_due
-from store.certificates import set_status
+from store.certificates import get_certificate, set_status
 from tests.api.test_public import issued_certificate
 from tests.conftest import certificate_in_register
+from workflows.contracts import CERTIFICATION_WORKFLOW
+
+
+@workflow.defn(name=CERTIFICATION_WORKFLOW)
+class ActingCertification:
+    """Stands in for the certificate's process: takes the ``act`` Update and keeps what it was sent."""
+
+    def __init__(self) -> None:
+        self.received: list[dict] = []
+
+    @workflow.run
+    async def run(self, number: str) -> None:
+        self.number = number
+        await workflow.wait_condition(lambda: False)
+
+    @workflow.update(name=ACT_UPDATE)
+    def act(self, request: ActionRequest) -> ActionReceipt:
+        self.received.append(request.action.model_dump(mode="json"))
+        return ActionReceipt(action=request.action.action, number=self.number, accepted_at=workflow.now(),
+                             status="valid", message="recorded")
+
+    @workflow.query(name="received")
+    def seen(self) -> list[dict]:
+        return self.received
+
 
 ACTION_FORM = re.compile(r'<details class="action" id="action-[a-z_]+" data-action="([a-z_]+)"')
 
@@ -71,6 +100,9 @@ async def test_the_certificate_page_shows_its_facts_sites_due_dates_documents_an
     assert '<time datetime="2027-03-02">2027-03-02</time>' in shown and "R-9.2.1" in shown  # due next
     assert f'href="/api/v1/certificates/{number}/document"' in shown
     assert 'href="/processes/certification-' in shown
+    english = (await http.get(f"/app/certificates/{number}?lang=en")).text
+    assert "Due next" in english and "The live process diagram" in english
+    assert "Record a notification" in english and "Withdraw" not in english  # a reviewer records, never withdraws
     missing = await http.get("/app/certificates/CCS-NONE-404")
     assert missing.status_code == 404 and "CCS-NONE-404" in missing.text
 
@@ -167,3 +199,31 @@ async def test_reducing_the_scope_offers_the_certificate_s_sites_to_tick_R_9_6_6
     bare, _ = await two_certificates(pool)
     bare_page = (await http.get(f"/app/certificates/{bare}")).text
     assert 'name="remove_sites"' not in bare_page and 'data-action="reduce_scope"' in bare_page
+
+
+async def test_an_action_taken_goes_to_the_process_once_and_the_page_says_so(http, pool, staff, temporal_env,
+                                                                              api_settings):
+    number, _ = await issued_certificate(pool, "上海办理呼叫中心有限公司", "91310000MA1PGA001X")
+    certificate = await get_certificate(pool, number)
+    assert certificate is not None
+    _, token = await staff(Role.DECISION_MAKER)
+    await sign_in(http, token)
+    sent = {"_csrf": csrf_token(token), "_idem": "reduce-once", "reason": "徐汇场所关闭", "scope": "呼叫中心客户服务",
+            "remove_sites": "徐汇"}
+    async with Worker(temporal_env.client, task_queue=api_settings.task_queue, workflows=[ActingCertification],
+                      workflow_runner=UnsandboxedWorkflowRunner()):
+        handle = await temporal_env.client.start_workflow(
+            CERTIFICATION_WORKFLOW, number, id=certificate.workflow_id, task_queue=api_settings.task_queue)
+        try:
+            done = await http.post(f"/app/certificates/{number}/reduce_scope", data=sent)
+            assert done.status_code == 303
+            assert done.headers["location"] == f"/app/certificates/{number}?done=reduce_scope#actions"
+            again = await http.post(f"/app/certificates/{number}/reduce_scope", data=sent)  # a double click
+            assert again.status_code == 303
+            assert await handle.query("received", result_type=list[dict]) == [{
+                "action": "reduce_scope", "reason": "徐汇场所关闭", "scope": "呼叫中心客户服务",
+                "remove_sites": ["徐汇"]}]
+            shown = await http.get(done.headers["location"])
+            assert re.search(r'<p class="notice" role="status">已提交：缩小认证范围</p>', shown.text)
+        finally:
+            await handle.terminate("test finished")
