@@ -73,6 +73,9 @@ async def submit_application(request: Request, session: Session = Depends(sessio
     if answer.ok and isinstance(answer.body, dict):
         return RedirectResponse(f"/app/applications/{quote(str(answer.body['application_id']))}?submitted=1",
                                 status_code=303)
+    if answer.status in (401, 403):  # not theirs to submit (an old page, a role taken away): no form again
+        return page(request, "problem.html", session, status=answer.status, title=str(answer.problem.get("title", "")),
+                    problem=answer.problem)
     return _form_page(request, session, payload, answer.problem, {})  # 200: REFUSED_FORM_STATUS
 
 

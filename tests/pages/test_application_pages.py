@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from api.pages.applications import missing_errors, read_application, without_links
+from api.pages.session import csrf_token
 from api.permissions import Action, permission_matrix
 from schemas.staff import Role
 from tests.api.test_applications import complete_application
@@ -147,3 +148,23 @@ def test_the_form_reads_back_as_the_api_s_body_and_the_refusal_as_field_errors()
 def test_the_process_summary_is_shown_without_the_temporal_ui_s_links():
     summary = "等待「申请评审」，期限 2026-12-08（R-9.1.2） [process page](http://127.0.0.1:8000/processes/certification-x)"
     assert without_links(summary) == "等待「申请评审」，期限 2026-12-08（R-9.1.2）"
+
+
+async def test_who_may_submit_follows_the_body_s_decision_in_the_settings(http, staff, app):
+    """Decision (issue 12): the intake roles are the body's (CERTFLOW_INTAKE_ROLES); the pages read the
+    same matrix as the API, so changing them changes both."""
+    app.state.settings = app.state.settings.model_copy(update={"intake_roles": (Role.MANAGER,)})
+    _, manager = await staff(Role.MANAGER)
+    await sign_in(http, manager)
+    assert NEW_LINK in (await http.get("/app/applications")).text
+    _, reviewer = await staff(Role.REVIEWER)
+    await sign_in(http, reviewer)
+    assert NEW_LINK not in (await http.get("/app/applications")).text
+    assert (await http.get("/app/applications/new")).status_code == 403
+    # A form sent all the same (an old page) is the API's to refuse, and the page shows its refusal.
+    sent = [("_csrf", csrf_token(reviewer)), ("_idem", "old-page"), *as_form(complete_application())]
+    refused = await post_form(http, "/app/applications/new", sent)
+    assert refused.status_code == 403 and 'role="alert"' in refused.text and "manager" in refused.text
+    assert 'action="/app/applications/new"' not in refused.text
+    stale = await post_form(http, "/app/applications/new", [("_csrf", "0" * 64), *sent[1:]])
+    assert stale.status_code == 403 and "stale" in stale.text
