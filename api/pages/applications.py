@@ -38,7 +38,7 @@ def may_submit(request: Request, session: Session) -> bool:
 
 @router.get("/app/applications")
 async def application_list(request: Request, session: Session = Depends(session_of)) -> Response:
-    asked = {k: request.query_params.get(k, "").strip() for k in ("status", "organization")}
+    asked = {k: request.query_params.get(k, "").strip() for k in ("status", "organization", "limit")}  # limit: URL
     answer = await Backend(request, session).get("/api/v1/applications", after=request.query_params.get("after"),
                                                   **asked)
     cursor = next_cursor(answer.headers.get("link")) if answer.ok else None

@@ -7,13 +7,19 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 from api.pages.applications import missing_errors, read_application, without_links
 from api.pages.session import csrf_token
 from api.permissions import Action, permission_matrix
+from schemas.applications import ApplicationRecord
+from schemas.organizations import Organization
 from schemas.staff import Role
+from store.applications import record_application
+from store.organizations import upsert_organization
 from tests.api.test_applications import complete_application
 
 NEW_LINK = 'href="/app/applications/new"'
@@ -168,3 +174,25 @@ async def test_who_may_submit_follows_the_body_s_decision_in_the_settings(http, 
     assert 'action="/app/applications/new"' not in refused.text
     stale = await post_form(http, "/app/applications/new", [("_csrf", "0" * 64), *sent[1:]])
     assert stale.status_code == 403 and "stale" in stale.text
+
+
+async def test_the_list_is_newest_first_a_page_at_a_time_by_the_api_s_cursor(http, staff, pool):
+    org = await upsert_organization(pool, Organization(id=uuid.uuid4(), name="列表页面呼叫中心有限公司",
+                                                       credit_code="91110000MA01LXPG0X"))
+    ids = []
+    for day in range(3):
+        record = await record_application(pool, ApplicationRecord(
+            id=uuid.uuid4(), organization_id=org.id, workflow_id=f"certification-list-{uuid.uuid4()}",
+            scope="呼叫中心客户服务", submitted_at=datetime(2026, 5, 1, tzinfo=UTC) + timedelta(days=day),
+            data={"organization": {"name": "列表页面呼叫中心有限公司", "credit_code": "91110000MA01LXPG0X"}}))
+        ids.append(str(record.id))
+    _, token = await staff(Role.AUDITOR)
+    await sign_in(http, token)
+    pages: list[list[str]] = []
+    url: str | None = "/app/applications?organization=91110000MA01LXPG0X&limit=2"
+    while url:
+        answer = await http.get(url)
+        pages.append(re.findall(r'<tr data-application="([^"]+)">', answer.text))
+        found = re.search(r'<a href="([^"]+)" rel="next">', answer.text)
+        url = found[1].replace("&amp;", "&") if found else None
+    assert pages == [ids[::-1][:2], ids[::-1][2:]]  # newest first
