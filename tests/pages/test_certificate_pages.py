@@ -100,6 +100,8 @@ async def test_the_certificate_page_shows_its_facts_sites_due_dates_documents_an
     assert '<time datetime="2027-03-02">2027-03-02</time>' in shown and "R-9.2.1" in shown  # due next
     assert f'href="/api/v1/certificates/{number}/document"' in shown
     assert 'href="/processes/certification-' in shown
+    # The notice after an action names one of the page's actions, never words from the address.
+    assert 'role="status"' not in (await http.get(f"/app/certificates/{number}?done=请致电4008001234")).text
     english = (await http.get(f"/app/certificates/{number}?lang=en")).text
     assert "Due next" in english and "The live process diagram" in english
     assert "Record a notification" in english and "Withdraw" not in english  # a reviewer records, never withdraws
