@@ -32,3 +32,14 @@ def option_label(value: str, lang: str) -> str:
     if words is None:
         return value
     return words[1] if lang == "en" else words[0]
+
+
+# task context key → (Chinese, English)
+CONTEXT_LABELS: dict[str, tuple[str, str]] = {}
+
+
+def context_label(key: str, lang: str) -> str:
+    words = CONTEXT_LABELS.get(key)
+    if words is None:
+        return key
+    return words[1] if lang == "en" else words[0]
