@@ -20,8 +20,10 @@ from api.pages.forms import SchemaForm, field_errors
 from api.pages.i18n import language_of
 from api.pages.people import people_for
 from api.pages.render import page
+from api.pages.roles import may
 from api.pages.session import Session, check_csrf, form_of, session_of
 from api.pages.task_prefill import prefilled
+from api.permissions import Action
 from schemas.payload_schemas import payload_schema
 from schemas.payloads import TASK_PAYLOADS
 
@@ -62,7 +64,9 @@ async def _draw(request: Request, session: Session, backend: Backend, task: dict
     values = first_values if values is None else values
     fields = form.fields(values, errors or {}, extra_rows or {})
     people = await people_for(backend, session, task, fields)
+    revisable = task["workflow_id"].startswith("audit-") and may(request, session, Action.REVISE_PROGRAMME)
     return page(request, "task.html", session, status=status, title=task["title"], task=task, fields=fields,
+                revisable=revisable,
                 people=people, captions=captions, problem=problem or {}, idempotency_key=secrets.token_urlsafe(16),
                 may_complete=may_complete(task, session), general_error=(errors or {}).get("", ""))
 
