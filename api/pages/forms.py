@@ -23,7 +23,7 @@ from typing import Any, Literal
 from api.pages.labels import label_of, option_label
 
 Kind = Literal["line", "text", "number", "integer", "date", "boolean", "choice", "uuid", "group", "rows", "json"]
-BLANK_ROWS = 1  # blank rows offered under a list of objects
+BLANK_ROWS = 1  # blank rows offered under a required list of objects that has none yet
 
 
 @dataclass
@@ -103,7 +103,8 @@ class SchemaForm:
         elif kind == "rows":
             item, _ = self._resolve(schema.get("items", {}))
             present = value if isinstance(value, list) else []
-            count = len(present) + (0 if present else BLANK_ROWS) + extra_rows.get(name, 0)
+            # A required list starts with a blank row; an optional one with none, only its "add a row".
+            count = len(present) + (BLANK_ROWS if required and not present else 0) + extra_rows.get(name, 0)
             made.rows = [self._object(item, f"{name}[{i}]", present[i] if i < len(present) else {}, errors, extra_rows)
                          for i in range(count)]
         elif kind == "json" and value is not None and not isinstance(value, str):

@@ -232,6 +232,26 @@ OPTION_LABELS: dict[str, Words] = {
     "withdrawn": ("撤销", "withdrawn"),
     "scope_reduced": ("缩小认证范围", "scope reduced"),
     "expired": ("过期", "expired"),
+    # an application's course (schemas.applications.ApplicationStatus)
+    "submitted": ("已提交", "submitted"),
+    "under_review": ("申请评审中", "under review"),
+    "accepted": ("已受理", "accepted"),
+    "rejected": ("不予受理", "rejected"),
+    "in_audit": ("审查中", "in audit"),
+    "awaiting_decision": ("待认证决定", "awaiting the decision"),
+    "granted": ("已获证", "granted"),
+    "refused": ("不予认证注册", "refused"),
+    # tasks, incidents, tokens and qualifications (R-7.auditor) as the staff pages list them
+    "open": ("待办", "open"),
+    "completed": ("已完成", "completed"),
+    "cancelled": ("已取消", "cancelled"),
+    "retrying": ("重试中", "retrying"),
+    "resolved": ("已解决", "resolved"),
+    "none": ("未签发", "none issued"),
+    "inactive": ("已停用", "inactive"),
+    "revoked": ("已作废", "revoked"),
+    "training_certificate": ("服务认证审查员培训合格证", "auditor training certificate"),
+    "competence_evaluation": ("专业能力评价", "competence evaluation"),
 }
 
 # task context key → words: what a workflow shows beside a task (workflows/*.py ``context=`` and

@@ -15,11 +15,15 @@ from api.pages.forms import SchemaForm
 from api.pages.labels import CONTEXT_LABELS, FIELD_LABELS, OPTION_LABELS, context_label, label_of, option_label
 from rules.sampling import SamplingProposal
 from schemas.actions import ACTION_MODELS, CAUSE_WORDS, Notification, SuspensionCause
-from schemas.audits import AuditKind
+from schemas.applications import ApplicationStatus
+from schemas.audits import AuditKind, TeamRole
 from schemas.certificates import CertStatus
+from schemas.incidents import IncidentState
 from schemas.intake import ApplicationSubmission
 from schemas.payloads import TASK_PAYLOADS
-from schemas.staff import Role
+from schemas.staff import QualificationKind, Role
+from schemas.tasks import TaskStatus
+from schemas.tokens import TokenStatus
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
 
@@ -94,7 +98,9 @@ def test_every_field_has_words() -> None:
 
 def test_every_choice_and_role_has_words() -> None:
     _, options = _drawn()
-    for value in [*Role, *AuditKind, *CertStatus]:
+    shown_by_pages = [*Role, *TeamRole, *AuditKind, *CertStatus, *ApplicationStatus, *TaskStatus, *IncidentState,
+                      *TokenStatus, *QualificationKind]
+    for value in shown_by_pages:
         options.setdefault(value.value, type(value).__name__)
     missing = sorted(f"{value} ({where})" for value, where in options.items() if value not in OPTION_LABELS)
     assert not missing, f"choices without words in api/pages/labels.py: {', '.join(missing)}"
@@ -141,7 +147,7 @@ def test_fallbacks() -> None:
 
 
 def test_a_drawn_form_shows_the_words() -> None:
-    fields = SchemaForm(TASK_PAYLOADS["onsite_audit"].model_json_schema(), "zh").fields()
+    fields = SchemaForm(TASK_PAYLOADS["onsite_audit"].model_json_schema(), "zh").fields(extra_rows={"findings": 1})
     findings = next(f for f in fields if f.key == "findings")
     assert findings.label == "审查发现"
     kind = next(f for f in findings.rows[0] if f.key == "kind")
