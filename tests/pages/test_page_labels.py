@@ -5,6 +5,7 @@ whatever api/pages/labels.py lacks."""
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 
 from api.pages.forms import SchemaForm
+from api.pages.hints import HINTS_ZH, hint_of
 from api.pages.labels import CONTEXT_LABELS, FIELD_LABELS, OPTION_LABELS, context_label, label_of, option_label
 from rules.sampling import SamplingProposal
 from schemas.actions import ACTION_MODELS, CAUSE_WORDS, Notification, SuspensionCause
@@ -152,3 +154,36 @@ def test_a_drawn_form_shows_the_words() -> None:
     assert findings.label == "审查发现"
     kind = next(f for f in findings.rows[0] if f.key == "kind")
     assert ("minor_nonconformity", "一般不符合项") in kind.options
+
+
+def _descriptions() -> dict[str, str]:
+    found: dict[str, str] = {}
+
+    def walk(node: Any, where: str) -> None:
+        if isinstance(node, dict):
+            for name, prop in node.get("properties", {}).items():
+                if isinstance(prop, dict) and prop.get("description"):
+                    found.setdefault(prop["description"], f"{name} ({where})")
+            for child in node.values():
+                walk(child, where)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child, where)
+
+    for where, schema in _schemas():
+        walk(schema, where)
+    return found
+
+
+def test_every_hint_has_chinese_keeping_its_rule_ids() -> None:
+    found = _descriptions()
+    assert len(found) > 35
+    missing = sorted(f"{where}: {text!r}" for text, where in found.items() if text not in HINTS_ZH)
+    assert not missing, f"hints without Chinese in api/pages/hints.py: {'; '.join(missing)}"
+    for text, zh in HINTS_ZH.items():
+        assert set(re.findall(r"R-[0-9A-Za-z.]+", text)) <= set(re.findall(r"R-[0-9A-Za-z.]+", zh)), text
+    stale = sorted(set(HINTS_ZH) - set(found))
+    assert not stale, f"hints for descriptions no model has any more: {stale}"
+    assert hint_of("the scope that remains certified", "zh") == "缩小后仍予认证的范围"
+    assert hint_of("the scope that remains certified", "en") == "the scope that remains certified"
+    assert hint_of("a description nobody translated", "zh") == "a description nobody translated"
