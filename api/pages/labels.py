@@ -333,3 +333,16 @@ def context_label(key: str, lang: str) -> str:
     """A task context key's words: its own, else the payload field's of the same name, else the key."""
     words = CONTEXT_LABELS.get(key) or FIELD_LABELS.get(key)
     return key if words is None else _pick(words, lang)
+
+
+# Context keys whose values are choices of OPTION_LABELS (the others are dates, numbers, names, text).
+CONTEXT_CHOICES: frozenset[str] = frozenset({
+    "audit_kind", "computed_level", "recommendation", "purpose", "cause", "kind", "action",
+})
+
+
+def context_value_label(key: str, value: object, lang: str) -> object:
+    """A context value in words where it is a choice (``three_star`` → 三星级), else the value as it is."""
+    if key in CONTEXT_CHOICES and isinstance(value, str):
+        return option_label(value, lang)
+    return value

@@ -14,7 +14,16 @@ import pytest
 
 from api.pages.forms import SchemaForm
 from api.pages.hints import HINTS_ZH, hint_of
-from api.pages.labels import CONTEXT_LABELS, FIELD_LABELS, OPTION_LABELS, context_label, label_of, option_label
+from api.pages.labels import (
+    CONTEXT_CHOICES,
+    CONTEXT_LABELS,
+    FIELD_LABELS,
+    OPTION_LABELS,
+    context_label,
+    context_value_label,
+    label_of,
+    option_label,
+)
 from rules.sampling import SamplingProposal
 from schemas.actions import ACTION_MODELS, CAUSE_WORDS, Notification, SuspensionCause
 from schemas.applications import ApplicationStatus
@@ -187,3 +196,12 @@ def test_every_hint_has_chinese_keeping_its_rule_ids() -> None:
     assert hint_of("the scope that remains certified", "zh") == "缩小后仍予认证的范围"
     assert hint_of("the scope that remains certified", "en") == "the scope that remains certified"
     assert hint_of("a description nobody translated", "zh") == "a description nobody translated"
+
+
+def test_context_choices_read_as_words() -> None:
+    assert context_value_label("computed_level", "three_star", "zh") == "三星级"
+    assert context_value_label("audit_kind", "surveillance", "en") == "surveillance audit"
+    assert context_value_label("cause", "organization_request", "zh") == "获证组织主动申请暂停"
+    assert context_value_label("organization", "three_star", "zh") == "three_star"  # a name stays a name
+    assert context_value_label("computed_level", None, "zh") is None
+    assert set(_context_keys()) | {"kind", "action"} >= CONTEXT_CHOICES  # kind, action: a notification's
