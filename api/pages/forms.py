@@ -213,11 +213,14 @@ def _put(tree: dict[str, Any], path: list[str | int], value: str) -> None:
 
 def field_errors(problem: Mapping[str, Any], prefix: Iterable[str | int] = ()) -> dict[str, str]:
     """The API's refusal, field by field: each ``errors[].loc`` (a path into the payload) as the form's
-    field name, with its message. ``prefix`` is what the API's path has in front of the payload's."""
+    field name, with its message. A request body's errors start with ``body``, which goes; ``prefix`` is
+    what else the API's path may have in front of the form's fields (a task's ``payload``)."""
     skip = list(prefix)
     found: dict[str, str] = {}
     for error in problem.get("errors") or []:
         loc = list(error.get("loc") or [])
+        if loc[:1] == ["body"]:
+            loc = loc[1:]
         if loc[:len(skip)] == skip:
             loc = loc[len(skip):]
         name = ""

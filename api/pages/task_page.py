@@ -92,5 +92,6 @@ async def complete_task(task_id: str, request: Request, session: Session = Depen
     if answer.ok:
         return RedirectResponse(f"/app?done={quote(task['title'])}", status_code=303)
     problem = answer.problem
-    return await _draw(request, session, backend, task, values=payload, errors=field_errors(problem),
-                       problem=problem, status=answer.status)
+    errors = field_errors(problem, prefix=("payload",))
+    return await _draw(request, session, backend, task, values=payload, errors=errors, problem=problem,
+                       status=answer.status)
