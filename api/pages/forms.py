@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from api.pages.hints import hint_of
 from api.pages.labels import label_of, option_label
 
 Kind = Literal["line", "text", "number", "integer", "date", "boolean", "choice", "uuid", "group", "rows", "json"]
@@ -91,7 +92,7 @@ class SchemaForm:
         schema, nullable = self._resolve(prop)
         kind = _kind_of(schema, key)
         made = FormField(name=name, key=key, kind=kind, label=label_of(key, prop.get("title", key), self.lang),
-                         description=prop.get("description", schema.get("description", "")) or "",
+                         description=hint_of(prop.get("description", schema.get("description", "")) or "", self.lang),
                          required=required and not nullable, value=value, error=errors.get(name, ""),
                          picker=_picker_of(key) if kind == "uuid" else "",
                          default=_shown_default(prop.get("default")))

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from api.pages.i18n import LANGUAGE_COOKIE, language_of, translator
-from api.pages.labels import context_label, option_label
+from api.pages.labels import context_label, context_value_label, option_label
 from api.pages.session import Session
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -21,16 +21,18 @@ _environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select
                            undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
-def shown(value: Any, lang: str) -> str:
-    """A context value in plain words: lists joined, objects as their pairs, yes/no for booleans."""
+def shown(value: Any, lang: str, key: str = "") -> str:
+    """A context value in plain words: choices by their words, lists joined, objects as their pairs, yes/no
+    for booleans."""
+    value = context_value_label(key, value, lang) if key else value
     if isinstance(value, bool):
         return ("yes" if value else "no") if lang == "en" else ("是" if value else "否")
     if value is None:
         return "—"
     if isinstance(value, list):
-        return "；".join(shown(v, lang) for v in value) if value else "—"
+        return "；".join(shown(v, lang, key) for v in value) if value else "—"
     if isinstance(value, dict):
-        return "；".join(f"{context_label(str(k), lang)}: {shown(v, lang)}" for k, v in value.items())
+        return "；".join(f"{context_label(str(k), lang)}: {shown(v, lang, str(k))}" for k, v in value.items())
     return str(value)
 
 
@@ -41,7 +43,7 @@ def page(request: Request, template: str, session: Session | None = None, *, sta
     html = _environment.get_template(template).render(
         request=request, session=session, lang=lang, t=translator(lang), title=title,
         nonce=getattr(request.state, "csp_nonce", ""), csrf=session.csrf if session else "",
-        context_label=lambda key: context_label(key, lang), show=lambda value: shown(value, lang),
+        context_label=lambda key: context_label(key, lang), show=lambda value, key="": shown(value, lang, key),
         option_label=lambda value: option_label(str(value), lang),
         other_language_url=str(request.url.include_query_params(lang="zh" if lang == "en" else "en")),
         **values)

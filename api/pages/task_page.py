@@ -16,7 +16,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.pages.backend import Backend
-from api.pages.forms import SchemaForm, field_errors
+from api.pages.calendar_view import month_grids
+from api.pages.forms import FormField, SchemaForm, field_errors
 from api.pages.i18n import language_of
 from api.pages.people import people_for
 from api.pages.render import page
@@ -24,10 +25,13 @@ from api.pages.roles import may
 from api.pages.session import Session, check_csrf, form_of, session_of
 from api.pages.task_prefill import prefilled
 from api.permissions import Action
+from api.tasks import today
 from schemas.payload_schemas import payload_schema
 from schemas.payloads import TASK_PAYLOADS
 
 router = APIRouter(include_in_schema=False)
+
+CALENDAR_MONTHS = 3  # beside a form with dates: this month and the next two, working days and holidays
 
 
 def may_complete(task: dict[str, Any], session: Session) -> bool:
@@ -48,6 +52,10 @@ async def _task(request: Request, session: Session, task_id: str) -> tuple[Backe
     return backend, answer.body
 
 
+def _has_dates(fields: list[FormField]) -> bool:
+    return any(f.kind == "date" or _has_dates(f.children) or any(_has_dates(r) for r in f.rows) for f in fields)
+
+
 def schema_of(task: dict[str, Any]) -> dict[str, Any]:
     """The payload's schema with its fields in the model's order (the register keeps the task's copy as
     JSONB, which orders keys by their length); the task's own copy for a kind this version does not know."""
@@ -60,13 +68,15 @@ async def _draw(request: Request, session: Session, backend: Backend, task: dict
                 extra_rows: dict[str, int] | None = None, problem: dict[str, Any] | None = None,
                 status: int = 200) -> Response:
     form = SchemaForm(schema_of(task), language_of(request))
+    day = today()
     first_values, captions = await prefilled(backend, task)
     values = first_values if values is None else values
     fields = form.fields(values, errors or {}, extra_rows or {})
     people = await people_for(backend, session, task, fields)
+    calendars = await month_grids(request.app.state.pool, day, CALENDAR_MONTHS, day) if _has_dates(fields) else []
     revisable = task["workflow_id"].startswith("audit-") and may(request, session, Action.REVISE_PROGRAMME)
     return page(request, "task.html", session, status=status, title=task["title"], task=task, fields=fields,
-                revisable=revisable,
+                revisable=revisable, calendars=calendars,
                 people=people, captions=captions, problem=problem or {}, idempotency_key=secrets.token_urlsafe(16),
                 may_complete=may_complete(task, session), general_error=(errors or {}).get("", ""))
 
