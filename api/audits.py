@@ -31,7 +31,7 @@ class Revised(BaseModel):
 
 
 @router.get("/{audit_id}", response_model=AuditState, summary="an audit in progress: its stage and programme")
-async def audit(audit_id: str, actor: Actor = Depends(permitted(Action.READ_PROCESS)),
+async def audit(audit_id: str, actor: Actor = Depends(permitted(Action.READ_AUDIT)),
                 client: Client = Depends(temporal)) -> AuditState:
     """Where a running audit stands: its stage, the programme in force with its version (R-9.1.10), the
     day the plan was sent (R-9.1.6), the visits reported (R-3.10) and its open tasks. A closed audit is
