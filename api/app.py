@@ -37,7 +37,7 @@ from api.metrics import Metrics, RequestMetrics
 from api.metrics import router as metrics_router
 from api.openapi import install_openapi
 from api.pages import inbox as inbox_page
-from api.pages import sign_in
+from api.pages import public_pages, sign_in
 from api.pages.errors import install_page_errors
 from api.pages.render import STATIC
 from api.problems import install_problem_handlers
@@ -114,6 +114,7 @@ def create_app(settings: Settings | None = None, *, pool: asyncpg.Pool | None = 
     app.mount("/static/pages", StaticFiles(directory=STATIC), name="pages")
     app.include_router(sign_in.router)
     app.include_router(inbox_page.router)
+    app.include_router(public_pages.router)
     app.include_router(public.router)
     app.include_router(reports.router)
     app.include_router(staff.router)
