@@ -35,11 +35,12 @@ REVISION_SUFFIX = re.compile(r"/[A-Z]{1,3}[1-9][0-9]*$")
 
 # Each status in words and a shape (the colour only repeats what the words and the shape say).
 STATUS_SHOWN: dict[str, dict[str, str]] = {
-    "valid": {"zh": "有效", "en": "Valid", "shape": "check"},
-    "suspended": {"zh": "暂停", "en": "Suspended", "shape": "pause"},
-    "withdrawn": {"zh": "撤销", "en": "Withdrawn", "shape": "cross"},
-    "scope_reduced": {"zh": "有效（认证范围已缩小）", "en": "Valid — scope reduced", "shape": "narrow"},
-    "expired": {"zh": "注销（已过期）", "en": "Expired", "shape": "dash"},
+    "valid": {"zh": "有效", "en": "Valid", "note_zh": "", "note_en": "", "shape": "check"},
+    "suspended": {"zh": "暂停", "en": "Suspended", "note_zh": "", "note_en": "", "shape": "pause"},
+    "withdrawn": {"zh": "撤销", "en": "Withdrawn", "note_zh": "", "note_en": "", "shape": "cross"},
+    "scope_reduced": {"zh": "有效", "en": "Valid", "note_zh": "认证范围已缩小", "note_en": "scope reduced",
+                      "shape": "narrow"},
+    "expired": {"zh": "注销", "en": "Expired", "note_zh": "已过期", "note_en": "", "shape": "dash"},
 }
 DIRECTORY_FILTERS = [("", "全部", "All"), ("valid", "有效", "Valid"), ("suspended", "暂停", "Suspended"),
                      ("withdrawn", "撤销", "Withdrawn"), ("scope_reduced", "范围缩小", "Scope reduced"),

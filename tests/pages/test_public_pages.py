@@ -21,9 +21,10 @@ AS_BROWSER = {"Accept": BROWSER}
 def status_word(page: str) -> str:
     """The large status word of a verification page, and the other language beneath it."""
     word = re.search(r'<span id="status-word" class="status-word">(.*?)</span>', page)
+    note = re.search(r'<p class="status-note">(.*?)</p>', page)
     other = re.search(r'<p class="status-other"[^>]*>(.*?)</p>', page)
     assert word and other, page
-    return f"{html.unescape(word.group(1))} / {html.unescape(other.group(1))}"
+    return " / ".join(html.unescape(m.group(1)) for m in (word, note, other) if m)
 
 
 def status_detail(page: str) -> str:
@@ -95,16 +96,17 @@ async def test_every_status_in_large_plain_words_R_9_6_8(http, pool):
     word, detail = await shown(withdrawn)
     assert word == "撤销 / Withdrawn" and "不再有效" in detail
     word, detail = await shown(reduced)
-    assert word == "有效（认证范围已缩小） / Valid — scope reduced" and "R-9.6.6" in detail
+    assert word == "有效 / 认证范围已缩小 / Valid — scope reduced" and "R-9.6.6" in detail
     reduced_page = (await http.get(verification_path(reduced), headers=AS_BROWSER)).text
     assert "已于 2026-11-01 移出" in reduced_page
     word, detail = await shown(expired.number)
-    assert word == "注销（已过期） / Expired" and "R-10.1" in detail
+    assert word == "注销 / 已过期 / Expired" and "R-10.1" in detail
 
 
 async def test_a_past_day_shows_what_the_register_said_then(http, pool):
     number, _ = await issued_certificate(pool)
-    await record_reissue(pool, number, revision=1, reissued_on=date(2026, 6, 1), organization_name="上海新名呼叫中心有限公司")
+    await record_reissue(pool, number, revision=1, reissued_on=date(2026, 6, 1),
+                         organization_name="上海新名呼叫中心有限公司")
     await set_status(pool, number, "suspended", suspended_until=date(2027, 3, 1), on=date(2026, 9, 1))
     may = await http.get(f"{verification_path(number)}?on=2026-05-01", headers=AS_BROWSER)
     assert status_word(may.text) == "有效 / Valid" and "上海示例呼叫中心有限公司" in may.text
