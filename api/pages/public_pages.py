@@ -15,7 +15,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.pages.render import page
@@ -141,7 +141,7 @@ async def landing(request: Request) -> Response:
 
 
 @router.get("/public/verify")
-async def verify(number: str = "") -> Response:
+async def verify(number: str = Query("", max_length=100)) -> Response:
     """The landing page's box: the number typed (as printed, a reissue's "/R1" too) → its page."""
     wanted = REVISION_SUFFIX.sub("", number.strip().upper())
     if not wanted:
