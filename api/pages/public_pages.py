@@ -44,7 +44,7 @@ STATUS_SHOWN: dict[str, dict[str, str]] = {
 }
 DIRECTORY_FILTERS = [("", "全部", "All"), ("valid", "有效", "Valid"), ("suspended", "暂停", "Suspended"),
                      ("withdrawn", "撤销", "Withdrawn"), ("scope_reduced", "范围缩小", "Scope reduced"),
-                     ("expired", "注销/过期", "Expired")]
+                     ("expired", "注销", "Expired")]
 
 
 def _quality(accept: str, wanted: str) -> float:

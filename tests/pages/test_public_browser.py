@@ -45,6 +45,9 @@ async def test_the_qr_address_in_a_phone_and_a_desktop_browser_without_javascrip
         await tab.goto(verification_url(browser.base, valid) + "?lang=en")
         await fits_and_shows_status(tab, viewport["width"], viewport["height"], "Valid")
         await browser.screenshot(tab, f"verify-valid-en-{name}")
+        await tab.goto("/public/certificates?lang=zh")
+        assert await tab.get_by_role("link", name=suspended).is_visible()
+        await browser.screenshot(tab, f"directory-{name}")
         await tab.context.close()
 
 

@@ -191,3 +191,31 @@ async def test_the_directory_page_searches_filters_and_pages_R_9_1_9_n3(http, po
     assert 'aria-current="page">暂停</a>' in suspended.text and "status-chip status-suspended" in suspended.text
     nothing = await http.get("/public/certificates", params={"q": "无此组织"}, headers=AS_BROWSER)
     assert "没有找到符合条件的证书" in nothing.text
+
+
+def contrast(one: str, other: str) -> float:
+    """WCAG 2 contrast ratio of two #rrggbb colours."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    high, low = sorted((luminance(one), luminance(other)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_each_status_s_colours_pass_wcag_aa():
+    """The status words are the page's ink on the status's tint (text: 4.5:1); the shape and the border
+    are drawn in the status's colour (graphics: 3:1), as api/static/pages.css says."""
+    from api.pages.render import STATIC
+
+    css = (STATIC / "pages.css").read_text(encoding="utf-8")
+    variables = dict(re.findall(r"--([a-z]+):\s*(#[0-9a-f]{6})", css))
+    for status in ("valid", "suspended", "withdrawn", "scope_reduced", "expired"):
+        rule = re.search(rf"\.status-{status} \{{ color: ([^;]+); background: (#[0-9a-f]{{6}}); \}}", css)
+        assert rule, status
+        colour = rule.group(1)
+        colour = variables[colour[6:-1]] if colour.startswith("var(") else colour
+        assert contrast(variables["ink"], rule.group(2)) >= 4.5, status
+        assert contrast(colour, rule.group(2)) >= 4.5 and contrast(colour, "#ffffff") >= 4.5, status  # icon marks
