@@ -219,3 +219,11 @@ def test_each_status_s_colours_pass_wcag_aa():
         colour = variables[colour[6:-1]] if colour.startswith("var(") else colour
         assert contrast(variables["ink"], rule.group(2)) >= 4.5, status
         assert contrast(colour, rule.group(2)) >= 4.5 and contrast(colour, "#ffffff") >= 4.5, status  # icon marks
+
+
+async def test_a_malformed_question_from_a_browser_gets_a_page_and_an_api_client_json(http):
+    browser = await http.get("/public/certificates/CCS-X?on=yesterday", headers={"Accept": "text/html"})
+    assert browser.status_code == 422 and browser.headers["content-type"].startswith("text/html")
+    assert 'class="refusal"' in browser.text and 'href="/public"' in browser.text
+    client = await http.get("/public/certificates/CCS-X?on=yesterday")
+    assert client.status_code == 422 and client.headers["content-type"] == "application/problem+json"
