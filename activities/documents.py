@@ -31,6 +31,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.qr_mark import draw_qr
+from certflow.verification import LEVEL_WORDS, verification_url
 from rules.numbering import NumberingPolicy, with_revision
 from store import certificate_versions, certificates, documents
 
@@ -41,7 +42,6 @@ DEFAULT_FONTS = (
     Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),
     Path("/usr/share/fonts/truetype/arphic/uming.ttc"),
 )
-LEVEL_WORDS = {"compliant": "达标级", "three_star": "三星级", "four_star": "四星级", "five_star": "五星级"}
 BASIS = "YD/T 2823-2015"
 
 
@@ -212,12 +212,13 @@ class _Page:
         y = self.wrapped(self.LEFT, y, "换证日期：", d.reissued_on.isoformat() if d.reissued_on else "—", width)
         y = self.wrapped(self.LEFT, y, "有效期：", f"{d.valid_from.isoformat()} 至 {d.valid_to.isoformat()}", width)
         self.text(self.LEFT, y - 2 * mm, "本证书须经监督审查保持有效；证书的有效状态以认证机构网站查询结果为准。", 10)
-        self._footer(number)
+        # The QR names the register's number, not the reissue's printed reference: "…/R1" is no number.
+        self._footer(site.sub_number if site else d.number)
         self.end_page()
 
     def _footer(self, number: str) -> None:
         s, c = self.settings, self.c
-        url = f"{s.public_url.rstrip('/')}/public/certificates/{number}"
+        url = verification_url(s.public_url, number)
         size = 30 * mm
         draw_qr(c, url, self.WIDTH - self.LEFT - size, 20 * mm, size)
         self.text(self.WIDTH - self.LEFT - size, 16 * mm, "扫码查询证书状态", 8)

@@ -39,7 +39,7 @@ from api.openapi import install_openapi
 from api.pages import applications as application_pages
 from api.pages import certificates as certificate_pages
 from api.pages import inbox as inbox_page
-from api.pages import sign_in
+from api.pages import programme_page, public_pages, reference_pages, sign_in, staff_admin, task_page
 from api.pages.errors import install_page_errors
 from api.pages.render import STATIC
 from api.problems import install_problem_handlers
@@ -116,6 +116,11 @@ def create_app(settings: Settings | None = None, *, pool: asyncpg.Pool | None = 
     app.mount("/static/pages", StaticFiles(directory=STATIC), name="pages")
     app.include_router(sign_in.router)
     app.include_router(inbox_page.router)
+    app.include_router(task_page.router)
+    app.include_router(staff_admin.router)
+    app.include_router(programme_page.router)
+    app.include_router(reference_pages.router)
+    app.include_router(public_pages.router)
     app.include_router(application_pages.router)
     app.include_router(certificate_pages.router)
     app.include_router(public.router)

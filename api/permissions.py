@@ -58,6 +58,7 @@ class Action(StrEnum):
     REISSUE = "certificate.reissue"
     ORDER_SPECIAL_AUDIT = "certificate.special_audit"
     RECORD_NOTIFICATION = "certificate.notification"
+    READ_AUDIT = "audit.read"
     REVISE_PROGRAMME = "audit.revise_programme"
     READ_CNCA_REPORT = "report.cnca"
     READ_PROCESS = "process.read"
@@ -99,6 +100,7 @@ _FIXED: dict[Action, frozenset[Role]] = {
     Action.LIST_CERTIFICATES: EVERY_ROLE,
     Action.READ_CERTIFICATE: EVERY_ROLE,
     Action.READ_PROCESS: EVERY_ROLE,
+    Action.READ_AUDIT: EVERY_ROLE,
     Action.READ_PROCESS_STATS: EVERY_ROLE,
     Action.READ_CATALOGUE: EVERY_ROLE,
     # The task names its role or assignee; its process checks them.

@@ -18,10 +18,11 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from api.auth import db
+from api.pages import public_pages
 from api.problems import Problem
 from api.tasks import today
 from schemas.base import Day
-from schemas.certificate_versions import CertificateVersion, certificate_on
+from schemas.certificate_versions import CertificateOn, CertificateVersion, certificate_on
 from schemas.text import Line
 from store.certificate_versions import versions_of, versions_of_many
 from store.public_directory import search_directory
@@ -121,15 +122,15 @@ class PublicInformation(BaseModel):
 @router.get("/certificates", response_model=Directory,
             summary="the directory of certified organizations (R-9.1.9.n3), searched by name, credit code or number")
 async def directory(
-    response: Response, pool: asyncpg.Pool = Depends(db), this_day: date = Depends(today),
+    request: Request, response: Response, pool: asyncpg.Pool = Depends(db), this_day: date = Depends(today),
     q: Line = Query("", max_length=100, description="part of the holder's name, its credit code, or a certificate "
                                                    "number (or its beginning); empty: every certificate"),
     status: Literal["valid", "suspended", "withdrawn", "scope_reduced", "expired"] | None = Query(None),
     on: Day | None = Query(None, description="the day to answer for (YYYY-MM-DD); default today"),
     limit: int = Query(20, ge=1, le=100), offset: int = Query(0, ge=0, le=100_000),
-) -> Directory:
+) -> Directory | Response:
     """Each certificate as its version in force on the day says it (the same holder, status and validity
-    as its own page), ordered by the holder's name."""
+    as its own page), ordered by the holder's name. A browser gets the directory page (same answer)."""
     day = on or this_day
     page = await search_directory(pool, q, day, status=status, limit=limit, offset=offset)
     versions = await versions_of_many(pool, page.numbers)
@@ -142,8 +143,12 @@ async def directory(
         items.append(DirectoryEntry(number=v.number, organization=v.organization.name, scope=v.scope,
                                     star_level=v.star_level.value, status=found.status.value,
                                     status_words=STATUS_WORDS[found.status.value], valid_to=found.valid_to))
+    listing = Directory(on=day, q=q.strip(), total=page.total, limit=limit, offset=offset, items=items)
+    if public_pages.prefers_html(request):
+        return public_pages.directory_page(request, listing, status=status, past=day < this_day,
+                                           max_age=_max_age(day, this_day))
     _cache_for(response, day, this_day)
-    return Directory(on=day, q=q.strip(), total=page.total, limit=limit, offset=offset, items=items)
+    return listing
 
 
 @router.get("/scheme", response_model=PublicInformation,
@@ -170,42 +175,94 @@ def _information(path: Path) -> dict:
                            "check CERTFLOW_PUBLIC_INFORMATION_FILE.") from None
 
 
-def _cache_for(response: Response, day: date, this_day: date) -> None:
+def _max_age(day: date, this_day: date) -> int:
     """A past day's answer is kept as recorded; today's may change with the next event."""
-    age = PAST_MAX_AGE if day < this_day else TODAY_MAX_AGE
-    response.headers["Cache-Control"] = f"public, max-age={age}"
+    return PAST_MAX_AGE if day < this_day else TODAY_MAX_AGE
 
 
-@router.get("/certificates/{number}", response_model=PublicCertificate,
-            summary="the true status of a certificate (R-9.6.8), today or as on a day; a site's sub-certificate "
-                    "number also finds it")
-async def certificate(
-    number: str, response: Response, pool: asyncpg.Pool = Depends(db), this_day: date = Depends(today),
-    on: Day | None = Query(None, description="the day to answer for (YYYY-MM-DD); default today"),
-) -> PublicCertificate:
-    """What the certificate said on the day: its version in force then (issue 12: the same answer
-    whenever it is asked). Without ``on``, today, or the day of its latest recorded change when the
-    register is ahead of this clock (a process on a test clock)."""
+def _cache_for(response: Response, day: date, this_day: date) -> None:
+    response.headers["Cache-Control"] = f"public, max-age={_max_age(day, this_day)}"
+    response.headers["Vary"] = public_pages.VARY  # a browser gets a page at the same address
+
+
+class NotInRegister(Exception):
+    """No certificate answers to the number on the day: ``reason`` "unknown", "not_yet_issued" or
+    "sub_not_yet" (a site's sub-certificate given later than the day)."""
+
+    def __init__(self, detail: str, reason: str, day: date | None = None) -> None:
+        super().__init__(detail)
+        self.detail, self.reason, self.day = detail, reason, day
+
+
+async def _certificate_as_on(pool: asyncpg.Pool, number: str, on: date | None,
+                             this_day: date) -> tuple[CertificateOn, str | None]:
+    """The certificate numbered (or holding the sub-certificate) ``number`` as on the day asked, with
+    the sub-certificate number when one was asked; ``NotInRegister`` otherwise."""
     wanted = number.strip().upper()
     versions, requested = await _versions_of(pool, wanted)
     if not versions:
-        raise Problem(404, f"No certificate {number} is in the register.")
+        raise NotInRegister(f"No certificate {number} is in the register.", "unknown")
     day = on or max(this_day, max(v.in_force_from for v in versions))
     found = certificate_on(versions, day)
     if found is None:
-        raise Problem(404, f"Certificate {versions[0].number} was not yet issued on {day.isoformat()}.")
+        raise NotInRegister(f"Certificate {versions[0].number} was not yet issued on {day.isoformat()}.",
+                            "not_yet_issued", day)
+    if requested and not any(s.sub_number == requested for s in found.version.sites):
+        raise NotInRegister(f"Sub-certificate {requested} was not yet given on {day.isoformat()}.", "sub_not_yet", day)
+    return found, requested
+
+
+def _public_certificate(found: CertificateOn, requested: str | None) -> PublicCertificate:
     v = found.version
-    if requested and not any(s.sub_number == requested for s in v.sites):
-        raise Problem(404, f"Sub-certificate {requested} was not yet given on {day.isoformat()}.")
     # Sites taken out of the scope stay listed with the day they left: the true scope is public (R-9.6.8).
     sites = [PublicSite(name=s.name, address=s.address, sub_certificate_number=s.sub_number, removed_on=s.removed_on)
              for s in v.sites]
-    _cache_for(response, day, this_day)
     return PublicCertificate(
-        number=v.number, on=day, organization=v.organization.name,
+        number=v.number, on=found.day, organization=v.organization.name,
         registered_address=v.organization.registered_address, scope=v.scope, sites=sites,
         star_level=v.star_level.value, status=found.status.value, status_words=STATUS_WORDS[found.status.value],
         issued_on=v.issued_on, reissued_on=v.reissued_on, revision=v.revision, valid_from=found.valid_from,
         valid_to=found.valid_to, next_valid_from=found.next_valid_from, next_valid_to=found.next_valid_to,
         document_url=f"/api/v1/certificates/{v.number}/document", requested_sub_certificate=requested,
     )
+
+
+@router.get("/certificates/{number}", response_model=PublicCertificate,
+            summary="the true status of a certificate (R-9.6.8), today or as on a day; a site's sub-certificate "
+                    "number also finds it")
+async def certificate(
+    number: str, request: Request, response: Response, pool: asyncpg.Pool = Depends(db),
+    this_day: date = Depends(today),
+    on: Day | None = Query(None, description="the day to answer for (YYYY-MM-DD); default today"),
+) -> PublicCertificate | Response:
+    """What the certificate said on the day: its version in force then (issue 12: the same answer
+    whenever it is asked). Without ``on``, today, or the day of its latest recorded change when the
+    register is ahead of this clock (a process on a test clock). A browser (it asks for HTML: a phone
+    that scanned the certificate's QR code) gets the verification page of the same answer."""
+    html = public_pages.prefers_html(request)
+    try:
+        found, requested = await _certificate_as_on(pool, number, on, this_day)
+    except NotInRegister as missing:
+        if html:
+            return public_pages.not_found_page(request, number.strip().upper(), missing.reason,
+                                               missing.day)
+        raise Problem(404, missing.detail, headers={"Vary": public_pages.VARY}) from None
+    answer = _public_certificate(found, requested)
+    if html:
+        return public_pages.verification_page(
+            request, answer, suspended_until=found.version.suspended_until if found.status == "suspended" else None,
+            past=on is not None and on < this_day, max_age=_max_age(found.day, this_day))
+    _cache_for(response, found.day, this_day)
+    return answer
+
+
+@router.get("/certificates/{number}/{revision}", response_model=PublicCertificate, include_in_schema=False)
+async def reissued_certificate(
+    number: str, revision: str, request: Request, response: Response, pool: asyncpg.Pool = Depends(db),
+    this_day: date = Depends(today), on: Day | None = Query(None),
+) -> PublicCertificate | Response:
+    """A reissued document's printed reference, "number/R1" (R-10.3.4), as QR codes printed before the
+    code named the bare number carried it: the certificate's own answer."""
+    if not public_pages.REVISION_SUFFIX.fullmatch(f"/{revision}"):
+        raise Problem(404, f"No certificate {number}/{revision} is in the register.")
+    return await certificate(number, request, response, pool, this_day, on)

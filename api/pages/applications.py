@@ -12,15 +12,16 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from api.pages.allowed import allowed_actions
+from api.pages.acting import new_key
 from api.pages.backend import Backend
 from api.pages.certificates import REFUSED_FORM_STATUS
-from api.pages.form_tools import find_field, idempotency_key, one_more_row, ticked
+from api.pages.form_tools import find_field, one_more_row, ticked
 from api.pages.forms import FormField, SchemaForm, field_errors
 from api.pages.i18n import language_of
 from api.pages.inbox import next_cursor
 from api.pages.labels import option_label
 from api.pages.render import page
+from api.pages.roles import may
 from api.pages.session import Session, check_csrf, form_of, session_of
 from api.permissions import Action, permission_matrix, refusal
 from schemas.applications import ApplicationStatus
@@ -33,7 +34,7 @@ ROW_LISTS = ("sites", "licences")
 
 
 def may_submit(request: Request, session: Session) -> bool:
-    return Action.SUBMIT_APPLICATION in allowed_actions(session, request.app.state.settings)
+    return may(request, session, Action.SUBMIT_APPLICATION)
 
 
 @router.get("/app/applications")
@@ -143,11 +144,13 @@ def _refuse_unless_intake(request: Request, session: Session) -> None:
 def _form_page(request: Request, session: Session, values: dict[str, Any], problem: Mapping[str, Any],
                extra_rows: dict[str, int]) -> Response:
     lang = language_of(request)
-    errors = {**field_errors(problem, ("body",)), **missing_errors(problem, lang)}
+    errors = {**field_errors(problem), **missing_errors(problem, lang)}
+    if not values.get("sites") and "sites" not in extra_rows:
+        extra_rows = {**extra_rows, "sites": 1}  # an application names at least one site: a row to fill
     fields = SchemaForm(ApplicationSubmission.model_json_schema(), lang).fields(values, errors, extra_rows)
     _materials_as_boxes(fields, values, lang)
     return page(request, "application_new.html", session, status=REFUSED_FORM_STATUS, title="提交申请", fields=fields,
-                problem=problem, missing=missing_summary(problem, fields), idem=idempotency_key())
+                problem=problem, missing=missing_summary(problem, fields), idem=new_key())
 
 
 def _materials_as_boxes(fields: list[FormField], values: Mapping[str, Any], lang: str) -> None:

@@ -57,6 +57,12 @@ class Backend:
             response = await client.get(path, params=query)
         return _answer(response)
 
+    async def get_file(self, path: str, **params: Any) -> httpx.Response:
+        """A file the API answers with (a report, a document), to be handed on as it came."""
+        query = {k: v for k, v in params.items() if v is not None and v != ""}
+        async with self._client() as client:
+            return await client.get(path, params=query)
+
     async def post(self, path: str, body: dict[str, Any], *, idempotency_key: str | None = None) -> Answer:
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
         async with self._client() as client:

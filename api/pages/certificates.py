@@ -14,15 +14,17 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from api.pages.allowed import allowed_certificate_actions
+from api.pages.acting import new_key
 from api.pages.backend import Backend
-from api.pages.form_tools import find_field, idempotency_key, ticked
+from api.pages.form_tools import find_field, ticked
 from api.pages.forms import FormField, SchemaForm, field_errors
 from api.pages.i18n import language_of
 from api.pages.inbox import next_cursor
 from api.pages.labels import option_label
 from api.pages.render import page
+from api.pages.roles import allowed
 from api.pages.session import Session, check_csrf, form_of, session_of
+from api.permissions import CERTIFICATE_ACTIONS
 from api.problems import Problem
 from schemas.actions import ACTION_MODELS
 from schemas.certificates import CertStatus, StarLevel
@@ -42,6 +44,13 @@ LIST_FIELDS = {"reduce_scope": "remove_sites"}  # lists of strings drawn as boxe
 def first_of_next_month(today: date) -> date:
     """``due_before`` for "due this month": everything due before the 1st of the next month."""
     return date(today.year + today.month // 12, today.month % 12 + 1, 1)
+
+
+def allowed_certificate_actions(request: Request, session: Session) -> list[str]:
+    """The certificate actions (``suspend``, ``reissue``, ...) the permission matrix gives the reader's
+    roles, in the API's order: the forms the page draws (api/pages/roles.py)."""
+    mine = allowed(request, session)
+    return [name for name, action in CERTIFICATE_ACTIONS.items() if action in mine]
 
 
 def action_schema(name: str) -> dict[str, Any]:
@@ -129,21 +138,21 @@ async def _draw(request: Request, session: Session, number: str, *, done: str = 
                     problem=answer.problem)
     view = answer.body
     lang = language_of(request)
-    allowed = allowed_certificate_actions(session, request.app.state.settings)
+    offered = allowed_certificate_actions(request, session)
     forms = [_action_form(name, view, lang, (problem or {}) if name == refused else {},
-                          values if name == refused else None) for name in allowed]
+                          values if name == refused else None) for name in offered]
     # A refusal of a form this page does not offer (sent from an old page, or forged) is shown on top.
-    elsewhere = (problem or {}) if refused and refused not in allowed else {}
+    elsewhere = (problem or {}) if refused and refused not in offered else {}
     return page(request, "certificate.html", session, status=REFUSED_FORM_STATUS, title=view["certificate"]["number"],
                 view=view, forms=forms, done=done, elsewhere=elsewhere, word=lambda v: option_label(str(v), lang))
 
 
 def _action_form(name: str, view: dict[str, Any], lang: str, problem: dict[str, Any],
                  values: dict[str, Any] | None) -> ActionForm:
-    fields = SchemaForm(action_schema(name), lang).fields(values or {}, field_errors(problem, ("body",)))
+    fields = SchemaForm(action_schema(name), lang).fields(values or {}, field_errors(problem))
     if name in LIST_FIELDS and (boxes := find_field(fields, LIST_FIELDS[name])) is not None:
         boxes.options = [(s["name"], s["name"]) for s in view["sites"] if not s.get("removed_on")]
         boxes.value = (values or {}).get(LIST_FIELDS[name], [])
         if not boxes.options:  # no site left to take out: nothing to tick
             fields.remove(boxes)
-    return ActionForm(name=name, fields=fields, idem=idempotency_key(), problem=problem)
+    return ActionForm(name=name, fields=fields, idem=new_key(), problem=problem)

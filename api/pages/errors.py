@@ -9,8 +9,10 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 
+from api.pages.public_pages import prefers_html
 from api.pages.render import page
 from api.pages.session import SignInNeeded
 from api.problems import Problem
@@ -19,7 +21,10 @@ PAGE_PREFIXES = ("/app", "/sign-in", "/sign-out")
 
 
 def is_page(request: Request) -> bool:
-    return request.url.path.startswith(PAGE_PREFIXES)
+    """A staff page, or the public register asked for by a browser (which prefers HTML)."""
+    if request.url.path.startswith(PAGE_PREFIXES):
+        return True
+    return request.url.path.startswith("/public") and prefers_html(request)
 
 
 def sign_in_redirect(request: Request, reason: str = "") -> RedirectResponse:
@@ -29,8 +34,9 @@ def sign_in_redirect(request: Request, reason: str = "") -> RedirectResponse:
 
 
 def problem_page(request: Request, status: int, problem: dict[str, Any]) -> Response:
+    back = "/public" if request.url.path.startswith("/public") else "/app"
     return page(request, "problem.html", None, status=status, title=str(problem.get("title", status)),
-                problem=problem)
+                problem=problem, back=back)
 
 
 def install_page_errors(app: FastAPI) -> None:
@@ -49,3 +55,13 @@ def install_page_errors(app: FastAPI) -> None:
         return await answered if inspect.isawaitable(answered) else answered
 
     app.add_exception_handler(Problem, _problem)
+    api_invalid = app.exception_handlers[RequestValidationError]
+
+    async def _invalid(request: Request, exc: Exception) -> Response:
+        if is_page(request) and isinstance(exc, RequestValidationError):
+            where = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}" for e in exc.errors())
+            return problem_page(request, 422, {"title": "Not valid", "detail": where})
+        answered = api_invalid(request, exc)
+        return await answered if inspect.isawaitable(answered) else answered
+
+    app.add_exception_handler(RequestValidationError, _invalid)

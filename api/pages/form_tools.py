@@ -1,21 +1,15 @@
-"""Small tools the pages' forms share: a fresh idempotency key, the boxes ticked in a list of
-checkboxes, the rows a "one more row" button asks for, a field found by its name."""
+"""Small tools the pages' forms share: the boxes ticked in a list of checkboxes, the rows a "one more
+row" button asks for, a field found by its name."""
 
 from __future__ import annotations
 
 import re
-import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from api.pages.forms import FormField
 
 Pairs = list[tuple[str, str]]
-
-
-def idempotency_key() -> str:
-    """A key for one form as drawn: the same form sent twice acts once (api/idempotency.py)."""
-    return secrets.token_urlsafe(16)
 
 
 def ticked(pairs: Iterable[tuple[str, str]], name: str) -> tuple[Pairs, list[str]]:
@@ -38,9 +32,10 @@ def rows_sent(pairs: Iterable[tuple[str, str]], name: str) -> int:
 
 
 def one_more_row(pairs: Sequence[tuple[str, str]], payload: Mapping[str, Any], name: str,
-                 blank_rows: int = 1) -> dict[str, int]:
-    """``extra_rows`` for ``SchemaForm.fields`` that draws the rows the form had, plus one: the filled rows
-    come back from the payload, a list without any gets ``blank_rows`` of its own."""
+                 blank_rows: int = 0) -> dict[str, int]:
+    """``extra_rows`` for ``SchemaForm.fields`` that draws the rows the form had (blank ones too), plus
+    one: the filled rows come back from the payload; a list without any is drawn with ``blank_rows`` of
+    its own (``forms.BLANK_ROWS`` for a required list, none for an optional one)."""
     filled = _at(payload, name)
     drawn_anyway = len(filled) if isinstance(filled, list) and filled else blank_rows
     return {name: max(rows_sent(pairs, name) + 1 - drawn_anyway, 1)}

@@ -20,10 +20,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from api.pages.hints import hint_of
 from api.pages.labels import label_of, option_label
 
 Kind = Literal["line", "text", "number", "integer", "date", "boolean", "choice", "uuid", "group", "rows", "json"]
-BLANK_ROWS = 1  # blank rows offered under a list of objects
+BLANK_ROWS = 1  # blank rows offered under a required list of objects that has none yet
 
 
 @dataclass
@@ -91,7 +92,7 @@ class SchemaForm:
         schema, nullable = self._resolve(prop)
         kind = _kind_of(schema, key)
         made = FormField(name=name, key=key, kind=kind, label=label_of(key, prop.get("title", key), self.lang),
-                         description=prop.get("description", schema.get("description", "")) or "",
+                         description=hint_of(prop.get("description", schema.get("description", "")) or "", self.lang),
                          required=required and not nullable, value=value, error=errors.get(name, ""),
                          picker=_picker_of(key) if kind == "uuid" else "",
                          default=_shown_default(prop.get("default")))
@@ -103,7 +104,8 @@ class SchemaForm:
         elif kind == "rows":
             item, _ = self._resolve(schema.get("items", {}))
             present = value if isinstance(value, list) else []
-            count = len(present) + (0 if present else BLANK_ROWS) + extra_rows.get(name, 0)
+            # A required list starts with a blank row; an optional one with none, only its "add a row".
+            count = len(present) + (BLANK_ROWS if required and not present else 0) + extra_rows.get(name, 0)
             made.rows = [self._object(item, f"{name}[{i}]", present[i] if i < len(present) else {}, errors, extra_rows)
                          for i in range(count)]
         elif kind == "json" and value is not None and not isinstance(value, str):
@@ -214,11 +216,14 @@ def _put(tree: dict[str, Any], path: list[str | int], value: str) -> None:
 
 def field_errors(problem: Mapping[str, Any], prefix: Iterable[str | int] = ()) -> dict[str, str]:
     """The API's refusal, field by field: each ``errors[].loc`` (a path into the payload) as the form's
-    field name, with its message. ``prefix`` is what the API's path has in front of the payload's."""
+    field name, with its message. A request body's errors start with ``body``, which goes; ``prefix`` is
+    what else the API's path may have in front of the form's fields (a task's ``payload``)."""
     skip = list(prefix)
     found: dict[str, str] = {}
     for error in problem.get("errors") or []:
         loc = list(error.get("loc") or [])
+        if loc[:1] == ["body"]:
+            loc = loc[1:]
         if loc[:len(skip)] == skip:
             loc = loc[len(skip):]
         name = ""

@@ -5,6 +5,7 @@ rendered page (pdftoppm) matches the code of that address."""
 from __future__ import annotations
 
 import subprocess
+from datetime import date
 
 from PIL import Image
 from reportlab.lib.pagesizes import A4
@@ -12,6 +13,7 @@ from reportlab.lib.units import mm
 
 from activities.documents import render_certificate
 from activities.qr_mark import QUIET_ZONE, qr_modules
+from certflow.verification import verification_url
 from tests.activities.test_documents import SETTINGS, document
 
 DPI = 300
@@ -45,6 +47,19 @@ def test_every_page_carries_the_code_of_the_certificates_public_address_R_10_2_1
         with Image.open(page) as image:
             read = modules_read_back(image, len(expected))
         assert read == [list(row) for row in expected], page.name
+
+
+def test_a_reissued_certificates_code_names_its_register_number_not_the_printed_revision_R_10_3_4(tmp_path):
+    """The printed reference "number/R1" is no address of the register: the code names the number, built by
+    the one function the public pages answer at (certflow/verification.py), so the two cannot drift."""
+    rendered = render_certificate(document(revision=1, reissued_on=date(2026, 9, 1)), SETTINGS)
+    path = tmp_path / "reissued.pdf"
+    path.write_bytes(rendered.pdf)
+    subprocess.run(["pdftoppm", "-r", str(DPI), "-gray", "-png", "-f", "1", "-l", "1", str(path),
+                    str(tmp_path / "page")], check=True)
+    expected = qr_modules(verification_url(SETTINGS.public_url, "CFB-CCS-2026-00007"))
+    with Image.open(next(tmp_path.glob("page-*.png"))) as image:
+        assert modules_read_back(image, len(expected)) == [list(row) for row in expected]
 
 
 def test_another_address_gives_another_code():

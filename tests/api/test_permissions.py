@@ -37,6 +37,7 @@ PROBES: dict[Action, tuple[str, str, dict | None]] = {
     Action.READ_CERTIFICATE: ("GET", "/api/v1/certificates/CCS-NONE", None),
     **{action: ("POST", f"/api/v1/certificates/CCS-NONE/{name}", _ACTION_BODIES[name])
        for name, action in CERTIFICATE_ACTIONS.items()},
+    Action.READ_AUDIT: ("GET", "/api/v1/audits/audit-none", None),
     Action.REVISE_PROGRAMME: ("POST", "/api/v1/audits/audit-none/programme", {}),
     Action.READ_CNCA_REPORT: ("GET", "/api/v1/reports/cnca?month=2026-11", None),
     Action.READ_PROCESS: ("GET", "/api/v1/processes/certification-none", None),

@@ -102,7 +102,8 @@ async def test_one_more_row_redraws_the_form_without_submitting_it(http, staff, 
     assert more.status_code == 200 and 'role="alert"' not in more.text
     assert re.findall(r'<legend>第 (\d) 行</legend>', more.text.split('id="f-sites"')[1].split('id="f-scope"')[0]) == [
         "1", "2"]
-    assert 'name="sites[0].name" value="总部"' in more.text and 'name="sites[1].name" value=""' in more.text
+    assert re.search(r'name="sites\[0\]\.name"[^>]* value="总部"', more.text)
+    assert re.search(r'name="sites\[1\]\.name"[^>]* value=""', more.text)
     # Pressed again with the new row left blank: a third row; nothing was submitted meanwhile.
     again = await post_form(http, "/app/applications/new", [
         ("_csrf", csrf), ("_idem", idem), ("sites[0].name", "总部"), ("sites[0].headcount", "60"),

@@ -50,9 +50,9 @@ class Everything(BaseModel):
 
 
 def drawn(fields, **values) -> str:
-    template = _environment.from_string('{% from "_form.html" import form_fields with context %}'
-                                        '{{ form_fields(fields, people=people, add_rows=add_rows, prefix=prefix) }}')
-    return template.render(fields=fields, t=translator("zh"), **{"people": None, "add_rows": False, "prefix": "",
+    template = _environment.from_string('{% import "_form.html" as forms %}'
+                                        '{{ forms.form_fields(fields, t, people, {}, add_rows, prefix) }}')
+    return template.render(fields=fields, t=translator("zh"), **{"people": {}, "add_rows": False, "prefix": "",
                                                                   **values})
 
 
@@ -63,34 +63,44 @@ def test_every_kind_of_field_is_drawn_with_its_label_hint_and_error():
     find_field(fields, "tags").options = [("red", "红"), ("blue", "蓝")]
     html = drawn(fields)
     # Every input, select and textarea has a label naming its id, and the ids are unique.
-    ids = re.findall(r'<(?:input|select|textarea) id="([^"]+)"', html)
+    ids = re.findall(r'<(?:input|select|textarea) [^>]*?\sid="([^"]+)"', html)
     assert ids and len(ids) == len(set(ids))
     assert all(f'<label for="{i}">' in html for i in ids)
-    assert re.search(r'<input id="f-line" name="line" value="" type="text" '
-                     r'aria-describedby="f-line-hint f-line-error" aria-invalid="true" aria-required="true">', html)
+    assert re.search(r'<input type="text" id="f-line" name="line" required aria-required="true" '
+                     r'aria-describedby="f-line-hint f-line-error" aria-invalid="true" value="">', html)
     assert '<p class="field-error" id="f-line-error">太长</p>' in html
-    assert re.search(r'<textarea id="f-text" name="text" rows="3" placeholder="默认"', html)
-    assert 'id="f-number" name="number" value="" type="text" inputmode="decimal"' in html
-    assert 'id="f-count" name="count" value="" type="text" inputmode="numeric" placeholder="3"' in html
-    assert 'id="f-day" name="day" value="" type="date"' in html
-    assert re.search(r'<input type="radio" name="sure" value="false" checked>', html)  # yes/no as radios
+    assert re.search(r'<textarea id="f-text" name="text" aria-describedby="f-text-hint" rows="3" placeholder="默认"',
+                     html)
+    assert '<input type="text" inputmode="decimal" id="f-number" name="number" value="">' in html
+    assert '<input type="number" step="1" id="f-count" name="count" value="" placeholder="3">' in html
+    assert '<input type="date" id="f-day" name="day" required aria-required="true" value="">' in html
+    assert re.search(r'<input type="radio" name="sure" value="false" checked required>', html)  # yes/no: radios
     assert re.search(r'role="radiogroup" id="f-short"', html) and 'name="short" value="b" checked' in html
     assert '<select id="f-long" name="long"' in html  # five choices: a select
-    assert 'id="f-lead_id" name="lead_id" value="" type="text"' in html  # no people given: an id to type
-    assert "<legend>第 1 行</legend>" in html and 'aria-invalid="true"' in html.split('id="f-team-0--staff_id"')[1]
+    assert re.search(r'<input type="text" class="mono" [^>]*id="f-lead_id"', html)  # no people: an id to type
+    assert "<legend>第 1 行</legend>" in html
+    assert 'aria-invalid="true"' in html.split('id="f-team-0--staff_id"')[1].split(">")[0]
+    assert '<p class="field-error" id="f-team-0--staff_id-error">不是员工</p>' in html
     assert re.findall(r'type="checkbox" name="tags" value="(\w+)"', html) == ["red", "blue"]
-    assert 'name="_add"' not in html and 'required' not in html.replace("aria-required", "")
+    assert 'name="_add"' not in html
 
 
 def test_people_prefix_and_one_more_row():
     fields = SchemaForm(Everything.model_json_schema(), "zh").fields({}, {}, {"team": 1})
     someone = uuid.uuid4()
-    html = drawn(fields, people=[{"id": someone, "name": "审查员赵", "note": "R-7 合格"}], add_rows=True,
-                 prefix="x-")
-    assert f'<option value="{someone}">审查员赵 (R-7 合格)</option>' in html
+    html = drawn(fields, people={"staff": [(someone, "审查员赵（R-7 合格）")]}, add_rows=True, prefix="x-")
+    assert f'<option value="{someone}">审查员赵（R-7 合格）</option>' in html
     assert '<select id="x-f-lead_id" name="lead_id"' in html and '<label for="x-f-lead_id">' in html
-    assert html.count('<fieldset class="row">') == 2
-    assert '<button type="submit" name="_add" value="team" class="add-row">' in html
+    assert html.count('<fieldset class="row">') == 1  # an optional list: the row asked for, no other
+    assert '<button type="submit" name="_add" value="team" class="add-row" formnovalidate>' in html
+
+
+def test_the_task_pages_call_draws_every_choice_as_a_select():
+    fields = SchemaForm(Everything.model_json_schema(), "zh").fields({"short": "a"})
+    html = _environment.from_string('{% import "_form.html" as forms %}{{ forms.fields(fields, {}, {}, t) }}').render(
+        fields=fields, t=translator("zh"))
+    assert '<select id="f-short" name="short" required aria-required="true">' in html
+    assert '<option value="a" selected>' in html and 'type="radio" name="sure"' in html
 
 
 def test_the_form_tools_read_boxes_and_count_rows():
@@ -98,5 +108,6 @@ def test_the_form_tools_read_boxes_and_count_rows():
              ("team[2].note", "")]
     assert ticked(pairs, "tags") == ([("a", "1"), ("team[0].staff_id", ""), ("team[2].note", "")], ["red", "blue"])
     assert rows_sent(pairs, "team") == 3 and rows_sent(pairs, "crew") == 0
-    assert one_more_row(pairs, {}, "team") == {"team": 3}  # three blank rows sent (one drawn anyway): four
+    assert one_more_row(pairs, {}, "team") == {"team": 4}  # three blank rows sent: four
+    assert one_more_row(pairs, {}, "team", blank_rows=1) == {"team": 3}  # a required list draws one itself
     assert one_more_row(pairs, {"team": [{"staff_id": "x"}]}, "team") == {"team": 3}
