@@ -68,6 +68,10 @@ async def test_only_the_roles_the_matrix_lets_submit_see_the_new_application_for
         form = await http.get("/app/applications/new")
         if role in submitters:
             assert form.status_code == 200 and 'action="/app/applications/new"' in form.text, role
+            ids = re.findall(r'\sid="([^"]+)"', form.text)
+            inputs = re.findall(r'<(?:input|select|textarea) [^>]*?\sid="([^"]+)"', form.text)
+            assert len(ids) == len(set(ids)) and all(f'<label for="{i}">' in form.text for i in inputs)
+            assert 'name="sites[0].name"' in form.text  # an application names a site: a row to fill from the start
         else:
             assert form.status_code == 403 and 'action="/app/applications/new"' not in form.text, role
             assert all(r.value in form.text for r in submitters)  # the API's words: which roles may
