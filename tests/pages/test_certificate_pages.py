@@ -102,6 +102,7 @@ async def test_the_certificate_page_shows_its_facts_sites_due_dates_documents_an
     assert 'href="/processes/certification-' in shown
     # The notice after an action names one of the page's actions, never words from the address.
     assert 'role="status"' not in (await http.get(f"/app/certificates/{number}?done=请致电4008001234")).text
+    assert "此证书的流程现已不在运行（Temporal 中已无此流程）" in shown  # the API says so: actions go nowhere
     english = (await http.get(f"/app/certificates/{number}?lang=en")).text
     assert "Due next" in english and "The live process diagram" in english
     assert "Record a notification" in english and "Withdraw" not in english  # a reviewer records, never withdraws
@@ -227,5 +228,6 @@ async def test_an_action_taken_goes_to_the_process_once_and_the_page_says_so(htt
                 "remove_sites": ["徐汇"]}]
             shown = await http.get(done.headers["location"])
             assert re.search(r'<p class="notice" role="status">已提交：缩小认证范围</p>', shown.text)
+            assert "不在运行" not in shown.text  # its process runs: no word that actions go nowhere
         finally:
             await handle.terminate("test finished")
