@@ -37,7 +37,8 @@ from api.metrics import Metrics, RequestMetrics
 from api.metrics import router as metrics_router
 from api.openapi import install_openapi
 from api.pages import inbox as inbox_page
-from api.pages import sign_in
+from api.pages import incidents as incident_pages
+from api.pages import sign_in, team
 from api.pages.errors import install_page_errors
 from api.pages.render import STATIC
 from api.problems import install_problem_handlers
@@ -114,6 +115,8 @@ def create_app(settings: Settings | None = None, *, pool: asyncpg.Pool | None = 
     app.mount("/static/pages", StaticFiles(directory=STATIC), name="pages")
     app.include_router(sign_in.router)
     app.include_router(inbox_page.router)
+    app.include_router(team.router)
+    app.include_router(incident_pages.router)
     app.include_router(public.router)
     app.include_router(reports.router)
     app.include_router(staff.router)
