@@ -116,3 +116,18 @@ async def test_the_team_s_queue_in_a_browser_without_javascript(browser, app, st
         await tab.wait_for_url("**/app/team?*group=role*")
         assert await tab.locator("h3.group").count() == 3
         await browser.screenshot(tab, name)
+
+
+async def test_the_process_page_reads_as_the_signed_in_person_through_the_pages(http, staff):
+    """``view.json`` is the API's answer (or refusal) to the person the cookie signs in; without a
+    session it is a 401 the page's script shows, and the page itself offers the sign-in."""
+    nobody = await http.get("/app/processes/certification-none/view.json")
+    assert nobody.status_code == 401 and nobody.headers["content-type"] == "application/problem+json"
+    page = await http.get("/processes/certification-none")
+    assert 'href="/sign-in?next=%2Fprocesses%2Fcertification-none"' in page.text and '"signedIn": false' in page.text
+    _, token = await staff(Role.AUDITOR, name="李审查")
+    await sign_in(http, token)
+    missing = await http.get("/app/processes/certification-none/view.json")
+    assert missing.status_code == 404 and "There is no process certification-none" in missing.json()["detail"]
+    page = await http.get("/processes/certification-none")
+    assert '"signedIn": true' in page.text and "李审查" in page.text and "/sign-in?next=" not in page.text
