@@ -40,12 +40,13 @@ def hidden(html: str, name: str) -> str:
 
 
 async def signed_in_tab(browser, token: str, viewport=DESKTOP, javascript: bool = False):
-    """A browser tab signed in through the sign-in form (no script needed)."""
+    """A browser tab signed in through the sign-in form (no script needed). Each step waits until the
+    page has loaded all it asks for: a load cut off by the next navigation would count as a failure."""
     tab = await browser.page(viewport=viewport, javascript=javascript)
-    await tab.goto("/sign-in")
+    await tab.goto("/sign-in", wait_until="networkidle")
     await tab.get_by_label("员工令牌").fill(token)
     await tab.get_by_role("button", name="登录").click()
-    await tab.wait_for_url("**/app")
+    await tab.wait_for_url("**/app", wait_until="networkidle")
     return tab
 
 
@@ -69,7 +70,7 @@ async def test_an_operator_retries_an_incident_from_its_page_once(browser, http,
         form = {"_csrf": hidden(shown.text, "_csrf"), "_idem": hidden(shown.text, "_idem")}
         for viewport, name in ((DESKTOP, "incident"), (PHONE, "incident-phone")):  # to look at
             tab = await signed_in_tab(browser, ops, viewport)
-            await tab.goto(f"/app/incidents/{number}")
+            await tab.goto(f"/app/incidents/{number}", wait_until="networkidle")
             await browser.screenshot(tab, name)
 
         forged = await http.post(f"/app/incidents/{number}/retry", data={**form, "_csrf": "0" * 64})
@@ -91,7 +92,7 @@ async def test_an_operator_retries_an_incident_from_its_page_once(browser, http,
         assert re.search(r'class="refusal" role="alert">未能重试：Incident \d+ is resolved', stale.text)
         assert (await http.get("/app/incidents")).text.count("data-incident=") == 0
         assert f'data-incident="{number}"' in (await http.get("/app/incidents?view=all")).text
-        await tab.goto("/app/incidents?view=all")
+        await tab.goto("/app/incidents?view=all", wait_until="networkidle")
         await browser.screenshot(tab, "incidents-all-phone")
 
 
@@ -102,12 +103,13 @@ async def test_the_process_page_for_a_person_signed_in_in_the_browser(browser, h
         process = temporal_env.client.get_workflow_handle(workflow_id)
         await process.execute_update("wait_for_task", "application_review", result_type=TaskView)
         tab = await browser.page()
-        await tab.goto(f"/processes/{workflow_id}")
+        await tab.goto(f"/processes/{workflow_id}", wait_until="networkidle")
         # Not signed in, no token: the page says how to sign in and draws nothing.
         await tab.get_by_role("link", name="用员工令牌登录").click()
+        await tab.wait_for_url("**/sign-in?next=*", wait_until="networkidle")
         await tab.get_by_label("员工令牌").fill(token)
         await tab.get_by_role("button", name="登录").click()
-        await tab.wait_for_url(f"**/processes/{workflow_id}")
+        await tab.wait_for_url(f"**/processes/{workflow_id}", wait_until="networkidle")
         await expect(tab.locator("body[data-ready=true]")).to_have_count(1)
         assert await tab.locator("#errors").text_content() == ""
         assert "cf-active" in (await tab.locator('[data-element-id="application_review"]').get_attribute("class"))

@@ -111,9 +111,10 @@ async def test_the_team_s_queue_in_a_browser_without_javascript(browser, app, st
     for viewport, name in ((DESKTOP, "team"), (PHONE, "team-phone")):
         tab = await signed_in_tab(browser, token, viewport)
         await tab.get_by_role("link", name="团队任务").click()
+        await tab.wait_for_url("**/app/team", wait_until="networkidle")
         await tab.get_by_label("分组").select_option("role")
         await tab.get_by_role("button", name="筛选").click()
-        await tab.wait_for_url("**/app/team?*group=role*")
+        await tab.wait_for_url("**/app/team?*group=role*", wait_until="networkidle")
         assert await tab.locator("h3.group").count() == 3
         await browser.screenshot(tab, name)
 
