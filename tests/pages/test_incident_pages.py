@@ -105,6 +105,8 @@ async def test_the_process_page_for_a_person_signed_in_in_the_browser(browser, h
         tab = await browser.page()
         await tab.goto(f"/processes/{workflow_id}", wait_until="networkidle")
         # Not signed in, no token: the page says how to sign in and draws nothing.
+        assert await tab.locator("#process-view").is_hidden()
+        await browser.screenshot(tab, "process-sign-in-needed")
         await tab.get_by_role("link", name="用员工令牌登录").click()
         await tab.wait_for_url("**/sign-in?next=*", wait_until="networkidle")
         await tab.get_by_label("员工令牌").fill(token)
