@@ -39,7 +39,8 @@ from api.openapi import install_openapi
 from api.pages import applications as application_pages
 from api.pages import certificates as certificate_pages
 from api.pages import inbox as inbox_page
-from api.pages import programme_page, public_pages, reference_pages, sign_in, staff_admin, task_page
+from api.pages import incidents as incident_pages
+from api.pages import programme_page, public_pages, reference_pages, sign_in, staff_admin, task_page, team
 from api.pages.errors import install_page_errors
 from api.pages.render import STATIC
 from api.problems import install_problem_handlers
@@ -121,6 +122,8 @@ def create_app(settings: Settings | None = None, *, pool: asyncpg.Pool | None = 
     app.include_router(programme_page.router)
     app.include_router(reference_pages.router)
     app.include_router(public_pages.router)
+    app.include_router(team.router)
+    app.include_router(incident_pages.router)
     app.include_router(application_pages.router)
     app.include_router(certificate_pages.router)
     app.include_router(public.router)

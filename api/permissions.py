@@ -117,6 +117,10 @@ _FIXED: dict[Action, frozenset[Role]] = {
 }
 
 
+# Who oversees the body's work: with ``mine=false`` the inbox shows them every task, not only their
+# roles' (the team's queue); overdue tasks are escalated to them (workflows/tasks.py).
+OVERSEERS = frozenset({Role.MANAGER, Role.OPERATOR})
+
 DEFAULT_STAFF_READERS = frozenset({Role.PROGRAMME_MANAGER, Role.MANAGER, Role.OPERATOR})
 
 

@@ -14,7 +14,7 @@ from temporalio.client import Client
 
 from api.auth import db, temporal
 from api.paging import MAX_PAGE
-from api.permissions import Action, permitted
+from api.permissions import OVERSEERS, Action, permitted
 from api.problems import Problem
 from api.processes import send_update
 from certflow.logging import get_logger
@@ -91,7 +91,7 @@ def _summary(row: TaskRecord, today: date, about: TaskSubject | None, lang: Lang
 def _visible(row: TaskRecord, actor: Actor) -> bool:
     """Whether ``actor`` may see the task at all: theirs, one of their roles' (as the inbox with mine=false
     shows), or anything for those who oversee (managers, operators)."""
-    if {Role.MANAGER, Role.OPERATOR} & set(actor.roles):
+    if OVERSEERS & set(actor.roles):
         return True
     return row.assignee_id == actor.staff_id or row.role in actor.roles
 
@@ -116,7 +116,7 @@ async def tasks(
     when there is more, the ``Link`` header names the next page (``rel="next"``), which starts after this
     page's last row, so tasks opened or closed meanwhile neither repeat nor skip a row."""
     viewer = Viewer(staff_id=actor.staff_id, roles=[r.value for r in actor.roles], mine=mine,
-                    oversees=bool({Role.MANAGER, Role.OPERATOR} & set(actor.roles)))
+                    oversees=bool(OVERSEERS & set(actor.roles)))
     page = await inbox_page(pool, viewer, kind=kind, role=role.value if role else None, status=status,
                             overdue_on=day if overdue else None, after=after, limit=limit, sort=sort)
     if page.next_cursor is not None:

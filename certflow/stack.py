@@ -153,7 +153,9 @@ class Stack:
     def banner(self) -> str:
         s = self.settings
         lines = ["", "certflow is up:",
-                 f"  API          {s.api_url}  (OpenAPI: {s.api_url}/docs, health: {s.api_url}/healthz)"]
+                 f"  API          {s.api_url}  (OpenAPI: {s.api_url}/docs, health: {s.api_url}/healthz)",
+                 f"  Pages        {s.api_url}/sign-in (staff, with a token from `certflow staff add`), "
+                 f"{s.api_url}/public (the public register)"]
         if self.temporal:
             lines.append(f"  Temporal UI  {self.temporal.ui_url}")
             lines.append(f"  Temporal     {self.temporal.address} (namespace {s.temporal_namespace}; HTTP API "

@@ -14,14 +14,13 @@ from fastapi.responses import RedirectResponse, Response
 
 from api.pages.acting import new_key
 from api.pages.backend import Backend
-from api.pages.certificates import REFUSED_FORM_STATUS
 from api.pages.form_tools import find_field, one_more_row, ticked
 from api.pages.forms import FormField, SchemaForm, field_errors
 from api.pages.i18n import language_of
 from api.pages.inbox import next_cursor
 from api.pages.labels import option_label
+from api.pages.permits import may
 from api.pages.render import page
-from api.pages.roles import may
 from api.pages.session import Session, check_csrf, form_of, session_of
 from api.permissions import Action, permission_matrix, refusal
 from schemas.applications import ApplicationStatus
@@ -44,7 +43,7 @@ async def application_list(request: Request, session: Session = Depends(session_
                                                   **asked)
     cursor = next_cursor(answer.headers.get("link")) if answer.ok else None
     lang = language_of(request)
-    return page(request, "applications.html", session, title="申请",
+    return page(request, "applications.html", session, status=200 if answer.ok else answer.status, title="申请",
                 asked=asked, rows=answer.body if answer.ok else None, problem=answer.problem,
                 next_url=("/app/applications?" + urlencode({**{k: v for k, v in asked.items() if v}, "after": cursor}))
                 if cursor else "", may_submit=may_submit(request, session),
@@ -77,7 +76,7 @@ async def submit_application(request: Request, session: Session = Depends(sessio
     if answer.status in (401, 403):  # not theirs to submit (an old page, a role taken away): no form again
         return page(request, "problem.html", session, status=answer.status, title=str(answer.problem.get("title", "")),
                     problem=answer.problem)
-    return _form_page(request, session, payload, answer.problem, {})  # 200: REFUSED_FORM_STATUS
+    return _form_page(request, session, payload, answer.problem, {}, status=answer.status)
 
 
 @router.get("/app/applications/{application_id}")
@@ -142,14 +141,14 @@ def _refuse_unless_intake(request: Request, session: Session) -> None:
 
 
 def _form_page(request: Request, session: Session, values: dict[str, Any], problem: Mapping[str, Any],
-               extra_rows: dict[str, int]) -> Response:
+               extra_rows: dict[str, int], *, status: int = 200) -> Response:
     lang = language_of(request)
     errors = {**field_errors(problem), **missing_errors(problem, lang)}
     if not values.get("sites") and "sites" not in extra_rows:
         extra_rows = {**extra_rows, "sites": 1}  # an application names at least one site: a row to fill
     fields = SchemaForm(ApplicationSubmission.model_json_schema(), lang).fields(values, errors, extra_rows)
     _materials_as_boxes(fields, values, lang)
-    return page(request, "application_new.html", session, status=REFUSED_FORM_STATUS, title="提交申请", fields=fields,
+    return page(request, "application_new.html", session, status=status, title="提交申请", fields=fields,
                 problem=problem, missing=missing_summary(problem, fields), idem=new_key())
 
 

@@ -21,8 +21,8 @@ from api.pages.forms import FormField, SchemaForm, field_errors
 from api.pages.i18n import language_of
 from api.pages.inbox import next_cursor
 from api.pages.labels import option_label
+from api.pages.permits import may
 from api.pages.render import page
-from api.pages.roles import allowed
 from api.pages.session import Session, check_csrf, form_of, session_of
 from api.permissions import CERTIFICATE_ACTIONS
 from api.problems import Problem
@@ -30,10 +30,6 @@ from schemas.actions import ACTION_MODELS
 from schemas.certificates import CertStatus, StarLevel
 
 router = APIRouter(include_in_schema=False)
-
-# A form the API refused is drawn again, with the refusal in it (role=alert, the rule id), as 200: a
-# browser logs a page that came with 4xx as a console error, and the pages are to cause none (issue 15).
-REFUSED_FORM_STATUS = 200
 
 BODY_TIME = ZoneInfo("Asia/Shanghai")  # the body's calendar days (DESIGN.md "Dates")
 FILTERS = ("status", "star_level", "organization", "due_before", "sort", "limit")  # limit: by URL only
@@ -48,9 +44,8 @@ def first_of_next_month(today: date) -> date:
 
 def allowed_certificate_actions(request: Request, session: Session) -> list[str]:
     """The certificate actions (``suspend``, ``reissue``, ...) the permission matrix gives the reader's
-    roles, in the API's order: the forms the page draws (api/pages/roles.py)."""
-    mine = allowed(request, session)
-    return [name for name, action in CERTIFICATE_ACTIONS.items() if action in mine]
+    roles, in the API's order: the forms the page draws (api/pages/permits.py)."""
+    return [name for name, action in CERTIFICATE_ACTIONS.items() if may(request, session, action)]
 
 
 def action_schema(name: str) -> dict[str, Any]:
@@ -78,7 +73,8 @@ async def certificate_search(request: Request, session: Session = Depends(sessio
                                                   **asked)
     lang = language_of(request)
     today = datetime.now(BODY_TIME).date()
-    return page(request, "certificates.html", session, title="证书", asked=asked,
+    return page(request, "certificates.html", session, status=200 if answer.ok else answer.status, title="证书",
+                asked=asked,
                 found=answer.body if answer.ok else None, problem=answer.problem,
                 errors=field_errors(answer.problem, ("query",)),
                 next_url=_next_url(asked, next_cursor(answer.headers.get("link")) if answer.ok else None),
@@ -115,7 +111,8 @@ async def certificate_action(request: Request, number: str, action: str,
     if answer.ok:
         shown = answer.body.get("number", number) if isinstance(answer.body, dict) else number
         return RedirectResponse(f"/app/certificates/{quote(shown, safe='')}?done={action}#actions", status_code=303)
-    return await _draw(request, session, number, refused=action, problem=answer.problem, values=payload)
+    return await _draw(request, session, number, refused=action, problem=answer.problem, values=payload,
+                       status=answer.status)
 
 
 def read_action(action: str, pairs: list[tuple[str, str]], lang: str) -> dict[str, Any]:
@@ -129,9 +126,10 @@ def read_action(action: str, pairs: list[tuple[str, str]], lang: str) -> dict[st
 
 
 async def _draw(request: Request, session: Session, number: str, *, done: str = "", refused: str = "",
-                problem: dict[str, Any] | None = None, values: dict[str, Any] | None = None) -> Response:
-    """The certificate's page; after a refusal, with it beside the refused form and what was typed.
-    Drawn with 200 even then (REFUSED_FORM_STATUS)."""
+                problem: dict[str, Any] | None = None, values: dict[str, Any] | None = None,
+                status: int = 200) -> Response:
+    """The certificate's page; after a refusal, with it beside the refused form and what was typed, and
+    the API's status (409, 422, 403)."""
     answer = await Backend(request, session).get(f"/api/v1/certificates/{quote(number, safe='')}")
     if not answer.ok:
         return page(request, "problem.html", session, status=answer.status, title=str(answer.problem.get("title", "")),
@@ -143,7 +141,7 @@ async def _draw(request: Request, session: Session, number: str, *, done: str = 
                           values if name == refused else None) for name in offered]
     # A refusal of a form this page does not offer (sent from an old page, or forged) is shown on top.
     elsewhere = (problem or {}) if refused and refused not in offered else {}
-    return page(request, "certificate.html", session, status=REFUSED_FORM_STATUS, title=view["certificate"]["number"],
+    return page(request, "certificate.html", session, status=status, title=view["certificate"]["number"],
                 view=view, forms=forms, done=done, elsewhere=elsewhere, word=lambda v: option_label(str(v), lang))
 
 

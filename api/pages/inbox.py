@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from api.pages.backend import Backend
 from api.pages.render import page
-from api.pages.session import Session, session_of
+from api.pages.session import SESSION_COOKIE, Session, session_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -27,8 +27,10 @@ def next_cursor(link: str | None) -> str | None:
 
 
 @router.get("/")
-async def home() -> Response:
-    return RedirectResponse("/app", status_code=303)
+async def home(request: Request) -> Response:
+    """The staff's inbox for someone signed in (or who was: the sign-in page says why not any more);
+    the public register for everyone else."""
+    return RedirectResponse("/app" if request.cookies.get(SESSION_COOKIE) else "/public", status_code=303)
 
 
 @router.get("/app")

@@ -346,3 +346,31 @@ def context_value_label(key: str, value: object, lang: str) -> object:
     if key in CONTEXT_CHOICES and isinstance(value, str):
         return option_label(value, lang)
     return value
+
+
+# the titles of the API's refusals (api/problems.py, api/processes.py, api/pages/) → (Chinese, English)
+PROBLEM_TITLES: dict[str, Words] = {
+    "Task not open": ("任务已不再待办", "Task not open"),
+    "Not yours to do": ("不在您的职责范围内", "Not yours to do"),
+    "Conflict of impartiality": ("存在公正性冲突", "Conflict of impartiality"),
+    "The answer is not complete or not valid": ("填写不完整或不正确", "The answer is not complete or not valid"),
+    "Refused by a rule of the scheme": ("不符合认证规则", "Refused by a rule of the scheme"),
+    "Not possible in the certificate's present state": ("证书当前状态下不能这样做",
+                                                        "Not possible in the certificate's present state"),
+    "Process did not answer": ("流程暂未响应", "Process did not answer"),
+    "Form not accepted": ("表单未被接受", "Form not accepted"),
+    "Unprocessable Entity": ("内容不正确", "Not valid"),
+    "Not valid": ("内容不正确", "Not valid"),
+    "Forbidden": ("无权操作", "Forbidden"),
+    "Not Found": ("未找到", "Not found"),
+    "Conflict": ("与当前状态冲突", "Conflict"),
+    "Unauthorized": ("需要登录", "Sign-in needed"),
+    "Service Unavailable": ("暂时无法使用", "Service unavailable"),
+    "Too Many Requests": ("请求过于频繁", "Too many requests"),
+}
+
+
+def problem_title(title: object, lang: str) -> str:
+    """A refusal's title in the reader's language; one not in the table as the API wrote it."""
+    words = PROBLEM_TITLES.get(str(title or ""))
+    return _pick(words, lang) if words else str(title or "")

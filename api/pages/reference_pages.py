@@ -7,8 +7,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from api.pages.backend import Backend
+from api.pages.permits import may
 from api.pages.render import page
-from api.pages.roles import may
 from api.pages.session import Session, session_of
 from api.permissions import Action
 from workflows.model import MODEL_OF

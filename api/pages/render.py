@@ -1,5 +1,6 @@
 """Drawing a page: the Jinja2 templates of api/templates with what every page needs (the reader's
-language and its words, who is signed in, the CSRF token of their forms, the CSP nonce)."""
+language and its words, who is signed in and what they may do (``may``), the CSRF token of their
+forms, the CSP nonce)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from api.pages.i18n import LANGUAGE_COOKIE, language_of, translator
-from api.pages.labels import context_label, context_value_label, option_label
+from api.pages.labels import context_label, context_value_label, option_label, problem_title
+from api.pages.permits import may_for
 from api.pages.session import Session
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -45,6 +47,8 @@ def page(request: Request, template: str, session: Session | None = None, *, sta
         nonce=getattr(request.state, "csp_nonce", ""), csrf=session.csrf if session else "",
         context_label=lambda key: context_label(key, lang), show=lambda value, key="": shown(value, lang, key),
         option_label=lambda value: option_label(str(value), lang),
+        problem_title=lambda title: problem_title(title, lang),
+        may=may_for(request, session),
         other_language_url=str(request.url.include_query_params(lang="zh" if lang == "en" else "en")),
         **values)
     response = HTMLResponse(html, status_code=status)

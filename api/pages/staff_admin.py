@@ -18,8 +18,8 @@ from api.pages.acting import act, new_key, read_form, to
 from api.pages.backend import Backend
 from api.pages.forms import SchemaForm, field_errors
 from api.pages.i18n import language_of
+from api.pages.permits import may
 from api.pages.render import page
-from api.pages.roles import may
 from api.pages.session import Session, session_of
 from api.permissions import Action
 from schemas.conflicts import ConflictDeclaration

@@ -20,8 +20,8 @@ from api.pages.calendar_view import month_grids
 from api.pages.forms import FormField, SchemaForm, field_errors
 from api.pages.i18n import language_of
 from api.pages.people import people_for
+from api.pages.permits import may
 from api.pages.render import page
-from api.pages.roles import may
 from api.pages.session import Session, check_csrf, form_of, session_of
 from api.pages.task_prefill import prefilled
 from api.permissions import Action

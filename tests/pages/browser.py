@@ -1,9 +1,13 @@
 """A real browser for the pages' tests: Debian's Chromium (scripts/system-packages.sh), driven by
 Playwright (the wheel brings its driver; it never downloads a browser of its own here).
 
-``Browser.page()`` opens a tab that records every console error, failed request and uncaught
-exception; ``Browser.assert_clean()`` fails the test on any of them. Screenshots go to the test's
-``tmp_path`` and, when ``CERTFLOW_SCREENSHOTS`` names a folder, are copied there to look at.
+``Browser.page()`` opens a tab that records every console error, failed request, part of a page
+answered with an error status, and uncaught exception; ``Browser.assert_clean()`` fails the test on any
+of them. A page itself may be a refusal (a form drawn again with a 422 beside its fields, a 403 page):
+that is the page's own answer, which the test reads, so it is not counted (Chromium's console line for
+it is the same line a missing stylesheet gives, so the console's load lines are judged by their
+responses instead). Screenshots go to the test's ``tmp_path`` and are kept as the run's artifacts in
+``CERTFLOW_SCREENSHOTS`` (by default ``test-artifacts/screenshots`` of the checkout), to look at.
 """
 
 from __future__ import annotations
@@ -14,13 +18,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from playwright.async_api import Page, async_playwright
+from playwright.async_api import ConsoleMessage, Page, Request, Response, async_playwright
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync"]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+ABORTED = "net::ERR_ABORTED"
+LOAD_FAILED = "Failed to load resource: the server responded with a status of"
 
 
 class Browser:
@@ -35,16 +42,28 @@ class Browser:
         context = await self._browser.new_context(viewport=viewport, java_script_enabled=javascript,
                                                   base_url=self.base)
         tab = await context.new_page()
-        tab.on("console", lambda m: self.problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+        tab.on("console", self._console)
         tab.on("pageerror", lambda e: self.problems.append(f"uncaught: {e}"))
-        tab.on("requestfailed", lambda r: self.problems.append(f"failed to load {r.url}: {r.failure}"))
+        tab.on("requestfailed", self._failed)
+        tab.on("response", self._response)
         return tab
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error" and not message.text.startswith(LOAD_FAILED):
+            self.problems.append(f"console error: {message.text}")
+
+    def _failed(self, request: Request) -> None:
+        if request.failure != ABORTED:  # a load the next navigation cut short is not the page's fault
+            self.problems.append(f"failed to load {request.url}: {request.failure}")
+
+    def _response(self, response: Response) -> None:
+        if response.status >= 400 and response.request.resource_type != "document":
+            self.problems.append(f"{response.request.resource_type} {response.url} answered {response.status}")
 
     async def screenshot(self, tab: Page, name: str) -> Path:
         path = self.shots / f"{name}.png"
         await tab.screenshot(path=str(path), full_page=True)
-        if folder := os.environ.get("CERTFLOW_SCREENSHOTS"):
-            _keep(path, Path(folder))
+        _keep(path, Path(os.environ.get("CERTFLOW_SCREENSHOTS") or ARTIFACTS))
         return path
 
     def assert_clean(self) -> None:

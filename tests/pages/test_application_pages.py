@@ -84,7 +84,7 @@ async def test_an_incomplete_application_comes_back_with_what_is_missing_beside_
     sent = [("_csrf", csrf), ("_idem", idem), ("organization.name", "半份申请有限公司"), ("sites[0].name", "总部"),
             ("sites[0].headcount", "0"), ("materials", "business_licence")]
     refused = await post_form(http, "/app/applications/new", sent)
-    assert refused.status_code == 200  # drawn again with the refusal (a 4xx page is a console error)
+    assert refused.status_code == 422  # the form again, with the API's answer
     assert '<span class="rule">R-9.1.1</span>' in refused.text and 'role="alert"' in refused.text
     assert 'value="半份申请有限公司"' in refused.text  # what was typed stays
     assert re.search(r'id="f-organization-credit_code"[^>]*aria-invalid="true"', refused.text)

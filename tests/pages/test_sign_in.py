@@ -80,3 +80,10 @@ async def test_a_form_posted_from_another_site_is_refused(http, staff):
     answer = await http.post("/sign-in", data={"token": token}, headers={"Sec-Fetch-Site": "cross-site"})
     assert answer.status_code == 403 and "own page" in answer.text
     assert "set-cookie" not in answer.headers
+
+
+async def test_the_home_address_leads_staff_to_their_tasks_and_everyone_else_to_the_public_register(http, staff):
+    assert (await http.get("/")).headers["location"] == "/public"
+    _, token = await staff(Role.REVIEWER)
+    await http.post("/sign-in", data={"token": token})
+    assert (await http.get("/")).headers["location"] == "/app"

@@ -136,7 +136,14 @@ async def test_the_review_form_in_a_browser_without_javascript(pages, tmp_path):
         await browser.screenshot(phone, "task-review-phone")
         for group in await tab.locator("fieldset.choices-field").all():
             await group.get_by_label("是").check()
-        await tab.locator("select[name=conclusion]").select_option("accept")
+        # Rejected without reasons: the process refuses, and the page says why, with the rule id.
+        await tab.get_by_label("评审结论").select_option("reject")
+        await tab.get_by_role("button", name="提交").click()
+        await tab.wait_for_load_state()
+        refusal = tab.get_by_role("alert")
+        assert "R-9.1.2.8" in await refusal.inner_text()
+        await browser.screenshot(tab, "task-review-refused")
+        await tab.get_by_label("评审结论").select_option("accept")
         await browser.screenshot(tab, "task-review-desktop")
         await tab.get_by_role("button", name="提交").click()
         await tab.wait_for_url("**/app?done=*")

@@ -97,9 +97,9 @@ async def test_the_page_draws_the_process_and_marks_where_it_is(journey, pool, t
         assert "cf-active" not in classes_of(dom, "certification_decision")
         assert 'id="temporal"' in dom and f"/workflows/{journey.workflow_id}" in dom
 
-        # Without a token the page says how to sign in, and draws nothing it may not show.
+        # Without a token or a session the page says how to sign in, and draws nothing it may not show.
         dom = await chromium(tmp_path / "c", "--dump-dom", f"{base}/processes/{audit.id}")
-        assert "Sign in" in dom and 'data-ready="true"' not in dom
+        assert f'href="/sign-in?next=%2Fprocesses%2F{audit.id}"' in dom and 'data-ready="true"' not in dom
 
         shot = tmp_path / "audit-page.png"
         await chromium(tmp_path / "d", f"--screenshot={shot}", "--window-size=1600,1000",
