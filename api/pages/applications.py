@@ -25,6 +25,7 @@ from api.pages.session import Session, check_csrf, form_of, session_of
 from api.permissions import Action, permission_matrix, refusal
 from schemas.applications import ApplicationStatus
 from schemas.intake import REQUIRED_MATERIALS, ApplicationSubmission
+from schemas.task_titles import task_title
 
 router = APIRouter(include_in_schema=False)
 
@@ -87,6 +88,7 @@ async def application_page(request: Request, application_id: str, session: Sessi
                     problem=answer.problem)
     lang = language_of(request)
     return page(request, "application.html", session, title="申请", view=answer.body, plain=without_links,
+                task_words=lambda task: task_title(task["kind"], task["title"], {}, lang),
                 submitted=request.query_params.get("submitted") == "1", materials=_material_words(lang),
                 word=lambda v: option_label(str(v), lang))
 

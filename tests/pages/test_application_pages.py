@@ -133,15 +133,17 @@ async def test_an_application_submitted_through_the_form_starts_its_certificatio
     application_id = location.split("/")[-1].split("?")[0]
     assert f'href="/processes/certification-{application_id}"' in shown.text
 
-    async def listed() -> bool:  # the process records the application first thing; then it is listed
-        return f'href="/app/applications/{application_id}"' in (await http.get("/app/applications")).text
+    async def under_review() -> bool:  # the process records the application, then opens its review
+        listed = f'href="/app/applications/{application_id}"' in (await http.get("/app/applications")).text
+        return listed and 'id="open-tasks"' in (await http.get(location)).text
 
     deadline = time.monotonic() + 30
-    while not await listed():
-        assert time.monotonic() < deadline, "the application was not recorded within 30 s"
+    while not await under_review():
+        assert time.monotonic() < deadline, "the application was not recorded and its review opened within 30 s"
         await asyncio.sleep(0.1)
     recorded = (await http.get(location)).text
     assert "R-9.1.2" in recorded and 'id="complete-title"' in recorded  # under review, the checklist beside
+    assert re.search(r'<a href="/app/tasks/[^"]+">申请评审</a>', recorded)  # its open task, in Chinese
 
 
 def test_the_form_reads_back_as_the_api_s_body_and_the_refusal_as_field_errors():
