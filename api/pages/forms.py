@@ -23,7 +23,8 @@ from typing import Any, Literal
 from api.pages.hints import hint_of
 from api.pages.labels import label_of, option_label
 
-Kind = Literal["line", "text", "number", "integer", "date", "boolean", "choice", "uuid", "group", "rows", "json"]
+Kind = Literal["line", "text", "number", "integer", "date", "boolean", "choice", "uuid", "group", "rows", "lines",
+               "json"]
 BLANK_ROWS = 1  # blank rows offered under a required list of objects that has none yet
 
 
@@ -108,6 +109,9 @@ class SchemaForm:
             count = len(present) + (BLANK_ROWS if required and not present else 0) + extra_rows.get(name, 0)
             made.rows = [self._object(item, f"{name}[{i}]", present[i] if i < len(present) else {}, errors, extra_rows)
                          for i in range(count)]
+        elif kind == "lines":
+            item, _ = self._resolve(schema.get("items", {}))
+            made.options = [(str(o), option_label(str(o), self.lang)) for o in item.get("enum", ())]
         elif kind == "json" and value is not None and not isinstance(value, str):
             made.value = json.dumps(value, ensure_ascii=False)
         return made
@@ -143,6 +147,12 @@ class SchemaForm:
             rows = [raw[i] for i in sorted(raw)] if isinstance(raw, Mapping) else []
             typed = [self._typed(item, r) for r in rows if isinstance(r, Mapping)]
             return [r for r in typed if r] or None
+        if kind == "lines":  # one per line, or one per ticked box (the name repeated)
+            given = raw if isinstance(raw, list) else [raw]
+            items = [line.strip() for text in given if isinstance(text, str) for line in text.splitlines()]
+            return [i for i in items if i] or None
+        if isinstance(raw, list):
+            raw = raw[-1]  # a name sent twice where one value is asked: the last, as a browser's own order
         if not isinstance(raw, str):
             return None
         if kind == "boolean":
@@ -164,8 +174,10 @@ def _kind_of(schema: Mapping[str, Any], key: str) -> Kind:
     if kind == "object" or "properties" in schema:
         return "group"
     if kind == "array":
-        return "rows" if ("$ref" in schema.get("items", {}) or schema.get("items", {}).get("type") == "object") \
-            else "json"
+        items = schema.get("items", {})
+        if "$ref" in items or items.get("type") == "object":
+            return "rows"
+        return "lines" if items.get("type") == "string" or "enum" in items else "json"
     if kind in ("number", "integer", "boolean"):
         return kind
     if kind == "string":
@@ -211,7 +223,13 @@ def _put(tree: dict[str, Any], path: list[str | int], value: str) -> None:
         if not isinstance(following, dict):
             return  # a name that is both a value and a group: the value stands
         node = following
-    node[path[-1]] = value
+    last = path[-1]
+    if isinstance(node.get(last), str):
+        node[last] = [node[last], value]  # a name sent again: ticked boxes of one list
+    elif isinstance(node.get(last), list):
+        node[last].append(value)
+    else:
+        node[last] = value
 
 
 def field_errors(problem: Mapping[str, Any], prefix: Iterable[str | int] = ()) -> dict[str, str]:

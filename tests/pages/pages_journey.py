@@ -10,42 +10,14 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 import httpx
 
 from api.pages.session import SESSION_COOKIE
 from schemas.tasking import Actor, TaskReceipt
+from tests.pages.page_forms import form_pairs, hidden, post_form
 from tests.workflows.conftest import Journey
-
-
-def form_pairs(payload: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
-    """A payload as the fields of its form: nested objects by dots, rows by [n], yes/no as true/false."""
-    pairs: list[tuple[str, str]] = []
-    for key, value in payload.items():
-        name = f"{prefix}.{key}" if prefix else key
-        if isinstance(value, dict):
-            pairs += form_pairs(value, name)
-        elif isinstance(value, list):
-            for n, row in enumerate(value):
-                pairs += form_pairs(row, f"{name}[{n}]") if isinstance(row, dict) else [(f"{name}[{n}]", str(row))]
-        elif isinstance(value, bool):
-            pairs.append((name, "true" if value else "false"))
-        elif value is not None:
-            pairs.append((name, str(value)))
-    return pairs
-
-
-async def post_form(http: httpx.AsyncClient, url: str, pairs: list[tuple[str, str]]) -> httpx.Response:
-    """Post fields in their order, names repeated as a browser does (httpx's ``data=`` takes a dict)."""
-    return await http.post(url, content=urlencode(pairs),
-                           headers={"Content-Type": "application/x-www-form-urlencoded"})
-
-
-def hidden(html: str, name: str) -> str:
-    match = re.search(rf'name="{name}" value="([^"]*)"', html)
-    assert match, f"the form has no {name}"
-    return match.group(1)
 
 
 def _first_row(name: str) -> str:

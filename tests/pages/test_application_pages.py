@@ -9,8 +9,6 @@ import re
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
-from urllib.parse import urlencode
 
 from api.pages.applications import missing_errors, read_application, without_links
 from api.pages.session import csrf_token
@@ -21,37 +19,17 @@ from schemas.staff import Role
 from store.applications import record_application
 from store.organizations import upsert_organization
 from tests.api.test_applications import complete_application
+from tests.pages.page_forms import form_keys, form_pairs, post_form, sign_in
 
 NEW_LINK = 'href="/app/applications/new"'
 
 
-async def sign_in(http, token: str) -> None:
-    answer = await http.post("/sign-in", data={"token": token, "next": "/app"})
-    assert answer.status_code == 303, answer.text
 
 
-async def post_form(http, url: str, pairs: list[tuple[str, str]]):
-    """Pairs in order, names repeated (the boxes ticked), as a browser sends a form."""
-    return await http.post(url, content=urlencode(pairs),
-                           headers={"Content-Type": "application/x-www-form-urlencoded"})
 
 
-def as_form(value: Any, name: str = "") -> list[tuple[str, str]]:
-    """A JSON body as the pairs the new-application form sends (the materials as ticked boxes)."""
-    if isinstance(value, dict):
-        return [pair for key, v in value.items() for pair in as_form(v, f"{name}.{key}" if name else key)]
-    if isinstance(value, list):
-        if value and not isinstance(value[0], dict):
-            return [(name, str(v)) for v in value]
-        return [pair for i, v in enumerate(value) for pair in as_form(v, f"{name}[{i}]")]
-    return [(name, str(value))]
 
 
-def form_keys(html: str) -> tuple[str, str]:
-    csrf = re.search(r'name="_csrf" value="([^"]+)"', html)
-    idem = re.search(r'name="_idem" value="([^"]+)"', html)
-    assert csrf and idem
-    return csrf[1], idem[1]
 
 
 async def test_only_the_roles_the_matrix_lets_submit_see_the_new_application_form(http, staff, app):
@@ -121,7 +99,7 @@ async def test_an_application_submitted_through_the_form_starts_its_certificatio
     _, token = await staff(Role.REVIEWER)
     await sign_in(http, token)
     csrf, idem = form_keys((await http.get("/app/applications/new")).text)
-    sent = [("_csrf", csrf), ("_idem", idem), *as_form(complete_application())]
+    sent = [("_csrf", csrf), ("_idem", idem), *form_pairs(complete_application())]
     submitted = await post_form(http, "/app/applications/new", sent)
     assert submitted.status_code == 303, submitted.text
     location = submitted.headers["location"]
@@ -148,7 +126,7 @@ async def test_an_application_submitted_through_the_form_starts_its_certificatio
 
 def test_the_form_reads_back_as_the_api_s_body_and_the_refusal_as_field_errors():
     body = complete_application()
-    assert read_application(as_form(body), "zh") == {**body, "sites": [{"name": "总部", "headcount": 60}]}
+    assert read_application(form_pairs(body), "zh") == {**body, "sites": [{"name": "总部", "headcount": 60}]}
     refusal = {"missing": ["organization.name: organization name", "information_form.resources",
                            "materials.business_licence: 营业执照 business licence",
                            "materials.service_licence: 业务经营许可证 service licence"]}
@@ -175,7 +153,7 @@ async def test_who_may_submit_follows_the_body_s_decision_in_the_settings(http, 
     assert NEW_LINK not in (await http.get("/app/applications")).text
     assert (await http.get("/app/applications/new")).status_code == 403
     # A form sent all the same (an old page) is the API's to refuse, and the page shows its refusal.
-    sent = [("_csrf", csrf_token(reviewer)), ("_idem", "old-page"), *as_form(complete_application())]
+    sent = [("_csrf", csrf_token(reviewer)), ("_idem", "old-page"), *form_pairs(complete_application())]
     refused = await post_form(http, "/app/applications/new", sent)
     assert refused.status_code == 403 and 'role="alert"' in refused.text and "manager" in refused.text
     assert 'action="/app/applications/new"' not in refused.text

@@ -19,6 +19,7 @@ from store.certificate_search import record_next_due
 from store.certificates import get_certificate, set_status
 from tests.api.test_public import issued_certificate
 from tests.conftest import certificate_in_register
+from tests.pages.page_forms import sign_in
 from workflows.contracts import CERTIFICATION_WORKFLOW
 
 
@@ -48,9 +49,6 @@ class ActingCertification:
 ACTION_FORM = re.compile(r'<details class="action" id="action-[a-z_]+" data-action="([a-z_]+)"')
 
 
-async def sign_in(http, token: str) -> None:
-    answer = await http.post("/sign-in", data={"token": token, "next": "/app"})
-    assert answer.status_code == 303, answer.text
 
 
 async def two_certificates(pool) -> tuple[str, str]:

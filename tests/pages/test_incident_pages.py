@@ -19,6 +19,7 @@ from schemas.staff import Role
 from schemas.tasking import TaskView
 from tests.api.test_api import application, bearer
 from tests.pages.browser import DESKTOP, PHONE
+from tests.pages.page_forms import hidden
 from workers.main import build_worker
 
 
@@ -33,10 +34,6 @@ async def a_process(http, staff, temporal_env, pool, api_settings, smtp) -> Asyn
         yield submitted.json()["workflow_id"]
 
 
-def hidden(html: str, name: str) -> str:
-    found = re.search(rf'name="{name}" value="([^"]*)"', html)
-    assert found, f"no hidden {name}"
-    return found.group(1)
 
 
 async def signed_in_tab(browser, token: str, viewport=DESKTOP, javascript: bool = False):

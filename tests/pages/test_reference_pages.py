@@ -11,7 +11,7 @@ from urllib.parse import quote
 from api.pages.session import SESSION_COOKIE, csrf_token
 from schemas.staff import Role
 from store.staff import add_staff
-from tests.pages.pages_journey import form_pairs, hidden, post_form
+from tests.pages.page_forms import form_pairs, hidden, post_form
 from tests.pages.test_task_pages import pages  # noqa: F401 - the fixture
 
 

@@ -8,7 +8,7 @@ import re
 
 from api.pages.session import SESSION_COOKIE, csrf_token
 from schemas.staff import Role
-from tests.pages.pages_journey import post_form
+from tests.pages.page_forms import post_form
 
 
 def sign_in(http, token: str) -> None:

@@ -16,7 +16,8 @@ from api.app import create_app
 from api.pages.session import SESSION_COOKIE
 from certflow.settings import Settings
 from tests.pages.browser import PHONE, browsing
-from tests.pages.pages_journey import PagesJourney, form_pairs, hidden, post_form
+from tests.pages.page_forms import form_pairs, hidden, post_form
+from tests.pages.pages_journey import PagesJourney
 from tests.workflows.conftest import make_people
 from tests.workflows.test_process_page import served
 from workers.main import build_worker

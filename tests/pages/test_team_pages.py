@@ -15,14 +15,12 @@ from api.pages.session import Session, csrf_token
 from api.tasks import today
 from schemas.staff import Role
 from store.tasks import upsert_open_task
+from tests.pages.page_forms import sign_in
 
 OVERSEERS = {Role.MANAGER, Role.OPERATOR}  # the team's queue and the incidents (api/permissions.py)
 OPENED = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
 
-async def sign_in(http, token: str) -> None:
-    answer = await http.post("/sign-in", data={"token": token, "next": "/app"})
-    assert answer.status_code == 303, answer.text
 
 
 async def test_only_managers_and_operators_see_the_team_s_queue_and_the_incidents(http, staff):
