@@ -93,7 +93,7 @@ class SchemaForm:
         schema, nullable = self._resolve(prop)
         kind = _kind_of(schema, key)
         made = FormField(name=name, key=key, kind=kind, label=label_of(key, prop.get("title", key), self.lang),
-                         description=hint_of(prop.get("description", schema.get("description", "")) or "", self.lang),
+                         description=hint_of(prop.get("description", "") or "", self.lang),
                          required=required and not nullable, value=value, error=errors.get(name, ""),
                          picker=_picker_of(key) if kind == "uuid" else "",
                          default=_shown_default(prop.get("default")))

@@ -324,8 +324,8 @@ def label_of(key: str, title: str, lang: str) -> str:
 
 
 def option_label(value: str, lang: str) -> str:
-    """A choice's words; the value itself when it has none here."""
-    words = OPTION_LABELS.get(value)
+    """A choice's (or a record's) words; the value itself when it has none here."""
+    words = OPTION_LABELS.get(value) or RECORD_WORDS.get(value)
     return value if words is None else _pick(words, lang)
 
 
@@ -346,6 +346,49 @@ def context_value_label(key: str, value: object, lang: str) -> object:
     if key in CONTEXT_CHOICES and isinstance(value, str):
         return option_label(value, lang)
     return value
+
+
+# What the register's records say, by their keys: what is due next (workflows/contracts.py DueDate), what
+# made a certificate's version (schemas/certificate_versions.py VersionChange), the events of a timeline.
+RECORD_WORDS: dict[str, Words] = {
+    "surveillance": ("监督审查", "surveillance"),
+    "suspension_end": ("暂停期满", "end of the suspension"),
+    "recertification_invitation": ("邀请再认证", "recertification invitation"),
+    "expiry": ("证书到期", "expiry"),
+    "issued": ("颁发", "issued"),
+    "reissued": ("换发", "reissued"),
+    "sites_changed": ("场所变更", "sites changed"),
+    "reinstated": ("恢复", "reinstated"),
+    "renewed": ("再认证换证", "renewed"),
+    "status_changed": ("状态变更", "status changed"),
+    "carried_over": ("迁入（此前未分版本）", "carried over (before versions were kept)"),
+    "application.received": ("收到认证申请", "application received"),
+    "audit_time.confirmed": ("审查时间已确认", "audit time confirmed"),
+    "certificate.document": ("证书文件已生成", "certificate document issued"),
+    "certificate.expired": ("证书到期注销", "certificate expired"),
+    "certificate.granted": ("批准认证，颁发证书", "certificate granted"),
+    "certificate.recertified": ("再认证通过", "recertified"),
+    "certificate.reinstated": ("恢复证书", "certificate reinstated"),
+    "certificate.reissued": ("换发证书", "certificate reissued"),
+    "certificate.scope_reduced": ("缩小认证范围", "scope reduced"),
+    "certificate.suspended": ("暂停证书", "certificate suspended"),
+    "certificate.withdrawn": ("撤销证书", "certificate withdrawn"),
+    "notice.surveillance_due_staff": ("已提醒人员：监督审查将到期", "staff told: surveillance due"),
+    "notification.received": ("收到组织报告的事项", "notification received"),
+    "notification.triaged": ("组织报告的事项已分类处理", "notification triaged"),
+    "programme.revised": ("审查方案已修改", "programme revised"),
+    "programme.version": ("审查方案新版本", "programme version"),
+    "recertification.declined": ("组织不申请再认证", "recertification declined"),
+    "recertification.refused": ("不予再认证", "recertification refused"),
+    "special_audit.decided": ("特殊审查后作出决定", "decided after a special audit"),
+    "special_audit.ordered": ("安排特殊审查", "special audit ordered"),
+    "stage1.not_ready": ("一阶段审查：尚不具备现场审查条件", "stage 1: not ready for the on-site audit"),
+    "surveillance.decided": ("监督审查决定", "surveillance decided"),
+    "surveillance.overdue": ("监督审查逾期", "surveillance overdue"),
+    "suspension.unresolved": ("暂停期满仍未解决", "suspension unresolved"),
+    "task.completed": ("任务完成", "task completed"),
+    "task.opened": ("任务开始", "task opened"),
+}
 
 
 # the titles of the API's refusals (api/problems.py, api/processes.py, api/pages/) → (Chinese, English)

@@ -20,6 +20,13 @@ from tests.pages.page_forms import form_pairs, hidden, post_form
 from tests.workflows.conftest import Journey
 
 
+def refusal_in(html: str) -> str:
+    """What a page drawn again says was refused (its alert and the errors beside fields)."""
+    said = re.findall(r'role="alert"[^>]*>(.*?)</(?:div|p)>', html, re.S)
+    said += re.findall(r'class="field-error"[^>]*>(.*?)</p>', html, re.S)
+    return " | ".join(re.sub(r"<[^>]+>|\s+", " ", s).strip() for s in said) or html[-2000:]
+
+
 def _first_row(name: str) -> str:
     return re.sub(r"\[\d+\]", "[0]", name)
 
@@ -59,7 +66,7 @@ class PagesJourney(Journey):
         assert not missing, f"the {kind} form cannot take {missing}"
         sent = [("_csrf", hidden(form.text, "_csrf")), ("_idem", hidden(form.text, "_idem")), *pairs]
         answer = await post_form(self.http, url, sent)
-        assert answer.status_code == 303, f"{kind}: {answer.status_code} {answer.text[-3000:]}"
+        assert answer.status_code == 303, f"{kind}: {answer.status_code} {refusal_in(answer.text)}"
         self.pages_used.append(kind)
         # The page answers with the inbox and a notice, not the receipt; the receipt the caller gets is that.
         return TaskReceipt(task_id=view.task_id, kind=kind, accepted_at=await self.env.get_current_time(),
