@@ -12,8 +12,9 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from api.pages.i18n import LANGUAGE_COOKIE, language_of, translator
-from api.pages.labels import context_label, context_value_label, option_label, problem_title
+from api.pages.labels import context_label, context_value_label, option_label
 from api.pages.permits import may_for
+from api.pages.record_words import problem_title
 from api.pages.session import Session
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"

@@ -78,7 +78,7 @@ async def _draw(request: Request, session: Session, backend: Backend, task: dict
     return page(request, "task.html", session, status=status, title=task["title"], task=task, fields=fields,
                 revisable=revisable, calendars=calendars,
                 people=people, captions=captions, problem=problem or {}, idempotency_key=secrets.token_urlsafe(16),
-                may_complete=may_complete(task, session), general_error=(errors or {}).get("", ""))
+                may_complete=may_complete(task, session))
 
 
 @router.get("/app/tasks/{task_id:path}")
