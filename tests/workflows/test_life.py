@@ -84,8 +84,10 @@ async def audit_handle(journey, kind: str, n: int) -> WorkflowHandle:
 
 def life_programme(journey, today: date, *, person_days: str = "3", onsite_in: int = 14, visits: bool = False,
                    stage1: bool = False) -> dict:
+    # The visits a week before the on-site audit: the plan, sent on the visits' day, then reaches the
+    # organization at least 3 working days ahead (R-9.1.6) whatever the weekday the test runs on.
     programme = journey.programme(today, person_days=person_days, onsite_days=person_days, onsite_offset=onsite_in,
-                                  visit_offset=onsite_in - 4)
+                                  visit_offset=onsite_in - 7)
     if not visits:
         programme["visits"] = []
     if not stage1:
