@@ -35,7 +35,7 @@ from store.certificate_search import CertificatePage, CertificateRow, get_certif
 from store.certificate_versions import versions_of
 from store.certificates import certificate_sites
 from store.documents import latest_document
-from store.events import events_for
+from store.events import events_for, events_of_certification
 from store.organizations import get_site
 from workflows.contracts import STATUS_QUERY, DueDate, LifeStatus, ProcessStatus
 
@@ -138,7 +138,10 @@ async def certificate(
     for s in await certificate_sites(pool, row.number, include_removed=True):
         site = await get_site(pool, s.site_id)
         sites.append(SiteView(name=site.name if site else "", sub_number=s.sub_number, removed_on=s.removed_on))
-    events = await events_for(pool, subject=row.number)
+    # Its own events, and the written notices its process and audits sent the organization (recorded under
+    # the application, as they were before there was a certificate): the mails sent about it.
+    notices = [e for e in await events_of_certification(pool, row.workflow_id) if e.kind.startswith("notice.")]
+    events = sorted([*await events_for(pool, subject=row.number), *notices], key=lambda e: e.occurred_at)
     return CertificateView(
         certificate=row, sites=sites, running=bool(live and live.running),
         process_state=live.state if live else "NOT_FOUND", life=life, next_due=next_due, note=note,

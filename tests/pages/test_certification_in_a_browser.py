@@ -144,6 +144,15 @@ async def test_an_application_becomes_a_certificate_acted_on_and_verified_in_the
                     return answer.json()["status"] == "suspended"
 
                 await until(suspended, "the register shows the suspension")
+                # The notices the process sent are on the certificate's page, by their subjects.
+                await smtp.wait_until(lambda: any("暂停" in str(m["Subject"]) for m in smtp.to("contact@example.cn")),
+                                      "the suspension's notice to the organization")
+                http.cookies.set(SESSION_COOKIE, people.tokens["manager"])
+                shown = (await http.get(f"/app/certificates/{number}")).text
+                mails = shown[shown.index('<ul class="mails">'):]
+                mails = mails[:mails.index("</ul>")]
+                for mail in smtp.to("contact@example.cn"):
+                    assert str(mail["Subject"]) in mails
                 phone = await browser.page(viewport=PHONE, javascript=False)
                 await phone.goto(address)
                 assert await phone.locator("#status-word").inner_text() == "暂停"
