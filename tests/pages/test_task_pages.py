@@ -151,3 +151,24 @@ async def test_the_review_form_in_a_browser_without_javascript(pages, tmp_path):
         assert await tab.locator(".notice").is_visible()
         browser.assert_clean()
     await pages.task("contract")  # the process took the review
+
+
+async def test_the_on_site_results_form_lists_the_catalogue_and_links_its_page(pages):
+    await pages.to_audit()
+    audit = pages.audit()
+    await pages.when_available("stage1", audit)
+    await pages.complete("stage1", pages.people.leader, pages.stage1_payload(), handle=audit)
+    today = await pages.when_available("mystery_shopper_report", audit)
+    for _ in range(2):
+        await pages.complete("mystery_shopper_report", pages.people.shopper, {
+            "visited_on": str(today), "person_days": "0.5", "service_quality": "好", "service_environment": "整洁"},
+            handle=audit)
+    await pages.complete("onsite_plan", pages.people.leader, {"sent_on": str(today), "plan": "计划"}, handle=audit)
+    view = await pages.task("onsite_audit", audit)
+    pages.http.cookies.set(SESSION_COOKIE, pages.people.tokens["leader"])
+    form = (await pages.http.get(f"/app/tasks/{quote(view.task_id, safe='')}")).text
+    catalogue = (await pages.http.get("/api/v1/catalogue",
+                                      headers={"Authorization": f"Bearer {pages.people.tokens['leader']}"})).json()
+    for n, item in enumerate(catalogue["items"]):  # every item assessed once, each captioned
+        assert f'name="items[{n}].item_id"' in form and f'value="{item["id"]}"' in form
+    assert 'href="/app/catalogue"' in form
