@@ -158,6 +158,10 @@ async def test_the_search_filters_like_the_api_and_finds_what_is_due_this_month(
     assert await listed(due_before="2027-04-01") == [number]
     assert await listed(due_before="2027-03-01") == []
     assert await listed(sort="-number") == [withdrawn, number]
+    # What was asked stays chosen in the form, the order in words.
+    asked = (await http.get("/app/certificates", params={"sort": "-number", "star_level": "five_star"})).text
+    assert re.search(r'<option value="-number" selected>证书号（倒序）</option>', asked)
+    assert re.search(r'<option value="five_star" selected>', asked)
     page = (await http.get("/app/certificates")).text
     month_end = first_of_next_month(datetime.now(BODY_TIME).date())
     assert f'href="/app/certificates?due_before={month_end.isoformat()}"' in page
