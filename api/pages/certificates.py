@@ -1,15 +1,14 @@
 """The certificates: a search over the register (status, star level, organization, "due this month",
 order) and each certificate's page (facts, sites, what is due next, its documents and versions, its
 timeline, the live process) with the actions of its life as forms, each shown only to those the
-permission matrix gives it (api/pages/allowed.py). Every action goes to the API, which decides."""
+permission matrix gives it (api/pages/permits.py). Every action goes to the API, which decides."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from urllib.parse import quote, urlencode
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
@@ -26,12 +25,12 @@ from api.pages.render import page
 from api.pages.session import Session, check_csrf, form_of, session_of
 from api.permissions import CERTIFICATE_ACTIONS
 from api.problems import Problem
+from api.tasks import today
 from schemas.actions import ACTION_MODELS
 from schemas.certificates import CertStatus, StarLevel
 
 router = APIRouter(include_in_schema=False)
 
-BODY_TIME = ZoneInfo("Asia/Shanghai")  # the body's calendar days (DESIGN.md "Dates")
 FILTERS = ("status", "star_level", "organization", "due_before", "sort", "limit")  # limit: by URL only
 SORTS = ("number", "-number", "issued", "-issued", "valid_to", "-valid_to", "next_due", "-next_due")
 LIST_FIELDS = {"reduce_scope": "remove_sites"}  # lists of strings drawn as boxes: the certificate's sites
@@ -72,13 +71,13 @@ async def certificate_search(request: Request, session: Session = Depends(sessio
     answer = await Backend(request, session).get("/api/v1/certificates", after=request.query_params.get("after"),
                                                   **asked)
     lang = language_of(request)
-    today = datetime.now(BODY_TIME).date()
+    day = today()  # the body's calendar day (Asia/Shanghai), as the inbox's "overdue"
     return page(request, "certificates.html", session, status=200 if answer.ok else answer.status, title="证书",
                 asked=asked,
                 found=answer.body if answer.ok else None, problem=answer.problem,
                 errors=field_errors(answer.problem, ("query",)),
                 next_url=_next_url(asked, next_cursor(answer.headers.get("link")) if answer.ok else None),
-                this_month=first_of_next_month(today).isoformat(),
+                this_month=first_of_next_month(day).isoformat(),
                 statuses=[(s.value, option_label(s.value, lang)) for s in CertStatus],
                 levels=[(s.value, option_label(s.value, lang)) for s in StarLevel], sorts=SORTS,
                 word=lambda v: option_label(str(v), lang))

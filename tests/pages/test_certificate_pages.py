@@ -5,14 +5,15 @@ roles; an action the API refuses comes back beside its form with the rule id."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 
 from temporalio import workflow
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
-from api.pages.certificates import BODY_TIME, first_of_next_month, read_action
+from api.pages.certificates import first_of_next_month, read_action
 from api.pages.session import csrf_token
 from api.permissions import CERTIFICATE_ACTIONS, permission_matrix
+from api.tasks import today
 from schemas.actions import ACT_UPDATE, ActionReceipt, ActionRequest
 from schemas.staff import Role
 from store.certificate_search import record_next_due
@@ -163,7 +164,7 @@ async def test_the_search_filters_like_the_api_and_finds_what_is_due_this_month(
     assert re.search(r'<option value="-number" selected>证书号（倒序）</option>', asked)
     assert re.search(r'<option value="five_star" selected>', asked)
     page = (await http.get("/app/certificates")).text
-    month_end = first_of_next_month(datetime.now(BODY_TIME).date())
+    month_end = first_of_next_month(today())
     assert f'href="/app/certificates?due_before={month_end.isoformat()}"' in page
     bad = await http.get("/app/certificates", params={"due_before": "next week"})
     assert bad.status_code == 422 and re.search(r'id="q-due_before"[^>]*aria-invalid="true"', bad.text)
