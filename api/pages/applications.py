@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from api.pages.acting import new_key
 from api.pages.backend import Backend
-from api.pages.form_tools import find_field, one_more_row, ticked
+from api.pages.form_tools import find_field, one_more_row
 from api.pages.forms import FormField, SchemaForm, field_errors
 from api.pages.i18n import language_of
 from api.pages.inbox import next_cursor
@@ -100,11 +100,7 @@ def without_links(text: str) -> str:
 
 def read_application(pairs: list[tuple[str, str]], lang: str) -> dict[str, Any]:
     """The submitted form as an ``ApplicationSubmission`` body: the materials ticked as their keys."""
-    rest, materials = ticked(pairs, MATERIALS)
-    payload = SchemaForm(ApplicationSubmission.model_json_schema(), lang).payload(rest)
-    if materials:
-        payload[MATERIALS] = materials
-    return payload
+    return SchemaForm(ApplicationSubmission.model_json_schema(), lang).payload(pairs)
 
 
 def missing_errors(problem: Mapping[str, Any], lang: str = "zh") -> dict[str, str]:

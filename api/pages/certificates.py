@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from api.pages.acting import new_key
 from api.pages.backend import Backend
-from api.pages.form_tools import find_field, ticked
+from api.pages.form_tools import find_field
 from api.pages.forms import FormField, SchemaForm, field_errors
 from api.pages.i18n import language_of
 from api.pages.inbox import next_cursor
@@ -116,12 +116,7 @@ async def certificate_action(request: Request, number: str, action: str,
 
 def read_action(action: str, pairs: list[tuple[str, str]], lang: str) -> dict[str, Any]:
     """The submitted action form as the JSON body the API takes (boxes ticked read as a list)."""
-    listed: dict[str, list[str]] = {}
-    if action in LIST_FIELDS:
-        pairs, listed[LIST_FIELDS[action]] = ticked(pairs, LIST_FIELDS[action])
-    payload = SchemaForm(action_schema(action), lang).payload(pairs)
-    payload.update({k: v for k, v in listed.items() if v})
-    return payload
+    return SchemaForm(action_schema(action), lang).payload(pairs)
 
 
 async def _draw(request: Request, session: Session, number: str, *, done: str = "", refused: str = "",

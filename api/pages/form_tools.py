@@ -1,5 +1,5 @@
-"""Small tools the pages' forms share: the boxes ticked in a list of checkboxes, the rows a "one more
-row" button asks for, a field found by its name."""
+"""Small tools the pages' forms share: the rows a "one more row" button asks for, a field found by its
+name. (Ticked boxes are read by ``SchemaForm.payload``: a list of strings, its name repeated.)"""
 
 from __future__ import annotations
 
@@ -10,18 +10,6 @@ from typing import Any
 from api.pages.forms import FormField
 
 Pairs = list[tuple[str, str]]
-
-
-def ticked(pairs: Iterable[tuple[str, str]], name: str) -> tuple[Pairs, list[str]]:
-    """The pairs without ``name``'s, and the values ticked under ``name`` (checkboxes), in order, once each."""
-    rest: Pairs = []
-    values: list[str] = []
-    for key, value in pairs:
-        if key != name:
-            rest.append((key, value))
-        elif value.strip() and value not in values:
-            values.append(value)
-    return rest, values
 
 
 def rows_sent(pairs: Iterable[tuple[str, str]], name: str) -> int:

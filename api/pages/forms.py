@@ -150,7 +150,7 @@ class SchemaForm:
         if kind == "lines":  # one per line, or one per ticked box (the name repeated)
             given = raw if isinstance(raw, list) else [raw]
             items = [line.strip() for text in given if isinstance(text, str) for line in text.splitlines()]
-            return [i for i in items if i] or None
+            return list(dict.fromkeys(i for i in items if i)) or None  # in order, each once
         if isinstance(raw, list):
             raw = raw[-1]  # a name sent twice where one value is asked: the last, as a browser's own order
         if not isinstance(raw, str):

@@ -9,10 +9,10 @@ from datetime import date
 from playwright.async_api import Page
 
 from certflow.verification import verification_url
-from store.certificates import remove_certificate_site, set_status
+from store.certificates import set_status
 from tests.api.test_public import issued_certificate
-from tests.conftest import certificate_in_register
 from tests.pages.browser import DESKTOP, PHONE
+from tests.pages.test_public_pages import certificates_in_every_status
 
 
 async def fits_and_shows_status(tab: Page, width: int, height: int, words: str) -> None:
@@ -52,16 +52,10 @@ async def test_the_qr_address_in_a_phone_and_a_desktop_browser_without_javascrip
 
 
 async def test_every_status_reads_at_a_glance_on_a_phone(browser, pool):
-    withdrawn, _ = await issued_certificate(pool, "撤销示例呼叫中心有限公司", "91110000MA01DDDD4X")
-    await set_status(pool, withdrawn, "withdrawn")
-    reduced, sites = await issued_certificate(pool, "缩小范围示例呼叫中心有限公司", "91110000MA01EEEE5X")
-    await remove_certificate_site(pool, reduced, sites[1].id, date(2026, 11, 1))
-    await set_status(pool, reduced, "scope_reduced")
-    expired = await certificate_in_register(pool, "CCS2020000001", date(2020, 1, 6), date(2023, 1, 5),
-                                            credit_code="91110000MA01FFFF6X")
+    made = await certificates_in_every_status(pool)
     tab = await browser.page(viewport=PHONE, javascript=False)
-    for name, number, words in (("withdrawn", withdrawn, "撤销"), ("scope-reduced", reduced, "有效"),
-                                ("expired", expired.number, "注销")):
+    for status, words in (("withdrawn", "撤销"), ("scope_reduced", "有效"), ("expired", "注销")):
+        name, number = status.replace("_", "-"), made[status]
         await tab.goto(verification_url(browser.base, number))
         await fits_and_shows_status(tab, PHONE["width"], PHONE["height"], words)
         await browser.screenshot(tab, f"verify-{name}-phone")

@@ -70,7 +70,9 @@ async def test_the_qr_address_answers_json_to_api_clients_as_before_and_a_page_t
     assert missing.headers["content-type"] == "application/problem+json" and missing.headers["vary"] == "Accept"
 
 
-async def test_every_status_in_large_plain_words_R_9_6_8(http, pool):
+async def certificates_in_every_status(pool) -> dict[str, str]:
+    """A certificate in each public status (R-9.6.8), by status: the suspended one until 2027-03-01, the
+    scope-reduced one with its second site taken out on 2026-11-01, the expired one ended 2023-01-05."""
     valid, _ = await issued_certificate(pool, "甲公司", "91110000MA01AAAA1X")
     suspended, _ = await issued_certificate(pool, "乙公司", "91110000MA01BBBB2X")
     await set_status(pool, suspended, "suspended", suspended_until=date(2027, 3, 1))
@@ -81,6 +83,12 @@ async def test_every_status_in_large_plain_words_R_9_6_8(http, pool):
     await set_status(pool, reduced, "scope_reduced")
     expired = await certificate_in_register(pool, "CCS2020000001", date(2020, 1, 6), date(2023, 1, 5),
                                             credit_code="91110000MA01EEEE5X")
+    return {"valid": valid, "suspended": suspended, "withdrawn": withdrawn, "scope_reduced": reduced,
+            "expired": expired.number}
+
+
+async def test_every_status_in_large_plain_words_R_9_6_8(http, pool):
+    valid, suspended, withdrawn, reduced, expired = (await certificates_in_every_status(pool)).values()
 
     async def shown(number: str, lang: str = "zh") -> tuple[str, str]:
         page = (await http.get(f"{verification_path(number)}?lang={lang}", headers=AS_BROWSER)).text
@@ -99,7 +107,7 @@ async def test_every_status_in_large_plain_words_R_9_6_8(http, pool):
     assert word == "有效 / 认证范围已缩小 / Valid — scope reduced" and "R-9.6.6" in detail
     reduced_page = (await http.get(verification_path(reduced), headers=AS_BROWSER)).text
     assert "已于 2026-11-01 移出" in reduced_page
-    word, detail = await shown(expired.number)
+    word, detail = await shown(expired)
     assert word == "注销 / 已过期 / Expired" and "R-10.1" in detail
 
 
