@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rules.policy import SchemePolicy
 from schemas.outbox import StaffMail
+from schemas.scheduling import SchedulingPolicy
 from schemas.staff import Role
 from schemas.tokens import DEFAULT_TOKEN_LIFETIME_DAYS
 
@@ -134,6 +135,8 @@ class Settings(BaseSettings):
 
     # The body's Decisions on the scheme (RULES.md **Decision**), RULES.md's reading by default.
     scheme: SchemePolicy = Field(default_factory=SchemePolicy)
+    # Issue 18: the audit planner's choices (all Decisions), e.g. CERTFLOW_SCHEDULING__MAX_ONSITE_DAYS=4.
+    scheduling: SchedulingPolicy = Field(default_factory=SchedulingPolicy)
     public_information_file: Path | None = Field(
         None, description="R-8: the body's own public information (services, procedure, fees) as JSON shaped "
                           "like rules/data/public_information.json; unset: that file")
