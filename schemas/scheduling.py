@@ -212,3 +212,21 @@ class MonthForecast(BaseModel):
 class Forecast(BaseModel):
     today: date
     months: list[MonthForecast]
+
+
+# --- the register's proposals ----------------------------------------------------------------------------
+
+class StoredProposal(BaseModel):
+    """One version of the proposal for an audit (migration 0015): the latest is in force."""
+
+    key: Line
+    version: int
+    workflow_id: Line = ""
+    task_id: Line | None = None
+    kind: AuditKind
+    demand: AuditDemand
+    proposal: ProposedAudit | None = None
+    unplaced: Unplaced | None = None
+    reason: Text = ""
+    planned_on: date
+    planned_at: datetime | None = None

@@ -38,9 +38,12 @@ CREATE TABLE audit_proposals (
     proposal    jsonb,
     unplaced    jsonb,
     reason      text NOT NULL DEFAULT '',
+    -- The step that made this version (workflow id + step): a retried activity finds its version.
+    made_by     text NOT NULL,
     planned_on  date NOT NULL,
     planned_at  timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (key, version),
+    UNIQUE (key, made_by),
     CHECK ((proposal IS NULL) <> (unplaced IS NULL))
 );
 CREATE INDEX audit_proposals_by_task ON audit_proposals (task_id) WHERE task_id IS NOT NULL;
