@@ -74,6 +74,8 @@ class Action(StrEnum):
     END_CONFLICT = "staff.conflict.end"
     LIST_STAFF = "staff.list"
     READ_CATALOGUE = "catalogue.read"
+    LIST_PROPOSALS = "scheduling.proposals"
+    REPLAN = "scheduling.replan"
 
 
 EVERY_ROLE = frozenset(Role)
@@ -114,6 +116,10 @@ _FIXED: dict[Action, frozenset[Role]] = {
     Action.READ_INCIDENT: frozenset({Role.OPERATOR, Role.MANAGER}),
     Action.RETRY_INCIDENT: frozenset({Role.OPERATOR, Role.MANAGER}),
     **{action: ACTION_ROLES[name] for name, action in CERTIFICATE_ACTIONS.items()},
+    # Issue 18: the planner's proposals are the programme managers' to use (R-9.1.3, R-9.1.4), and seen by
+    # those who oversee the body's work; a re-plan is asked for by the programme managers and managers.
+    Action.LIST_PROPOSALS: frozenset({Role.PROGRAMME_MANAGER, Role.MANAGER, Role.OPERATOR}),
+    Action.REPLAN: frozenset({Role.PROGRAMME_MANAGER, Role.MANAGER}),
 }
 
 

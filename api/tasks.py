@@ -15,11 +15,13 @@ from temporalio.client import Client
 from api.auth import db, temporal
 from api.paging import MAX_PAGE
 from api.permissions import OVERSEERS, Action, permitted
+from api.planning_signals import PROGRAMME_KINDS, programme_decided, schedule_view
 from api.problems import Problem
 from api.processes import send_update
 from certflow.logging import get_logger
 from rules.lifecycle import shanghai_date
 from schemas.payloads import TASK_PAYLOADS
+from schemas.scheduling import ScheduleView
 from schemas.staff import Role
 from schemas.task_titles import Language, preferred_language, task_title
 from schemas.tasking import COMPLETE_TASK_UPDATE, Actor, TaskCompletion, TaskReceipt
@@ -60,6 +62,8 @@ class TaskSummary(BaseModel):
 class TaskDetail(TaskSummary):
     context: dict[str, Any]
     payload_schema: dict[str, Any]
+    schedule: ScheduleView | None = Field(
+        None, description="a programme task's proposal in force (issue 18): the team and dates to accept or change")
 
 
 class CompleteRequest(BaseModel):
@@ -135,7 +139,7 @@ async def _task_or_404(pool: asyncpg.Pool, task_id: str) -> TaskRecord:
 
 @router.post("/{task_id:path}/complete", response_model=TaskReceipt, summary="complete a task with its payload")
 async def complete(
-    task_id: str, body: CompleteRequest, actor: Actor = Depends(permitted(Action.COMPLETE_TASK)),
+    task_id: str, body: CompleteRequest, request: Request, actor: Actor = Depends(permitted(Action.COMPLETE_TASK)),
     pool: asyncpg.Pool = Depends(db),
     client: Client = Depends(temporal),
     day: date = Depends(today),
@@ -162,6 +166,8 @@ async def complete(
     with bound_contextvars(task_id=task_id, workflow_id=row.workflow_id):  # on every log line of this request
         receipt = await send_update(client, row.workflow_id, COMPLETE_TASK_UPDATE, completion, TaskReceipt)
         log.info("task.completed", kind=row.kind, by=str(actor.staff_id))
+    if row.kind in PROGRAMME_KINDS:
+        await programme_decided(request, row.context, body.payload)
     return receipt
 
 
@@ -177,4 +183,5 @@ async def task(task_id: str, actor: Actor = Depends(permitted(Action.READ_TASK))
     summary = _summary(row, day, (await subjects_of(pool, [row.workflow_id])).get(row.workflow_id), lang)
     # What the task is about goes with its context too: an audit's process does not know the certificate.
     named = {k: summary[k] for k in ("organization", "certificate_number") if summary[k] is not None}
-    return {**summary, "context": {**named, **row.context}, "payload_schema": schema}
+    return {**summary, "context": {**named, **row.context}, "payload_schema": schema,
+            "schedule": await schedule_view(pool, row.context)}

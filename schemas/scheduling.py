@@ -230,3 +230,17 @@ class StoredProposal(BaseModel):
     reason: Text = ""
     planned_on: date
     planned_at: datetime | None = None
+
+
+class ScheduleView(BaseModel):
+    """The proposal in force for a programme task, as the API and the pages show it: the programme's
+    fields to accept or change, or why there is none."""
+
+    key: Line
+    version: int | None = None
+    planned_on: date | None = None
+    reason: Text = ""
+    programme: dict | None = None  # ProposedAudit.programme_fields()
+    travel: int | None = None
+    unplaced: Unplaced | None = None
+    failed: Text | None = None  # the planner itself failed: plan by hand

@@ -19,16 +19,19 @@ from activities.inbox import InboxActivities
 from activities.incidents import IncidentActivities
 from activities.notify import MailSettings, NotifyActivities
 from activities.records import RecordActivities
+from activities.scheduling import SchedulingActivities
 from activities.system import SystemActivities
 from activities.templates import MailTemplates
 from certflow.logging import get_logger
 from certflow.settings import Settings
 from certflow.temporal_client import connect_client, metrics_runtime
 from schemas.outbox import StaffMail
+from schemas.scheduling import SchedulingPolicy
 from store.db import create_pool
 from workers.errors import BusinessErrorsAreFinal
 from workers.pair import WorkerPair, WorkerRole, pair_workers
 from workflows.audit import AuditWorkflow
+from workflows.audit_planning import AuditPlanningWorkflow
 from workflows.certification import CertificationWorkflow
 from workflows.digest import STAFF_DIGEST_WORKFLOW_ID, StaffDigestInput, StaffDigestWorkflow
 from workflows.incidents import IncidentBound
@@ -37,7 +40,8 @@ from workflows.smoke import SmokeWorkflow
 
 log = get_logger(__name__)
 
-WORKFLOWS = [CertificationWorkflow, AuditWorkflow, RegulatorReportWorkflow, StaffDigestWorkflow, SmokeWorkflow]
+WORKFLOWS = [CertificationWorkflow, AuditWorkflow, RegulatorReportWorkflow, StaffDigestWorkflow, AuditPlanningWorkflow,
+             SmokeWorkflow]
 
 # Libraries the schemas' validators call lazily (pydantic's EmailStr imports email-validator, which
 # imports idna, when a model is first built or used). Loaded afresh inside every workflow sandbox they
@@ -64,13 +68,15 @@ def staff_mail_settings(settings: Settings) -> StaffMailSettings:
 
 
 def activities_for(pool: asyncpg.Pool, mail: MailSettings, templates: MailTemplates | None = None,
-                   documents: DocumentSettings | None = None, staff_mail: StaffMailSettings | None = None) -> list:
+                   documents: DocumentSettings | None = None, staff_mail: StaffMailSettings | None = None,
+                   scheduling: SchedulingPolicy | None = None) -> list:
     templates, staff_mail = templates or MailTemplates(), staff_mail or StaffMailSettings()
     document = DocumentActivities(pool, documents)
     system, calendar = SystemActivities(pool), CalendarActivities(pool)
     records, inbox = RecordActivities(pool, templates), InboxActivities(pool, templates, staff_mail.mode)
     digest = DigestActivities(pool, templates, staff_mail)
     notify, incidents = NotifyActivities(pool, mail), IncidentActivities(pool)
+    planner = SchedulingActivities(pool, scheduling)
     return [
         system.register_status, calendar.add_working_days,
         records.record_event, records.record_application, records.set_application_status, records.send_notice,
@@ -80,13 +86,14 @@ def activities_for(pool: asyncpg.Pool, mail: MailSettings, templates: MailTempla
         records.renew_certificate, records.withdraw_open_tasks, records.record_next_due,
         inbox.project_task, inbox.close_task, inbox.cancel_task, inbox.notify_task, inbox.notify_staff,
         notify.deliver_mail, document.issue_certificate_document, incidents.record_incident,
-        digest.queue_staff_digest,
+        digest.queue_staff_digest, planner.propose_programme, planner.replan_proposals,
     ]
 
 
 def build_worker(client: Client, pool: asyncpg.Pool, task_queue: str, mail: MailSettings | None = None,
                  templates: MailTemplates | None = None, documents: DocumentSettings | None = None,
                  staff_mail: StaffMailSettings | None = None, *, role: WorkerRole = "all",
+                 scheduling: SchedulingPolicy | None = None,
                  io_options: dict[str, Any] | None = None, **options: Any) -> WorkerPair:
     """The core and I/O workers of ``task_queue`` (workers/pair.py). ``mail`` defaults to the local
     sink's address, where `certflow up` runs it; ``templates`` to the shipped mail templates;
@@ -96,7 +103,7 @@ def build_worker(client: Client, pool: asyncpg.Pool, task_queue: str, mail: Mail
     options.setdefault("workflow_runner", workflow_runner())
     options["interceptors"] = [BusinessErrorsAreFinal(), *options.get("interceptors", ())]
     return pair_workers(client, task_queue, WORKFLOWS, activities_for(pool, mail or MailSettings(), templates,
-                                                                      documents, staff_mail),
+                                                                      documents, staff_mail, scheduling),
                         role=role, io_options=io_options, **options)
 
 
@@ -144,7 +151,7 @@ async def run_worker(settings: Settings) -> None:
     grace = timedelta(seconds=settings.worker_graceful_shutdown)
     worker = build_worker(client, pool, settings.task_queue, mail_settings(settings),
                           MailTemplates(settings.mail_templates_dir, settings.body_name), document_settings(settings),
-                          staff_mail_settings(settings), role=settings.worker_role,
+                          staff_mail_settings(settings), role=settings.worker_role, scheduling=settings.scheduling,
                           io_options={"max_concurrent_activities": settings.worker_max_concurrent_io,
                                       "graceful_shutdown_timeout": grace},
                           max_cached_workflows=settings.worker_max_cached_workflows,

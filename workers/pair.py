@@ -19,7 +19,8 @@ from temporalio.worker import Worker
 from workflows.mail import IO_QUEUE_SUFFIX
 
 WorkerRole = Literal["all", "core", "io"]
-IO_ACTIVITIES = frozenset({"deliver_mail", "issue_certificate_document"})
+# The planner's activities too (issue 18): a solver thinking for seconds belongs beside the process.
+IO_ACTIVITIES = frozenset({"deliver_mail", "issue_certificate_document", "propose_programme", "replan_proposals"})
 
 
 class WorkerPair:

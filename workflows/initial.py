@@ -57,6 +57,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.incidents import IncidentBound
     from workflows.life_audits import took_part
     from workflows.process_context import ACTIVITY_TIMEOUT, ProcessContext
+    from workflows.programme_proposals import propose_programme
     from workflows.search_attributes import CERT_NUMBER, CERT_STATUS, NEXT_DUE, ORGANIZATION, STAR_LEVEL, audit_start
     from workflows.tasks import Completed, start_of, today
 
@@ -190,7 +191,10 @@ class InitialCertification:
             "programme", Programme, title="certification programme", role=Role.PROGRAMME_MANAGER,
             rule_id="R-9.1.3", check=self.check_programme, **self.ctx.due(data.policy.process.programme_working_days),
             context={"sites": [s.name for s in data.submission.sites],
-                     "minimum_person_days": str(self.state.minimum_days)},
+                     "minimum_person_days": str(self.state.minimum_days),
+                     **await propose_programme(  # issue 18: a team and dates to accept or change
+                         self.ctx.board, "programme", AuditKind.INITIAL, minimum=self.state.minimum_days,
+                         stage1=True, visits=True, site_names=[s.name for s in data.submission.sites])},
         )
         self.state.programme_version = 1
         await self.ctx.record_event("programme.version", "R-9.1.10",

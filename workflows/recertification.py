@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.contracts import LifeState
     from workflows.life_audits import LifeAudits
     from workflows.life_context import LifeContext
+    from workflows.programme_proposals import propose_programme
     from workflows.tasks import NOTICE_HOUR, Completed, start_of, today
 
 
@@ -99,7 +100,11 @@ class Recertification:
                 p, facts, minimum, "R-A.n1c", stage1=a.separate_stage1, visits=True, by=s.valid_to),
             **self.ctx.due(self.ctx.input.policy.process.programme_working_days),
             context={"minimum_person_days": str(minimum), "separate_stage1": a.separate_stage1,
-                     "major_change": a.major_change, "valid_to": s.valid_to.isoformat()},
+                     "major_change": a.major_change, "valid_to": s.valid_to.isoformat(),
+                     **await propose_programme(  # issue 18: a team and dates to accept or change
+                         self.ctx.board, "recertification_programme", AuditKind.RECERTIFICATION, minimum=minimum,
+                         stage1=a.separate_stage1, visits=True, site_names=list(s.sites), end_by=s.valid_to,
+                         window_rule="R-9.3")},
             cancel_when=self.ctx.cycle_is_over)
 
     async def refused(self, decision: Completed[RecertificationDecision]) -> None:

@@ -18,6 +18,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.changes import CertificateChanges
     from workflows.life_audits import LifeAudits
     from workflows.life_context import LifeContext
+    from workflows.programme_proposals import propose_programme
     from workflows.suspension import Suspension
     from workflows.tasks import Completed
 
@@ -68,7 +69,11 @@ class SpecialAudits:
                 p, facts, Decimal("0.5"), "R-9.4", stage1=False, visits=False, by=None),
             **self.ctx.due(self.ctx.input.policy.process.programme_working_days),
             context={"purpose": order.purpose.value, "reason": order.reason, "short_notice": short,
-                     "new_scope": order.new_scope}, cancel_when=lambda: self.ctx.cycle.ending is not None)
+                     "new_scope": order.new_scope,
+                     **await propose_programme(  # issue 18: a team and dates to accept or change
+                         self.ctx.board, "special_programme", AuditKind.SPECIAL, minimum=Decimal("0.5"),
+                         stage1=False, visits=False, site_names=list(s.sites), window_rule="R-9.4")},
+            cancel_when=lambda: self.ctx.cycle.ending is not None)
 
     async def carry_out(self, order: OrderSpecialAudit, decision: Completed[SpecialDecision]) -> None:
         d, who = decision.payload, decision.actor.name

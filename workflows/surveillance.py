@@ -37,6 +37,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.changes import CertificateChanges
     from workflows.life_audits import LifeAudits
     from workflows.life_context import ACTIVITY_TIMEOUT, LifeContext
+    from workflows.programme_proposals import propose_programme
     from workflows.suspension import Suspension
     from workflows.tasks import NOTICE_HOUR, Completed, start_of
 
@@ -236,7 +237,11 @@ class Surveillance:
             "surveillance_programme", SurveillanceProgramme, title="surveillance programme and sampling",
             role=Role.PROGRAMME_MANAGER, rule_id="R-9.2.5", check=check,
             **self.ctx.due(policy.process.programme_working_days),
-            context={"proposal": proposal.model_dump(mode="json"), "minimum_person_days": str(minimum),
+            context={**await propose_programme(  # issue 18: a team and dates to accept or change
+                         self.ctx.board, "surveillance_programme", AuditKind.SURVEILLANCE, minimum=minimum,
+                         stage1=False, visits=policy.life.surveillance_visits_required,
+                         site_names=list(self.ctx.state.sites), end_by=due, window_rule="R-9.2.1"),
+                     "proposal": proposal.model_dump(mode="json"), "minimum_person_days": str(minimum),
                      "surveillance_due_on": due.isoformat() if due else None, "major_change": c.major_change,
                      **({"surveillance_year_person_days": str(s.surveillance_year_days)} if scheme_gaps else {})},
             cancel_when=self.ctx.cycle_is_over)

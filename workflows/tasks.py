@@ -167,6 +167,10 @@ class TaskBoard:
         visit.left_at, visit.outcome = workflow.now(), outcome
 
     # ----------------------------------------------------------------------------------- asking
+    def next_task_id(self, kind: str) -> str:
+        """The id the next task of ``kind`` will have (what is prepared for it is stored under it)."""
+        return f"{self.owner_id}/{kind}/{self.opened[kind] + 1}"
+
     @overload
     async def ask(self, kind: str, payload_type: type[P], *, title: str, role: Role, due_on: date,
                   due_provisional: bool = ..., assignee_id: UUID | None = ..., rule_id: str | None = ...,

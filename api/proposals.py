@@ -1,0 +1,68 @@
+"""The planner's proposals through the API (issue 18): the proposals in force for the programme tasks
+still open, every version of one, and a programme manager's "plan again".
+
+A proposal is advice (workflows/programme_proposals.py): the programme task's form starts from it and
+the process checks whatever is submitted. "Plan again" asks the planner's process to re-plan every open
+proposal, or the ones named, keeping the others; it answers 202 once the request is with the process.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, Field
+
+from api.auth import db
+from api.permissions import Action, permitted
+from api.planning_signals import tell_planner
+from api.problems import Problem
+from schemas.scheduling import StoredProposal
+from schemas.tasking import Actor
+from schemas.text import Line, Text
+from store import audit_proposals
+from workflows.audit_planning import ReplanRequest
+
+router = APIRouter(prefix="/api/v1/scheduling", tags=["scheduling"])
+
+
+class ReplanOrder(BaseModel):
+    reason: Text = Field(min_length=1, description="why: said with every version it makes")
+    keys: list[Line] = Field(default_factory=list, max_length=500,
+                             description="the proposals (programme task ids) to plan again; empty: every open one")
+
+
+class ReplanAccepted(BaseModel):
+    told: bool
+    message: Text
+
+
+@router.get("/proposals", response_model=list[StoredProposal],
+            summary="the proposals in force for the programme tasks still open")
+async def proposals(actor: Actor = Depends(permitted(Action.LIST_PROPOSALS)),
+                    pool: asyncpg.Pool = Depends(db)) -> list[StoredProposal]:
+    """Each open programme task's latest proposal: the team and dates, or (``unplaced``) the rule and
+    the resource that keep the audit from being placed."""
+    return await audit_proposals.in_force_for_open_tasks(pool)
+
+
+@router.get("/proposals/{key:path}", response_model=list[StoredProposal],
+            summary="every version of one proposal, the first first")
+async def proposal_versions(key: str, actor: Actor = Depends(permitted(Action.LIST_PROPOSALS)),
+                            pool: asyncpg.Pool = Depends(db)) -> list[StoredProposal]:
+    found = await audit_proposals.versions(pool, key)
+    if not found:
+        raise Problem(404, f"There is no proposal {key}.")
+    return found
+
+
+@router.post("/replan", response_model=ReplanAccepted, status_code=202,
+             summary="plan the open proposals again (all, or the ones named), keeping the rest")
+async def replan(order: ReplanOrder, request: Request,
+                 actor: Actor = Depends(permitted(Action.REPLAN))) -> ReplanAccepted:
+    told = await tell_planner(request.app.state, ReplanRequest(reason=f"{order.reason} ({actor.name})",
+                                                               keys=list(order.keys)))
+    if not told:
+        raise Problem(503, "The planner's process cannot be reached just now; try again in a moment.",
+                      headers={"Retry-After": "30"})
+    return ReplanAccepted(told=True, message="The planner will re-plan; each proposal it changes gets a new "
+                                             "version (GET /api/v1/scheduling/proposals).")
