@@ -1,9 +1,9 @@
 """What the API tells the audit planner (workflows/audit_planning.py), and the proposal it shows on a
 programme task (issue 18).
 
-The planner's process is started by the first signal that needs it (signal-with-start), so nothing has
-to run it beforehand. A signal is told after the change it reports was written: if Temporal cannot be
-reached at that moment the change still stands, the failure is logged, and the next re-plan (or a
+The planner's process runs once per namespace, started by the worker (workers/main.py). A signal is
+told after the change it reports was written: if Temporal cannot be reached at that moment, or the
+process is not running, the change still stands, the failure is logged, and the next re-plan (or a
 programme manager's "plan again") catches up — the proposals are advice, the register is the truth.
 """
 
@@ -15,39 +15,24 @@ from uuid import UUID
 import asyncpg
 from fastapi import Request
 from temporalio.client import Client
-from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.service import RPCError
 
 from certflow.logging import get_logger
-from certflow.settings import Settings
 from schemas.scheduling import DateSpan, ProposedAudit, ScheduleView
 from store import audit_proposals
-from workflows.audit_planning import (
-    AUDIT_PLANNING_WORKFLOW_ID,
-    REPLAN_SIGNAL,
-    AuditPlanningInput,
-    AuditPlanningWorkflow,
-    ReplanRequest,
-)
-from workflows.incidents import IncidentBound
+from workflows.audit_planning import AUDIT_PLANNING_WORKFLOW_ID, REPLAN_SIGNAL, ReplanRequest
 
 log = get_logger(__name__)
 PROGRAMME_KINDS = frozenset({"programme", "surveillance_programme", "recertification_programme", "special_programme"})
 
 
 async def tell_planner(state: Any, request: ReplanRequest) -> bool:
-    """Signal-with-start the planner's process (``state``: the app's, with its Temporal client and
-    settings); False (logged) when Temporal cannot be reached."""
+    """Signal the planner's process (``state``: the app's, with its Temporal client); False (logged)
+    when it cannot be reached or is not running (the worker starts it: workers/main.py)."""
     client: Client = state.temporal
-    settings: Settings = state.settings
     try:
-        await client.start_workflow(
-            AuditPlanningWorkflow.run,
-            AuditPlanningInput(incident_bound=IncidentBound.of(settings.scheme.process)),
-            id=AUDIT_PLANNING_WORKFLOW_ID, task_queue=settings.task_queue,
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING, start_signal=REPLAN_SIGNAL,
-            start_signal_args=[request],
-            static_summary="the audit planner: re-plans proposals when people's days change")
-    except Exception as exc:
+        await client.get_workflow_handle(AUDIT_PLANNING_WORKFLOW_ID).signal(REPLAN_SIGNAL, request)
+    except RPCError as exc:
         log.warning("planner.not_told", reason=request.reason, error=str(exc))
         return False
     return True

@@ -31,7 +31,7 @@ from store.db import create_pool
 from workers.errors import BusinessErrorsAreFinal
 from workers.pair import WorkerPair, WorkerRole, pair_workers
 from workflows.audit import AuditWorkflow
-from workflows.audit_planning import AuditPlanningWorkflow
+from workflows.audit_planning import AUDIT_PLANNING_WORKFLOW_ID, AuditPlanningInput, AuditPlanningWorkflow
 from workflows.certification import CertificationWorkflow
 from workflows.digest import STAFF_DIGEST_WORKFLOW_ID, StaffDigestInput, StaffDigestWorkflow
 from workflows.incidents import IncidentBound
@@ -142,6 +142,19 @@ async def ensure_staff_digest(client: Client, task_queue: str, settings: Setting
     )
 
 
+async def ensure_audit_planning(client: Client, task_queue: str, settings: Settings) -> None:
+    """The audit planner's process (issue 18) runs once per namespace, like the CNCA reminder: the API
+    signals it when people's days change, and it re-plans the open proposals that touches."""
+    from temporalio.common import WorkflowIDConflictPolicy
+
+    await client.start_workflow(
+        AuditPlanningWorkflow.run, AuditPlanningInput(incident_bound=IncidentBound.of(settings.scheme.process)),
+        id=AUDIT_PLANNING_WORKFLOW_ID, task_queue=task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        static_summary="the audit planner: re-plans the proposals an absence or a decided programme touches",
+    )
+
+
 async def run_worker(settings: Settings) -> None:
     if not settings.database_url:
         raise SystemExit("certflow worker needs CERTFLOW_DATABASE_URL (certflow up sets it for you).")
@@ -159,6 +172,7 @@ async def run_worker(settings: Settings) -> None:
                           graceful_shutdown_timeout=grace)
     await ensure_reporting(client, settings.task_queue, settings)
     await ensure_staff_digest(client, settings.task_queue, settings)
+    await ensure_audit_planning(client, settings.task_queue, settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -1,5 +1,5 @@
-"""The audit planner's process (issue 18): one per namespace, id ``audit-planning``, started by the first
-signal that needs it (signal-with-start from the API). Each signal asks for a re-plan of the open
+"""The audit planner's process (issue 18): one per namespace, id ``audit-planning``, kept by the worker
+like ``regulator-report`` (workers/main.py) and signalled by the API. Each signal asks for a re-plan of the open
 proposals something touched: an absence recorded or cancelled (the person and the days), a programme
 decided (its people and days are now taken), or a programme manager's "plan again". The process
 re-plans one request at a time, in the order they came, through ``replan_proposals``
