@@ -34,7 +34,7 @@ async def _proposal(journey: Journey):
 async def test_a_proposal_accepted_unchanged_passes_every_check_to_the_grant(journey: Journey) -> None:
     await journey.start()
     today = await journey.to_programme()
-    view, p = await _proposal(journey)
+    _, p = await _proposal(journey)
     people = journey.people
     by_id = {a.staff_id: a for a in (people.leader, people.auditor, people.decision_maker, people.shopper,
                                       people.unqualified, people.expert)}
