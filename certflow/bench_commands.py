@@ -16,7 +16,7 @@ import tempfile
 
 # The modules that register benchmarks (bench/harness.py's ``@bench``), imported only when asked for.
 BENCH_MODULES: tuple[str, ...] = ("bench.lists", "bench.completions", "bench.lifecycle", "bench.engine", "bench.twin",
-                                  "bench.replay", "bench.life", "bench.memory")
+                                  "bench.replay", "bench.life", "bench.memory", "bench.scheduling")
 
 
 def load_benches() -> dict:
