@@ -26,6 +26,7 @@ from api import (
     public,
     reports,
     staff,
+    staff_capacity,
     staff_conflicts,
     staff_tokens,
     tasks,
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None, *, pool: asyncpg.Pool | None = 
     app.include_router(incidents.router)
     app.include_router(staff_tokens.router)
     app.include_router(staff_conflicts.router)
+    app.include_router(staff_capacity.router)
     app.include_router(process_view.router)
     app.include_router(process_page.router)
     if process_page.BPMN_JS_DIR.is_dir():  # installed by make install (web/package.json)
