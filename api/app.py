@@ -41,6 +41,7 @@ from api.pages import applications as application_pages
 from api.pages import certificates as certificate_pages
 from api.pages import inbox as inbox_page
 from api.pages import incidents as incident_pages
+from api.pages import leave as leave_pages
 from api.pages import programme_page, public_pages, reference_pages, sign_in, staff_admin, task_page, team
 from api.pages.errors import install_page_errors
 from api.pages.render import STATIC
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None, *, pool: asyncpg.Pool | None = 
     app.include_router(inbox_page.router)
     app.include_router(task_page.router)
     app.include_router(staff_admin.router)
+    app.include_router(leave_pages.router)
     app.include_router(programme_page.router)
     app.include_router(reference_pages.router)
     app.include_router(public_pages.router)

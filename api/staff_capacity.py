@@ -37,6 +37,12 @@ from store.staff_capacity import (
 
 router = APIRouter(prefix="/api/v1/staff", tags=["staff"])
 
+# The checks that also let the person named in the path through (their own capacity and leave).
+_may_read_capacity = permitted_or_own(Action.READ_CAPACITY)
+_may_list_absences = permitted_or_own(Action.LIST_ABSENCES)
+_may_record_absence = permitted_or_own(Action.RECORD_ABSENCE)
+_may_cancel_absence = permitted_or_own(Action.CANCEL_ABSENCE)
+
 
 class CapacityChange(BaseModel):
     """A person's capacity as a whole: what is left out returns to the body's default."""
@@ -72,7 +78,7 @@ def _view(request: Request, capacity: StaffCapacity) -> CapacityView:
 @router.get("/{staff_id}/capacity", response_model=CapacityView,
             summary="a person's home city and audit days a month, with the body's default applied (R-9.1.3)")
 async def read_capacity(staff_id: UUID, request: Request,
-                        actor: Actor = Depends(permitted_or_own(Action.READ_CAPACITY)),
+                        actor: Actor = Depends(_may_read_capacity),
                         pool: asyncpg.Pool = Depends(db)) -> CapacityView:
     """What the planner may ask of the person; a person reads their own whatever their roles. A null
     ``max_audit_days_per_month`` is the body's default, given as ``effective_max_audit_days_per_month``."""
@@ -92,7 +98,7 @@ async def change_capacity(staff_id: UUID, change: CapacityChange, request: Reque
 
 @router.get("/{staff_id}/absences", response_model=list[Absence],
             summary="a person's absences, cancelled ones included, the latest first")
-async def list_absences(staff_id: UUID, actor: Actor = Depends(permitted_or_own(Action.LIST_ABSENCES)),
+async def list_absences(staff_id: UUID, actor: Actor = Depends(_may_list_absences),
                         pool: asyncpg.Pool = Depends(db)) -> list[Absence]:
     """Every absence on record for the person, the latest first; a cancelled one says when and by whom.
     A person reads their own whatever their roles."""
@@ -102,7 +108,7 @@ async def list_absences(staff_id: UUID, actor: Actor = Depends(permitted_or_own(
 @router.post("/{staff_id}/absences", response_model=Absence, status_code=201,
              summary="record leave or another absence: the planner keeps the person off those days")
 async def record(staff_id: UUID, body: AbsenceRequest, request: Request,
-                 actor: Actor = Depends(permitted_or_own(Action.RECORD_ABSENCE)),
+                 actor: Actor = Depends(_may_record_absence),
                  pool: asyncpg.Pool = Depends(db)) -> Absence:
     """Record that the person is away from ``starts_on`` to ``ends_on`` (both included, at most a year);
     everyone may record their own. The audit planner re-plans the audits those days touch."""
@@ -115,7 +121,7 @@ async def record(staff_id: UUID, body: AbsenceRequest, request: Request,
 @router.post("/{staff_id}/absences/{absence_id}/cancel", response_model=Absence,
              summary="cancel an absence that has not ended; it stays on record as cancelled")
 async def cancel(staff_id: UUID, absence_id: UUID, request: Request,
-                 actor: Actor = Depends(permitted_or_own(Action.CANCEL_ABSENCE)),
+                 actor: Actor = Depends(_may_cancel_absence),
                  pool: asyncpg.Pool = Depends(db), day: date = Depends(today)) -> Absence:
     """The person is not away after all; everyone may cancel their own. Cancelling twice, or an absence
     that ended before today, is 409: it stays as it was. The planner may use the days again."""

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from api.pages.forms import SchemaForm
+from api.staff_capacity import AbsenceRequest, CapacityChange
 from api.pages.hints import HINTS_ZH, hint_of
 from api.pages.labels import (
     CONTEXT_CHOICES,
@@ -45,6 +46,8 @@ def _schemas() -> Iterator[tuple[str, dict[str, Any]]]:
     for action, model in ACTION_MODELS.items():
         yield f"action {action}", model.model_json_schema()
     yield "application", ApplicationSubmission.model_json_schema()
+    for model in (CapacityChange, AbsenceRequest):  # the staff person page's and "my leave"'s (issue 18)
+        yield model.__name__, model.model_json_schema()
 
 
 def _walk(node: Any, where: str, fields: dict[str, str], options: dict[str, str]) -> None:
