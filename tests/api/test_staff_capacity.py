@@ -7,10 +7,13 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
+import httpx
 import pytest
 
+from api.app import create_app
 from api.tasks import today
 from certflow.settings import Settings
+from schemas.scheduling import SchedulingPolicy
 from schemas.staff import Role
 
 TODAY = date(2026, 12, 2)
@@ -177,3 +180,23 @@ async def test_a_repeated_put_leaves_the_same_capacity(http, staff, pool):
                for _ in range(2)]
     assert answers[0].json() == answers[1].json()
     assert await pool.fetchval("SELECT count(*) FROM staff_capacity WHERE staff_id = $1", auditor.staff_id) == 1
+
+
+async def test_the_bodys_decisions_apply_admin_roles_and_default_cap(temporal_env, pool, staff):
+    """CERTFLOW_STAFF_ADMIN_ROLES narrows who changes others' leave (programme managers keep it: they plan,
+    R-9.1.3); CERTFLOW_SCHEDULING__MAX_AUDIT_DAYS_PER_MONTH is the cap of whoever has none of their own."""
+    settings = Settings(_env_file=None, task_queue=f"api-{uuid.uuid4().hex[:8]}", database_url="postgresql://unused",
+                        staff_admin_roles=(Role.MANAGER,),
+                        scheduling=SchedulingPolicy(max_audit_days_per_month=9))
+    app = create_app(settings, pool=pool, temporal=temporal_env.client)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+        person, _ = await staff(Role.AUDITOR)
+        _, operator = await staff(Role.OPERATOR)
+        _, planner = await staff(Role.PROGRAMME_MANAGER)
+        path = f"/api/v1/staff/{person.staff_id}/absences"
+        body = {"starts_on": "2030-01-07", "ends_on": "2030-01-08"}
+        refused = await http.post(path, headers=bearer(operator), json=body)
+        assert refused.status_code == 403 and refused.json()["roles_needed"] == ["manager", "programme_manager"]
+        assert (await http.post(path, headers=bearer(planner), json=body)).status_code == 201
+        capacity = await http.get(f"/api/v1/staff/{person.staff_id}/capacity", headers=bearer(planner))
+        assert capacity.json()["effective_max_audit_days_per_month"] == 9

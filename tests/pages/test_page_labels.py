@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 
 from api.pages.forms import SchemaForm
-from api.staff_capacity import AbsenceRequest, CapacityChange
 from api.pages.hints import HINTS_ZH, hint_of
 from api.pages.labels import (
     CONTEXT_CHOICES,
@@ -25,6 +24,7 @@ from api.pages.labels import (
     label_of,
     option_label,
 )
+from api.staff_capacity import AbsenceRequest, CapacityChange
 from rules.sampling import SamplingProposal
 from schemas.actions import ACTION_MODELS, CAUSE_WORDS, Notification, SuspensionCause
 from schemas.applications import ApplicationStatus
