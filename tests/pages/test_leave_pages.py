@@ -120,3 +120,11 @@ async def test_an_auditor_is_offered_no_form_for_anothers_leave_in_a_browser(bro
     await tab.wait_for_load_state("networkidle")
     await expect(tab.locator('form[data-form="absence"]')).to_have_count(1)
     await expect(tab.locator('form[data-form="capacity"]')).to_have_count(0)
+
+
+async def test_a_refused_capacity_change_is_shown_to_whoever_sent_it(http, staff):
+    _, token = await staff(Role.AUDITOR)
+    sign_in(http, token)
+    refused = await post_form(http, "/app/me/capacity/change", [("_csrf", csrf_token(token)), ("home_city", "北京")])
+    assert refused.status_code == 403 and "staff.capacity.change" in refused.text
+    assert 'data-form="capacity"' not in refused.text
