@@ -27,6 +27,7 @@ from api import (
     public,
     reports,
     staff,
+    staff_capacity,
     staff_conflicts,
     staff_tokens,
     tasks,
@@ -41,6 +42,7 @@ from api.pages import applications as application_pages
 from api.pages import certificates as certificate_pages
 from api.pages import inbox as inbox_page
 from api.pages import incidents as incident_pages
+from api.pages import leave as leave_pages
 from api.pages import programme_page, public_pages, reference_pages, sign_in, staff_admin, task_page, team
 from api.pages.errors import install_page_errors
 from api.pages.render import STATIC
@@ -112,6 +114,7 @@ def create_app(settings: Settings | None = None, *, pool: asyncpg.Pool | None = 
     app.include_router(staff_tokens.router)
     app.include_router(staff_conflicts.router)
     app.include_router(proposals.router)
+    app.include_router(staff_capacity.router)
     app.include_router(process_view.router)
     app.include_router(process_page.router)
     if process_page.BPMN_JS_DIR.is_dir():  # installed by make install (web/package.json)
@@ -121,6 +124,7 @@ def create_app(settings: Settings | None = None, *, pool: asyncpg.Pool | None = 
     app.include_router(inbox_page.router)
     app.include_router(task_page.router)
     app.include_router(staff_admin.router)
+    app.include_router(leave_pages.router)
     app.include_router(programme_page.router)
     app.include_router(reference_pages.router)
     app.include_router(public_pages.router)

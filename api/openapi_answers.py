@@ -51,6 +51,8 @@ BY_NAME: dict[str, Any] = {
     "on": "2027-03-01", "reissued_on": None, "suspended_until": None, "suspension_cause": None,
     "computed_level": "four_star", "audit_workflow_id": f"audit-{_WORKFLOW}-initial-1", "audits_running": [],
     "last_surveillance_on": None, "ended_on": None, "revoked_at": None, "resolved_at": None,
+    "home_city": "上海", "max_audit_days_per_month": 10, "effective_max_audit_days_per_month": 10,
+    "starts_on": "2027-02-08", "ends_on": "2027-02-12", "cancelled_at": None, "cancelled_by": None,
     "phone": "010-12345678", "postcode": "100000", "legal_status_proof": "营业执照副本",
 }
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from api.staff_capacity import AbsenceRequest, CapacityChange
 from api.tasks import CompleteRequest
 from schemas.actions import Notification, OrderSpecialAudit, ReduceScope, Reinstate, Reissue, Suspend, Withdraw
 from schemas.conflicts import ConflictDeclaration, ConflictEnd
@@ -66,6 +67,8 @@ EXAMPLES: dict[type, dict[str, Any]] = {
     ConflictDeclaration: {"credit_code": "91110000MA01ABCD2X", "organization_name": "示例呼叫中心有限公司",
                           "reason": "2023 年前曾在该公司任客服主管", "declared_on": "2026-11-02"},
     ConflictEnd: {"ended_on": "2026-12-01"},
+    CapacityChange: {"home_city": "上海", "max_audit_days_per_month": 10},
+    AbsenceRequest: {"starts_on": "2027-02-08", "ends_on": "2027-02-12", "reason": "年假"},
     Notification: {"action": "notification", "kind": "site_change", "received_on": "2026-02-10",
                    "description": "a new site opened in Tianjin", "major": False},
 }

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from enum import StrEnum
+from uuid import UUID
 
 from fastapi import Depends, Request
 
@@ -73,6 +74,11 @@ class Action(StrEnum):
     DECLARE_CONFLICT = "staff.conflict.declare"
     END_CONFLICT = "staff.conflict.end"
     LIST_STAFF = "staff.list"
+    READ_CAPACITY = "staff.capacity.read"
+    CHANGE_CAPACITY = "staff.capacity.change"
+    LIST_ABSENCES = "staff.absence.list"
+    RECORD_ABSENCE = "staff.absence.record"
+    CANCEL_ABSENCE = "staff.absence.cancel"
     READ_CATALOGUE = "catalogue.read"
     LIST_PROPOSALS = "scheduling.proposals"
     REPLAN = "scheduling.replan"
@@ -85,6 +91,13 @@ EVERY_ROLE = frozenset(Role)
 STAFF_ADMIN_ACTIONS = (Action.READ_STAFF_TOKEN, Action.REVOKE_STAFF_TOKEN, Action.ROTATE_STAFF_TOKEN,
                        Action.DEACTIVATE_STAFF, Action.DECLARE_CONFLICT, Action.END_CONFLICT)
 _DEFAULT_STAFF_ADMIN_ROLES: tuple[Role, ...] = Settings.model_fields["staff_admin_roles"].default
+
+# Issue 18: a person's capacity and absences are changed by the staff administrators and by the
+# programme managers, who plan the audits' schedule and resources (R-9.1.3); read as well by the staff
+# readers. Everyone may also read their own capacity and record and cancel their own absences
+# (:func:`permitted_or_own`), whatever the matrix gives their roles.
+CAPACITY_CHANGES = (Action.CHANGE_CAPACITY, Action.RECORD_ABSENCE, Action.CANCEL_ABSENCE)
+CAPACITY_READS = (Action.READ_CAPACITY, Action.LIST_ABSENCES)
 
 # The certificate action of each ``/api/v1/certificates/{number}/{name}`` route (schemas.actions).
 CERTIFICATE_ACTIONS: dict[str, Action] = {
@@ -137,8 +150,11 @@ def permission_matrix(
 ) -> Mapping[Action, frozenset[Role]]:
     """The whole matrix, with the body's Decisions on who may submit an application, who administers
     staff tokens and who may read the staff directory."""
+    planners = frozenset(staff_admin_roles) | {Role.PROGRAMME_MANAGER}
     return {**_FIXED, Action.SUBMIT_APPLICATION: frozenset(intake_roles), Action.LIST_STAFF: frozenset(staff_readers),
-            **{action: frozenset(staff_admin_roles) for action in STAFF_ADMIN_ACTIONS}}
+            **{action: frozenset(staff_admin_roles) for action in STAFF_ADMIN_ACTIONS},
+            **{action: planners for action in CAPACITY_CHANGES},
+            **{action: planners | frozenset(staff_readers) for action in CAPACITY_READS}}
 
 
 def refusal(action: Action, roles: frozenset[Role]) -> Problem:
@@ -147,16 +163,31 @@ def refusal(action: Action, roles: frozenset[Role]) -> Problem:
                    action=action.value, roles_needed=needed)
 
 
+def _allowed(request: Request, action: Action, actor: Actor) -> Actor:
+    settings = request.app.state.settings
+    roles = permission_matrix(settings.intake_roles, settings.staff_admin_roles, settings.staff_readers)[action]
+    if not roles & set(actor.roles):
+        raise refusal(action, roles)
+    return actor
+
+
 def permitted(action: Action) -> Callable:
     """A dependency: the caller is signed in and holds a role the matrix allows for ``action``;
     otherwise 401 (who are you) or 403 naming the roles needed."""
 
     async def check(request: Request, actor: Actor = Depends(current_actor)) -> Actor:
-        settings = request.app.state.settings
-        roles = permission_matrix(settings.intake_roles, settings.staff_admin_roles, settings.staff_readers)[action]
-        if not roles & set(actor.roles):
-            raise refusal(action, roles)
-        return actor
+        return _allowed(request, action, actor)
+
+    check.__name__ = f"permitted_{action.name.lower()}"
+    return check
+
+
+def permitted_or_own(action: Action) -> Callable:
+    """As :func:`permitted`, but the person the path's ``staff_id`` names is let through too: their own
+    leave and capacity are theirs to record and read (issue 18)."""
+
+    async def check(request: Request, staff_id: UUID, actor: Actor = Depends(current_actor)) -> Actor:
+        return actor if actor.staff_id == staff_id else _allowed(request, action, actor)
 
     check.__name__ = f"permitted_{action.name.lower()}"
     return check

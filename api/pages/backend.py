@@ -69,6 +69,12 @@ class Backend:
             response = await client.post(path, json=body, headers=headers)
         return _answer(response)
 
+    async def put(self, path: str, body: dict[str, Any]) -> Answer:
+        """A whole record replaced (a PUT is its own repeat: it takes no idempotency key)."""
+        async with self._client() as client:
+            response = await client.put(path, json=body)
+        return _answer(response)
+
 
 def _answer(response: httpx.Response) -> Answer:
     try:

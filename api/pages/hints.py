@@ -8,6 +8,12 @@ shows in English until it is translated again (tests/pages/test_page_labels.py n
 from __future__ import annotations
 
 HINTS_ZH: dict[str, str] = {
+    # capacity and absences (issue 18)
+    "the city the person travels from, e.g. 上海": "出差出发的城市，如 上海",
+    "audit days a month at most; absent or null: the body's default": "每月最多审查天数；留空即机构默认值",
+    "the first day away": "不在岗的第一天",
+    "the last day away: not before starts_on, at most 366 days on": "不在岗的最后一天：不早于开始日期，最长366天",
+    "e.g. 年假; seen by those who plan the audits": "如 年假；安排审查的人可见",
     # the application
     "统一社会信用代码, 18 characters": "统一社会信用代码，18位",
     "reference of the legal status proof": "法律地位证明文件的编号",

@@ -105,6 +105,11 @@ FIELD_LABELS: dict[str, Words] = {
     "acknowledged_on": ("受审查方认同日期", "Acknowledged by the auditee on"),
     "started_on": ("现场审查实际开始日期", "On-site audit started on"),
     "ended_on": ("现场审查实际结束日期", "On-site audit ended on"),
+    # capacity and absences (issue 18)
+    "home_city": ("常驻城市", "Home city"),
+    "max_audit_days_per_month": ("每月审查天数上限", "Audit days a month at most"),
+    "starts_on": ("开始日期", "First day"),
+    "ends_on": ("结束日期", "Last day"),
     "corrections": ("不符合项纠正", "Corrections"),
     "finding_id": ("不符合项编号", "Finding"),
     "corrected_on": ("纠正日期", "Corrected on"),

@@ -1,6 +1,7 @@
 """The staff directory and each person's page (issue 13's API, as pages): roles, R-7.auditor proofs,
 audits taken part in (R-9.1.9.n1), conflicts of interest (R-9.1.4) with a form to declare and end one,
-and their token's state with revoke, rotate (the new token shown once) and deactivate.
+their token's state with revoke, rotate (the new token shown once) and deactivate, and their capacity
+and absences (issue 18, api/pages/leave.py).
 
 Who sees what is the API's: the directory for ``staff.list``, the token and its actions for the staff
 administrators (``api/permissions.py``); a button is drawn only for a reader the matrix gives it.
@@ -18,6 +19,7 @@ from api.pages.acting import act, new_key, read_form, to
 from api.pages.backend import Backend
 from api.pages.forms import SchemaForm, field_errors
 from api.pages.i18n import language_of
+from api.pages.leave import Redraw, cancel_absence, change_capacity, leave_context, record_absence
 from api.pages.permits import may
 from api.pages.render import page
 from api.pages.session import Session, session_of
@@ -39,7 +41,8 @@ async def directory(request: Request, role: str | None = None, session: Session 
 
 
 async def _person_page(request: Request, session: Session, staff_id: UUID, *, problem: dict[str, Any] | None = None,
-                       values: dict[str, Any] | None = None, issued: dict[str, Any] | None = None) -> Response:
+                       values: dict[str, Any] | None = None, issued: dict[str, Any] | None = None,
+                       leave_values: dict[str, Any] | None = None) -> Response:
     backend = Backend(request, session)
     everyone = await backend.get("/api/v1/staff")
     if not everyone.ok:
@@ -53,13 +56,15 @@ async def _person_page(request: Request, session: Session, staff_id: UUID, *, pr
     declaration = SchemaForm(ConflictDeclaration.model_json_schema(), language_of(request))
     errors = field_errors(problem or {}) if problem and problem.get("form") == "conflict" else {}
     status = int((problem or {}).get("status", 200))
+    leave = await leave_context(request, session, staff_id, problem=problem, values=leave_values)
     return page(request, "staff_person.html", session, status=status, title=person["name"], person=person,
                 token=token.body if token is not None and token.ok else None, issued=issued,
                 token_actions=[n for n, a in TOKEN_ACTIONS.items() if may(request, session, a)],
                 may_declare=may(request, session, Action.DECLARE_CONFLICT),
                 may_end=may(request, session, Action.END_CONFLICT),
                 conflict_fields=declaration.fields(values or {}, errors), problem=problem or {},
-                idempotency_key=new_key(), notice=request.query_params.get("notice", ""))
+                idempotency_key=new_key(), notice=request.query_params.get("notice", ""),
+                leave_base=f"/app/staff/{staff_id}", **leave)
 
 
 @router.get("/app/staff/{staff_id}")
@@ -109,3 +114,28 @@ async def end_conflict(staff_id: UUID, conflict_id: UUID, request: Request,
     return await act(request, session, f"/api/v1/staff/{staff_id}/conflicts/{conflict_id}/end",
                      {"ended_on": fields.get("ended_on", "")}, fields,
                      then=lambda _: to(f"/app/staff/{staff_id}", "利益冲突已结束 / conflict ended"), redraw=redraw)
+
+
+def _redraw_person(request: Request, session: Session, staff_id: UUID) -> Redraw:
+    async def redraw(problem: dict[str, Any], values: dict[str, Any]) -> Response:
+        return await _person_page(request, session, staff_id, problem=problem, leave_values=values)
+    return redraw
+
+
+@router.post("/app/staff/{staff_id}/capacity/change")
+async def capacity_change(staff_id: UUID, request: Request, session: Session = Depends(session_of)) -> Response:
+    return await change_capacity(request, session, staff_id, f"/app/staff/{staff_id}",
+                                 _redraw_person(request, session, staff_id))
+
+
+@router.post("/app/staff/{staff_id}/absences/new")
+async def absence_new(staff_id: UUID, request: Request, session: Session = Depends(session_of)) -> Response:
+    return await record_absence(request, session, staff_id, f"/app/staff/{staff_id}",
+                                _redraw_person(request, session, staff_id))
+
+
+@router.post("/app/staff/{staff_id}/absences/{absence_id}/cancel")
+async def absence_cancel(staff_id: UUID, absence_id: UUID, request: Request,
+                         session: Session = Depends(session_of)) -> Response:
+    return await cancel_absence(request, session, staff_id, absence_id, f"/app/staff/{staff_id}",
+                                _redraw_person(request, session, staff_id))

@@ -56,6 +56,13 @@ PROBES: dict[Action, tuple[str, str, dict | None]] = {
     Action.END_CONFLICT: ("POST", f"/api/v1/staff/{uuid.UUID(int=1)}/conflicts/{uuid.UUID(int=2)}/end",
                           {"ended_on": "2026-01-01"}),
     Action.READ_CATALOGUE: ("GET", "/api/v1/catalogue", None),
+    # Issue 18: another person's (nobody's) capacity and absences; one's own are tests/api/test_staff_capacity.py's.
+    Action.READ_CAPACITY: ("GET", f"/api/v1/staff/{uuid.UUID(int=1)}/capacity", None),
+    Action.CHANGE_CAPACITY: ("PUT", f"/api/v1/staff/{uuid.UUID(int=1)}/capacity", {"home_city": "上海"}),
+    Action.LIST_ABSENCES: ("GET", f"/api/v1/staff/{uuid.UUID(int=1)}/absences", None),
+    Action.RECORD_ABSENCE: ("POST", f"/api/v1/staff/{uuid.UUID(int=1)}/absences",
+                            {"starts_on": "2027-01-04", "ends_on": "2027-01-05"}),
+    Action.CANCEL_ABSENCE: ("POST", f"/api/v1/staff/{uuid.UUID(int=1)}/absences/{uuid.UUID(int=2)}/cancel", None),
 }
 
 

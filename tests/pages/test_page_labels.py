@@ -24,6 +24,7 @@ from api.pages.labels import (
     label_of,
     option_label,
 )
+from api.staff_capacity import AbsenceRequest, CapacityChange
 from rules.sampling import SamplingProposal
 from schemas.actions import ACTION_MODELS, CAUSE_WORDS, Notification, SuspensionCause
 from schemas.applications import ApplicationStatus
@@ -45,6 +46,8 @@ def _schemas() -> Iterator[tuple[str, dict[str, Any]]]:
     for action, model in ACTION_MODELS.items():
         yield f"action {action}", model.model_json_schema()
     yield "application", ApplicationSubmission.model_json_schema()
+    for model in (CapacityChange, AbsenceRequest):  # the staff person page's and "my leave"'s (issue 18)
+        yield model.__name__, model.model_json_schema()
 
 
 def _walk(node: Any, where: str, fields: dict[str, str], options: dict[str, str]) -> None:
