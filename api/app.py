@@ -25,6 +25,7 @@ from api import (
     process_view,
     public,
     reports,
+    scheduling,
     staff,
     staff_conflicts,
     staff_tokens,
@@ -40,6 +41,7 @@ from api.pages import applications as application_pages
 from api.pages import certificates as certificate_pages
 from api.pages import inbox as inbox_page
 from api.pages import incidents as incident_pages
+from api.pages import planning as planning_page
 from api.pages import programme_page, public_pages, reference_pages, sign_in, staff_admin, task_page, team
 from api.pages.errors import install_page_errors
 from api.pages.render import STATIC
@@ -126,8 +128,10 @@ def create_app(settings: Settings | None = None, *, pool: asyncpg.Pool | None = 
     app.include_router(incident_pages.router)
     app.include_router(application_pages.router)
     app.include_router(certificate_pages.router)
+    app.include_router(planning_page.router)
     app.include_router(public.router)
     app.include_router(reports.router)
     app.include_router(staff.router)
     app.include_router(catalogue.router)
+    app.include_router(scheduling.router)
     return app

@@ -74,6 +74,7 @@ class Action(StrEnum):
     END_CONFLICT = "staff.conflict.end"
     LIST_STAFF = "staff.list"
     READ_CATALOGUE = "catalogue.read"
+    READ_SCHEDULING = "scheduling.read"
 
 
 EVERY_ROLE = frozenset(Role)
@@ -123,6 +124,10 @@ OVERSEERS = frozenset({Role.MANAGER, Role.OPERATOR})
 
 DEFAULT_STAFF_READERS = frozenset({Role.PROGRAMME_MANAGER, Role.MANAGER, Role.OPERATOR})
 
+# Issue 18: the year's forecast and the planner's proposals are read by those who programme the audits
+# (R-9.1.3), those who answer for the body's people and its running, and the staff administrators.
+SCHEDULING_READERS = frozenset({Role.PROGRAMME_MANAGER, Role.MANAGER, Role.OPERATOR})
+
 
 def permission_matrix(
     intake_roles: tuple[Role, ...] | frozenset[Role],
@@ -132,7 +137,8 @@ def permission_matrix(
     """The whole matrix, with the body's Decisions on who may submit an application, who administers
     staff tokens and who may read the staff directory."""
     return {**_FIXED, Action.SUBMIT_APPLICATION: frozenset(intake_roles), Action.LIST_STAFF: frozenset(staff_readers),
-            **{action: frozenset(staff_admin_roles) for action in STAFF_ADMIN_ACTIONS}}
+            **{action: frozenset(staff_admin_roles) for action in STAFF_ADMIN_ACTIONS},
+            Action.READ_SCHEDULING: SCHEDULING_READERS | frozenset(staff_admin_roles)}
 
 
 def refusal(action: Action, roles: frozenset[Role]) -> Problem:

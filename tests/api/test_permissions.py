@@ -56,6 +56,7 @@ PROBES: dict[Action, tuple[str, str, dict | None]] = {
     Action.END_CONFLICT: ("POST", f"/api/v1/staff/{uuid.UUID(int=1)}/conflicts/{uuid.UUID(int=2)}/end",
                           {"ended_on": "2026-01-01"}),
     Action.READ_CATALOGUE: ("GET", "/api/v1/catalogue", None),
+    Action.READ_SCHEDULING: ("GET", "/api/v1/scheduling/forecast?months=1", None),
 }
 
 
