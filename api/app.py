@@ -26,6 +26,7 @@ from api import (
     proposals,
     public,
     reports,
+    scheduling,
     staff,
     staff_capacity,
     staff_conflicts,
@@ -43,6 +44,7 @@ from api.pages import certificates as certificate_pages
 from api.pages import inbox as inbox_page
 from api.pages import incidents as incident_pages
 from api.pages import leave as leave_pages
+from api.pages import planning as planning_page
 from api.pages import programme_page, public_pages, reference_pages, sign_in, staff_admin, task_page, team
 from api.pages.errors import install_page_errors
 from api.pages.render import STATIC
@@ -132,8 +134,10 @@ def create_app(settings: Settings | None = None, *, pool: asyncpg.Pool | None = 
     app.include_router(incident_pages.router)
     app.include_router(application_pages.router)
     app.include_router(certificate_pages.router)
+    app.include_router(planning_page.router)
     app.include_router(public.router)
     app.include_router(reports.router)
     app.include_router(staff.router)
     app.include_router(catalogue.router)
+    app.include_router(scheduling.router)
     return app

@@ -72,6 +72,8 @@ BY_MODEL: dict[tuple[str, str], Any] = {
     ("CertificateRow", "next_due_on"): "2027-03-01", ("CertificateRow", "next_due_what"): "surveillance",
     ("IncidentRecord", "reason"): "the register refused the step; it waits for an operator (retry)",
     ("Incident", "reason"): "the register refused the step; it waits for an operator (retry)",
+    ("MonthForecast", "month"): "2027-03", ("MonthForecast", "by_kind"): {"surveillance": "4", "initial": "8"},
+    ("Forecast", "today"): "2026-03-02",
     ("PublicInformation", "validity_years"): 3, ("PublicInformation", "surveillance_at_most_months_apart"): 12,
     ("PublicInformation", "services"): ["呼叫中心服务认证（YD/T 2823-2015），合格、三星、四星、五星"],
     ("PublicInformation", "procedure"): ["申请与评审", "现场审核与神秘顾客访问", "认证决定", "获证后监督", "再认证"],

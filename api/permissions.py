@@ -82,6 +82,7 @@ class Action(StrEnum):
     READ_CATALOGUE = "catalogue.read"
     LIST_PROPOSALS = "scheduling.proposals"
     REPLAN = "scheduling.replan"
+    READ_SCHEDULING = "scheduling.read"
 
 
 EVERY_ROLE = frozenset(Role)
@@ -142,6 +143,10 @@ OVERSEERS = frozenset({Role.MANAGER, Role.OPERATOR})
 
 DEFAULT_STAFF_READERS = frozenset({Role.PROGRAMME_MANAGER, Role.MANAGER, Role.OPERATOR})
 
+# Issue 18: the year's forecast and the planner's proposals are read by those who programme the audits
+# those who answer for the body's people and its running, and the staff administrators.
+SCHEDULING_READERS = frozenset({Role.PROGRAMME_MANAGER, Role.MANAGER, Role.OPERATOR})
+
 
 def permission_matrix(
     intake_roles: tuple[Role, ...] | frozenset[Role],
@@ -154,7 +159,8 @@ def permission_matrix(
     return {**_FIXED, Action.SUBMIT_APPLICATION: frozenset(intake_roles), Action.LIST_STAFF: frozenset(staff_readers),
             **{action: frozenset(staff_admin_roles) for action in STAFF_ADMIN_ACTIONS},
             **{action: planners for action in CAPACITY_CHANGES},
-            **{action: planners | frozenset(staff_readers) for action in CAPACITY_READS}}
+            **{action: planners | frozenset(staff_readers) for action in CAPACITY_READS},
+            Action.READ_SCHEDULING: SCHEDULING_READERS | frozenset(staff_admin_roles)}
 
 
 def refusal(action: Action, roles: frozenset[Role]) -> Problem:

@@ -63,6 +63,9 @@ PROBES: dict[Action, tuple[str, str, dict | None]] = {
     Action.RECORD_ABSENCE: ("POST", f"/api/v1/staff/{uuid.UUID(int=1)}/absences",
                             {"starts_on": "2027-01-04", "ends_on": "2027-01-05"}),
     Action.CANCEL_ABSENCE: ("POST", f"/api/v1/staff/{uuid.UUID(int=1)}/absences/{uuid.UUID(int=2)}/cancel", None),
+    Action.READ_SCHEDULING: ("GET", "/api/v1/scheduling/forecast?months=1", None),
+    Action.LIST_PROPOSALS: ("GET", "/api/v1/scheduling/proposals", None),
+    Action.REPLAN: ("POST", "/api/v1/scheduling/replan", {"reason": "a new auditor"}),
 }
 
 

@@ -30,6 +30,7 @@ def shown_on(pages: dict[str, str]) -> set[Action]:
         Action.READ_CNCA_REPORT: 'action="/app/reports/cnca"' in pages["reports"],
         Action.LIST_INCIDENTS: 'href="/app/incidents"' in pages["inbox"],
         Action.LIST_STAFF: 'href="/app/staff"' in pages["inbox"],
+        Action.READ_SCHEDULING: 'href="/app/planning"' in pages["inbox"],
         Action.REVOKE_STAFF_TOKEN: 'data-action="revoke"' in pages["person"],
         Action.ROTATE_STAFF_TOKEN: 'data-action="rotate"' in pages["person"],
         Action.DEACTIVATE_STAFF: 'data-action="deactivate"' in pages["person"],
@@ -63,6 +64,7 @@ async def test_each_role_is_offered_exactly_what_the_matrix_gives_it(http, staff
     settings = app.state.settings
     matrix = permission_matrix(settings.intake_roles, settings.staff_admin_roles, settings.staff_readers)
     checked = {Action.SUBMIT_APPLICATION, Action.READ_CNCA_REPORT, Action.LIST_INCIDENTS, Action.LIST_STAFF,
+               Action.READ_SCHEDULING,
                Action.REVOKE_STAFF_TOKEN, Action.ROTATE_STAFF_TOKEN, Action.DEACTIVATE_STAFF,
                Action.DECLARE_CONFLICT, Action.END_CONFLICT, *CERTIFICATE_ACTIONS.values(),
                *CAPACITY_CHANGES, *CAPACITY_READS}

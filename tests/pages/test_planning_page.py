@@ -1,0 +1,60 @@
+"""The audit forecast page /app/planning (issue 18): for those who may read the forecast (scheduling.read),
+linked from their navigation only; a month over capacity said in words and marked ▲ (not only coloured),
+months of a year without holiday data marked provisional (R-dates); drawn without JavaScript."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from api.pages.session import SESSION_COOKIE
+from api.tasks import today
+from schemas.staff import Role
+from tests.pages.browser import PHONE
+from tests.pages.test_incident_pages import signed_in_tab
+from tests.store.scheduling_rows import certified
+
+TODAY = date(2026, 3, 2)
+
+
+def sign_in(http, token: str) -> None:
+    http.cookies.set(SESSION_COOKIE, token)
+
+
+async def test_who_sees_the_page_and_its_link(app, http, staff):
+    app.dependency_overrides[today] = lambda: TODAY
+    _, reviewer = await staff(Role.REVIEWER)
+    sign_in(http, reviewer)
+    refused = await http.get("/app/planning")
+    assert refused.status_code == 403
+    assert 'href="/app/planning"' not in (await http.get("/app")).text
+    _, planner = await staff(Role.PROGRAMME_MANAGER)
+    sign_in(http, planner)
+    assert 'href="/app/planning"' in (await http.get("/app")).text
+    shown = await http.get("/app/planning?lang=en")
+    assert shown.status_code == 200 and "Audit forecast" in shown.text
+    assert shown.text.count('<tr class="') == 12 and "Over capacity" not in shown.text
+
+
+async def test_a_month_over_capacity_is_said_and_marked_in_a_browser(app, browser, pool, staff):
+    """A surveillance due 2026-09-01 (R-9.2.1) closes its window in August; no auditor can take it: August
+    is over capacity. 2027 has no holiday data yet: its months are provisional."""
+    app.dependency_overrides[today] = lambda: TODAY
+    await certified(pool, next_due=date(2026, 9, 1), person_days="7")
+    await staff(Role.MYSTERY_SHOPPER)
+    _, manager = await staff(Role.MANAGER)
+    tab = await signed_in_tab(browser, manager)
+    await tab.get_by_role("link", name="排期预测").click()
+    await tab.wait_for_url("**/app/planning", wait_until="networkidle")
+    august = tab.locator('tr[data-month="2026-08"]')
+    assert await august.get_attribute("data-over") == "yes"
+    assert "▲ 超出能力" in await august.inner_text()
+    assert "2.5 / 0" in await august.inner_text() and "监督 2.5" in await august.inner_text()
+    july = tab.locator('tr[data-month="2026-07"]')
+    assert await july.get_attribute("data-over") == "no" and "超出能力" not in await july.inner_text()
+    assert "暂定" in await tab.locator('tr[data-month="2027-01"]').inner_text()
+    assert "暂定" not in await tab.locator('tr[data-month="2026-12"]').inner_text()
+    await browser.screenshot(tab, "planning-forecast")
+    phone = await signed_in_tab(browser, manager, PHONE)
+    await phone.goto("/app/planning", wait_until="networkidle")
+    assert "超出能力" in await phone.locator('tr[data-month="2026-08"]').inner_text()
+    await browser.screenshot(phone, "planning-forecast-phone")
