@@ -234,7 +234,7 @@ async def _recertifications(conn: Db, today: date, until: date, policy: Scheduli
               AND NOT EXISTS (SELECT 1 FROM events e WHERE e.workflow_id = c.workflow_id
                               AND e.kind IN ('recertification.declined', 'recertification.refused')
                               AND (e.occurred_at AT TIME ZONE 'Asia/Shanghai')::date >= c.issued_on)""",
-        add_months(until, policy.window_months_before_due + 2), AuditKind.RECERTIFICATION.value, list(IN_FORCE))
+        _expiring_by(until, policy, calendar), AuditKind.RECERTIFICATION.value, list(IN_FORCE))
     subjects = await _subjects(conn, [r["application_id"] for r in rows])
     found = []
     for r in rows:
@@ -247,6 +247,14 @@ async def _recertifications(conn: Db, today: date, until: date, policy: Scheduli
             earliest=earliest, latest=latest, window_rule="R-9.3",
             person_days=_least(subject, AuditKind.RECERTIFICATION), stage1=False, visits=True))  # R-3.10
     return found
+
+
+def _expiring_by(until: date, policy: SchedulingPolicy, calendar: HolidayTable) -> date:
+    """A bound on the expiry of a certificate whose recertification window can open by ``until`` (the
+    window's months and the margin after it, a month to spare); the exact test follows in Python."""
+    after = add_working_days(add_months(until, policy.window_months_before_due), policy.decision_margin_working_days,
+                             calendar).date
+    return add_months(after, 1)
 
 
 async def _initials(conn: Db, today: date) -> list[AuditDemand]:

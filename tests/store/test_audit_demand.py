@@ -68,6 +68,17 @@ async def test_an_expiring_certificate_gives_a_recertification_at_the_R_A_n1c_mi
     assert found.key == f"{cert.workflow_id}/recertification/2027-01-31"
 
 
+async def test_a_recertification_is_due_when_its_window_opens_by_the_horizon_R_9_3(pool):
+    """Valid to 2027-05-20: the audit starts by 2027-04-29 (15 working days before), its window opens
+    2027-01-29, within the horizon; valid to 2027-06-30: it opens 2027-03-09, after the horizon."""
+    opens_inside = await certified(pool, valid_to=date(2027, 5, 20))
+    opens_after = await certified(pool, valid_to=date(2027, 6, 30))
+    found = await due(pool)
+    assert (found[opens_inside.workflow_id].earliest, found[opens_inside.workflow_id].latest) == (
+        date(2027, 1, 29), date(2027, 4, 29))
+    assert opens_after.workflow_id not in found
+
+
 async def test_no_initial_time_recorded_gives_the_floors(pool):
     surveilled = await certified(pool, next_due=date(2026, 9, 1), person_days=None)
     expiring = await certified(pool, valid_to=date(2027, 1, 31), person_days=None)
