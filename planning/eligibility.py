@@ -18,7 +18,7 @@ from uuid import UUID
 
 from planning.cities import travels
 from planning.days import Days, month_of
-from planning.shape import Shape, audit_shape
+from planning.shape import Shape, audit_shapes
 from schemas.scheduling import AuditDemand, PlanPerson, PlanRequest, ProposedAudit
 from schemas.staff import Role
 
@@ -174,8 +174,18 @@ class Job:
 
 
 def build_job(demand: AuditDemand, request: PlanRequest, days: Days, people: dict[UUID, Person]) -> Job:
-    policy = request.policy
-    shape = audit_shape(demand, policy)
+    """The job in the preferred shape the body's auditors can fill: a body of three auditors gets three
+    for three days rather than four for two (the shapes in order, the first with enough people)."""
+    shapes = audit_shapes(demand, request.policy)
+    job = _job_in_shape(demand, shapes[0] if shapes else None, days, people)
+    for shape in shapes[1:]:
+        if len(job.members) >= (job.shape.team_size if job.shape else 0):
+            break
+        job = _job_in_shape(demand, shape, days, people)
+    return job
+
+
+def _job_in_shape(demand: AuditDemand, shape: Shape | None, days: Days, people: dict[UUID, Person]) -> Job:
     window = days.span(demand.earliest, demand.latest)
     job = Job(demand, shape, window, [], {}, [], {}, [])
     if shape is None:

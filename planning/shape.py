@@ -42,22 +42,25 @@ def _keeps_onsite_share(total: int, onsite: int) -> bool:
     return True
 
 
-def audit_shape(demand: AuditDemand, policy: SchedulingPolicy) -> Shape | None:
-    """The proposed shape of ``demand``, or None when no team of at most ``max_team_size`` for at most
-    ``max_onsite_days`` days reaches its minimum with 80 % on site."""
-    best: tuple[int, int, Shape] | None = None
+def audit_shapes(demand: AuditDemand, policy: SchedulingPolicy) -> list[Shape]:
+    """Every shape that keeps the rules, the preferred first: the least time, then the smallest team.
+    Each team size appears once, with the fewest days that reach the minimum (more only adds time)."""
+    shapes = []
     for size in range(1, policy.max_team_size + 1):
         for days in range(1, policy.max_onsite_days + 1):
             shape = Shape(size, days, demand.stage1)
-            if shape.person_days < demand.person_days:
-                continue
-            if not _keeps_onsite_share(shape.person_days, shape.onsite_person_days):
-                continue
-            rank = (shape.person_days, size, shape)
-            if best is None or rank[:2] < best[:2]:
-                best = rank
-            break  # more days for the same team only adds time
-    return best[2] if best else None
+            if shape.person_days >= demand.person_days and _keeps_onsite_share(shape.person_days,
+                                                                                shape.onsite_person_days):
+                shapes.append(shape)
+                break
+    return sorted(shapes, key=lambda s: (s.person_days, s.team_size))
+
+
+def audit_shape(demand: AuditDemand, policy: SchedulingPolicy) -> Shape | None:
+    """The preferred shape of ``demand``, or None when no team of at most ``max_team_size`` for at most
+    ``max_onsite_days`` days reaches its minimum with 80 % on site."""
+    shapes = audit_shapes(demand, policy)
+    return shapes[0] if shapes else None
 
 
 def no_shape_reason(demand: AuditDemand, policy: SchedulingPolicy) -> str:

@@ -58,7 +58,8 @@ async def test_a_re_plan_adds_a_version_and_the_task_shows_it(stack, staff) -> N
     http, pool, env = stack["http"], stack["pool"], stack["env"]
     today = (await env.get_current_time()).date()
     _, manager = await staff(Role.PROGRAMME_MANAGER)
-    await staff(Role.AUDITOR, qualified=True)  # now there is someone to audit
+    for _ in range(2):  # now there are auditors for a team (3 person-days with stage 1: two for two days)
+        await staff(Role.AUDITOR, qualified=True)
     await staff(Role.MYSTERY_SHOPPER)
     demand = await _open_programme_task(pool, today)
 
@@ -84,7 +85,7 @@ async def test_a_re_plan_adds_a_version_and_the_task_shows_it(stack, staff) -> N
     shown = (await http.get(f"/api/v1/tasks/{demand.key}", headers=bearer(manager))).json()["schedule"]
     assert shown["version"] == 2 and shown["unplaced"] is None
     programme = shown["programme"]
-    assert [m["role"] for m in programme["team"]] == ["leader"]
+    assert sorted(m["role"] for m in programme["team"]) == ["auditor", "leader"]  # R-7.team
     assert programme["stage1_on"] < programme["onsite_start"]
     assert [v["site"] for v in programme["visits"]] == ["总部"]
     listed = (await http.get("/api/v1/scheduling/proposals", headers=bearer(manager))).json()

@@ -12,7 +12,7 @@ from schemas.scheduling import DateSpan
 from schemas.staff import Role
 from schemas.tasking import Actor
 from store import audit_proposals
-from store.staff import add_staff
+from store.staff import add_qualification, add_staff
 from tests.workflows.conftest import Journey, full_marks, stage1
 from workflows.audit_planning import (
     AUDIT_PLANNING_WORKFLOW_ID,
@@ -89,9 +89,14 @@ async def test_the_proposal_keeps_a_person_on_leave_off_the_audit(journey: Journ
         "INSERT INTO staff_absences (id, staff_id, starts_on, ends_on, reason, recorded_by) "
         "VALUES ($1, $2, $3, $4, '年假', 'test')", uuid.uuid4(), people.auditor.staff_id, today,
         today + timedelta(days=120))
+    # A fourth qualified auditor, so that a team of three (R-7.team) is still there without them.
+    person, _ = await add_staff(journey.pool, "何审查", [Role.AUDITOR], email="he@body.example")
+    for kind in ("training_certificate", "competence_evaluation"):
+        await add_qualification(journey.pool, person.id, kind, date(2024, 1, 1), date(2030, 12, 31))
     await journey.to_programme()
     _, p = await _proposal(journey)
     assert people.auditor.staff_id not in {m.staff_id for m in p.team}
+    assert person.id in {m.staff_id for m in p.team}
 
 
 async def test_an_absence_re_plans_the_proposals_it_touches(journey: Journey) -> None:
