@@ -7,16 +7,18 @@ The numbers are the API's (``GET /api/v1/scheduling/forecast``); the page draws 
 
 from __future__ import annotations
 
+import secrets
 from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from api.pages.backend import Backend
 from api.pages.i18n import language_of
+from api.pages.permits import may
 from api.pages.render import page
-from api.pages.session import Session, session_of
+from api.pages.session import Session, check_csrf, form_of, session_of
 from api.pages.team import refuse_unless
 from api.permissions import Action
 
@@ -43,10 +45,35 @@ def bar_top(demand: Any, capacity: Any) -> str:
 
 @router.get("/app/planning")
 async def planning(request: Request, session: Session = Depends(session_of)) -> Response:
+    return await _draw(request, session)
+
+
+@router.post("/app/planning/replan")
+async def replan(request: Request, session: Session = Depends(session_of)) -> Response:
+    """A programme manager's "plan again" (issue 18): every open proposal re-planned, with the reason."""
+    pairs = await form_of(request)
+    check_csrf(session, pairs)
+    sent = dict(pairs)
+    answer = await Backend(request, session).post("/api/v1/scheduling/replan", {"reason": sent.get("reason", "")},
+                                                  idempotency_key=sent.get("_idem") or None)
+    if answer.ok:
+        return RedirectResponse("/app/planning?replanned=1", status_code=303)
+    return await _draw(request, session, problem=answer.problem, status=answer.status)
+
+
+async def _draw(request: Request, session: Session, *, problem: dict[str, Any] | None = None,
+                status: int = 200) -> Response:
     refuse_unless(request, session, Action.READ_SCHEDULING.value)
-    answer = await Backend(request, session).get("/api/v1/scheduling/forecast", months=12)
+    backend = Backend(request, session)
+    answer = await backend.get("/api/v1/scheduling/forecast", months=12)
     if not answer.ok:
         return page(request, "problem.html", session, status=answer.status, problem=answer.problem)
+    proposals = None
+    if may(request, session, Action.LIST_PROPOSALS.value):
+        listed = await backend.get("/api/v1/scheduling/proposals")
+        proposals = listed.body if listed.ok else None
     english = language_of(request) == "en"
-    return page(request, "planning.html", session, title="审核排期预测", forecast=answer.body, days=days,
-                bar_top=bar_top, kind_words=lambda kind: KIND_WORDS.get(kind, (kind, kind))[english])
+    return page(request, "planning.html", session, status=status, title="审核排期预测", forecast=answer.body,
+                days=days, bar_top=bar_top, kind_words=lambda kind: KIND_WORDS.get(kind, (kind, kind))[english],
+                proposals=proposals, problem=problem or {}, idempotency_key=secrets.token_urlsafe(16),
+                may_replan=may(request, session, Action.REPLAN.value))

@@ -58,3 +58,26 @@ async def test_a_month_over_capacity_is_said_and_marked_in_a_browser(app, browse
     await phone.goto("/app/planning", wait_until="networkidle")
     assert "超出能力" in await phone.locator('tr[data-month="2026-08"]').inner_text()
     await browser.screenshot(phone, "planning-forecast-phone")
+
+
+async def test_open_proposals_and_plan_again_for_the_programme_managers(app, http, pool, staff):
+    """Issue 18: the proposals in force are listed with the rule that keeps one unplaced; a programme
+    manager may ask to plan again (without the planner's process running here: refused with a reason,
+    kept on the page), a manager of operations sees the list but no form."""
+    from tests.api.test_proposals import _open_programme_task
+
+    app.dependency_overrides[today] = lambda: TODAY
+    demand = await _open_programme_task(pool, TODAY)
+    _, planner = await staff(Role.PROGRAMME_MANAGER)
+    sign_in(http, planner)
+    shown = await http.get("/app/planning")
+    assert f'href="/app/tasks/{demand.key}"' in shown.text
+    assert "无法安排" in shown.text and "R-7.team" in shown.text and "nobody was free" in shown.text
+    assert 'action="/app/planning/replan"' in shown.text
+    csrf = shown.text.split('name="_csrf" value="')[1].split('"')[0]
+    asked = await http.post("/app/planning/replan", data={"_csrf": csrf, "reason": "新审核员入职"})
+    assert asked.status_code == 503 and "try again" in asked.text  # kept on the page, said why
+    _, operator = await staff(Role.OPERATOR)
+    sign_in(http, operator)
+    shown = await http.get("/app/planning")
+    assert "R-7.team" in shown.text and 'action="/app/planning/replan"' not in shown.text
