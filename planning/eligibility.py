@@ -177,12 +177,14 @@ def build_job(demand: AuditDemand, request: PlanRequest, days: Days, people: dic
     """The job in the preferred shape the body's auditors can fill: a body of three auditors gets three
     for three days rather than four for two (the shapes in order, the first with enough people)."""
     shapes = audit_shapes(demand, request.policy)
-    job = _job_in_shape(demand, shapes[0] if shapes else None, days, people)
+    preferred = _job_in_shape(demand, shapes[0] if shapes else None, days, people)
+    if preferred.shape is None or len(preferred.members) >= preferred.shape.team_size:
+        return preferred
     for shape in shapes[1:]:
-        if len(job.members) >= (job.shape.team_size if job.shape else 0):
-            break
         job = _job_in_shape(demand, shape, days, people)
-    return job
+        if len(job.members) >= shape.team_size:
+            return job
+    return preferred  # nobody can fill any: explained in the preferred shape
 
 
 def _job_in_shape(demand: AuditDemand, shape: Shape | None, days: Days, people: dict[UUID, Person]) -> Job:

@@ -42,7 +42,9 @@ def teams(problem: Problem, ledger: Ledger, job: Job, start: int, ready: list[UU
     window = problem.policy.stage1_window_working_days
     for leader in ready:
         person = problem.people[leader]
-        for day in range(start - 1, max(days.first_after_today, start - window) - 1, -1):
+        # the plan goes out once stage 1 is done, at least the notice before the on-site audit.
+        latest = start - problem.policy.plan_notice_working_days
+        for day in range(latest, max(days.first_after_today, start - window) - 1, -1):
             on = days.working[day]
             if not (ledger.day_free(leader, day, problem.capacity) and person.qualified(on, on)):
                 continue

@@ -149,6 +149,8 @@ class PlanModel:
         """R-9.1.5 stage 1 by the leader; every member qualified on its day too (R-7.auditor, audit_dates)."""
         m, window = self.model, self.problem.policy.stage1_window_working_days
         day = self._prep_day(job, audit, window, f"stage1 {job.key}")
+        # R-9.1.6: the leader sends the plan once stage 1 is done, at least the notice before the audit.
+        m.Add(day <= audit.start - self.problem.policy.plan_notice_working_days).OnlyEnforceIf(audit.placed)
         charged = {mo: job.prep_months(self.problem.days, mo, window) for mo in months}
         for p, member in audit.members.items():
             m.AddLinearExpressionInDomain(day, self._domain("qualified", p)).OnlyEnforceIf(member)

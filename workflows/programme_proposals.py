@@ -42,7 +42,7 @@ async def propose_programme(board: TaskBoard, task_kind: str, audit_kind: AuditK
                       minimum_person_days=minimum, stage1=stage1, visits=visits, site_names=site_names,
                       end_by=end_by, window_rule=window_rule)
     try:
-        made: ProposalMade = await workflow.execute_activity(
+        made: ProposalMade = await workflow.execute_activity_method(
             SchedulingActivities.propose_programme, ask, start_to_close_timeout=PROPOSAL_TIMEOUT,
             retry_policy=PROPOSAL_RETRY, task_queue=workflow.info().task_queue + IO_QUEUE_SUFFIX,
             summary="排程建议 (proposed team and dates)")

@@ -52,6 +52,7 @@ async def test_the_programme_form_holds_the_proposal_and_submitting_it_unchanged
             await tab.wait_for_url("**/app?done=*")
 
             await journey.stage("audit")  # the process accepted it: every check passed
+            await journey.task("stage1", journey.audit())  # the audit recorded, its first task open
             audit = await pool.fetchrow("SELECT onsite_start, onsite_end FROM audits WHERE workflow_id = $1",
                                         journey.workflow_id)
             assert (audit["onsite_start"], audit["onsite_end"]) == (p.onsite_start, p.onsite_end)

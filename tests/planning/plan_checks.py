@@ -64,6 +64,8 @@ def assert_keeps_rules(request: PlanRequest, result: PlanResult) -> None:
         assert working[index[proposal.onsite_start] - policy.plan_notice_working_days] >= sent
         if proposal.stage1_on is not None:
             assert proposal.stage1_on in index and request.today < proposal.stage1_on < proposal.onsite_start
+            # the plan, sent once stage 1 is done, reaches the auditee the notice ahead.
+            assert index[proposal.stage1_on] <= index[proposal.onsite_start] - policy.plan_notice_working_days
             assert proposal.team[0].role == "leader"
         for visit in proposal.visits:
             assert visit.planned_on in index and request.today < visit.planned_on

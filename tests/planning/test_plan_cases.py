@@ -168,3 +168,15 @@ def test_a_fixed_proposal_takes_its_peoples_days(planner):
     _, result = plan(planner, [audit, initial("kept")], [auditor(1), auditor(2), auditor(3)], fixed=[fixed])
     [proposal] = result.proposals  # "kept" is not planned again
     assert proposal.key == "initial-1" and [m.staff_id for m in proposal.team] == [uuid.UUID(int=3)]
+
+
+@pytest.mark.parametrize("planner", [solve, solve_greedy])
+def test_a_body_of_three_auditors_gets_three_for_longer_r7_team(planner):
+    """9 person-days with stage 1: four auditors for two days is the least time (R-A.n1a: 8 on site of 9),
+    but with three auditors the planner proposes three for three days rather than nothing."""
+    people = [auditor(n) for n in range(1, 4)] + [shopper(1)]
+    _, result = plan(planner, [initial(person_days=Decimal("9"))], people)
+    [proposal] = result.proposals
+    assert len(proposal.team) == 3 and proposal.onsite_days == Decimal("9") and proposal.person_days == Decimal("10")
+    _, four = plan(planner, [initial(person_days=Decimal("9"))], [*people, auditor(4)])
+    assert len(four.proposals[0].team) == 4 and four.proposals[0].person_days == Decimal("9")
