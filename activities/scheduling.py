@@ -96,7 +96,7 @@ class SchedulingActivities:
         others = await audit_proposals.in_force_for_open_tasks(self.pool, excluding=[ask.key])
         result = await self.solve([demand], [p.proposal for p in others if p.proposal is not None], ask.today)
         stored = await self.store(demand, result, task_id=ask.key, made_by=f"propose:{ask.key}", today=ask.today,
-                                  reason="the programme task opened")
+                                  reason="方案任务开启 (the programme task opened)")
         return ProposalMade(key=ask.key, version=stored.version, placed=stored.proposal is not None,
                             rule_id=stored.unplaced.rule_id if stored.unplaced else None)
 
