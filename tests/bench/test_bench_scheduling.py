@@ -27,3 +27,7 @@ async def test_scheduling_compares_cp_sat_with_the_greedy_plan(tmp_path, capsys)
     assert sum(line["cp_sat_unplaced_by_rule"].values()) == line["cp_sat"]["unplaced"]
     if line["greedy"]["travel"]:
         assert line["travel_ratio"] == round(line["cp_sat"]["travel"] / line["greedy"]["travel"], 3)
+    # CP-SAT starts from the best greedy plan and never returns a worse one, so its objective is not above it
+    assert line["objective"]["cp_sat"] <= line["objective"]["cp_sat_start"] <= line["objective"]["greedy"]
+    if line["objective"]["greedy"]:
+        assert line["ratio"] == round(line["objective"]["cp_sat"] / line["objective"]["greedy"], 3)
