@@ -168,3 +168,10 @@ def test_a_fixed_proposal_takes_its_peoples_days(planner):
     _, result = plan(planner, [audit, initial("kept")], [auditor(1), auditor(2), auditor(3)], fixed=[fixed])
     [proposal] = result.proposals  # "kept" is not planned again
     assert proposal.key == "initial-1" and [m.staff_id for m in proposal.team] == [uuid.UUID(int=3)]
+
+
+@pytest.mark.parametrize("last", [1, 3])  # without a hint the seeded order picks auditor 2
+def test_the_team_hint_breaks_a_tie(last):
+    audit = initial(sites=[], visits=False, stage1=False, person_days=Decimal(1), team_hint=[uuid.UUID(int=last)])
+    _, result = plan(solve, [audit], [auditor(1), auditor(2), auditor(3)])
+    assert [m.staff_id for m in result.proposals[0].team] == [uuid.UUID(int=last)]
