@@ -12,17 +12,29 @@ from planning.ledger import Ledger
 from planning.problem import Placement, Problem
 
 
-def first_fit(problem: Problem, ledger: Ledger, job: Job, *, visits: bool = True) -> Placement | None:
-    """The first start (in order) where ``job`` fits; ``visits=False`` looks at the team alone."""
+def first_fit(problem: Problem, ledger: Ledger, job: Job, *, visits: bool = True,
+              target: float | None = None) -> Placement | None:
+    """The first start (in order) where ``job`` fits; ``visits=False`` looks at the team alone. People are
+    ranked by travel, then load; with a ``target`` load (half-days), by the solver's own cost: travel
+    against the half-days above the target the audit would put on them."""
     if job.shape is None:
         return None
+    policy, added = problem.policy, 2 * job.shape.onsite_days
+
+    def rank(p: UUID) -> tuple:
+        if target is None:
+            return job.travel[p], ledger.load[p], problem.tie_break[p]
+        above = max(0.0, ledger.load[p] + added - target)
+        weighed = policy.travel_weight * job.travel[p] + policy.balance_weight * above
+        return weighed, ledger.load[p], problem.tie_break[p]
+
     allowed = {p: set(starts) for p, starts in job.members.items()}
     for start in job.starts:
         end, month = start + job.shape.onsite_days - 1, problem.days.months[start]
         ready = [p for p in job.members if start in allowed[p]
                  and ledger.month_room(p, month) >= 2 * job.shape.onsite_days
                  and all(ledger.day_free(p, i, problem.capacity) for i in range(start, end + 1))]
-        ready.sort(key=lambda p: (job.travel[p], ledger.load[p], problem.tie_break[p]))
+        ready.sort(key=rank)
         for placement in teams(problem, ledger, job, start, ready):
             if (not visits or add_visits(problem, ledger, job, placement)) and ledger.fits(placement):
                 return placement

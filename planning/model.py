@@ -13,7 +13,9 @@ order) and each site its ``shopper_candidates`` best shoppers, plus the people o
 is given as a hint: the solver starts from the greedy plan and never returns a worse one.
 
 Objective: ``penalty`` × audits left unplaced (more than any travel or balance an audit can cost) +
-``travel_weight`` × people travelling + ``balance_weight`` × (most − least half-days among auditors).
+``travel_weight`` × people travelling + ``balance_weight`` × (most − least half-days among auditors) − 1
+for each member of the audit's ``team_hint`` on its team (a tie-break: the last team is kept when it
+costs nothing else).
 """
 
 from __future__ import annotations
@@ -89,7 +91,8 @@ class PlanModel:
         placed = m.NewBoolVar(f"placed {job.key}")
         start = m.NewIntVarFromDomain(cp_model.Domain.FromValues(job.starts), f"start {job.key}")
         months = self._months(job, placed, start)
-        team = self._pick(list(job.members), job.travel, self.candidates, hint.team if hint else [])
+        preferred = [p for p in job.demand.team_hint if p in job.members]  # e.g. the last audit's team
+        team = self._pick(list(job.members), job.travel, self.candidates, [*(hint.team if hint else []), *preferred])
         members = {p: m.NewBoolVar(f"member {job.key} {p}") for p in team}
         leaders = {p: m.NewBoolVar(f"leader {job.key} {p}") for p in team}
         m.Add(sum(members.values()) == size * placed)
@@ -100,7 +103,7 @@ class PlanModel:
             self.intervals[p].append((m.NewOptionalFixedSizeIntervalVar(start, length, members[p], ""), capacity))
             self._charge(p, months, {mo: [mo] for mo in months}, 2 * length, members[p])
             self.load_terms[p].append((2 * length, members[p]))
-            self.cost_terms.append((policy.travel_weight * job.travel[p], members[p]))
+            self.cost_terms.append((policy.travel_weight * job.travel[p] - (p in preferred), members[p]))
         audit = AuditVars(job, placed, start, members, leaders)
         if job.demand.stage1:
             audit.stage1 = self._add_stage1(job, audit, months)
@@ -130,6 +133,8 @@ class PlanModel:
             both = literal
             if len(months) > 1:
                 both = self.model.NewBoolVar("")
+                # both = literal ∧ in_month, exactly: with only the first clause, presolve's dual reductions
+                # broke the greedy hint (CP-SAT then found no solution at 500 audits in 60 s).
                 self.model.AddBoolOr([literal.Not(), in_month.Not(), both])
                 self.model.AddImplication(both, literal)
                 self.model.AddImplication(both, in_month)
@@ -249,13 +254,12 @@ class PlanModel:
 
     # --- solving ---------------------------------------------------------------------------------------
 
-    def solve(self) -> tuple[str, list[Placement] | None]:
-        """The status and the placements found (None when the solver found none in its time)."""
+    def solve(self, seconds: float) -> tuple[str, list[Placement] | None]:
+        """The status and the placements found in ``seconds`` (None when the solver found none)."""
         solver = cp_model.CpSolver()
-        policy = self.problem.policy
-        solver.parameters.num_workers = 2
+        solver.parameters.num_workers = 2  # the machine's two cores
         solver.parameters.random_seed = self.problem.request.seed
-        solver.parameters.max_time_in_seconds = policy.time_limit_seconds
+        solver.parameters.max_time_in_seconds = seconds
         solver.parameters.cp_model_probing_level = 0  # probing took most of the presolve, for nothing here
         code = solver.Solve(self.model)
         status = STATUS.get(solver.StatusName(code), "unknown")

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from planning.days import Days
 from planning.eligibility import Job, Person, build_job, build_people
-from schemas.scheduling import PlanRequest
+from schemas.scheduling import PlanRequest, SchedulingPolicy
 
 
 @dataclass
@@ -35,7 +35,7 @@ class Problem:
     tie_break: dict[UUID, float]  # a seeded order among equals, so that runs repeat
 
     @property
-    def policy(self):
+    def policy(self) -> SchedulingPolicy:
         return self.request.policy
 
     @property

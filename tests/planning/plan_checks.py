@@ -70,7 +70,7 @@ def assert_keeps_rules(request: PlanRequest, result: PlanResult) -> None:
         for visit in proposal.visits:
             assert visit.planned_on in index and request.today < visit.planned_on
             assert visit.person_days == Decimal("0.5")
-        for person, day, _used in _count(request, proposal, onsite, units, month):
+        for person, day, _used, _half in _count(request, proposal, onsite, units, month):
             assert day not in people[person].booked, (people[person].name, day)
             assert not any(s.holds(day) for s in people[person].unavailable), (people[person].name, day)
     for (person, day), used in units.items():
@@ -84,13 +84,13 @@ def assert_keeps_rules(request: PlanRequest, result: PlanResult) -> None:
 def _count(request: PlanRequest, proposal: ProposedAudit, onsite: list[date], units: dict, month: dict) -> list:
     """Add a proposal's days to each person's units a day and half-days a month; its (person, day, units)."""
     full = request.policy.visits_per_shopper_day
-    days = [(m.staff_id, d, full) for m in proposal.team for d in onsite]
+    days = [(m.staff_id, d, full, 2) for m in proposal.team for d in onsite]  # (person, day, units, half-days)
     if proposal.stage1_on is not None:
-        days.append((proposal.team[0].staff_id, proposal.stage1_on, full))
-    days += [(visit.shopper_id, visit.planned_on, 1) for visit in proposal.visits]
-    for person, day, used in days:
+        days.append((proposal.team[0].staff_id, proposal.stage1_on, full, 2))
+    days += [(visit.shopper_id, visit.planned_on, 1, 1) for visit in proposal.visits]  # R-3.10: 0.5 day
+    for person, day, used, half_days in days:
         units[person, day] += used
-        month[person, (day.year, day.month)] += 2 if used == full else 1
+        month[person, (day.year, day.month)] += half_days
     return days
 
 

@@ -180,3 +180,10 @@ def test_a_body_of_three_auditors_gets_three_for_longer_r7_team(planner):
     assert len(proposal.team) == 3 and proposal.onsite_days == Decimal("9") and proposal.person_days == Decimal("10")
     _, four = plan(planner, [initial(person_days=Decimal("9"))], [*people, auditor(4)])
     assert len(four.proposals[0].team) == 4 and four.proposals[0].person_days == Decimal("9")
+
+
+@pytest.mark.parametrize("last", [1, 3])  # without a hint the seeded order picks auditor 2
+def test_the_team_hint_breaks_a_tie(last):
+    audit = initial(sites=[], visits=False, stage1=False, person_days=Decimal(1), team_hint=[uuid.UUID(int=last)])
+    _, result = plan(solve, [audit], [auditor(1), auditor(2), auditor(3)])
+    assert [m.staff_id for m in result.proposals[0].team] == [uuid.UUID(int=last)]
