@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from api.proposals import ReplanOrder
 from api.staff_capacity import AbsenceRequest, CapacityChange
 from api.tasks import CompleteRequest
 from schemas.actions import Notification, OrderSpecialAudit, ReduceScope, Reinstate, Reissue, Suspend, Withdraw
@@ -69,6 +70,7 @@ EXAMPLES: dict[type, dict[str, Any]] = {
     ConflictEnd: {"ended_on": "2026-12-01"},
     CapacityChange: {"home_city": "上海", "max_audit_days_per_month": 10},
     AbsenceRequest: {"starts_on": "2027-02-08", "ends_on": "2027-02-12", "reason": "年假"},
+    ReplanOrder: {"reason": "新审核员入职", "keys": []},
     Notification: {"action": "notification", "kind": "site_change", "received_on": "2026-02-10",
                    "description": "a new site opened in Tianjin", "major": False},
 }

@@ -81,6 +81,7 @@ class Action(StrEnum):
     CANCEL_ABSENCE = "staff.absence.cancel"
     READ_CATALOGUE = "catalogue.read"
     LIST_PROPOSALS = "scheduling.proposals"
+    READ_PROPOSAL = "scheduling.proposal.read"
     REPLAN = "scheduling.replan"
     READ_SCHEDULING = "scheduling.read"
 
@@ -133,6 +134,7 @@ _FIXED: dict[Action, frozenset[Role]] = {
     # Issue 18: the planner's proposals are the programme managers' to use (R-9.1.3, R-9.1.4), and seen by
     # those who oversee the body's work; a re-plan is asked for by the programme managers and managers.
     Action.LIST_PROPOSALS: frozenset({Role.PROGRAMME_MANAGER, Role.MANAGER, Role.OPERATOR}),
+    Action.READ_PROPOSAL: frozenset({Role.PROGRAMME_MANAGER, Role.MANAGER, Role.OPERATOR}),
     Action.REPLAN: frozenset({Role.PROGRAMME_MANAGER, Role.MANAGER}),
 }
 

@@ -47,8 +47,10 @@ async def proposals(actor: Actor = Depends(permitted(Action.LIST_PROPOSALS)),
 
 @router.get("/proposals/{key:path}", response_model=list[StoredProposal],
             summary="every version of one proposal, the first first")
-async def proposal_versions(key: str, actor: Actor = Depends(permitted(Action.LIST_PROPOSALS)),
+async def proposal_versions(key: str, actor: Actor = Depends(permitted(Action.READ_PROPOSAL)),
                             pool: asyncpg.Pool = Depends(db)) -> list[StoredProposal]:
+    """Every version the planner made of one proposal (its key is the programme task's id): what the
+    programme manager was shown on each day, and why it changed (records are kept, R-9.1.10)."""
     found = await audit_proposals.versions(pool, key)
     if not found:
         raise Problem(404, f"There is no proposal {key}.")
@@ -59,6 +61,9 @@ async def proposal_versions(key: str, actor: Actor = Depends(permitted(Action.LI
              summary="plan the open proposals again (all, or the ones named), keeping the rest")
 async def replan(order: ReplanOrder, request: Request,
                  actor: Actor = Depends(permitted(Action.REPLAN))) -> ReplanAccepted:
+    """Ask the planner's process to plan again every open proposal, or the ones ``keys`` names, keeping
+    the rest as they are (new people, a changed calendar, a proposal that no longer suits). 202 once the
+    process has the request; 503 with Retry-After when it cannot be reached."""
     told = await tell_planner(request.app.state, ReplanRequest(reason=f"{order.reason} ({actor.name})",
                                                                keys=list(order.keys)))
     if not told:

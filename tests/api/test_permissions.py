@@ -65,6 +65,7 @@ PROBES: dict[Action, tuple[str, str, dict | None]] = {
     Action.CANCEL_ABSENCE: ("POST", f"/api/v1/staff/{uuid.UUID(int=1)}/absences/{uuid.UUID(int=2)}/cancel", None),
     Action.READ_SCHEDULING: ("GET", "/api/v1/scheduling/forecast?months=1", None),
     Action.LIST_PROPOSALS: ("GET", "/api/v1/scheduling/proposals", None),
+    Action.READ_PROPOSAL: ("GET", "/api/v1/scheduling/proposals/certification-x/programme/1", None),
     Action.REPLAN: ("POST", "/api/v1/scheduling/replan", {"reason": "a new auditor"}),
 }
 
