@@ -28,12 +28,12 @@ keep rather than dropping the audit.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from planning.cities import city_of_address
 from rules.audit_time import (
     RECERTIFICATION_FLOOR,
     SURVEILLANCE_FLOOR,
@@ -58,16 +58,6 @@ PROGRAMME_TASKS: dict[str, AuditKind] = {
     "programme": AuditKind.INITIAL, "surveillance_programme": AuditKind.SURVEILLANCE,
     "recertification_programme": AuditKind.RECERTIFICATION, "special_programme": AuditKind.SPECIAL,
 }
-
-_CITY = re.compile(r"^(?:[^省市]{2,8}?省|[^区市]{2,12}?自治区)?(?P<city>[^省市区县]{2,8}?)市")
-
-
-def city_of_address(address: str) -> str:
-    """The city of a Chinese address, without 市: "广东省深圳市南山区…" → "深圳", "上海市…" → "上海";
-    "" when the address names none (the planner then sees no city, never a wrong one)."""
-    found = _CITY.match((address or "").strip())
-    return found.group("city") if found else ""
-
 
 @dataclass
 class _Subject:

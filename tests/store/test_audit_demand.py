@@ -9,11 +9,12 @@ from decimal import Decimal
 
 import pytest
 
+from planning.cities import city_of_address
 from rules.calendar import HolidayTable
 from schemas.audits import Audit, AuditKind
 from schemas.certificates import CertStatus
 from schemas.scheduling import SchedulingPolicy, SiteDemand
-from store.audit_demand import audits_due, city_of_address
+from store.audit_demand import audits_due
 from store.audits import record_audit
 from store.events import append_event
 from store.tasks import upsert_open_task
