@@ -15,13 +15,13 @@ from decimal import Decimal
 from uuid import UUID
 
 import asyncpg
-from planning.cities import city_of_address
 from pydantic import BaseModel, Field
-from store.planning_people import planning_people
 from temporalio import activity
 
 from activities.calendar import current_table
+from planning.cities import city_of_address
 from rules.calendar import HolidayTable
+from rules.lifecycle import add_months
 from schemas.audits import AuditKind
 from schemas.scheduling import (
     AuditDemand,
@@ -35,6 +35,8 @@ from schemas.scheduling import (
     Unplaced,
 )
 from store import audit_proposals
+from store.audit_demand import audits_due
+from store.planning_people import planning_people
 
 # How far after its window an audit's people are read (their absences, caps): the on-site audit and its
 # visits fall inside the window, the margin covers its last days.
@@ -84,6 +86,21 @@ class ReplanDone(BaseModel):
     unplaced: list[str]
 
 
+class HorizonAsk(BaseModel):
+    """Plan the audits due in the coming months (``SchedulingPolicy.horizon_months``) that no programme
+    task asks for yet; ``made_by``: this request's step."""
+
+    made_by: str
+    today: date
+    reason: str
+
+
+class HorizonDone(BaseModel):
+    audits: int  # due in the horizon and not yet being programmed
+    placed: int
+    unplaced: int
+
+
 class SchedulingActivities:
     def __init__(self, pool: asyncpg.Pool, policy: SchedulingPolicy | None = None) -> None:
         self.pool = pool
@@ -120,6 +137,28 @@ class SchedulingActivities:
                 unplaced.append(p.key)
         return ReplanDone(replanned=[p.key for p in touched], unplaced=unplaced)
 
+    @activity.defn(name="plan_horizon")
+    async def plan_horizon(self, ask: HorizonAsk) -> HorizonDone:
+        """Issue 18: every audit due in the coming months (surveillance windows R-9.2.1, recertification
+        R-9.3, initial audits after the contract R-9.1.3) planned around the proposals of the programme
+        tasks already open, which are kept; each plan stored as a new version of its audit's proposal."""
+        table = await current_table(self.pool)
+        until = add_months(ask.today, self.policy.horizon_months)
+        async with self.pool.acquire() as conn:
+            demands = await audits_due(conn, ask.today, until, self.policy, table)
+        open_ones = await audit_proposals.in_force_for_open_tasks(self.pool)
+        being_programmed = {(p.workflow_id, p.kind) for p in open_ones}
+        demands = [d for d in demands if (d.workflow_id, d.kind) not in being_programmed]
+        if not demands:
+            return HorizonDone(audits=0, placed=0, unplaced=0)
+        kept = [p.proposal for p in open_ones if p.proposal is not None]
+        result = await self.solve(demands, kept, ask.today,
+                                  time_limit=self.policy.horizon_time_limit_seconds)
+        for demand in demands:
+            await self.store(demand, result, task_id=None, made_by=f"{ask.made_by}:{demand.key}", today=ask.today,
+                             reason=ask.reason)
+        return HorizonDone(audits=len(demands), placed=len(result.proposals), unplaced=len(result.unplaced))
+
     # ------------------------------------------------------------------------------------------ parts
     async def demand_for(self, ask: ProposalAsk) -> AuditDemand:
         org = await self.pool.fetchrow(
@@ -131,12 +170,15 @@ class SchedulingActivities:
         site_demands = [SiteDemand(name=n, city=city_of_address(addresses.get(n, ""))) for n in ask.site_names]
         table = await current_table(self.pool)
         latest = self.latest_start(ask, table)
+        # The team the plan of the coming months had for this audit, if any: kept where it still fits.
+        planned = await audit_proposals.upcoming_for(self.pool, ask.workflow_id, ask.audit_kind.value)
+        hint = [m.staff_id for m in planned.proposal.team] if planned and planned.proposal else []
         return AuditDemand(
             key=ask.key, workflow_id=ask.workflow_id, kind=ask.audit_kind,
             organization_name=org["name"] if org else "", credit_code=org["credit_code"] if org else "",
             city=site_demands[0].city if site_demands else "", sites=site_demands, earliest=ask.today,
             latest=max(latest, ask.today), window_rule=ask.window_rule, person_days=ask.minimum_person_days,
-            stage1=ask.stage1, visits=ask.visits)
+            stage1=ask.stage1, visits=ask.visits, team_hint=hint)
 
     def latest_start(self, ask: ProposalAsk, table: HolidayTable) -> date:
         """The last day the on-site audit may start: its longest proposal still ends by ``end_by``."""
@@ -149,7 +191,8 @@ class SchedulingActivities:
             day -= timedelta(days=1)
         return day
 
-    async def solve(self, demands: list[AuditDemand], kept: list[ProposedAudit], today: date) -> PlanResult:
+    async def solve(self, demands: list[AuditDemand], kept: list[ProposedAudit], today: date, *,
+                    time_limit: float | None = None) -> PlanResult:
         until = max(d.latest for d in demands) + _PEOPLE_MARGIN
         async with self.pool.acquire() as conn:
             people = await planning_people(conn, today, until, self.policy)
@@ -157,7 +200,8 @@ class SchedulingActivities:
         days = [today + timedelta(days=n) for n in range((until - today).days + 1)]
         request = PlanRequest(
             today=today, working_days=[d for d in days if table.is_working_day(d)], audits=demands,
-            people=people, fixed=kept, policy=self.policy,
+            people=people, fixed=kept,
+            policy=self.policy.model_copy(update={"time_limit_seconds": time_limit}) if time_limit else self.policy,
             seed=1)
         activity.heartbeat()
         # Imported here: OR-Tools (with numpy and pandas) takes a second to load, and the workflows import

@@ -50,7 +50,9 @@ class SchedulingPolicy(BaseModel):
                               "for the report and the decision (R-9.1.9)")
     travel_weight: int = Field(10, ge=0, description="the cost of one person travelling to another city")
     balance_weight: int = Field(5, ge=0, description="the cost of one half-day between the busiest and least busy")
-    time_limit_seconds: float = Field(10.0, gt=0, le=600, description="the solver's time limit")
+    time_limit_seconds: float = Field(10.0, gt=0, le=600, description="the solver's time limit for a proposal")
+    horizon_time_limit_seconds: float = Field(
+        60.0, gt=0, le=600, description="the solver's time limit for the plan of the coming months")
     horizon_months: int = Field(12, ge=1, le=24, description="how far ahead audits are proposed and forecast")
 
 

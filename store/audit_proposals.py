@@ -68,3 +68,24 @@ async def in_force_for_open_tasks(db: Db, *, excluding: Iterable[str] = ()) -> l
              ORDER BY p.key, p.version DESC""",
         list(excluding))
     return [_stored(r) for r in rows]
+
+
+async def upcoming(db: Db, today: date) -> list[StoredProposal]:
+    """The latest plan of each audit due in the coming months that no programme task asks for yet (the
+    planner's plan of the horizon), soonest window first."""
+    rows = await db.fetch(
+        f"""SELECT * FROM (
+                SELECT DISTINCT ON (key) {_COLUMNS} FROM audit_proposals WHERE task_id IS NULL
+                 ORDER BY key, version DESC) latest
+             WHERE (demand->>'latest')::date >= $1
+             ORDER BY (demand->>'latest')::date, key""", today)
+    return [_stored(r) for r in rows]
+
+
+async def upcoming_for(db: Db, workflow_id: str, kind: str) -> StoredProposal | None:
+    """The horizon's plan of the audit of ``kind`` a process is about to programme, if it has one."""
+    row = await db.fetchrow(
+        f"""SELECT {_COLUMNS} FROM audit_proposals
+             WHERE task_id IS NULL AND workflow_id = $1 AND kind = $2 AND proposal IS NOT NULL
+             ORDER BY planned_at DESC, version DESC LIMIT 1""", workflow_id, kind)
+    return None if row is None else _stored(row)

@@ -1,0 +1,73 @@
+"""The planner's activities against the register (issue 18): the plan of the coming months for the
+audits due (R-9.2.1 surveillance windows, R-9.3 recertification, R-9.1.3 accepted applications), kept
+in versions, its team offered again when the audit's programme task opens; a retry writes nothing twice."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from temporalio.testing import ActivityEnvironment
+
+from activities.scheduling import HorizonAsk, ProposalAsk, SchedulingActivities
+from schemas.audits import AuditKind
+from schemas.scheduling import SchedulingPolicy
+from schemas.staff import Role
+from store import audit_proposals
+from store.staff import add_qualification, add_staff
+from tests.store.scheduling_rows import certified
+
+TODAY = date(2026, 3, 2)
+POLICY = SchedulingPolicy(time_limit_seconds=5, horizon_time_limit_seconds=5)
+
+
+async def _people(pool, auditors: int = 3) -> list:
+    made = []
+    for n in range(auditors):
+        person, _ = await add_staff(pool, f"审核员{n}", [Role.AUDITOR], email=f"a{n}@body.example")
+        for kind in ("training_certificate", "competence_evaluation"):
+            await add_qualification(pool, person.id, kind, date(2024, 1, 1), date(2030, 12, 31))
+        made.append(person.id)
+    await add_staff(pool, "暗访员", [Role.MYSTERY_SHOPPER], email="s@body.example")
+    return made
+
+
+async def test_the_coming_months_are_planned_and_kept_in_versions(pool):
+    auditors = await _people(pool)
+    cert = await certified(pool, next_due=date(2026, 6, 1), person_days="7")  # R-9.2.1 due in June
+    planner = SchedulingActivities(pool, POLICY)
+    ask = HorizonAsk(made_by="test/1", today=TODAY, reason="daily plan")
+    done = await ActivityEnvironment().run(planner.plan_horizon, ask)
+    assert done.audits >= 1 and done.placed == done.audits and done.unplaced == 0
+    [planned] = [p for p in await audit_proposals.upcoming(pool, TODAY) if p.workflow_id == cert.workflow_id]
+    assert planned.kind is AuditKind.SURVEILLANCE and planned.task_id is None and planned.proposal is not None
+    p = planned.proposal
+    assert planned.demand.earliest <= p.onsite_start <= planned.demand.latest < date(2026, 6, 1)  # before due
+    assert p.person_days >= Decimal(planned.demand.person_days)  # R-A.n1b
+    assert {m.staff_id for m in p.team} <= set(auditors)
+
+    again = await ActivityEnvironment().run(planner.plan_horizon, ask)  # a retry: nothing twice
+    assert again == done
+    assert len(await audit_proposals.versions(pool, planned.key)) == 1
+    await ActivityEnvironment().run(planner.plan_horizon, HorizonAsk(made_by="test/2", today=TODAY, reason="next"))
+    versions = await audit_proposals.versions(pool, planned.key)
+    assert [v.version for v in versions] == [1, 2] and versions[0] == planned  # the first kept as it was
+
+
+async def test_the_programme_task_is_offered_the_team_of_the_plan(pool):
+    await _people(pool, auditors=4)
+    cert = await certified(pool, next_due=date(2026, 6, 1), person_days="7")
+    planner = SchedulingActivities(pool, POLICY)
+    await ActivityEnvironment().run(planner.plan_horizon, HorizonAsk(made_by="t/1", today=TODAY, reason="plan"))
+    planned = await audit_proposals.upcoming_for(pool, cert.workflow_id, "surveillance")
+    assert planned is not None and planned.proposal is not None
+    later = TODAY + timedelta(days=30)
+    made = await ActivityEnvironment().run(planner.propose_programme, ProposalAsk(
+        key=f"{cert.workflow_id}/surveillance_programme/1", workflow_id=cert.workflow_id,
+        audit_kind=AuditKind.SURVEILLANCE, today=later, minimum_person_days=Decimal("3"), stage1=False,
+        visits=False, site_names=["南山店"], end_by=date(2026, 6, 1), window_rule="R-9.2.1"))
+    assert made.placed and made.version == 1
+    stored = await audit_proposals.current(pool, made.key)
+    assert stored is not None and stored.proposal is not None
+    assert stored.demand.team_hint == [m.staff_id for m in planned.proposal.team]
+    assert stored.proposal.onsite_end <= date(2026, 6, 1)  # R-9.2.1: on site by the due date
