@@ -70,7 +70,7 @@ EXAMPLES: dict[type, dict[str, Any]] = {
     ConflictEnd: {"ended_on": "2026-12-01"},
     CapacityChange: {"home_city": "上海", "max_audit_days_per_month": 10},
     AbsenceRequest: {"starts_on": "2027-02-08", "ends_on": "2027-02-12", "reason": "年假"},
-    ReplanOrder: {"reason": "新审核员入职", "keys": []},
+    ReplanOrder: {"reason": "新审核员入职", "keys": [], "horizon": True},
     Notification: {"action": "notification", "kind": "site_change", "received_on": "2026-02-10",
                    "description": "a new site opened in Tianjin", "major": False},
 }

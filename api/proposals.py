@@ -8,14 +8,17 @@ proposal, or the ones named, keeping the others; it answers 202 once the request
 
 from __future__ import annotations
 
+from datetime import date
+
 import asyncpg
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from api.auth import db
 from api.permissions import Action, permitted
 from api.planning_signals import tell_planner
 from api.problems import Problem
+from api.tasks import today
 from schemas.scheduling import StoredProposal
 from schemas.tasking import Actor
 from schemas.text import Line, Text
@@ -29,6 +32,7 @@ class ReplanOrder(BaseModel):
     reason: Text = Field(min_length=1, description="why: said with every version it makes")
     keys: list[Line] = Field(default_factory=list, max_length=500,
                              description="the proposals (programme task ids) to plan again; empty: every open one")
+    horizon: bool = Field(False, description="also plan the coming months now (the planner does it daily)")
 
 
 class ReplanAccepted(BaseModel):
@@ -37,11 +41,17 @@ class ReplanAccepted(BaseModel):
 
 
 @router.get("/proposals", response_model=list[StoredProposal],
-            summary="the proposals in force for the programme tasks still open")
-async def proposals(actor: Actor = Depends(permitted(Action.LIST_PROPOSALS)),
-                    pool: asyncpg.Pool = Depends(db)) -> list[StoredProposal]:
+            summary="the proposals in force for the programme tasks still open, or the plan of the coming months")
+async def proposals(actor: Actor = Depends(permitted(Action.LIST_PROPOSALS)), pool: asyncpg.Pool = Depends(db),
+                    upcoming: bool = Query(False, description="true: the plan of the audits due in the coming "
+                                                              "months that no programme task asks for yet"),
+                    day: date = Depends(today)) -> list[StoredProposal]:
     """Each open programme task's latest proposal: the team and dates, or (``unplaced``) the rule and
-    the resource that keep the audit from being placed."""
+    the resource that keep the audit from being placed. With ``upcoming``, the planner's daily plan of
+    the audits due (R-9.2.1 surveillance windows, R-9.3 recertification, R-9.1.3 accepted applications),
+    soonest window first."""
+    if upcoming:
+        return await audit_proposals.upcoming(pool, day)
     return await audit_proposals.in_force_for_open_tasks(pool)
 
 
@@ -64,8 +74,10 @@ async def replan(order: ReplanOrder, request: Request,
     """Ask the planner's process to plan again every open proposal, or the ones ``keys`` names, keeping
     the rest as they are (new people, a changed calendar, a proposal that no longer suits). 202 once the
     process has the request; 503 with Retry-After when it cannot be reached."""
-    told = await tell_planner(request.app.state, ReplanRequest(reason=f"{order.reason} ({actor.name})",
-                                                               keys=list(order.keys)))
+    reason = f"{order.reason} ({actor.name})"
+    told = await tell_planner(request.app.state, ReplanRequest(reason=reason, keys=list(order.keys)))
+    if told and order.horizon:
+        told = await tell_planner(request.app.state, ReplanRequest(reason=reason, horizon=True))
     if not told:
         raise Problem(503, "The planner's process cannot be reached just now; try again in a moment.",
                       headers={"Retry-After": "30"})

@@ -54,6 +54,8 @@ class SchedulingPolicy(BaseModel):
     horizon_time_limit_seconds: float = Field(
         60.0, gt=0, le=600, description="the solver's time limit for the plan of the coming months")
     horizon_months: int = Field(12, ge=1, le=24, description="how far ahead audits are proposed and forecast")
+    horizon_plan_hour: int = Field(2, ge=0, le=23, description="the hour (Asia/Shanghai) of the daily plan of the "
+                                                               "coming months")
 
 
 class DateSpan(BaseModel):

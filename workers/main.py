@@ -148,7 +148,9 @@ async def ensure_audit_planning(client: Client, task_queue: str, settings: Setti
     from temporalio.common import WorkflowIDConflictPolicy
 
     await client.start_workflow(
-        AuditPlanningWorkflow.run, AuditPlanningInput(incident_bound=IncidentBound.of(settings.scheme.process)),
+        AuditPlanningWorkflow.run,
+        AuditPlanningInput(hour=settings.scheduling.horizon_plan_hour,
+                           incident_bound=IncidentBound.of(settings.scheme.process)),
         id=AUDIT_PLANNING_WORKFLOW_ID, task_queue=task_queue,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         static_summary="the audit planner: re-plans the proposals an absence or a decided programme touches",

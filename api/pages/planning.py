@@ -54,8 +54,9 @@ async def replan(request: Request, session: Session = Depends(session_of)) -> Re
     pairs = await form_of(request)
     check_csrf(session, pairs)
     sent = dict(pairs)
-    answer = await Backend(request, session).post("/api/v1/scheduling/replan", {"reason": sent.get("reason", "")},
-                                                  idempotency_key=sent.get("_idem") or None)
+    answer = await Backend(request, session).post(
+        "/api/v1/scheduling/replan", {"reason": sent.get("reason", ""), "horizon": True},
+        idempotency_key=sent.get("_idem") or None)
     if answer.ok:
         return RedirectResponse("/app/planning?replanned=1", status_code=303)
     return await _draw(request, session, problem=answer.problem, status=answer.status)
@@ -68,12 +69,15 @@ async def _draw(request: Request, session: Session, *, problem: dict[str, Any] |
     answer = await backend.get("/api/v1/scheduling/forecast", months=12)
     if not answer.ok:
         return page(request, "problem.html", session, status=answer.status, problem=answer.problem)
-    proposals = None
+    proposals = upcoming = None
     if may(request, session, Action.LIST_PROPOSALS.value):
         listed = await backend.get("/api/v1/scheduling/proposals")
         proposals = listed.body if listed.ok else None
+        planned = await backend.get("/api/v1/scheduling/proposals", upcoming="true")
+        upcoming = planned.body if planned.ok else None
     english = language_of(request) == "en"
     return page(request, "planning.html", session, status=status, title="审核排期预测", forecast=answer.body,
                 days=days, bar_top=bar_top, kind_words=lambda kind: KIND_WORDS.get(kind, (kind, kind))[english],
-                proposals=proposals, problem=problem or {}, idempotency_key=secrets.token_urlsafe(16),
+                proposals=proposals, upcoming=upcoming, problem=problem or {},
+                idempotency_key=secrets.token_urlsafe(16),
                 may_replan=may(request, session, Action.REPLAN.value))

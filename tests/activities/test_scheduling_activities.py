@@ -71,3 +71,46 @@ async def test_the_programme_task_is_offered_the_team_of_the_plan(pool):
     assert stored is not None and stored.proposal is not None
     assert stored.demand.team_hint == [m.staff_id for m in planned.proposal.team]
     assert stored.proposal.onsite_end <= date(2026, 6, 1)  # R-9.2.1: on site by the due date
+
+
+async def _open_task(pool, planner: SchedulingActivities, n: int, today: date) -> str:
+    """A programme task open in the inbox, and its proposal as the process asks for it."""
+    from datetime import UTC, datetime
+
+    key = f"certification-{n}/programme/1"
+    await pool.execute("INSERT INTO tasks (id, workflow_id, kind, role, title, opened_at) "
+                       "VALUES ($1, $2, 'programme', 'programme_manager', 'programme', $3)",
+                       key, f"certification-{n}", datetime.now(UTC))
+    made = await ActivityEnvironment().run(planner.propose_programme, ProposalAsk(
+        key=key, workflow_id=f"certification-{n}", audit_kind=AuditKind.INITIAL, today=today,
+        minimum_person_days=Decimal("3"), stage1=False, visits=False, site_names=[]))
+    assert made.placed
+    return key
+
+
+async def test_a_decided_programme_re_plans_only_the_proposals_it_clashes_with(pool):
+    """A programme decided otherwise than proposed takes its people's days: the open proposal that asked
+    the same person for the same days is planned again, the one that did not is kept (R-9.1.3)."""
+    from activities.scheduling import ReplanAsk
+
+    await _people(pool, auditors=4)
+    planner = SchedulingActivities(pool, POLICY)
+    first, second = [await _open_task(pool, planner, n, TODAY) for n in (1, 2)]
+    a = (await audit_proposals.current(pool, first)).proposal
+    b = (await audit_proposals.current(pool, second)).proposal
+    assert not ({m.staff_id for m in a.team} & {m.staff_id for m in b.team}) or a.onsite_end < b.onsite_start \
+        or b.onsite_end < a.onsite_start  # planned around each other
+    # A third audit, programmed by hand, takes b's team on b's days.
+    decided = b.model_copy(update={"key": "certification-3/programme/1"})
+    done = await ActivityEnvironment().run(planner.replan_proposals, ReplanAsk(
+        made_by="planner/1", today=TODAY, reason="programme decided", decided=decided))
+    assert done.replanned == [second] and done.unplaced == []
+    assert len(await audit_proposals.versions(pool, first)) == 1  # untouched, kept
+    [_, again] = await audit_proposals.versions(pool, second)
+    c = again.proposal
+    clash = {(m.staff_id, d) for m in c.team for d in _days(c)} & {(m.staff_id, d) for m in b.team for d in _days(b)}
+    assert not clash
+
+
+def _days(p) -> list[date]:
+    return [p.onsite_start + timedelta(days=n) for n in range((p.onsite_end - p.onsite_start).days + 1)]

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from activities.scheduling import ReplanDone
+from api.tasks import today as body_today
 from certflow.settings import Settings
 from schemas.audits import AuditKind
 from schemas.scheduling import AuditDemand, SiteDemand, Unplaced
@@ -90,3 +91,22 @@ async def test_a_re_plan_adds_a_version_and_the_task_shows_it(stack, staff) -> N
     assert [v["site"] for v in programme["visits"]] == ["总部"]
     listed = (await http.get("/api/v1/scheduling/proposals", headers=bearer(manager))).json()
     assert [p["key"] for p in listed] == [demand.key]
+
+
+async def test_the_plan_of_the_coming_months_is_listed_apart(app, http, staff, pool) -> None:
+    _, manager = await staff(Role.PROGRAMME_MANAGER)
+    today = date(2026, 3, 2)
+    due = AuditDemand(key="certification-x/surveillance/2026-06-01", workflow_id="certification-x",
+                      kind=AuditKind.SURVEILLANCE, earliest=today, latest=date(2026, 5, 11), window_rule="R-9.2.1",
+                      person_days=Decimal("2.5"))
+    await audit_proposals.add_version(pool, due, task_id=None, made_by="plan/1", planned_on=today,
+                                      unplaced=Unplaced(key=due.key, rule_id="R-7.auditor", resource="auditors",
+                                                        reason="no auditor holds both proofs"))
+    gone = due.model_copy(update={"key": "certification-y/surveillance/2026-01-01", "latest": date(2026, 1, 1)})
+    await audit_proposals.add_version(pool, gone, task_id=None, made_by="plan/1", planned_on=today,
+                                      unplaced=Unplaced(key=gone.key, rule_id="R-9.1.6", resource="window",
+                                                        reason="closed"))
+    app.dependency_overrides[body_today] = lambda: today
+    upcoming = (await http.get("/api/v1/scheduling/proposals?upcoming=true", headers=bearer(manager))).json()
+    assert [p["key"] for p in upcoming] == [due.key]  # a window already closed is no longer upcoming
+    assert (await http.get("/api/v1/scheduling/proposals", headers=bearer(manager))).json() == []  # no open task

@@ -7,13 +7,13 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
-from activities.scheduling import ReplanDone
+from activities.scheduling import HorizonDone, ReplanDone
 from schemas.scheduling import DateSpan
 from schemas.staff import Role
 from schemas.tasking import Actor
 from store import audit_proposals
 from store.staff import add_qualification, add_staff
-from tests.workflows.conftest import Journey, full_marks, stage1
+from tests.workflows.conftest import Journey, full_marks, make_people, stage1
 from workflows.audit_planning import (
     AUDIT_PLANNING_WORKFLOW_ID,
     REPLAN_SIGNAL,
@@ -21,6 +21,7 @@ from workflows.audit_planning import (
     AuditPlanningWorkflow,
     ReplanRequest,
 )
+from workflows.tasks import SHANGHAI
 
 
 async def _proposal(journey: Journey):
@@ -132,3 +133,30 @@ async def test_an_absence_re_plans_the_proposals_it_touches(journey: Journey) ->
         assert len(await audit_proposals.versions(journey.pool, view.task_id)) == 2
     finally:
         await planner.terminate("test finished")
+
+
+async def test_the_planner_plans_the_coming_months_each_day(own_temporal_env, pool, smtp) -> None:
+    """The planner's process, as the worker keeps it, plans the audits due at its daily hour (R-9.2.1:
+    a surveillance before its due date) without anyone asking."""
+    from tests.store.scheduling_rows import certified
+    from workers.main import build_worker
+
+    env = own_temporal_env
+    await make_people(pool)
+    today = (await env.get_current_time()).astimezone(SHANGHAI).date()
+    cert = await certified(pool, next_due=today + timedelta(days=75), person_days="7")
+    queue = f"certflow-{uuid.uuid4().hex[:8]}"
+    async with build_worker(env.client, pool, queue, smtp.mail):
+        planner = await env.client.start_workflow(
+            AuditPlanningWorkflow.run, AuditPlanningInput(hour=2), id=f"planner-{uuid.uuid4().hex[:6]}",
+            task_queue=queue)
+        try:
+            await env.sleep(timedelta(days=1, hours=3))  # past the next 02:00 in Shanghai
+            await planner.execute_update("wait_for_replans", 1, result_type=ReplanDone)
+            done = await planner.query("last_horizon_plan", result_type=HorizonDone)
+            assert done is not None and done.audits >= 1 and done.placed == done.audits
+        finally:
+            await planner.terminate("test finished")
+    planned = await audit_proposals.upcoming_for(pool, cert.workflow_id, "surveillance")
+    assert planned is not None and planned.proposal is not None and planned.task_id is None
+    assert planned.proposal.onsite_end <= today + timedelta(days=75)
