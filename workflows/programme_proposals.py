@@ -24,7 +24,6 @@ with workflow.unsafe.imports_passed_through():
     from workflows.mail import IO_QUEUE_SUFFIX
     from workflows.tasks import TaskBoard, today
 
-PROPOSAL_PATCH = "programme-proposal"
 # Longer than the solver's own time limit (SchedulingPolicy.time_limit_seconds, at most 600 s).
 PROPOSAL_TIMEOUT = timedelta(minutes=11)
 PROPOSAL_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), maximum_attempts=3)
@@ -35,7 +34,7 @@ async def propose_programme(board: TaskBoard, task_kind: str, audit_kind: AuditK
                             window_rule: str = "R-9.1.3") -> dict:
     """The context entries that point the programme task ``task_kind`` about to open at its proposal:
     empty for runs begun before proposals."""
-    if not workflow.patched(PROPOSAL_PATCH):
+    if not workflow.patched("programme-proposal"):  # runs begun before open their tasks without one
         return {}
     key = board.next_task_id(task_kind)
     ask = ProposalAsk(key=key, workflow_id=workflow.info().workflow_id, audit_kind=audit_kind, today=today(),
