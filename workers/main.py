@@ -87,6 +87,7 @@ def activities_for(pool: asyncpg.Pool, mail: MailSettings, templates: MailTempla
         inbox.project_task, inbox.close_task, inbox.cancel_task, inbox.notify_task, inbox.notify_staff,
         notify.deliver_mail, document.issue_certificate_document, incidents.record_incident,
         digest.queue_staff_digest, planner.propose_programme, planner.replan_proposals,
+        planner.plan_horizon,
     ]
 
 

@@ -20,7 +20,9 @@ from workflows.mail import IO_QUEUE_SUFFIX
 
 WorkerRole = Literal["all", "core", "io"]
 # The planner's activities too (issue 18): a solver thinking for seconds belongs beside the process.
-IO_ACTIVITIES = frozenset({"deliver_mail", "issue_certificate_document", "propose_programme", "replan_proposals"})
+IO_ACTIVITIES = frozenset({
+    "deliver_mail", "issue_certificate_document", "propose_programme", "replan_proposals", "plan_horizon",
+})
 
 
 class WorkerPair:
