@@ -86,7 +86,7 @@ class PlanModel:
 
     def _add_audit(self, job: Job) -> None:
         assert job.shape is not None
-        m, policy = self.model, self.problem.policy
+        m = self.model
         hint = self.hint.get(job.key)
         size, length, capacity = job.shape.team_size, job.shape.onsite_days, self.problem.capacity
         placed = m.NewBoolVar(f"placed {job.key}")
