@@ -55,6 +55,11 @@ class Person:
         return Role.AUDITOR in self.plan.roles
 
     @property
+    def decider(self) -> bool:
+        """May decide on certifications: on an audit's team, not on that one (R-9.1.9.n1)."""
+        return Role.DECISION_MAKER in self.plan.roles
+
+    @property
     def shopper(self) -> bool:
         return Role.MYSTERY_SHOPPER in self.plan.roles
 

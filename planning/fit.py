@@ -15,17 +15,18 @@ from planning.problem import Placement, Problem
 def first_fit(problem: Problem, ledger: Ledger, job: Job, *, visits: bool = True,
               target: float | None = None) -> Placement | None:
     """The first start (in order) where ``job`` fits; ``visits=False`` looks at the team alone. People are
-    ranked by travel, then load; with a ``target`` load (half-days), by the solver's own cost: travel
-    against the half-days above the target the audit would put on them."""
+    ranked by their cost (travel, decision makers: R-9.1.9.n1), then load; with a ``target`` load
+    (half-days), by the solver's own cost: that cost and the half-days above the target the audit would put
+    on them."""
     if job.shape is None:
         return None
     policy, added = problem.policy, 2 * job.shape.onsite_days
 
     def rank(p: UUID) -> tuple:
         if target is None:
-            return job.travel[p], ledger.load[p], problem.tie_break[p]
+            return problem.member_cost(job, p), ledger.load[p], problem.tie_break[p]
         above = max(0.0, ledger.load[p] + added - target)
-        weighed = policy.travel_weight * job.travel[p] + policy.balance_weight * above
+        weighed = problem.member_cost(job, p) + policy.balance_weight * above
         return weighed, ledger.load[p], problem.tie_break[p]
 
     allowed = {p: set(starts) for p, starts in job.members.items()}

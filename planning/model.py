@@ -8,12 +8,13 @@ cumulative of ``visits_per_shopper_day`` units a day when they make visits: a vi
 audit day all), and their days in a month stay under their cap (``planning.ledger.charges``).
 
 Pruning (so that 500 audits × 50 people solve in a minute on two cores): each audit offers the solver its
-``candidates`` best eligible auditors (fewest travels, then fewest audits offered so far, then a seeded
+``candidates`` best eligible auditors (lowest travel and decider cost, then fewest audits offered so far, then a seeded
 order) and each site its ``shopper_candidates`` best shoppers, plus the people of the greedy plan, which
 is given as a hint: the solver starts from the greedy plan and never returns a worse one.
 
 Objective: ``penalty`` × audits left unplaced (more than any travel or balance an audit can cost) +
-``travel_weight`` × people travelling + ``balance_weight`` × (most − least half-days among auditors) − 1
+``travel_weight`` × people travelling + ``decider_weight`` × decision makers on teams (R-9.1.9.n1) +
+``balance_weight`` × (most − least half-days among auditors) − 1
 for each member of the audit's ``team_hint`` on its team (a tie-break: the last team is kept when it
 costs nothing else).
 """
@@ -85,14 +86,15 @@ class PlanModel:
 
     def _add_audit(self, job: Job) -> None:
         assert job.shape is not None
-        m, policy = self.model, self.problem.policy
+        m = self.model
         hint = self.hint.get(job.key)
         size, length, capacity = job.shape.team_size, job.shape.onsite_days, self.problem.capacity
         placed = m.NewBoolVar(f"placed {job.key}")
         start = m.NewIntVarFromDomain(cp_model.Domain.FromValues(job.starts), f"start {job.key}")
         months = self._months(job, placed, start)
         preferred = [p for p in job.demand.team_hint if p in job.members]  # e.g. the last audit's team
-        team = self._pick(list(job.members), job.travel, self.candidates, [*(hint.team if hint else []), *preferred])
+        costs = {p: self.problem.member_cost(job, p) for p in job.members}
+        team = self._pick(list(job.members), costs, self.candidates, [*(hint.team if hint else []), *preferred])
         members = {p: m.NewBoolVar(f"member {job.key} {p}") for p in team}
         leaders = {p: m.NewBoolVar(f"leader {job.key} {p}") for p in team}
         m.Add(sum(members.values()) == size * placed)
@@ -103,7 +105,7 @@ class PlanModel:
             self.intervals[p].append((m.NewOptionalFixedSizeIntervalVar(start, length, members[p], ""), capacity))
             self._charge(p, months, {mo: [mo] for mo in months}, 2 * length, members[p])
             self.load_terms[p].append((2 * length, members[p]))
-            self.cost_terms.append((policy.travel_weight * job.travel[p] - (p in preferred), members[p]))
+            self.cost_terms.append((costs[p] - (p in preferred), members[p]))
         audit = AuditVars(job, placed, start, members, leaders)
         if job.demand.stage1:
             audit.stage1 = self._add_stage1(job, audit, months)
@@ -188,7 +190,7 @@ class PlanModel:
     def _penalise(self, job: Job, placed: cp_model.IntVar) -> None:
         assert job.shape is not None
         policy, shape, sites = self.problem.policy, job.shape, len(job.demand.sites)
-        worst = (policy.travel_weight * (shape.team_size + sites)
+        worst = (policy.travel_weight * (shape.team_size + sites) + policy.decider_weight * shape.team_size
                  + policy.balance_weight * (2 * shape.person_days + sites))
         self.cost_terms.append((-(1000 + worst), placed))  # a placed audit earns more than it can cost
 

@@ -44,6 +44,12 @@ class Problem:
         ``visits_per_shopper_day`` half-day visits)."""
         return self.request.policy.visits_per_shopper_day
 
+    def member_cost(self, job: Job, person: UUID) -> int:
+        """What putting ``person`` on ``job``'s team costs: their travel, and a decision maker's absence
+        from the people who may decide it (R-9.1.9.n1)."""
+        policy = self.request.policy
+        return policy.travel_weight * job.travel[person] + policy.decider_weight * self.people[person].decider
+
 
 def prepare(request: PlanRequest) -> Problem:
     """The problem of ``request``; audits whose key a fixed proposal already holds are not placed again."""

@@ -50,6 +50,9 @@ class SchedulingPolicy(BaseModel):
                               "for the report and the decision (R-9.1.9)")
     travel_weight: int = Field(10, ge=0, description="the cost of one person travelling to another city")
     balance_weight: int = Field(5, ge=0, description="the cost of one half-day between the busiest and least busy")
+    decider_weight: int = Field(
+        15, ge=0, description="R-9.1.9.n1: the cost of proposing an auditor who may also decide on certifications "
+                              "(on the team, they cannot decide that audit's certification)")
     time_limit_seconds: float = Field(10.0, gt=0, le=600, description="the solver's time limit for a proposal")
     horizon_time_limit_seconds: float = Field(
         60.0, gt=0, le=600, description="the solver's time limit for the plan of the coming months")

@@ -81,3 +81,37 @@ async def test_open_proposals_and_plan_again_for_the_programme_managers(app, htt
     sign_in(http, operator)
     shown = await http.get("/app/planning")
     assert "R-7.team" in shown.text and 'action="/app/planning/replan"' not in shown.text
+
+
+async def test_the_plan_of_the_coming_months_shows_its_dates_and_team(app, http, pool, staff):
+    """Issue 18: the daily plan's proposals (no programme task yet) are shown with their window and rule
+    (R-9.2.1), the on-site days, the team's size and who travels; one that cannot be placed says why."""
+    import uuid
+    from decimal import Decimal
+
+    from schemas.audits import AuditKind
+    from schemas.payloads import TeamAssignment
+    from schemas.scheduling import AuditDemand, ProposedAudit, Unplaced
+    from store import audit_proposals
+
+    app.dependency_overrides[today] = lambda: TODAY
+    due = AuditDemand(key="certification-p/surveillance/2026-06-01", workflow_id="certification-p",
+                      kind=AuditKind.SURVEILLANCE, organization_name="浦江呼叫中心", earliest=TODAY,
+                      latest=date(2026, 5, 11), window_rule="R-9.2.1", person_days=Decimal("2.5"))
+    team = [TeamAssignment(staff_id=uuid.uuid4(), role="leader"), TeamAssignment(staff_id=uuid.uuid4(), role="auditor")]
+    placed = ProposedAudit(key=due.key, team=team, onsite_start=date(2026, 4, 14), onsite_end=date(2026, 4, 15),
+                           person_days=Decimal(4), onsite_days=Decimal(4), travel=1)
+    await audit_proposals.add_version(pool, due, task_id=None, made_by="plan/1", planned_on=TODAY, proposal=placed)
+    stuck = due.model_copy(update={"key": "certification-q/surveillance/2026-06-02", "organization_name": "江南客服"})
+    await audit_proposals.add_version(pool, stuck, task_id=None, made_by="plan/1", planned_on=TODAY,
+                                      unplaced=Unplaced(key=stuck.key, rule_id="R-7.auditor", resource="auditors",
+                                                        reason="no auditor holds both proofs"))
+    _, planner = await staff(Role.PROGRAMME_MANAGER)
+    sign_in(http, planner)
+    shown = (await http.get("/app/planning")).text
+    upcoming = shown.split('id="upcoming"')[1]
+    row = upcoming.split("浦江呼叫中心")[1].split("</tr>")[0]
+    assert "2026-03-02 – 2026-05-11" in row and "R-9.2.1" in row
+    assert "2026-04-14 – 2026-04-15，审查组 2，出差 1" in row
+    other = upcoming.split("江南客服")[1].split("</tr>")[0]
+    assert "无法安排" in other and "R-7.auditor" in other and "no auditor holds both proofs" in other

@@ -40,7 +40,7 @@ def proofs(first: date = MONDAY - timedelta(days=100), last: date = MONDAY + tim
 
 
 def auditor(n: int, city: str = "上海", **extra) -> PlanPerson:
-    return PlanPerson(staff_id=uuid.UUID(int=n), name=f"auditor {n}", roles=[Role.AUDITOR],
+    return PlanPerson(staff_id=uuid.UUID(int=n), name=f"auditor {n}", roles=extra.pop("roles", [Role.AUDITOR]),
                       qualifications=extra.pop("qualifications", proofs()), home_city=city, **extra)
 
 
@@ -187,3 +187,20 @@ def test_the_team_hint_breaks_a_tie(last):
     audit = initial(sites=[], visits=False, stage1=False, person_days=Decimal(1), team_hint=[uuid.UUID(int=last)])
     _, result = plan(solve, [audit], [auditor(1), auditor(2), auditor(3)])
     assert [m.staff_id for m in result.proposals[0].team] == [uuid.UUID(int=last)]
+
+
+@SOLVERS
+def test_decision_makers_stay_off_teams_while_others_can_go_r919n1(planner):
+    """R-9.1.9.n1: whoever audits cannot decide, so an auditor who also decides is proposed after the
+    others, even after a colleague who travels (the Decision ``decider_weight`` 15 > ``travel_weight`` 10)."""
+    audit = initial(sites=[], visits=False, stage1=False, person_days=Decimal(1))  # one auditor, one day
+    decider = auditor(1, roles=[Role.AUDITOR, Role.DECISION_MAKER])
+    _, result = plan(planner, [audit], [decider, auditor(3, "北京")])
+    assert [m.staff_id for m in result.proposals[0].team] == [uuid.UUID(int=3)]
+    # With the weight set to nothing, the decider who lives there goes rather than the traveller.
+    _, free = plan(planner, [audit], [decider, auditor(3, "北京")],
+                   policy=SchedulingPolicy(time_limit_seconds=5, decider_weight=0))
+    assert [m.staff_id for m in free.proposals[0].team] == [uuid.UUID(int=1)]
+    # When nobody else can go, the decider is proposed rather than nothing.
+    _, needed = plan(planner, [audit], [decider])
+    assert [m.staff_id for m in needed.proposals[0].team] == [uuid.UUID(int=1)]
