@@ -38,9 +38,13 @@ install: system $(VENV)/.installed web/node_modules/.installed
 run: install
 	$(VENV)/bin/certflow up
 
-# Every test, after ruff and mypy have nothing to say (`make lint`).
+# Every test, after ruff and mypy have nothing to say (`make lint`), in TEST_WORKERS processes
+# (pytest-xdist; each has its own PostgreSQL and Temporal test server, and most of a test's time is
+# waiting on them, so two share two cores well). `make test TEST_WORKERS=0` runs them in one process.
+TEST_WORKERS ?= 2
+
 test: install lint
-	$(VENV)/bin/python -m pytest
+	$(VENV)/bin/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 test-fast: install
 	$(VENV)/bin/python -m pytest -m "not slow"
