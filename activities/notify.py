@@ -22,6 +22,7 @@ in the outbox, or the server, and retries the incident lets the next attempt thr
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -35,6 +36,10 @@ from temporalio.exceptions import ApplicationError
 
 from schemas.outbox import OutboxMessage, OutboxStatus
 from store import outbox
+
+# Seconds between tries of recording a sent mail (about 15 s in all), and the faults worth them.
+RECORD_SENT_BACKOFF = (0.5, 1.0, 2.0, 4.0, 8.0)
+REGISTER_HICCUPS = (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, OSError)
 
 
 class MailSettings(BaseModel):
@@ -90,9 +95,11 @@ def is_permanent(exc: Exception) -> bool:
 
 
 class NotifyActivities:
-    def __init__(self, pool: asyncpg.Pool, mail: MailSettings) -> None:
+    def __init__(self, pool: asyncpg.Pool, mail: MailSettings,
+                 record_sent_backoff: tuple[float, ...] = RECORD_SENT_BACKOFF) -> None:
         self.pool = pool
         self.mail = mail
+        self.record_sent_backoff = record_sent_backoff
 
     @activity.defn(name="deliver_mail")
     async def deliver_mail(self, delivery: MailDelivery) -> Delivered:
@@ -121,5 +128,21 @@ class NotifyActivities:
             # Transient: Temporal backs off and tries again; permanent: an incident at once.
             raise ApplicationError(error, type="MailRefused" if permanent else "MailNotSent",
                                    non_retryable=permanent) from exc
-        await outbox.mark_sent(self.pool, row.id, message["Message-ID"], datetime.now(UTC))
+        await self._record_sent(row.id, message["Message-ID"])
         return Delivered(message_id=message["Message-ID"], already_sent=False)
+
+    async def _record_sent(self, row_id: int, message_id: str) -> None:
+        """The server has the mail: recording that is tried again within this attempt while the register
+        hiccups (a connection it dropped, a restart), since failing the attempt would send the mail again.
+        Only a register away for longer than ``record_sent_backoff`` leaves that to the retry (the same
+        Message-ID, gap 3 of the module)."""
+        for pause in (*self.record_sent_backoff, None):
+            try:
+                await outbox.mark_sent(self.pool, row_id, message_id, datetime.now(UTC))
+                return
+            except REGISTER_HICCUPS as exc:
+                if pause is None:
+                    raise
+                activity.logger.warning("mail %s sent; recording it failed (%s), again in %s s",
+                                        message_id, type(exc).__name__, pause)
+                await asyncio.sleep(pause)

@@ -108,7 +108,7 @@ async def test_a_resend_after_a_crash_is_the_same_message(pool, tmp_path, monkey
     port = free_port()
     sink = start_sink(tmp_path / "mail", "127.0.0.1", port)
     try:
-        deliver = NotifyActivities(pool, MailSettings(port=port)).deliver_mail
+        deliver = NotifyActivities(pool, MailSettings(port=port), record_sent_backoff=(0.01,)).deliver_mail
 
         async def crash(*args, **kwargs):
             raise ConnectionError("worker lost the database before mark_sent")
@@ -124,6 +124,33 @@ async def test_a_resend_after_a_crash_is_the_same_message(pool, tmp_path, monkey
     [kept] = stored_mail(tmp_path / "mail")
     assert kept.message_id == message_id_for(KEY) and kept.subject == SUBJECT
     assert (await outbox.message_by_key(pool, KEY)).status == "sent"
+
+
+async def test_a_register_hiccup_after_the_send_is_retried_not_resent(pool, smtp):
+    """The server took the mail, then recording it fails once (a trigger refuses the first try, as a
+    dropped connection would): the activity records it again instead of failing, so Temporal's retry
+    does not send the mail a second time (issue 17: under load a mail reached the server twice when the
+    register came back). A sequence counts the tries: it is not rolled back with the refusal."""
+    await queue(pool)
+    await pool.execute("""
+        CREATE SEQUENCE tries_to_record_sent;
+        CREATE FUNCTION refuse_the_first_try() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF NEW.status = 'sent' AND nextval('tries_to_record_sent') = 1 THEN
+                RAISE EXCEPTION 'connection to the register lost';
+            END IF;
+            RETURN NEW;
+        END $$;
+        CREATE TRIGGER hiccup BEFORE UPDATE ON outbox FOR EACH ROW EXECUTE FUNCTION refuse_the_first_try();
+    """)
+    deliver = NotifyActivities(pool, smtp.mail, record_sent_backoff=(0.01,)).deliver_mail
+    done = await ActivityEnvironment().run(deliver, MailDelivery(key=KEY))
+    assert not done.already_sent and len(smtp.messages) == 1
+    row = await outbox.message_by_key(pool, KEY)
+    assert row.status == "sent" and row.attempts == 1
+    assert await pool.fetchval("SELECT last_value FROM tries_to_record_sent") == 2
+    again = await ActivityEnvironment().run(deliver, MailDelivery(key=KEY))  # a retry of the step sends nothing
+    assert again.already_sent and len(smtp.messages) == 1
 
 
 class RefusesRecipient:
