@@ -41,11 +41,11 @@ run: install
 # Every test, after ruff and mypy have nothing to say (`make lint`), in TEST_WORKERS processes
 # (pytest-xdist; each has its own PostgreSQL and Temporal test server, and most of a test's time is
 # waiting on them, so two share two cores well). tests/workflows/ stays in one process (its BPMN coverage
-# test judges the journeys that ran before it: tests/workflows/conftest.py). `TEST_WORKERS=0`: one process.
+# test judges the journeys that ran before it: tests/conftest.py). `TEST_WORKERS=0`: one process.
 TEST_WORKERS ?= 2
 
 test: install lint
-	$(VENV)/bin/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(VENV)/bin/python -m pytest -n $(TEST_WORKERS)
 
 test-fast: install
 	$(VENV)/bin/python -m pytest -m "not slow"

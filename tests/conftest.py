@@ -32,6 +32,20 @@ if TYPE_CHECKING:
 TEMPLATE_DB = "certflow_template"
 
 
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """Under `make test`'s test processes (pytest-xdist), tests/workflows/ runs in one of them, in order:
+    its BPMN coverage test (test_zz_bpmn_coverage.py) judges the journeys that ran before it in the same
+    process. Every other test goes wherever a process is free. (xdist's own ``xdist_group`` marker does
+    not group anything under pytest 9.2: the node id it appends the group to is no longer read.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class WorkflowsTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "tests/workflows" if nodeid.startswith("tests/workflows/") else nodeid
+
+    return WorkflowsTogether(config, log)
+
+
 @pytest.fixture(scope="session")
 def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedPostgres]:
     server = EmbeddedPostgres(tmp_path_factory.mktemp("pg"), free_port(), database=TEMPLATE_DB)

@@ -110,15 +110,6 @@ async def make_people(pool, qualified_until: date = date(2030, 12, 31)) -> Peopl
 
 # The elements each model's traces have passed, over the session (tests/workflows/test_zz_bpmn_coverage.py).
 COVERED: dict[str, set[str]] = defaultdict(set)
-HERE = Path(__file__).resolve().parent
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """COVERED lives in one process: under `make test`'s test processes (pytest-xdist, ``--dist loadgroup``)
-    this directory's tests all run in one of them, in order, so the coverage test sees every journey."""
-    for item in items:
-        if item.path.is_relative_to(HERE):
-            item.add_marker(pytest.mark.xdist_group("workflows"))
 
 
 class Journey:
