@@ -93,8 +93,10 @@ def twin_events(counts: dict[str, int]) -> int:
 
 
 def by_cause(counts: dict[str, int]) -> dict[str, int]:
-    """Where the events go: each workflow task is 3 events, each activity 3, each Update 2, each timer 2."""
+    """Where the events go: each workflow task is 3 events, each activity 3, each local activity 1 (its
+    marker), each Update 2, each timer 2."""
     return {"workflow_tasks": 3 * counts.get("workflow_tasks", 0), "activities": 3 * counts.get("activities", 0),
+            "local_activities": counts.get("local_activities", 0),
             "own_updates": 2 * counts.get("own_updates", 0), "test_updates": 2 * counts.get("test_updates", 0),
             "timers": counts.get("timers", 0) + counts.get("timers_fired", 0) + counts.get("timers_canceled", 0),
             "children": 3 * counts.get("children", 0), "markers": counts.get("markers", 0),

@@ -53,6 +53,9 @@ class _ScriptedWorkflow:
                 activities[number] = workflow.start_activity(
                     step["name"], args=["x" * max(0, step["input_bytes"] - 2), step["result_bytes"]],
                     start_to_close_timeout=ACTIVITY_TIMEOUT)
+            elif op == "local_activity":
+                await workflow.execute_local_activity(step["name"], args=["", step["result_bytes"]],
+                                                      start_to_close_timeout=ACTIVITY_TIMEOUT)
             elif op == "activity_done":
                 await activities.pop(number)
             elif op == "timer":

@@ -38,6 +38,8 @@ with workflow.unsafe.imports_passed_through():
     from schemas.staff import Role
     from schemas.tasking import Refusal, RefusalDetail
 
+from workflows.local_steps import LOCAL_RETRY_THRESHOLD, LocalStep
+
 # The process's own guard on a retry: the same roles as api/permissions.py's RETRY_INCIDENT.
 RETRY_ROLES = frozenset({Role.OPERATOR, Role.MANAGER})
 # Recording an incident is never itself an incident: it waits for the database as long as it takes.
@@ -108,8 +110,21 @@ class _Call:
     options: dict
     element_id: str | None  # where the process was when it took the step (a mail: where it was queued)
 
+    local: LocalStep | None = None  # a write to the register run inside the workflow task (workflows/local_steps)
+
     def start(self) -> workflow.ActivityHandle:
+        if self.local:
+            return workflow.start_local_activity(self.activity, self.arg, summary=self.summary,
+                                                 local_retry_threshold=LOCAL_RETRY_THRESHOLD, **self.options)
         return workflow.start_activity(self.activity, self.arg, summary=self.summary, **self.options)
+
+    def failure(self, error: FailureError) -> ActivityError:
+        """What failed, as an ordinary activity's failure (a cancellation goes on up)."""
+        if self.local:
+            return self.local.failure(error, activity_name(self.activity))
+        if isinstance(error, ActivityError) and not isinstance(error.cause, CancelledError):
+            return error
+        raise error
 
 
 @dataclass
@@ -141,25 +156,24 @@ class Incidents:
     def _call(self, activity: Activity, arg: Any, summary: str | None, options: dict) -> _Call:
         options = dict(options)
         options["retry_policy"] = self.bound.retry_policy(options.get("retry_policy"))
-        if "schedule_to_close_timeout" not in options and self.bound.deadline() is not None:
+        local = LocalStep.of(options, self.bound.deadline())
+        if local is not None:  # its bound in time is counted in attempts (workflows/local_steps.py)
+            options["retry_policy"] = local.policy
+        elif "schedule_to_close_timeout" not in options and self.bound.deadline() is not None:
             options["schedule_to_close_timeout"] = self.bound.deadline()
-        return _Call(activity, arg, summary or activity_name(activity), options, self.where())
+        return _Call(activity, arg, summary or activity_name(activity), options, self.where(), local)
 
     async def _through(self, handle: workflow.ActivityHandle, call: _Call) -> Any:
         try:
             return await handle
-        except ActivityError as failure:
-            if isinstance(failure.cause, CancelledError):
-                raise
-            incident = self._raise(call, failure)
+        except FailureError as error:
+            incident = self._raise(call, call.failure(error))
         while True:
             await workflow.wait_condition(lambda: incident.state is IncidentState.RETRYING)
             try:
                 result = await call.start()
-            except ActivityError as failure:
-                if isinstance(failure.cause, CancelledError):
-                    raise
-                self._failed_again(incident, failure)
+            except FailureError as error:
+                self._failed_again(incident, call.failure(error))
                 continue
             self._update(incident, state=IncidentState.RESOLVED, resolved_at=workflow.now())
             return result

@@ -19,7 +19,9 @@ def test_each_script_starts_what_its_history_scheduled_and_answers_each_update()
         ops = [step["op"] for step in entry["script"]]
         counts = entry["counts"]
         assert ops.count("activity") == counts.get("activities", 0) == sum(
-            a["count"] for a in entry["activities"].values()), name
+            a.get("count", 0) for a in entry["activities"].values()), name
+        assert ops.count("local_activity") == counts.get("local_activities", 0) == sum(
+            a.get("local", 0) for a in entry["activities"].values()), name
         assert ops.count("timer") == counts.get("timers", 0), name
         assert ops.count("accept") == len(entry["driver"]) == counts.get("updates", 0), name
         assert ops.count("child") == counts.get("children", 0), name

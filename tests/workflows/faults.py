@@ -5,12 +5,14 @@ checks that a certification went through with nothing lost and nothing done twic
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.enums.v1 import EventType
+from temporalio.api.history.v1 import HistoryEvent
 from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest, DescribeWorkflowExecutionResponse
 from temporalio.client import WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -44,6 +46,20 @@ async def completion(journey: Journey, view: TaskView, actor: Actor, payload: di
     """What the API sends to complete ``view``, built without asking the workflow anything."""
     facts = await staff_facts(journey.pool, TASK_PAYLOADS[view.kind].model_validate(payload).staff_ids())
     return TaskCompletion(task_id=view.task_id, actor=actor, payload=payload, facts=facts)
+
+
+def local_steps(events: Sequence[HistoryEvent], *, failed: bool = False) -> list[tuple[int, str, int]]:
+    """The local activities a history recorded (workflows/local_steps.py) as done (or, ``failed``, the
+    attempts that failed before a backoff timer): each one's marker event id, activity name and attempt.
+    One cut off by a killed worker left no marker."""
+    found = []
+    for e in events:
+        marker = e.marker_recorded_event_attributes
+        if (e.event_type == EventType.EVENT_TYPE_MARKER_RECORDED and marker.marker_name == "core_local_activity"
+                and marker.HasField("failure") == failed):
+            data = json.loads(marker.details["data"].payloads[0].data)
+            found.append((e.event_id, data["activity_type"], data["attempt"]))
+    return found
 
 
 async def attempts(handle: WorkflowHandle, activity: str) -> list[int]:

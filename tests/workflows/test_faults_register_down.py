@@ -12,6 +12,7 @@ import asyncio
 import uuid
 
 import pytest
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
@@ -21,7 +22,7 @@ from tests.api.test_unavailable import own_postgres  # noqa: F401 - the fixture
 from workers.main import build_worker
 
 from .conftest import Journey, make_people
-from .faults import completion, describe, nothing_twice, replays, settled, until
+from .faults import completion, local_steps, nothing_twice, replays, settled, until
 from .test_dev_server import RealServer
 
 pytestmark = pytest.mark.slow
@@ -54,9 +55,15 @@ async def down_while_the_review_closes(journey: Journey, postgres) -> None:
     assert receipt.task_id == review.task_id
 
     async def retried() -> bool:
-        pending = (await describe(journey)).pending_activities
-        return any(a.activity_type.name == "close_task" and a.attempt >= 3 and a.last_failure.message
-                   for a in pending)
+        """The closing is a local activity (workflows/local_steps.py): after its first retry in the worker,
+        each failed attempt is a marker (with its failure) and a backoff timer in history; none has
+        finished since the Update was accepted."""
+        history = (await journey.handle.fetch_history()).events
+        accepted = max(e.event_id for e in history
+                       if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED)
+        tries = [attempt for i, name, attempt in local_steps(history, failed=True) if name == "close_task"]
+        closed = [i for i, name, _ in local_steps(history) if name == "close_task" and i > accepted]
+        return bool(tries) and max(tries) >= 3 and not closed
 
     await until(retried, "the review's closing failed and retried while the register is away", 30)
     incidents = await journey.handle.query("incidents")
