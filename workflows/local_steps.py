@@ -31,7 +31,6 @@ from temporalio.exceptions import ActivityError, ApplicationError, CancelledErro
 from temporalio.exceptions import TimeoutError as StepTimeout
 
 LOCAL_RETRY_THRESHOLD = timedelta(seconds=1)
-PATCH = "local-register-writes"
 _MOST_ATTEMPTS = 10_000  # attempts_within stops counting here (a backoff that never grows)
 
 
@@ -61,7 +60,7 @@ class LocalStep:
         """The step's local way, or None for an ordinary activity (see the module)."""
         if "task_queue" in options or "heartbeat_timeout" in options:
             return None
-        if not workflow.patched(PATCH):
+        if not workflow.patched("local-register-writes"):
             return None
         policy: RetryPolicy = options["retry_policy"]
         if deadline is None or "schedule_to_close_timeout" in options:

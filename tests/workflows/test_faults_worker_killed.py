@@ -90,6 +90,11 @@ async def killed_during_an_activity(journey: Journey, worker: WorkerProcess) -> 
     step is a local activity (workflows/local_steps.py): it runs inside that workflow task."""
     pool = journey.pool
     await journey.task("certification_decision")  # listed: its projection is written before the lock
+
+    async def mail_delivered() -> bool:  # the kill is to cut off the closing, not a mail (the next test's)
+        return not await pool.fetchval("SELECT count(*) FROM outbox WHERE status <> 'sent'")
+
+    await until(mail_delivered, "the mail queued so far delivered")
     async with pool.acquire() as lock, lock.transaction(), asyncio.timeout(60):
         await lock.execute("LOCK TABLE tasks IN SHARE MODE")  # readers pass, writers wait
         await journey.complete("certification_decision", journey.people.decision_maker,
