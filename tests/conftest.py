@@ -46,12 +46,6 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
     return WorkflowsTogether(config, log)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """tests/workflows/ first (its own order kept): under xdist its one long scope then starts at once
-    instead of last, beside the rest, which the other process shares out."""
-    items.sort(key=lambda item: not item.nodeid.startswith("tests/workflows/"))
-
-
 @pytest.fixture(scope="session")
 def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedPostgres]:
     server = EmbeddedPostgres(tmp_path_factory.mktemp("pg"), free_port(), database=TEMPLATE_DB)
