@@ -148,7 +148,7 @@ class _Scripter:
         if a.marker_name != LOCAL_ACTIVITY_MARKER:
             self.counts["markers"] += 1  # workflow.patched: no twin step
             return
-        # A local activity (workflows/incidents.py runs_locally): its marker names it and holds its result;
+        # A local activity (workflows/local_steps.py): its marker names it and holds its result;
         # its input is not kept in history, so the twin's is empty.
         name = json.loads(a.details["data"].payloads[0].data)["activity_type"]
         result = _size(a.details["result"]) if "result" in a.details else 0

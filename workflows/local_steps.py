@@ -4,7 +4,8 @@ A step that writes the register (closing a task, opening the next, recording an 
 notice) used to be an ordinary activity: three events, and a workflow task of three more to wake the
 process when it was done. Most steps follow one another (close, record, open the next), so a validity
 cycle spent about half its history on those hand-offs. A local activity leaves one marker with its
-result; an Update that closes a task answers without a round trip through the activity queue.
+result. The price: an Update's answer goes out when its workflow task completes, after the local steps
+that follow the closing in that task (bench/RESULTS.md: a completion's round trip 32 → 83 ms at p50).
 
 What stays an ordinary activity: a step with a task queue of its own (mail, the certificate's document
 and the planner, on the I/O worker) or a heartbeat. Runs begun before keep scheduling every step as an

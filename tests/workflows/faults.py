@@ -14,10 +14,10 @@ from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest, DescribeWorkflowExecutionResponse
-from temporalio.client import WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
+from bench.twin_profile import LOCAL_ACTIVITY_MARKER
 from schemas.payloads import TASK_PAYLOADS
 from schemas.tasking import Actor, TaskCompletion, TaskView
 from store.facts import staff_facts
@@ -55,21 +55,11 @@ def local_steps(events: Sequence[HistoryEvent], *, failed: bool = False) -> list
     found = []
     for e in events:
         marker = e.marker_recorded_event_attributes
-        if (e.event_type == EventType.EVENT_TYPE_MARKER_RECORDED and marker.marker_name == "core_local_activity"
+        if (e.event_type == EventType.EVENT_TYPE_MARKER_RECORDED and marker.marker_name == LOCAL_ACTIVITY_MARKER
                 and marker.HasField("failure") == failed):
             data = json.loads(marker.details["data"].payloads[0].data)
             found.append((e.event_id, data["activity_type"], data["attempt"]))
     return found
-
-
-async def attempts(handle: WorkflowHandle, activity: str) -> list[int]:
-    """The attempt of each ``activity`` that started (the last attempt's start is the one recorded)."""
-    history = (await handle.fetch_history()).events
-    scheduled = {e.event_id for e in history if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
-                 and e.activity_task_scheduled_event_attributes.activity_type.name == activity}
-    return [e.activity_task_started_event_attributes.attempt for e in history
-            if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED
-            and e.activity_task_started_event_attributes.scheduled_event_id in scheduled]
 
 
 async def settled(journey: Journey, smtp, number: str) -> None:
