@@ -77,10 +77,11 @@ async def run_certflow(client: Any, parts: Any, *, certifications: int, concurre
             advance()
 
     async with build_worker(client, parts.pool, queue, parts.mail):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         await asyncio.gather(*(one() for _ in range(certifications)))
-        wall = time.perf_counter() - started
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu
     return {"wall_s": round(wall, 2), "per_minute": round(certifications / wall * 60, 2),
+            "process_cpu_s_per_certification": round(cpu / certifications, 3),
             "complete_task_p50_ms": round(percentile(completions, 0.5), 1),
             "complete_task_p95_ms": round(percentile(completions, 0.95), 1), "completions": len(completions)}
 
@@ -105,6 +106,7 @@ async def engine_bench(run: Run) -> dict[str, Any]:
     return {"certifications": certifications, "concurrency": concurrency, "certflow": certflow, "twin": twin,
             "ratio": ratio(certflow["per_minute"], twin["per_minute"]),
             "completion_ratio": ratio(certflow["complete_task_p50_ms"], twin["update_p50_ms"]),
+            "cpu_ratio": ratio(twin["process_cpu_s_per_certification"], certflow["process_cpu_s_per_certification"]),
             "workflow_task_ratio": ratio(certflow["workflow_task_ms"]["all"]["p50_ms"],
                                          twin["workflow_task_ms"]["all"]["p50_ms"]),
             "baseline": "the twin of the grant path (same counts) on the same server, same concurrency"}

@@ -36,7 +36,7 @@ def certflow_history(name: str = GRANT) -> WorkflowHistory:
 
 def runners() -> dict[str, WorkflowRunner]:
     """certflow's sandbox (workers/main.py) and the two variants that show what it costs."""
-    from workers.main import PASSED_THROUGH, workflow_runner
+    from workers.sandbox import PASSED_THROUGH, workflow_runner
 
     modules = SandboxRestrictions.default.with_passthrough_modules(*PASSED_THROUGH, "workflows")
     every = workflow_runner().restrictions.with_passthrough_all_modules()

@@ -118,12 +118,13 @@ async def run_twin(client: Client, task_queue: str, profile: TwinProfile | None 
             advance()
 
     async with twin_worker(client, task_queue, **worker_options):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         await asyncio.gather(*(one() for _ in range(certifications)))
-        wall = time.perf_counter() - started
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu
     own = [ms for name, values in latencies.items() if name in _own_names(profile) for ms in values]
     return {"certifications": certifications, "concurrency": concurrency, "scenario": scenario,
             "wall_s": round(wall, 2), "per_minute": round(certifications / wall * 60, 2),
+            "process_cpu_s_per_certification": round(cpu / certifications, 3),
             "update_p50_ms": round(percentile(own, 0.5), 1), "update_p95_ms": round(percentile(own, 0.95), 1),
             "updates": sum(len(v) for v in latencies.values()), "workflow_ids": ids}
 

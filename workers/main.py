@@ -10,7 +10,6 @@ from typing import Any
 
 import asyncpg
 from temporalio.client import Client
-from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.calendar import CalendarActivities
 from activities.digest import DigestActivities, StaffMailSettings
@@ -30,6 +29,7 @@ from schemas.scheduling import SchedulingPolicy
 from store.db import create_pool
 from workers.errors import BusinessErrorsAreFinal
 from workers.pair import WorkerPair, WorkerRole, pair_workers
+from workers.sandbox import workflow_runner
 from workflows.audit import AuditWorkflow
 from workflows.audit_planning import AUDIT_PLANNING_WORKFLOW_ID, AuditPlanningInput, AuditPlanningWorkflow
 from workflows.certification import CertificationWorkflow
@@ -42,16 +42,6 @@ log = get_logger(__name__)
 
 WORKFLOWS = [CertificationWorkflow, AuditWorkflow, RegulatorReportWorkflow, StaffDigestWorkflow, AuditPlanningWorkflow,
              SmokeWorkflow]
-
-# Libraries the schemas' validators call lazily (pydantic's EmailStr imports email-validator, which
-# imports idna, when a model is first built or used). Loaded afresh inside every workflow sandbox they
-# would cost each run an import of their tables and warn; they keep no state, so they are shared.
-PASSED_THROUGH = ("email_validator", "idna", "dns", "opentelemetry")  # opentelemetry: the tracing interceptor
-
-
-def workflow_runner() -> SandboxedWorkflowRunner:
-    """The sandbox every certflow worker and replayer uses."""
-    return SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSED_THROUGH))
 
 
 def mail_settings(settings: Settings) -> MailSettings:
