@@ -101,6 +101,14 @@ class HorizonDone(BaseModel):
     unplaced: int
 
 
+def load_solver() -> None:
+    """Import the planner's solver (OR-Tools, with numpy and pandas) now. Not at import of this module: the
+    workflows import it for its input models alone. Not at the first proposal either: measured on the grant
+    path, that import took 3–4 CPU-seconds holding the worker's interpreter, while every other activity and
+    workflow task of the worker waited (issue 17). An I/O worker calls this as it is built."""
+    import planning.solver  # noqa: F401
+
+
 class SchedulingActivities:
     def __init__(self, pool: asyncpg.Pool, policy: SchedulingPolicy | None = None) -> None:
         self.pool = pool
@@ -204,9 +212,7 @@ class SchedulingActivities:
             policy=self.policy.model_copy(update={"time_limit_seconds": time_limit}) if time_limit else self.policy,
             seed=1)
         activity.heartbeat()
-        # Imported here: OR-Tools (with numpy and pandas) takes a second to load, and the workflows import
-        # this module for its input models alone.
-        from planning.solver import solve
+        from planning.solver import solve  # loaded when the worker started (load_solver), found at once
 
         return await asyncio.to_thread(solve, request)
 

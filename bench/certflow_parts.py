@@ -5,9 +5,11 @@ migrations, an SMTP sink (aiosmtpd), the staff a certification needs, and an app
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -33,23 +35,35 @@ class Parts:
     pool: Any
     mail: Any  # activities.notify.MailSettings of the sink
     staff: dict[str, Actor]
-    received: list[bytes]
+    mail_dir: Path
+
+    def mails(self) -> int:
+        """How many distinct mails the sink has received."""
+        return sum(1 for _ in self.mail_dir.glob("*.eml"))
 
 
-class _Sink:
-    def __init__(self, received: list[bytes]) -> None:
-        self.received = received
+@contextmanager
+def mail_sink_process(mail_dir: Path) -> Iterator[int]:
+    """certflow's mail sink (certflow/mail_sink.py) as a child process, as `certflow up` keeps it out of
+    the worker's process: yields its port once it listens."""
+    from certflow.embedded import free_port
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.received.append(envelope.original_content)
-        return "250 OK"
+    port = free_port()
+    child = subprocess.Popen([sys.executable, "-m", "certflow.mail_sink", str(mail_dir), "127.0.0.1", str(port)],
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None
+        if not child.stdout.readline():  # the sink says so once it listens; nothing if it failed
+            raise RuntimeError(f"the mail sink did not start on port {port} (exit status {child.wait()})")
+        yield port
+    finally:
+        child.terminate()
+        child.wait(timeout=10)
 
 
 @asynccontextmanager
 async def certflow_parts(workdir: str) -> AsyncIterator[Parts]:
     """PostgreSQL (migrated) and an SMTP sink in ``workdir``, with the bench's staff in the register."""
-    from aiosmtpd.controller import Controller
-
     from activities.notify import MailSettings
     from certflow.embedded import EmbeddedPostgres, free_port
     from certflow.stack import apply_migrations
@@ -57,20 +71,19 @@ async def certflow_parts(workdir: str) -> AsyncIterator[Parts]:
 
     server = EmbeddedPostgres(Path(workdir) / f"pg-{uuid.uuid4().hex[:6]}", free_port(), database="certflow_bench")
     await asyncio.to_thread(server.start)
-    received: list[bytes] = []
-    sink = Controller(_Sink(received), hostname="127.0.0.1", port=free_port())
-    sink.start()
-    try:
-        await apply_migrations(server.dsn)
-        pool = await create_pool(server.dsn, min_size=1, max_size=8)
+    mail_dir = Path(workdir) / f"mail-{uuid.uuid4().hex[:6]}"
+    with mail_sink_process(mail_dir) as sink_port:
         try:
-            staff = await add_bench_staff(pool)
-            yield Parts(server.dsn, pool, MailSettings(host="127.0.0.1", port=sink.port, timeout=10), staff, received)
+            await apply_migrations(server.dsn)
+            pool = await create_pool(server.dsn, min_size=1, max_size=8)
+            try:
+                staff = await add_bench_staff(pool)
+                yield Parts(server.dsn, pool, MailSettings(host="127.0.0.1", port=sink_port, timeout=10), staff,
+                            mail_dir)
+            finally:
+                await pool.close()
         finally:
-            await pool.close()
-    finally:
-        sink.stop()
-        await asyncio.to_thread(server.stop)
+            await asyncio.to_thread(server.stop)
 
 
 async def add_bench_staff(pool: Any) -> dict[str, Actor]:

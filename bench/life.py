@@ -136,7 +136,7 @@ async def life_bench(run: Run) -> dict[str, Any]:
     return {"path": "three-year life (grant, 2 surveillances, recertification)" if full else "initial certification",
             "wall_s": round(wall, 1), "events_per_cycle": totals["events"], "per_workflow": per_workflow,
             "totals": dict(totals), "counts": dict(counts), "events_by_cause": by_cause(counts),
-            "mails": len(parts.received), "twin_events": twin_events(counts),
+            "mails": parts.mails(), "twin_events": twin_events(counts),
             "recorded": {"scenario": scenario, "events": recorded["events"], "twin_events": twin_events(recorded)},
             "ratio": ratio(totals["events"], twin_events(counts)),
             "baseline": "a twin doing this run's counts (its events less certflow's markers and upserts)"}

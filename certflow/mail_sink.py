@@ -10,6 +10,8 @@ looks like (activities/notify.py).
 from __future__ import annotations
 
 import hashlib
+import signal
+import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
@@ -75,3 +77,20 @@ def stored_mail(directory: Path) -> list[StoredMail]:
 
 def read_mail(path: Path) -> EmailMessage:
     return _PARSER.parsebytes(path.read_bytes())
+
+
+def serve(directory: str, host: str, port: str) -> None:
+    """Run the sink until SIGTERM or SIGINT: the benchmarks run it as a process of its own, so that
+    receiving mail does not share the worker's interpreter (as an SMTP server never would)."""
+    stops = {signal.SIGTERM, signal.SIGINT}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stops)  # before the sink's thread starts: it inherits the mask
+    sink = start_sink(Path(directory), host, int(port))
+    print(f"listening on {host}:{port}", flush=True)  # the parent waits for this line
+    try:
+        signal.sigwait(stops)
+    finally:
+        sink.stop()
+
+
+if __name__ == "__main__":
+    serve(*sys.argv[1:4])

@@ -18,7 +18,7 @@ from activities.inbox import InboxActivities
 from activities.incidents import IncidentActivities
 from activities.notify import MailSettings, NotifyActivities
 from activities.records import RecordActivities
-from activities.scheduling import SchedulingActivities
+from activities.scheduling import SchedulingActivities, load_solver
 from activities.system import SystemActivities
 from activities.templates import MailTemplates
 from certflow.logging import get_logger
@@ -91,6 +91,8 @@ def build_worker(client: Client, pool: asyncpg.Pool, task_queue: str, mail: Mail
     ``documents`` to the shipped font and no accreditation number; ``staff_mail`` to one mail per task;
     ``options`` go to the core Temporal ``Worker`` (e.g. ``max_cached_workflows``), ``io_options`` to
     the I/O one. certflow's own errors fail an activity once, without retries (workers/errors.py)."""
+    if role in ("all", "io"):
+        load_solver()  # the planner runs on the I/O worker; see load_solver for why now
     options.setdefault("workflow_runner", workflow_runner())
     options["interceptors"] = [BusinessErrorsAreFinal(), *options.get("interceptors", ())]
     return pair_workers(client, task_queue, WORKFLOWS, activities_for(pool, mail or MailSettings(), templates,

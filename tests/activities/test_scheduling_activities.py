@@ -114,3 +114,31 @@ async def test_a_decided_programme_re_plans_only_the_proposals_it_clashes_with(p
 
 def _days(p) -> list[date]:
     return [p.onsite_start + timedelta(days=n) for n in range((p.onsite_end - p.onsite_start).days + 1)]
+
+
+def test_the_solver_is_loaded_when_the_worker_is_built_not_at_the_first_proposal(repo_root) -> None:
+    """Importing the worker's modules leaves OR-Tools unloaded (the workflows import the planner's models
+    alone); load_solver, which build_worker calls for an I/O worker, loads it before any proposal (issue 17:
+    loading it during the first proposal held the worker for 3–4 CPU-seconds)."""
+    import subprocess
+    import sys
+
+    script = ("import sys, workers.main, activities.scheduling as s\n"
+              "before = 'ortools' in sys.modules\n"
+              "s.load_solver()\n"
+              "print(before, 'ortools' in sys.modules and 'planning.solver' in sys.modules)\n")
+    found = subprocess.run([sys.executable, "-c", script], cwd=repo_root, capture_output=True, text=True,
+                           check=True, env={"PYTHONPATH": str(repo_root), "PATH": "/usr/bin:/bin"})
+    assert found.stdout.split() == ["False", "True"]
+
+
+async def test_building_an_io_worker_loads_the_solver_and_a_core_worker_does_not(temporal_env, pool,
+                                                                                  monkeypatch) -> None:
+    import workers.main
+
+    loaded: list[str] = []
+    monkeypatch.setattr(workers.main, "load_solver", lambda: loaded.append("solver"))
+    for role in ("core", "io", "all"):
+        workers.main.build_worker(temporal_env.client, pool, f"solver-preload-{role}", role=role)
+        loaded.append(role)
+    assert loaded == ["core", "solver", "io", "solver", "all"]
