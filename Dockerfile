@@ -24,11 +24,14 @@ WORKDIR /app
 # The locked packages first, in a layer of their own that a code change does not rebuild.
 COPY pyproject.toml requirements.lock ./
 RUN uv venv --python /usr/local/bin/python3 .venv \
-    && uv pip sync --python .venv/bin/python --require-hashes requirements.lock \
+    && uv pip sync --python .venv/bin/python --require-hashes --compile-bytecode requirements.lock \
     && uv cache clean
 COPY . .
 COPY --from=web /app/web/node_modules web/node_modules
+# Bytecode compiled once here (PYTHONDONTWRITEBYTECODE: no process writes it): a worker's sandbox imports
+# the workflow modules afresh for every workflow it runs, and the SDK's build id reads every module's code.
 RUN uv pip install --python .venv/bin/python --no-deps -e . \
+    && python -m compileall -q activities api certflow planning rules schemas store workers workflows \
     && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin certflow \
     && mkdir -p /app/.certflow && chown certflow /app/.certflow
 USER certflow
