@@ -120,7 +120,7 @@ def normalise(words: list[str]) -> list[str]:
 
 def test_the_image_installs_from_the_lock_exactly_as_the_makefile_does():
     assert makefile_install_steps() == dockerfile_install_steps() == [
-        ["uv", "pip", "sync", "--python", "PYTHON", "--require-hashes", "requirements.lock"],
+        ["uv", "pip", "sync", "--python", "PYTHON", "--require-hashes", "--compile-bytecode", "requirements.lock"],
         ["uv", "pip", "install", "--python", "PYTHON", "--no-deps", "-e", "."],
     ]
     makefile, dockerfile = (ROOT / "Makefile").read_text(), (ROOT / "Dockerfile").read_text()
