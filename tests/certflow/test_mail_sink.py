@@ -80,3 +80,17 @@ async def test_certflow_mail_lists_and_shows(sink, tmp_path):
     assert certflow("list").stdout.splitlines()[:2] == [first, second]
     assert "Message-ID: <a@certflow>" in certflow("show", "1").stdout
     assert "Message-ID: <c@certflow>" in certflow("show", "3").stdout
+
+
+async def test_the_sink_runs_as_a_process_of_its_own_until_told_to_stop(tmp_path):
+    """`python -m certflow.mail_sink DIR HOST PORT` (the benchmarks' sink, out of the worker's process):
+    says when it listens, keeps what it receives, and ends cleanly on SIGTERM."""
+    from bench.certflow_parts import mail_sink_process
+
+    directory = tmp_path / "mail"
+    with mail_sink_process(directory) as port:
+        await aiosmtplib.send(mail("<one@certflow.invalid>", "受理通知"), hostname="127.0.0.1", port=port)
+        assert [m.subject for m in stored_mail(directory)] == ["受理通知"]
+    with pytest.raises(OSError):  # stopped: nothing listens there any more
+        await aiosmtplib.send(mail("<two@certflow.invalid>", "不再收到"), hostname="127.0.0.1", port=port, timeout=5)
+    assert len(stored_mail(directory)) == 1
