@@ -93,7 +93,7 @@ def build_worker(client: Client, pool: asyncpg.Pool, task_queue: str, mail: Mail
     the I/O one. certflow's own errors fail an activity once, without retries (workers/errors.py)."""
     if role in ("all", "io"):
         load_solver()  # the planner runs on the I/O worker; see load_solver for why now
-    options.setdefault("workflow_runner", workflow_runner())
+    options.setdefault("workflow_runner", workflow_runner(client.data_converter))
     options["interceptors"] = [BusinessErrorsAreFinal(), *options.get("interceptors", ())]
     return pair_workers(client, task_queue, WORKFLOWS, activities_for(pool, mail or MailSettings(), templates,
                                                                       documents, staff_mail, scheduling),

@@ -1,6 +1,7 @@
 """certflow's workflow sandbox (workers/sandbox.py, issue 17): the serialization context of a command is
-asked of the sandbox once per workflow task, not once per payload and pass, and each payload still goes
-through the codec with its own command's context."""
+asked of the sandbox once per workflow task, not once per payload and pass, and not at all when the data
+converter has nothing that reads it; each payload still goes through a codec with its own command's
+context."""
 
 from __future__ import annotations
 
@@ -25,7 +26,9 @@ from temporalio.converter import (
 )
 from temporalio.worker import Worker, WorkflowInstance
 
-from workers.sandbox import CertflowSandboxRunner, ContextsAskedOncePerTask, workflow_runner
+from temporalio.contrib.pydantic import pydantic_data_converter
+
+from workers.sandbox import CertflowSandboxRunner, ContextsAskedOncePerTask, contexts_used_by, workflow_runner
 
 STAMP = "certflow-test-context"
 
@@ -94,8 +97,10 @@ def stamp(payloads: Any) -> str:
 async def test_each_payload_is_encoded_with_its_own_commands_context(temporal_env: Any) -> None:
     client = Client(**{**temporal_env.client.config(), "data_converter": DataConverter(payload_codec=StampingCodec())})
     queue, workflow_id = f"sandbox-{uuid.uuid4().hex[:8]}", f"stamps-{uuid.uuid4().hex[:8]}"
+    runner = workflow_runner(client.data_converter)
+    assert runner.contexts_used  # a codec reads them
     async with Worker(client, task_queue=queue, workflows=[TwoActivitiesAtOnce], activities=[stamp_first, stamp_second],
-                      workflow_runner=workflow_runner()):
+                      workflow_runner=runner):
         handle = await client.start_workflow(TwoActivitiesAtOnce.run, "abc", id=workflow_id, task_queue=queue)
         assert await handle.result() == "ABC/cba"
         scheduled, completed = [], None
@@ -152,9 +157,25 @@ def test_a_commands_context_is_asked_once_between_activations() -> None:
     assert (instance.get_info(), instance.get_thread_id()) == ("info", 7)
 
 
-def test_the_worker_and_replayers_use_certflows_sandbox() -> None:
+def test_without_a_codec_or_external_storage_no_context_is_asked() -> None:
+    """certflow's own converter (pydantic, no codec, no external storage): nothing would read a context,
+    so the sandbox is not entered for one."""
+    assert not contexts_used_by(pydantic_data_converter)
+    assert contexts_used_by(DataConverter(payload_codec=StampingCodec()))
+    sandboxed = CountingInstance()
+    instance = ContextsAskedOncePerTask(sandboxed, contexts_used=False)
+    assert instance.get_serialization_context("seq-1") is None
+    assert instance.get_external_store_context("seq-1").target is None
+    assert sandboxed.asked == []
+
+
+async def test_the_worker_and_replayers_use_certflows_sandbox(temporal_env: Any, pool: Any) -> None:
+    from workers.main import build_worker  # not at the top: the sandbox imports this module for its workflow
     from workers.sandbox import PASSED_THROUGH
 
     runner = workflow_runner()
-    assert isinstance(runner, CertflowSandboxRunner)
+    assert isinstance(runner, CertflowSandboxRunner) and runner.contexts_used  # a replayer's: asks, once per task
     assert set(PASSED_THROUGH) <= runner.restrictions.passthrough_modules
+    worker = build_worker(temporal_env.client, pool, f"sandbox-{uuid.uuid4().hex[:8]}")
+    built = worker.config()["workflow_runner"]
+    assert isinstance(built, CertflowSandboxRunner) and not built.contexts_used  # the client's pydantic converter
