@@ -4,12 +4,15 @@ a task (certflow's ``complete_task``) against the twin's same Updates.
 
 certflow's side is its real worker (workers/main.py) with PostgreSQL and mail, driven at the engine (the
 Updates the API would send, without the API); the audit is recorded after the fact since the dev
-server's clock does not move. The twin runs its grant scenario (bench/twin_profile.json).
+server's clock does not move. As deployed, its I/O worker (mail, documents, the planner: work the twin's
+no-op activities do not do) runs in a process of its own; the core worker, with the workflows and the
+register's writes, runs in this process as the twin's worker does. CPU is reported for each. The twin runs its grant scenario (bench/twin_profile.json).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
 from typing import Any
@@ -19,6 +22,7 @@ from temporalio.runtime import MetricBuffer, MetricBufferDurationFormat, Runtime
 
 from bench.certflow_parts import certflow_parts, search_attributes
 from bench.harness import Run, bench, percentile, ratio
+from bench.io_worker import cpu_seconds, io_worker_process
 from bench.life_driver import LifeDriver, WallClock
 from bench.twin import dev_server, run_twin
 
@@ -63,8 +67,10 @@ def _spread(values: list[float]) -> dict[str, Any]:
 
 
 async def run_certflow(client: Any, parts: Any, *, certifications: int, concurrency: int,
-                       advance: Any) -> dict[str, Any]:
-    """``certifications`` grant paths, ``concurrency`` at a time, on certflow's worker."""
+                       advance: Any, io_apart: bool = True) -> dict[str, Any]:
+    """``certifications`` grant paths, ``concurrency`` at a time, on certflow's worker: the core worker in
+    this process and, with ``io_apart`` (as deployed), the I/O worker in a process of its own
+    (bench/io_worker.py); without it, both here (``CERTFLOW_WORKER_ROLE=all``)."""
     from workers.main import build_worker
 
     queue, gate, completions = f"grant-{uuid.uuid4().hex[:6]}", asyncio.Semaphore(concurrency), []
@@ -76,12 +82,18 @@ async def run_certflow(client: Any, parts: Any, *, certifications: int, concurre
             completions.extend(driver.completions_ms)
             advance()
 
-    async with build_worker(client, parts.pool, queue, parts.mail):
-        started, cpu = time.perf_counter(), time.process_time()
-        await asyncio.gather(*(one() for _ in range(certifications)))
-        wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    with contextlib.ExitStack() as apart:
+        io = apart.enter_context(io_worker_process(client.service_client.config.target_host, parts.dsn, queue,
+                                                   parts.mail.port)) if io_apart else None
+        async with build_worker(client, parts.pool, queue, parts.mail, role="core" if io_apart else "all"):
+            started, cpu, io_cpu = time.perf_counter(), time.process_time(), cpu_seconds(io) if io else 0.0
+            await asyncio.gather(*(one() for _ in range(certifications)))
+            wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+            io_cpu = cpu_seconds(io) - io_cpu if io else 0.0
     return {"wall_s": round(wall, 2), "per_minute": round(certifications / wall * 60, 2),
+            "io_worker": "a process of its own" if io_apart else "in the core worker's process",
             "process_cpu_s_per_certification": round(cpu / certifications, 3),
+            "io_process_cpu_s_per_certification": round(io_cpu / certifications, 3),
             "complete_task_p50_ms": round(percentile(completions, 0.5), 1),
             "complete_task_p95_ms": round(percentile(completions, 0.95), 1), "completions": len(completions)}
 

@@ -57,6 +57,10 @@ async def test_engine_runs_certflow_and_its_twin_on_one_server(tmp_path, capsys)
     assert line["certflow"]["completions"] == 2 * 12  # twelve tasks completed on each grant path
     assert line["twin"]["updates"] == 2 * 29  # the recorded Updates of the grant path (bench/twin_profile.json)
     assert line["ratio"] > 0 and line["completion_ratio"] > 0 and line["workflow_task_ratio"] > 0
+    # the I/O worker ran apart, as deployed, and did its work there: the certificate's PDF, the mail
+    assert line["certflow"]["io_worker"] == "a process of its own"
+    assert line["certflow"]["io_process_cpu_s_per_certification"] > 0
+    assert line["certflow"]["process_cpu_s_per_certification"] > 0 and line["cpu_ratio"] > 0
     assert {"CertificationWorkflow", "AuditWorkflow", "all"} <= line["certflow"]["workflow_task_ms"].keys()
     assert {"TwinCertificationWorkflow", "TwinAuditWorkflow", "all"} <= line["twin"]["workflow_task_ms"].keys()
     # the worker's tasks were seen: at least one for each completion's Update, and the starts beside them
