@@ -45,6 +45,7 @@ with workflow.unsafe.imports_passed_through():
     from schemas.staff import Role
     from schemas.tasking import Actor, Refusal, TaskFacts, TaskView
     from workflows.incidents import IncidentBound
+    from workflows.patching import begin_run, patched
     from workflows.tasks import HumanTasks, TaskBoard, refuse, today
 
 PLAN_NOTICE_WORKING_DAYS = 3  # the plan reaches the applicant at least 3 working days before
@@ -132,13 +133,14 @@ class AuditWorkflow(HumanTasks):
 
     @workflow.run
     async def run(self, data: AuditInput) -> AuditOutcome:
+        begin_run()  # first, in the run's first workflow task (workflows/patching.py)
         # The plan and the report go to the auditee in writing; audits that began
         # before these notices send none.
-        self.auditee_notices = workflow.patched("auditee-notices")
+        self.auditee_notices = patched("auditee-notices")
         # Nothing is recorded before it happens: stage 1, the on-site audit, its follow-up and the report
         # are refused when dated after the process's today. Audits begun before this check recorded
         # whatever they were given (their histories replay as they were).
-        self.dates_are_facts = workflow.patched("record-integrity")
+        self.dates_are_facts = patched("record-integrity")
         self.board.dates_are_facts = self.dates_are_facts
         self.board.passed("audit_started")
         leader = self._leader()

@@ -29,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
     from schemas.scheduling import DateSpan, ProposedAudit
     from workflows.incidents import IncidentBound
     from workflows.mail import IO_QUEUE_SUFFIX
+    from workflows.patching import begin_run
     from workflows.tasks import SHANGHAI, HumanTasks, TaskBoard, start_of, today
 
 AUDIT_PLANNING_WORKFLOW_ID = "audit-planning"
@@ -89,6 +90,7 @@ class AuditPlanningWorkflow(HumanTasks):
 
     @workflow.run
     async def run(self, data: AuditPlanningInput) -> None:
+        begin_run()  # first, in the run's first workflow task (workflows/patching.py)
         self.board = TaskBoard(workflow.info().workflow_id, "audit planning", bound=data.incident_bound)
         self.done = self.finished = data.requests_done
         self.pending = [*data.pending, *self.pending]

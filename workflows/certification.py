@@ -18,6 +18,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.incidents import IncidentBound
     from workflows.initial import NOT_CERTIFIED, InitialCertification
     from workflows.life import CertificateLife
+    from workflows.patching import begin_run, patched
     from workflows.process_context import ProcessContext
     from workflows.tasks import HumanTasks, TaskBoard, refuse
 
@@ -41,13 +42,14 @@ class CertificationWorkflow(HumanTasks):
 
     @workflow.run
     async def run(self, data: CertificationInput) -> str:
+        begin_run()  # first, in the run's first workflow task (workflows/patching.py)
         if data.life is not None:
             return await self._continue_life(data.life)
         self.process.record_integrity()
         certified = await self.initial.certify()
         if not isinstance(certified, LifeState):
             return await self.process.end(certified, NOT_CERTIFIED[certified])
-        if workflow.patched("certificate-life"):
+        if patched("certificate-life"):
             # The certificate's life (workflows/life.py), cycle after cycle.
             return await self._run_certificate_life(certified)
         grant = self.initial.state.grant

@@ -22,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.digest import DigestActivities, DigestQueued, DigestRequest
     from rules.calendar import WorkingDayResult
     from workflows.incidents import IncidentBound
+    from workflows.patching import begin_run
     from workflows.tasks import SHANGHAI, HumanTasks, TaskBoard, start_of
 
 STAFF_DIGEST_WORKFLOW_ID = "staff-digest"
@@ -41,6 +42,7 @@ class StaffDigestWorkflow(HumanTasks):
 
     @workflow.run
     async def run(self, data: StaffDigestInput) -> str:
+        begin_run()  # first, in the run's first workflow task (workflows/patching.py)
         self.board = TaskBoard(workflow.info().workflow_id, "staff digest", bound=data.incident_bound)
         day = await self._next_working_day(data)
         self.day = day.date

@@ -56,6 +56,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.contracts import LifeState
     from workflows.incidents import IncidentBound
     from workflows.life_audits import took_part
+    from workflows.patching import patched
     from workflows.process_context import ACTIVITY_TIMEOUT, ProcessContext
     from workflows.programme_proposals import propose_programme
     from workflows.search_attributes import CERT_NUMBER, CERT_STATUS, NEXT_DUE, ORGANIZATION, STAR_LEVEL, audit_start
@@ -101,7 +102,7 @@ class InitialCertification:
         ctx = self.ctx
         # Written notices at each step of the initial certification (received, accepted, programme);
         # processes that began before them send none.
-        self.state.initial_notices = workflow.patched("initial-notices")
+        self.state.initial_notices = patched("initial-notices")
         workflow.upsert_search_attributes([ORGANIZATION.value_set(ctx.input.submission.organization.name or "")])
         ctx.board.passed("application_submitted")
         intake = await self.record_application()

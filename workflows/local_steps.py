@@ -26,10 +26,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError, CancelledError, FailureError, RetryState
 from temporalio.exceptions import TimeoutError as StepTimeout
+
+from workflows.patching import patched
 
 LOCAL_RETRY_THRESHOLD = timedelta(seconds=1)
 _MOST_ATTEMPTS = 10_000  # attempts_within stops counting here (a backoff that never grows)
@@ -61,7 +62,7 @@ class LocalStep:
         """The step's local way, or None for an ordinary activity (see the module)."""
         if "task_queue" in options or "heartbeat_timeout" in options:
             return None
-        if not workflow.patched("local-register-writes"):
+        if not patched("local-register-writes"):
             return None
         policy: RetryPolicy = options["retry_policy"]
         if deadline is None or "schedule_to_close_timeout" in options:

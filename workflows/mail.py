@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.documents import DocumentActivities, DocumentRequest
     from activities.notify import MailDelivery, NotifyActivities
     from workflows.incidents import Incidents
+    from workflows.patching import patched
 
 MAIL_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=10), backoff_coefficient=2.0, maximum_interval=timedelta(hours=1),
@@ -41,7 +42,7 @@ IO_QUEUE_SUFFIX = "-io"
 
 def io_queue() -> str | None:
     """The task queue of this run's mail and documents (None: the workflow's own)."""
-    if not workflow.patched("io-task-queue"):
+    if not patched("io-task-queue"):
         return None
     return f"{workflow.info().task_queue}{IO_QUEUE_SUFFIX}"
 

@@ -18,6 +18,7 @@ with workflow.unsafe.imports_passed_through():
     from rules.calendar import WorkingDayResult, add_working_days
     from schemas.applications import ApplicationStatus
     from workflows.contracts import CertificationInput, Stage
+    from workflows.patching import patched
     from workflows.tasks import TaskBoard, today
 
 ACTIVITY_TIMEOUT = timedelta(seconds=60)
@@ -26,7 +27,7 @@ DueOn = dict[str, Any]  # ``due_on`` and ``due_provisional``, as ``TaskBoard.ask
 
 @dataclass(frozen=True)
 class RunChecks:
-    """The checks of issue 12 this run makes (``workflow.patched("record-integrity")``); runs begun
+    """The checks of issue 12 this run makes (``patched("record-integrity")``); runs begun
     before replay without them."""
 
     integrity: bool = False  # shoppers kept from decisions, a suspension's outcome within its limit, ...
@@ -50,7 +51,7 @@ class ProcessContext:
         R-9.2.8); shoppers kept from the decision, the suspension's outcome within its limit, a reissue that
         cannot change the scope, an automatic suspension's side (``integrity``); the R-A.table confirmation,
         R-A.n1b year totals and step-rounded minima, R-6.result at renewal (``scheme_gaps``)."""
-        checked = workflow.patched("record-integrity")
+        checked = patched("record-integrity")
         self.board.dates_are_facts = checked
         self.checks = RunChecks(integrity=checked, scheme_gaps=checked, sampled_level=checked)
 
@@ -111,7 +112,7 @@ class ProcessContext:
     def issue_document(self, number: str, reason: str) -> None:
         """R-10.2: the certificate document as the register now has it (on grant, reissue, scope
         reduction and recertification); processes that began before documents existed make none."""
-        if not workflow.patched("certificate-document"):
+        if not patched("certificate-document"):
             return
         key = self.event_input("certificate.document", "R-10.2", {}).key
         self.board.mail.issue_document(DocumentRequest(key=key, number=number, reason=reason))

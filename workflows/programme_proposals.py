@@ -22,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.scheduling import ProposalAsk, ProposalMade, SchedulingActivities
     from schemas.audits import AuditKind
     from workflows.mail import IO_QUEUE_SUFFIX
+    from workflows.patching import patched
     from workflows.tasks import TaskBoard, today
 
 # Longer than the solver's own time limit (SchedulingPolicy.time_limit_seconds, at most 600 s).
@@ -34,7 +35,7 @@ async def propose_programme(board: TaskBoard, task_kind: str, audit_kind: AuditK
                             window_rule: str = "R-9.1.3") -> dict:
     """The context entries that point the programme task ``task_kind`` about to open at its proposal:
     empty for runs begun before proposals."""
-    if not workflow.patched("programme-proposal"):  # runs begun before open their tasks without one
+    if not patched("programme-proposal"):  # runs begun before open their tasks without one
         return {}
     key = board.next_task_id(task_kind)
     ask = ProposalAsk(key=key, workflow_id=workflow.info().workflow_id, audit_kind=audit_kind, today=today(),

@@ -17,6 +17,7 @@ with workflow.unsafe.imports_passed_through():
     from schemas.payloads import RegulatorReportSent
     from schemas.staff import Role
     from workflows.incidents import IncidentBound
+    from workflows.patching import begin_run, patched
     from workflows.tasks import HumanTasks, TaskBoard, start_of, today
 
 REPORTING_WORKFLOW_ID = "regulator-report"
@@ -40,11 +41,12 @@ class RegulatorReportWorkflow(HumanTasks):
 
     @workflow.run
     async def run(self, data: ReportingInput) -> None:
+        begin_run()  # first, in the run's first workflow task (workflows/patching.py)
         self.month = data.month or next_month(today())
         reported = (self.month - timedelta(days=1)).replace(day=1)
         self.board = TaskBoard(workflow.info().workflow_id, f"CNCA report {reported:%Y-%m}", data.reminder_days_before,
                                bound=data.incident_bound)
-        self.board.dates_are_facts = workflow.patched("record-integrity")
+        self.board.dates_are_facts = patched("record-integrity")
         reference: ReferenceData = await self.board.incidents.execute(
             RecordActivities.reference_data, ReferenceQuery(years=[self.month.year]),
             start_to_close_timeout=timedelta(seconds=60),

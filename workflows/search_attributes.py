@@ -12,6 +12,8 @@ from uuid import UUID
 
 from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
 
+from workflows.patching import patched
+
 CERT_NUMBER = SearchAttributeKey.for_keyword("CertificateNumber")
 CERT_STATUS = SearchAttributeKey.for_keyword("CertStatus")
 STAR_LEVEL = SearchAttributeKey.for_keyword("StarLevel")
@@ -55,9 +57,8 @@ def audit_start(kind: str, application_id: UUID, organization: str, credit_code:
                 certificate_number: str | None, old_summary: str) -> dict:
     """The search attributes and the summary an audit starts with. Runs begun before the "audit-search-
     attributes" marker started their audits with the English summary alone, and replay that."""
-    from temporalio import workflow
 
-    if not workflow.patched("audit-search-attributes"):
+    if not patched("audit-search-attributes"):
         return {"static_summary": old_summary}
     number = f"（{certificate_number}）" if certificate_number else ""
     return {"static_summary": f"{AUDIT_WORDS.get(kind, kind)}：{organization}{number}",

@@ -42,6 +42,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.incidents import IncidentBound, IncidentHandlers, Incidents
     from workflows.mail import OutgoingMail
     from workflows.model import element_names
+    from workflows.patching import patched
 
 _NOTICE_ZH = {"reminder": "提醒", "escalation": "逾期上报"}
 
@@ -117,7 +118,7 @@ class TaskBoard:
     # The process page (/processes/{id}) the Temporal UI's details link to, when the API's address is known.
     page: str | None = None
     # Dates are facts: a payload's ``Happened`` dates (schemas/payloads.py) after today are refused. The
-    # workflow turns it on behind ``workflow.patched("record-integrity")``; older runs replay without it.
+    # workflow turns it on behind ``patched("record-integrity")``; older runs replay without it.
     dates_are_facts: bool = False
     # What the process last said it is doing, shown under its open incidents.
     said: str = ""
@@ -216,10 +217,10 @@ class TaskBoard:
         )
         task = _OpenTask(view, payload_type, check, excluded, context or {}, deadline=deadline,
                          element_id=element_id or kind)
-        notify = assignee_id is not None and workflow.patched("task-assigned-notice")
+        notify = assignee_id is not None and patched("task-assigned-notice")
         # Held before the inbox lists it, so that someone who acts the moment it is listed is not told it is
         # not open (issue 17); runs begun before held it only once listed.
-        if workflow.patched("task-held-while-listed"):
+        if patched("task-held-while-listed"):
             self.tasks[task_id] = task
         projected = await self._project(task, notify)
         if notify and projected is not None:

@@ -1,0 +1,54 @@
+"""The patches folded into one for new runs (workflows/patching.py, issue 17): a run begun under this
+release writes one patch marker and one ``TemporalChangeVersion`` upsert, not one of each per patch; runs
+begun before replay with every patch asked on its own (tests/workflows/test_replay.py replays the
+histories kept from before, ``tests/histories/2026-12-03-*``)."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowHandle
+
+from workflows.patching import IN_FORCE, SINCE, patched
+
+from .conftest import HISTORY_DIR
+from .test_life import granted
+
+
+async def patch_bookkeeping(handle: WorkflowHandle) -> tuple[list[str], int]:
+    """The ids of the patch markers in ``handle``'s history, and how many upserts name TemporalChangeVersion."""
+    ids, upserts = [], 0
+    async for event in handle.fetch_history_events():
+        if event.event_type == EventType.EVENT_TYPE_MARKER_RECORDED:
+            marker = event.marker_recorded_event_attributes
+            if marker.marker_name == "core_patch":
+                ids.append(json.loads(marker.details["patch-data"].payloads[0].data)["id"])
+        elif event.event_type == EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
+            fields = event.upsert_workflow_search_attributes_event_attributes.search_attributes.indexed_fields
+            upserts += "TemporalChangeVersion" in fields
+    return ids, upserts
+
+
+async def test_a_run_begun_under_this_release_writes_one_patch_marker(journey):
+    _, first_run = await granted(journey)
+    for handle in (first_run, journey.audit()):
+        assert await patch_bookkeeping(handle) == ([SINCE], 1), handle.id
+
+
+def test_the_runs_kept_from_before_asked_each_patch_on_its_own():
+    """What the release saves, on the grant path recorded just before it: a marker per patch asked."""
+    history = json.loads((HISTORY_DIR / "2026-12-03-grant-CertificationWorkflow.json").read_text(encoding="utf-8"))
+    ids = {json.loads(base64.b64decode(e["markerRecordedEventAttributes"]["details"]["patch-data"]["payloads"][0]
+                                       ["data"]))["id"]
+           for e in history["events"]
+           if e["eventType"] == "EVENT_TYPE_MARKER_RECORDED"
+           and e["markerRecordedEventAttributes"]["markerName"] == "core_patch"}
+    assert SINCE not in ids and len(ids) >= 8 and ids <= IN_FORCE
+
+
+def test_a_patch_not_folded_in_is_refused():
+    with pytest.raises(ValueError, match=r"ask workflow\.patched"):
+        patched("a-patch-of-next-year")
