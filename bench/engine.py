@@ -6,7 +6,8 @@ certflow's side is its real worker (workers/main.py) with PostgreSQL and mail, d
 Updates the API would send, without the API); the audit is recorded after the fact since the dev
 server's clock does not move. As deployed, its I/O worker (mail, documents, the planner: work the twin's
 no-op activities do not do) runs in a process of its own; the core worker, with the workflows and the
-register's writes, runs in this process as the twin's worker does. CPU is reported for each. The twin runs its grant scenario (bench/twin_profile.json).
+register's writes, runs in this process as the twin's worker does. CPU per certification is reported for
+each, and for the Temporal server on either side. The twin runs its grant scenario (bench/twin_profile.json).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from bench.certflow_parts import certflow_parts, search_attributes
 from bench.harness import Run, bench, percentile, ratio
 from bench.io_worker import cpu_seconds, io_worker_process
 from bench.life_driver import LifeDriver, WallClock
-from bench.twin import dev_server, run_twin
+from bench.twin import dev_server_process, run_twin
 
 
 class TaskTimes:
@@ -104,21 +105,28 @@ async def engine_bench(run: Run) -> dict[str, Any]:
     certifications, concurrency = run.count(20, minimum=2), run.count(4, minimum=1)
     times = TaskTimes()
     async with certflow_parts(run.workdir) as parts, \
-            dev_server(run.workdir, search_attributes(), pydantic_data_converter, times.runtime) as client:
+            dev_server_process(run.workdir, search_attributes(), pydantic_data_converter, times.runtime) as served:
+        client, server = served
         with run.progress("certflow grant paths", certifications) as advance:
+            before = cpu_seconds(server)
             certflow = await times.drain_while(run_certflow(
                 client, parts, certifications=certifications, concurrency=concurrency, advance=advance))
+            certflow["server_cpu_s_per_certification"] = round((cpu_seconds(server) - before) / certifications, 3)
         certflow["workflow_task_ms"] = times.summary()
         with run.progress("twin grant paths", certifications) as advance:
+            before = cpu_seconds(server)
             twin = await times.drain_while(run_twin(
                 client, f"twin-{uuid.uuid4().hex[:6]}", certifications=certifications, concurrency=concurrency,
                 advance=advance))
+            twin["server_cpu_s_per_certification"] = round((cpu_seconds(server) - before) / certifications, 3)
         twin["workflow_task_ms"] = times.summary()
     twin.pop("workflow_ids")
     return {"certifications": certifications, "concurrency": concurrency, "certflow": certflow, "twin": twin,
             "ratio": ratio(certflow["per_minute"], twin["per_minute"]),
             "completion_ratio": ratio(certflow["complete_task_p50_ms"], twin["update_p50_ms"]),
             "cpu_ratio": ratio(twin["process_cpu_s_per_certification"], certflow["process_cpu_s_per_certification"]),
+            "server_cpu_ratio": ratio(twin["server_cpu_s_per_certification"],
+                                      certflow["server_cpu_s_per_certification"]),
             "workflow_task_ratio": ratio(certflow["workflow_task_ms"]["all"]["p50_ms"],
                                          twin["workflow_task_ms"]["all"]["p50_ms"]),
             "baseline": "the twin of the grant path (same counts) on the same server, same concurrency"}

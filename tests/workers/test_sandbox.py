@@ -16,6 +16,7 @@ from temporalio import activity, workflow
 from temporalio.api.common.v1 import Payload
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import (
     ActivitySerializationContext,
     DataConverter,
@@ -25,8 +26,6 @@ from temporalio.converter import (
     WorkflowSerializationContext,
 )
 from temporalio.worker import Worker, WorkflowInstance
-
-from temporalio.contrib.pydantic import pydantic_data_converter
 
 from workers.sandbox import CertflowSandboxRunner, ContextsAskedOncePerTask, contexts_used_by, workflow_runner
 
