@@ -149,6 +149,9 @@ class Settings(BaseSettings):
     # Workers (workers/pair.py): which of the two a process runs, how much each takes on, how long a stop waits.
     worker_role: Literal["all", "core", "io"] = Field(
         "all", description="all: the core and the I/O worker in one process; core or io: one of them, to scale apart")
+    up_io_worker_apart: bool = Field(
+        True, description="certflow up, with worker_role all: the I/O worker (mail, PDFs, the planner) in a process "
+                          "of its own beside the core one, so that they do not share one interpreter")
     worker_max_cached_workflows: int = Field(
         500, ge=0, description="workflows kept in the worker's memory between tasks (about 0.8 MB each); a "
                                "workflow not cached is replayed from its history on its next task")

@@ -140,15 +140,25 @@ class Stack:
             address = self.temporal.address
 
         env = {**os.environ, "CERTFLOW_DATABASE_URL": dsn, "CERTFLOW_TEMPORAL_ADDRESS": str(address)}
-        for role in ("worker", "api"):
+        for name, command, own_env in self.child_processes():
             # Each in a process group of its own, so that Ctrl-C reaches only us and we stop them in order;
             # and tied to our life by the kernel, so that a kill -9 of us leaves none behind.
-            process = subprocess.Popen([sys.executable, "-m", "certflow", role], env=env,
+            process = subprocess.Popen([sys.executable, "-m", "certflow", command], env={**env, **own_env},
                                        stdin=subprocess.DEVNULL, start_new_session=True,
                                        preexec_fn=die_with_parent())
-            self.children.append((role, process))
+            self.children.append((name, process))
         api = self.children[-1][1]
         _wait_ready(f"{s.api_url}/readyz", api, timeout=60)
+
+    def child_processes(self) -> list[tuple[str, str, dict[str, str]]]:
+        """The processes `up` starts, the API last: each one's name, its `certflow` command and what its
+        environment adds. With ``up_io_worker_apart`` (and the worker's role left at ``all``) the I/O worker
+        runs beside the core one, serving no metrics of its own (the address is the core worker's)."""
+        if self.settings.worker_role != "all" or not self.settings.up_io_worker_apart:
+            return [("worker", "worker", {}), ("api", "api", {})]
+        return [("worker", "worker", {"CERTFLOW_WORKER_ROLE": "core"}),
+                ("worker-io", "worker", {"CERTFLOW_WORKER_ROLE": "io", "CERTFLOW_WORKER_METRICS_ADDRESS": ""}),
+                ("api", "api", {})]
 
     def banner(self) -> str:
         s = self.settings

@@ -52,7 +52,7 @@ def test_lifecycle_takes_a_certification_to_its_certificate(lines):
     # A 409 is a task the inbox still listed after it was completed: issue 17 measures that lag (its goal
     # is fewer than one per certification), the driver goes on; here it is reported, not required to be 0.
     assert isinstance(figures["not_open_409"], int) and figures["not_open_409"] >= 0
-    assert set(figures["cpu_seconds_per_certification"]) == {"worker", "api", "temporal", "postgres"}
+    assert set(figures["cpu_seconds_per_certification"]) == {"worker", "worker-io", "api", "temporal", "postgres"}
     assert all(seconds >= 0 for seconds in figures["cpu_seconds_per_certification"].values())
     assert figures["cpu_seconds_per_certification_total"] > 0
     # paired with the bare-Temporal twin of the grant path, run on the same dev server right after

@@ -257,7 +257,8 @@ def test_a_kill_9_of_up_leaves_no_process_behind(tmp_path):
         up.wait_for("certflow is up")
         children = children_of(up.process.pid)
         names = set(children.values())
-        assert {"postgres", "temporal"} <= names and list(children.values()).count("python") >= 2, children
+        # the API, the core worker and the I/O worker (CERTFLOW_UP_IO_WORKER_APART)
+        assert {"postgres", "temporal"} <= names and list(children.values()).count("python") >= 3, children
         up.process.kill()  # SIGKILL: no handler of ours runs
         up.process.wait(10)
         left = still_running(children, within=60)
@@ -308,3 +309,17 @@ async def test_an_external_postgres_going_away_and_back_is_reported(tmp_path, te
         code = up.stop()
         external.stop()
     assert code == 0, "".join(up.output)
+
+
+def test_up_runs_the_io_worker_beside_the_core_one_unless_told_not_to():
+    from certflow.settings import Settings
+    from certflow.stack import Stack
+
+    def started(**settings) -> list[tuple[str, str, dict[str, str]]]:
+        return Stack(Settings(**settings)).child_processes()
+
+    assert started() == [("worker", "worker", {"CERTFLOW_WORKER_ROLE": "core"}),
+                         ("worker-io", "worker", {"CERTFLOW_WORKER_ROLE": "io", "CERTFLOW_WORKER_METRICS_ADDRESS": ""}),
+                         ("api", "api", {})]  # the I/O worker serves no metrics on the core one's address
+    assert started(up_io_worker_apart=False) == [("worker", "worker", {}), ("api", "api", {})]
+    assert started(worker_role="core") == [("worker", "worker", {}), ("api", "api", {})]  # a role asked for: kept
