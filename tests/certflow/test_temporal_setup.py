@@ -111,6 +111,13 @@ async def a_certification_starts_and_upserts_its_attributes(address: str, pool, 
             assert alive.returncode == 0 and alive.stdout.startswith("alive: "), alive.stderr
             idle = await asyncio.to_thread(setup, address, namespace, "worker-alive", CERTFLOW_TASK_QUEUE="idle")
             assert idle.returncode == 1 and "no worker on" in idle.stderr and "Traceback" not in idle.stderr
+            # An I/O worker's container (CERTFLOW_WORKER_ROLE=io, docker-compose.yml's worker-io) checks <queue>-io.
+            io = await asyncio.to_thread(setup, address, namespace, "worker-alive", CERTFLOW_TASK_QUEUE=queue,
+                                         CERTFLOW_WORKER_ROLE="io")
+            assert io.returncode == 0 and io.stdout.startswith("alive: "), io.stderr
+            io_idle = await asyncio.to_thread(setup, address, namespace, "worker-alive", CERTFLOW_TASK_QUEUE="idle",
+                                              CERTFLOW_WORKER_ROLE="io")
+            assert io_idle.returncode == 1 and "task queue idle-io" in io_idle.stderr
         finally:
             await handle.terminate("test finished")
 
