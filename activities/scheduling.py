@@ -101,6 +101,9 @@ class HorizonDone(BaseModel):
     unplaced: int
 
 
+HEARTBEAT_EVERY = 5.0  # seconds between a solving activity's heartbeats
+
+
 def load_solver() -> None:
     """Import the planner's solver (OR-Tools, with numpy and pandas) now. Not at import of this module: the
     workflows import it for its input models alone. Not at the first proposal either: measured on the grant
@@ -211,10 +214,16 @@ class SchedulingActivities:
             people=people, fixed=kept,
             policy=self.policy.model_copy(update={"time_limit_seconds": time_limit}) if time_limit else self.policy,
             seed=1)
-        activity.heartbeat()
         from planning.solver import solve  # loaded when the worker started (load_solver), found at once
 
-        return await asyncio.to_thread(solve, request)
+        # The solver thinks in a thread for up to its time limit; the activity beats meanwhile, so that one
+        # whose completion was lost (a worker or a Temporal server gone at that moment) is retried after the
+        # heartbeat timeout (workflows/programme_proposals.py), not after its start-to-close timeout.
+        solving = asyncio.ensure_future(asyncio.to_thread(solve, request))
+        while not solving.done():
+            activity.heartbeat()
+            await asyncio.wait({solving}, timeout=HEARTBEAT_EVERY)
+        return solving.result()
 
     async def store(self, demand: AuditDemand, result: PlanResult, *, task_id: str | None, made_by: str,
                     today: date, reason: str) -> StoredProposal:

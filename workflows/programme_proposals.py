@@ -27,6 +27,9 @@ with workflow.unsafe.imports_passed_through():
 
 # Longer than the solver's own time limit (SchedulingPolicy.time_limit_seconds, at most 600 s).
 PROPOSAL_TIMEOUT = timedelta(minutes=11)
+# A proposal whose worker (or whose completion) was lost is tried again after this, not after 11 minutes:
+# the activity beats every few seconds while the solver thinks (activities/scheduling.py).
+PROPOSAL_HEARTBEAT = timedelta(seconds=30)
 PROPOSAL_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), maximum_attempts=3)
 
 
@@ -44,7 +47,8 @@ async def propose_programme(board: TaskBoard, task_kind: str, audit_kind: AuditK
     try:
         made: ProposalMade = await workflow.execute_activity_method(
             SchedulingActivities.propose_programme, ask, start_to_close_timeout=PROPOSAL_TIMEOUT,
-            retry_policy=PROPOSAL_RETRY, task_queue=workflow.info().task_queue + IO_QUEUE_SUFFIX,
+            heartbeat_timeout=PROPOSAL_HEARTBEAT, retry_policy=PROPOSAL_RETRY,
+            task_queue=workflow.info().task_queue + IO_QUEUE_SUFFIX,
             summary="排程建议 (proposed team and dates)")
     except ActivityError as failure:
         workflow.logger.warning("no proposal for %s: %s", key, failure.cause or failure)

@@ -142,3 +142,30 @@ async def test_building_an_io_worker_loads_the_solver_and_a_core_worker_does_not
         workers.main.build_worker(temporal_env.client, pool, f"solver-preload-{role}", role=role)
         loaded.append(role)
     assert loaded == ["core", "solver", "io", "solver", "all"]
+
+
+async def test_a_planning_activity_beats_while_the_solver_thinks(pool, monkeypatch):
+    """So that one whose completion is lost with its worker or server is retried after the proposal's
+    heartbeat timeout, not its 11-minute start-to-close (workflows/programme_proposals.py)."""
+    import threading
+
+    import activities.scheduling as scheduling
+    import planning.solver
+
+    await _people(pool)
+    await certified(pool, next_due=date(2026, 6, 1), person_days="7")
+    thinking = threading.Event()
+    real_solve = planning.solver.solve
+
+    def slow_solve(request):  # the solver, held until the activity has beaten while it thought
+        assert thinking.wait(timeout=30), "no heartbeat came while the solver thought"
+        return real_solve(request)
+
+    monkeypatch.setattr(planning.solver, "solve", slow_solve)
+    monkeypatch.setattr(scheduling, "HEARTBEAT_EVERY", 0.01)
+    beats: list[tuple] = []
+    environment = ActivityEnvironment()
+    environment.on_heartbeat = lambda *details: (beats.append(details), len(beats) >= 2 and thinking.set())
+    done = await environment.run(SchedulingActivities(pool, POLICY).plan_horizon,
+                                 HorizonAsk(made_by="test/beats", today=TODAY, reason="daily plan"))
+    assert done.audits >= 1 and len(beats) >= 2  # one as it began, one or more while the solver thought

@@ -44,10 +44,21 @@ async def timers_pending(handle: WorkflowHandle) -> set[int]:
     return started
 
 
+async def mail_delivered(journey: Journey) -> None:
+    """Every mail queued so far delivered: a kill meant to cut off a timer, an Update or a register write
+    must not cut off a mail between the SMTP server's acceptance and the outbox's "sent", which resends it
+    with its Message-ID (activities/notify.py; the last test of this module)."""
+    async def nothing_unsent() -> bool:
+        return not await journey.pool.fetchval("SELECT count(*) FROM outbox WHERE status <> 'sent'")
+
+    await until(nothing_unsent, "the mail queued so far delivered")
+
+
 async def killed_on_a_timer(journey: Journey, worker: WorkerProcess) -> None:
     """The review task waits on its reminder timer; the worker dies; the next one takes the completion,
     cancels the timer the dead one had started, and goes on."""
     await journey.task("application_review")
+    await mail_delivered(journey)  # the application's acknowledgement
     waiting = await timers_pending(journey.handle)
     assert waiting, "the open review waits on its reminder timer"
     worker.kill()
@@ -63,6 +74,7 @@ async def killed_during_an_update(journey: Journey, worker: WorkerProcess) -> Ta
     contract = await journey.task("contract")
     sent = await completion(journey, contract, journey.people.reviewer,
                             {"signed_on": str(await journey.today()), "contract_reference": "HT-2026-017"})
+    await mail_delivered(journey)
     worker.freeze()
     update = asyncio.create_task(journey.handle.execute_update("complete_task", sent, result_type=TaskReceipt))
 
@@ -90,11 +102,7 @@ async def killed_during_an_activity(journey: Journey, worker: WorkerProcess) -> 
     step is a local activity (workflows/local_steps.py): it runs inside that workflow task."""
     pool = journey.pool
     await journey.task("certification_decision")  # listed: its projection is written before the lock
-
-    async def mail_delivered() -> bool:  # the kill is to cut off the closing, not a mail (the next test's)
-        return not await pool.fetchval("SELECT count(*) FROM outbox WHERE status <> 'sent'")
-
-    await until(mail_delivered, "the mail queued so far delivered")
+    await mail_delivered(journey)
     async with pool.acquire() as lock, lock.transaction(), asyncio.timeout(60):
         await lock.execute("LOCK TABLE tasks IN SHARE MODE")  # readers pass, writers wait
         await journey.complete("certification_decision", journey.people.decision_maker,
