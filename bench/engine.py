@@ -23,8 +23,9 @@ from temporalio.runtime import MetricBuffer, MetricBufferDurationFormat, Runtime
 
 from bench.certflow_parts import certflow_parts, search_attributes
 from bench.harness import Run, bench, percentile, ratio
-from bench.io_worker import cpu_seconds, io_worker_process
+from bench.io_worker import io_worker_process
 from bench.life_driver import LifeDriver, WallClock
+from bench.stack import tree_cpu_seconds
 from bench.twin import dev_server_process, run_twin
 
 
@@ -87,10 +88,10 @@ async def run_certflow(client: Any, parts: Any, *, certifications: int, concurre
         io = apart.enter_context(io_worker_process(client.service_client.config.target_host, parts.dsn, queue,
                                                    parts.mail.port)) if io_apart else None
         async with build_worker(client, parts.pool, queue, parts.mail, role="core" if io_apart else "all"):
-            started, cpu, io_cpu = time.perf_counter(), time.process_time(), cpu_seconds(io) if io else 0.0
+            started, cpu, io_cpu = time.perf_counter(), time.process_time(), tree_cpu_seconds(io) if io else 0.0
             await asyncio.gather(*(one() for _ in range(certifications)))
             wall, cpu = time.perf_counter() - started, time.process_time() - cpu
-            io_cpu = cpu_seconds(io) - io_cpu if io else 0.0
+            io_cpu = tree_cpu_seconds(io) - io_cpu if io else 0.0
     return {"wall_s": round(wall, 2), "per_minute": round(certifications / wall * 60, 2),
             "io_worker": "a process of its own" if io_apart else "in the core worker's process",
             "process_cpu_s_per_certification": round(cpu / certifications, 3),
@@ -108,17 +109,17 @@ async def engine_bench(run: Run) -> dict[str, Any]:
             dev_server_process(run.workdir, search_attributes(), pydantic_data_converter, times.runtime) as served:
         client, server = served
         with run.progress("certflow grant paths", certifications) as advance:
-            before = cpu_seconds(server)
+            before = tree_cpu_seconds(server)
             certflow = await times.drain_while(run_certflow(
                 client, parts, certifications=certifications, concurrency=concurrency, advance=advance))
-            certflow["server_cpu_s_per_certification"] = round((cpu_seconds(server) - before) / certifications, 3)
+            certflow["server_cpu_s_per_certification"] = round((tree_cpu_seconds(server) - before) / certifications, 3)
         certflow["workflow_task_ms"] = times.summary()
         with run.progress("twin grant paths", certifications) as advance:
-            before = cpu_seconds(server)
+            before = tree_cpu_seconds(server)
             twin = await times.drain_while(run_twin(
                 client, f"twin-{uuid.uuid4().hex[:6]}", certifications=certifications, concurrency=concurrency,
                 advance=advance))
-            twin["server_cpu_s_per_certification"] = round((cpu_seconds(server) - before) / certifications, 3)
+            twin["server_cpu_s_per_certification"] = round((tree_cpu_seconds(server) - before) / certifications, 3)
         twin["workflow_task_ms"] = times.summary()
     twin.pop("workflow_ids")
     return {"certifications": certifications, "concurrency": concurrency, "certflow": certflow, "twin": twin,

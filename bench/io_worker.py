@@ -56,10 +56,5 @@ def io_worker_process(address: str, dsn: str, task_queue: str, smtp_port: int) -
         child.wait(timeout=60)
 
 
-def cpu_seconds(process: psutil.Process) -> float:
-    times = process.cpu_times()
-    return times.user + times.system
-
-
 if __name__ == "__main__":
     asyncio.run(serve(*sys.argv[1:5]))

@@ -102,7 +102,7 @@ class BenchStack:
         return {key: member.token for key, member in self.staff.items()}
 
     def parts(self) -> dict[str, psutil.Process]:
-        """The four parts of the system as processes: worker, api, temporal, postgres."""
+        """The parts of the system as processes: worker (and worker-io, apart), api, temporal, postgres."""
         found = {role: process.pid for role, process in self.stack.children}
         if self.stack.temporal and self.stack.temporal.process:
             found["temporal"] = self.stack.temporal.process.pid
@@ -113,7 +113,7 @@ class BenchStack:
     def cpu_seconds(self) -> dict[str, float]:
         """CPU seconds (user + system) each part has used so far: the process, the children it has
         reaped (PostgreSQL's ended backends) and the descendants still running."""
-        return {role: _tree_cpu(process) for role, process in self.parts().items()}
+        return {role: tree_cpu_seconds(process) for role, process in self.parts().items()}
 
     # ------------------------------------------------------------------ start and stop
     async def start(self) -> None:
@@ -157,7 +157,8 @@ class BenchStack:
             self.staff[key] = StaffMember(str(person.id), token)
 
 
-def _tree_cpu(process: psutil.Process) -> float:
+def tree_cpu_seconds(process: psutil.Process) -> float:
+    """CPU seconds (user + system) of ``process``, the children it has reaped and its living descendants."""
     try:
         times = process.cpu_times()
         total = times.user + times.system + times.children_user + times.children_system
