@@ -40,7 +40,7 @@ class ProcessContext:
         self.input = data
         self.board = board
         self.stage: Stage = "application_review"
-        self.checks = RunChecks()  # set by the run (workflow.patched "record-integrity")
+        self.checks = RunChecks()  # set by the run (patched("record-integrity"))
         self.events = 0  # events recorded by the process, across its runs: their keys stay unique
         self.reference: ReferenceData | None = None
         self.certificate_number: str | None = None  # once the certificate lives: the subject of its events
