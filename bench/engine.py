@@ -114,20 +114,32 @@ async def engine_bench(run: Run) -> dict[str, Any]:
                 client, parts, certifications=certifications, concurrency=concurrency, advance=advance))
             certflow["server_cpu_s_per_certification"] = round((tree_cpu_seconds(server) - before) / certifications, 3)
         certflow["workflow_task_ms"] = times.summary()
-        with run.progress("twin grant paths", certifications) as advance:
-            before = tree_cpu_seconds(server)
-            twin = await times.drain_while(run_twin(
-                client, f"twin-{uuid.uuid4().hex[:6]}", certifications=certifications, concurrency=concurrency,
-                advance=advance))
-            twin["server_cpu_s_per_certification"] = round((tree_cpu_seconds(server) - before) / certifications, 3)
-        twin["workflow_task_ms"] = times.summary()
-    twin.pop("workflow_ids")
-    return {"certifications": certifications, "concurrency": concurrency, "certflow": certflow, "twin": twin,
-            "ratio": ratio(certflow["per_minute"], twin["per_minute"]),
+        twins = {}
+        for side, io_apart in (("twin", False), ("twin_io_apart", True)):
+            with run.progress(side.replace("_", " ") + " grant paths", certifications) as advance:
+                before = tree_cpu_seconds(server)
+                twin = await times.drain_while(run_twin(
+                    client, f"twin-{uuid.uuid4().hex[:6]}", certifications=certifications, concurrency=concurrency,
+                    advance=advance, io_apart=io_apart))
+                twin["server_cpu_s_per_certification"] = round(
+                    (tree_cpu_seconds(server) - before) / certifications, 3)
+            twin["workflow_task_ms"] = times.summary()
+            twin.pop("workflow_ids")
+            twins[side] = twin
+    return {"certifications": certifications, "concurrency": concurrency, "certflow": certflow, **twins,
+            **against(certflow, twins["twin"]),
+            **{f"{name}_io_apart": value for name, value in against(certflow, twins["twin_io_apart"]).items()},
+            "baseline": "the twin of the grant path (same counts) on the same server, same concurrency; "
+                        "_io_apart: the twin with the activities certflow gives its I/O worker on a worker apart"}
+
+
+def against(certflow: dict[str, Any], twin: dict[str, Any]) -> dict[str, Any]:
+    """certflow against a twin: per minute and CPU as twin-relative shares (1 is even, below is behind),
+    completion and workflow-task times as multiples of the twin's (1 is even, above is slower)."""
+    return {"ratio": ratio(certflow["per_minute"], twin["per_minute"]),
             "completion_ratio": ratio(certflow["complete_task_p50_ms"], twin["update_p50_ms"]),
             "cpu_ratio": ratio(twin["process_cpu_s_per_certification"], certflow["process_cpu_s_per_certification"]),
             "server_cpu_ratio": ratio(twin["server_cpu_s_per_certification"],
                                       certflow["server_cpu_s_per_certification"]),
             "workflow_task_ratio": ratio(certflow["workflow_task_ms"]["all"]["p50_ms"],
-                                         twin["workflow_task_ms"]["all"]["p50_ms"]),
-            "baseline": "the twin of the grant path (same counts) on the same server, same concurrency"}
+                                         twin["workflow_task_ms"]["all"]["p50_ms"])}

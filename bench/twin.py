@@ -9,6 +9,7 @@ of certflow can measure its baseline on the same server in the same run.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -24,20 +25,23 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 
 from bench.harness import Run, bench, percentile
+from bench.io_worker import twin_io_worker_process
+from bench.stack import tree_cpu_seconds
 from bench.twin_profile import TwinProfile, load_profile
 from bench.twin_workflows import TWIN_WORKFLOWS, BareUpdateWorkflow, child_workflow_id, twin_activity
 
 CHILD_APPEARS_WITHIN = 60.0  # seconds a driver waits for a twin's child to be started
 
 
-def twin_input(profile: TwinProfile, history: str) -> dict[str, Any]:
+def twin_input(profile: TwinProfile, history: str, io_apart: bool = False) -> dict[str, Any]:
     """What a twin scripted from ``history`` is started with: its steps, its Updates' answer sizes and
-    its children's own inputs."""
+    its children's own inputs; with ``io_apart``, the activities certflow sends to its I/O worker go to
+    the twin's I/O queue (bench/twin_workflows.py)."""
     entry = profile["histories"][history]
-    children = {str(s["id"]): twin_input(profile, s["history"]) for s in entry["script"]
+    children = {str(s["id"]): twin_input(profile, s["history"], io_apart) for s in entry["script"]
                 if s["op"] == "child" and s["history"]}
     return {"script": entry["script"], "driver": [{"result_bytes": u["result_bytes"]} for u in entry["driver"]],
-            "children": children}
+            "children": children, "io_apart": io_apart}
 
 
 def twin_worker(client: Client, task_queue: str, **options: Any) -> Worker:
@@ -93,11 +97,12 @@ async def _send_updates(client: Client, updates: list[dict[str, Any]], workflow_
 
 
 async def run_one_twin(client: Client, task_queue: str, profile: TwinProfile, scenario: str,
-                       latencies: dict[str, list[float]]) -> str:
+                       latencies: dict[str, list[float]], io_apart: bool = False) -> str:
     """One certification's twin from start to end; returns its workflow id."""
     root = profile["scenarios"][scenario]["root"]
     workflow_id = f"twin-{uuid.uuid4()}"
-    handle = await client.start_workflow("TwinCertificationWorkflow", twin_input(profile, root), id=workflow_id,
+    handle = await client.start_workflow("TwinCertificationWorkflow", twin_input(profile, root, io_apart),
+                                         id=workflow_id,
                                          task_queue=task_queue, result_type=str)
     await drive(client, profile, root, workflow_id, latencies)
     await handle.result()
@@ -106,8 +111,10 @@ async def run_one_twin(client: Client, task_queue: str, profile: TwinProfile, sc
 
 async def run_twin(client: Client, task_queue: str, profile: TwinProfile | None = None, *, certifications: int,
                    concurrency: int, advance: Callable[..., None] = lambda n=1: None,
-                   scenario: str = "grant", **worker_options: Any) -> dict[str, Any]:
-    """``certifications`` twins, ``concurrency`` at a time, on a worker of our own on ``task_queue``."""
+                   scenario: str = "grant", io_apart: bool = False, **worker_options: Any) -> dict[str, Any]:
+    """``certifications`` twins, ``concurrency`` at a time, on a worker of our own on ``task_queue``; with
+    ``io_apart``, the activities certflow sends to its I/O worker go to a twin's I/O worker in a process of
+    its own (bench/io_worker.py), so that the server matches them to a poller as it does certflow's."""
     profile = profile or load_profile()
     latencies: dict[str, list[float]] = {}
     gate = asyncio.Semaphore(concurrency)
@@ -115,17 +122,23 @@ async def run_twin(client: Client, task_queue: str, profile: TwinProfile | None 
 
     async def one() -> None:
         async with gate:
-            ids.append(await run_one_twin(client, task_queue, profile, scenario, latencies))
+            ids.append(await run_one_twin(client, task_queue, profile, scenario, latencies, io_apart))
             advance()
 
-    async with twin_worker(client, task_queue, **worker_options):
-        started, cpu = time.perf_counter(), time.process_time()
-        await asyncio.gather(*(one() for _ in range(certifications)))
-        wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    with contextlib.ExitStack() as apart:
+        io = apart.enter_context(twin_io_worker_process(client.service_client.config.target_host, task_queue)) \
+            if io_apart else None
+        async with twin_worker(client, task_queue, **worker_options):
+            started, cpu, io_cpu = time.perf_counter(), time.process_time(), tree_cpu_seconds(io) if io else 0.0
+            await asyncio.gather(*(one() for _ in range(certifications)))
+            wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+            io_cpu = tree_cpu_seconds(io) - io_cpu if io else 0.0
     own = [ms for name, values in latencies.items() if name in _own_names(profile) for ms in values]
     return {"certifications": certifications, "concurrency": concurrency, "scenario": scenario,
             "wall_s": round(wall, 2), "per_minute": round(certifications / wall * 60, 2),
+            "io_activities": "on a worker apart" if io_apart else "on the twin's own worker (eager)",
             "process_cpu_s_per_certification": round(cpu / certifications, 3),
+            "io_process_cpu_s_per_certification": round(io_cpu / certifications, 3),
             "update_p50_ms": round(percentile(own, 0.5), 1), "update_p95_ms": round(percentile(own, 0.95), 1),
             "updates": sum(len(v) for v in latencies.values()), "workflow_ids": ids}
 

@@ -24,6 +24,8 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import WorkflowHistory
 
+IO_QUEUE_SUFFIX = "-io"  # certflow's I/O worker's queue, workflows/mail.py (a test keeps the two the same)
+
 ROOT = Path(__file__).resolve().parents[1]
 HISTORY_DIR = ROOT / "tests" / "histories"
 PROFILE_FILE = Path(__file__).resolve().parent / "twin_profile.json"
@@ -39,6 +41,12 @@ TwinProfile = dict[str, Any]
 
 def _size(payloads: Any) -> int:
     return sum(len(p.data) for p in payloads.payloads)
+
+
+def _queue_of(task_queue: str) -> str:
+    """Where a recorded activity went: "io" for the I/O worker's queue (``<queue>-io``, workflows/mail.py),
+    "own" for the workflow's own."""
+    return "io" if task_queue.endswith(IO_QUEUE_SUFFIX) else "own"
 
 
 def _kind(event: HistoryEvent) -> str:
@@ -81,7 +89,7 @@ class _Scripter:
         a = e.activity_task_scheduled_event_attributes
         self._activity_of[e.event_id] = len(self._activity_of)
         self.step("activity", id=self._activity_of[e.event_id], name=a.activity_type.name,
-                  input_bytes=_size(a.input), result_bytes=0)
+                  input_bytes=_size(a.input), result_bytes=0, queue=_queue_of(a.task_queue.name))
         self.counts["activities"] += 1
         self.activities[a.activity_type.name]["count"] += 1
         self.activities[a.activity_type.name]["input_bytes"] += _size(a.input)

@@ -29,6 +29,16 @@ async def twin_activity(args: Sequence[RawValue]) -> str:
     return "x" * max(0, result_bytes - 2)
 
 
+def _queue_of(twin: dict[str, Any], step: dict[str, Any]) -> str | None:
+    """Where the twin schedules an activity: with ``io_apart``, one recorded on certflow's I/O queue goes
+    to ``<the twin's queue>-io`` (served by a worker in another process, bench/io_worker.py), so that it is
+    matched by the server as certflow's are; otherwise to the twin's own queue, where the SDK hands it
+    to the twin's own worker with the workflow task's answer (eager execution)."""
+    if twin.get("io_apart") and step.get("queue") == "io":
+        return f"{workflow.info().task_queue}-io"
+    return None
+
+
 def child_workflow_id(parent_id: str, history: str | None, number: int) -> str:
     """The id a twin gives its ``number``-th child (scripted from ``history``); the driver finds it by it."""
     return f"{parent_id}--{(history or 'empty').removesuffix('.json')}-{number}"
@@ -52,7 +62,7 @@ class _ScriptedWorkflow:
             if op == "activity":
                 activities[number] = workflow.start_activity(
                     step["name"], args=["x" * max(0, step["input_bytes"] - 2), step["result_bytes"]],
-                    start_to_close_timeout=ACTIVITY_TIMEOUT)
+                    start_to_close_timeout=ACTIVITY_TIMEOUT, task_queue=_queue_of(twin, step))
             elif op == "local_activity":
                 await workflow.execute_local_activity(step["name"], args=["", step["result_bytes"]],
                                                       start_to_close_timeout=ACTIVITY_TIMEOUT)

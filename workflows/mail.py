@@ -74,6 +74,11 @@ class OutgoingMail:
         self.deliveries.append(made)
         self.documents = [d for d in self.documents if not d.done()] + [made]
 
+    def alongside(self, step: asyncio.Task) -> None:
+        """A register step run beside the process (a closing no projection took, workflows/closings.py),
+        waited for in ``settle`` like the mail."""
+        self.deliveries.append(step)
+
     def documents_pending(self) -> bool:
         return any(not d.done() for d in self.documents)
 

@@ -39,6 +39,7 @@ with workflow.unsafe.imports_passed_through():
         TaskReceipt,
         TaskView,
     )
+    from workflows.closings import Closings
     from workflows.incidents import IncidentBound, IncidentHandlers, Incidents
     from workflows.mail import OutgoingMail
     from workflows.model import element_names
@@ -131,6 +132,7 @@ class TaskBoard:
         # Every activity runs through ``incidents``; the mail too, beside the process.
         self.incidents = Incidents(self.bound, where=self.current_element, changed=self._show)
         self.mail = OutgoingMail(self.incidents)
+        self.closings = Closings(self.incidents, self.mail)  # a completed task closed with the next one opened
 
     def details(self, text: str) -> None:
         """The workflow's current details for the Temporal UI, in plain words, with the page's link."""
@@ -243,12 +245,10 @@ class TaskBoard:
             del self.tasks[task_id]
             self.details(self.describe())
             return None
-        await self.incidents.execute(
-            InboxActivities.close_task,
+        await self.closings.close(
             TaskClosing(task_id=task_id, workflow_id=self.owner_id, subject=self.subject, kind=kind,
                         rule_id=rule_id, actor=done.actor, at=done.at, element_id=element_id or kind,
                         payload=done.payload.model_dump(mode="json")),
-            start_to_close_timeout=timedelta(seconds=30),
             summary=f"关闭任务：{_zh(kind, title)}",
         )
         del self.tasks[task_id]
@@ -263,6 +263,7 @@ class TaskBoard:
                 view=view, workflow_id=self.owner_id, subject=self.subject, element_id=task.element_id,
                 payload_schema=payload_schema(task.payload_type),
                 context={**(self.about() if self.about else {}), **task.context}, notify_assignee=notify,
+                closings=self.closings.take(),
             ),
             start_to_close_timeout=timedelta(seconds=30),
             summary=f"开启任务：{_zh(view.kind, view.title)}",  # runs begun before 2026-11 recorded None

@@ -62,8 +62,9 @@ def local_steps(events: Sequence[HistoryEvent], *, failed: bool = False) -> list
     return found
 
 
-async def settled(journey: Journey, smtp, number: str) -> None:
-    """Every mail queued has been delivered and the certificate's document made (both beside the process)."""
+async def settled(journey: Journey, smtp, number: str, within: float = 60) -> None:
+    """Every mail queued has been delivered and the certificate's document made (both beside the process),
+    within ``within`` seconds."""
     pool = journey.pool
 
     async def delivered() -> bool:
@@ -73,7 +74,7 @@ async def settled(journey: Journey, smtp, number: str) -> None:
         return unsent == 0 and documents >= 1 and len(smtp.messages) >= await pool.fetchval(
             "SELECT count(*) FROM outbox")
 
-    await until(delivered, "every mail delivered and the certificate document made")
+    await until(delivered, "every mail delivered and the certificate document made", within)
 
 
 async def nothing_twice(journey: Journey, smtp, number: str) -> None:

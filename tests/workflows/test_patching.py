@@ -12,7 +12,7 @@ import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle
 
-from workflows.patching import IN_FORCE, SINCE, patched
+from workflows.patching import ASKED_ALONE, IN_FORCE, SINCE, patched
 
 from .conftest import HISTORY_DIR
 from .test_life import granted
@@ -33,9 +33,10 @@ async def patch_bookkeeping(handle: WorkflowHandle) -> tuple[list[str], int]:
 
 
 async def test_a_run_begun_under_this_release_writes_one_patch_marker(journey):
+    """One for the patches folded in, and one for each patch added since (asked with workflow.patched)."""
     _, first_run = await granted(journey)
     for handle in (first_run, journey.audit()):
-        assert await patch_bookkeeping(handle) == ([SINCE], 1), handle.id
+        assert await patch_bookkeeping(handle) == ([SINCE, *sorted(ASKED_ALONE)], 1 + len(ASKED_ALONE)), handle.id
 
 
 def test_the_runs_kept_from_before_asked_each_patch_on_its_own():

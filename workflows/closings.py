@@ -1,0 +1,67 @@
+"""Issue 17: a completed task is closed in the inbox with the next task's opening, in one local step.
+
+Most completions are followed at once by the next task (the contract after the review, the on-site
+audit after its plan). Closing the one and opening the other were two local activities one after the
+other in the completing Update's workflow task, two commits of the register, and the Update's answer
+waited for both. Now the closing waits, within that same workflow task, for the next thing the process
+does: if it opens a task, the projection takes the closing along (``TaskProjection.closings``: one
+transaction, one local step); if it does anything else, the closing runs on its own beside it, as
+soon as the process waits for that other thing (``_unless_taken``). Either way it is done in the
+workflow task that accepted the completion, before the Update's answer leaves: the inbox never shows as
+open a task whose completion was answered.
+
+A closing on its own runs beside the process, like a mail: should it fail for good it becomes an incident
+for an operator to retry while the process goes on (the workflow already refuses the task; the inbox
+catches up with it on the retry), and the process waits for it only before it ends (``settle``).
+
+Runs begun before keep closing each task on its own before going on (patch ``close-with-next-task``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from activities.inbox import InboxActivities, TaskClosing
+    from workflows.incidents import Incidents
+    from workflows.mail import OutgoingMail
+
+CLOSE_TIMEOUT = timedelta(seconds=30)
+
+
+@dataclass
+class Closings:
+    """The completed tasks of one board not yet closed in the inbox, waiting for the next projection."""
+
+    incidents: Incidents
+    mail: OutgoingMail  # settles what runs beside the process, a closing on its own among it
+    waiting: list[TaskClosing] = field(default_factory=list)
+
+    async def close(self, closing: TaskClosing, summary: str) -> None:
+        """Close a completed task: with the next task's opening when the process opens one next, else on
+        its own, both in this workflow task; runs begun before close it here and now."""
+        if not workflow.patched("close-with-next-task"):  # a patch of its own (patching.ASKED_ALONE)
+            await self._execute(closing, summary)
+            return
+        self.waiting.append(closing)
+        self.mail.alongside(asyncio.create_task(self._unless_taken(closing, summary)))
+
+    def take(self) -> list[TaskClosing]:
+        """The closings a projection carries (all those waiting); none are left to close on their own."""
+        taken, self.waiting = self.waiting, []
+        return taken
+
+    async def _unless_taken(self, closing: TaskClosing, summary: str) -> None:
+        # Runs once the code that completed the task waits for something; a projection scheduled before
+        # that has taken the closing along.
+        if any(waiting is closing for waiting in self.waiting):
+            self.waiting = [waiting for waiting in self.waiting if waiting is not closing]
+            await self._execute(closing, summary)
+
+    async def _execute(self, closing: TaskClosing, summary: str) -> None:
+        await self.incidents.execute(InboxActivities.close_task, closing, start_to_close_timeout=CLOSE_TIMEOUT,
+                                     summary=summary)
