@@ -52,3 +52,27 @@ async def test_the_twin_does_the_profiles_work(tmp_path):
 
         assert by_name(twin["activities"]) == by_name(expected["activities"])
         assert twin["updates"] == expected["updates"]  # the same Updates, by name
+
+
+async def test_a_twin_with_its_io_apart_sends_those_activities_to_the_other_worker(tmp_path):
+    """The activities certflow gives its I/O worker (recorded on ``<queue>-io``) go to the twin's I/O queue,
+    served by a process of its own; the rest stay on the twin's queue."""
+    profile = load_profile()
+    async with dev_server(str(tmp_path)) as client:
+        figures = await run_twin(client, "twin-io", profile, certifications=1, concurrency=1, io_apart=True)
+        history = await client.get_workflow_handle(figures["workflow_ids"][0]).fetch_history()
+    scheduled = [e.activity_task_scheduled_event_attributes for e in history.events
+                 if e.HasField("activity_task_scheduled_event_attributes")]
+    recorded = [s for s in profile["histories"]["grant-CertificationWorkflow.json"]["script"] if s["op"] == "activity"]
+    assert [a.task_queue.name for a in scheduled] == [
+        "twin-io-io" if s["queue"] == "io" else "twin-io" for s in recorded]
+    assert any(s["queue"] == "io" for s in recorded)
+    assert figures["io_process_cpu_s_per_certification"] > 0
+
+
+def test_the_io_queue_is_certflows():
+    from bench.twin_profile import IO_QUEUE_SUFFIX
+    from workflows.mail import IO_QUEUE_SUFFIX as CERTFLOWS
+
+    assert IO_QUEUE_SUFFIX == CERTFLOWS
+
