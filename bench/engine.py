@@ -55,12 +55,16 @@ class TaskTimes:
         self.drain()
         return task.result()
 
-    def summary(self) -> dict[str, Any]:
-        """p50 / p95 per workflow type, and over all, then forget them (for the next side)."""
-        every = [v for values in self.by_type.values() for v in values]
-        found = {kind: _spread(values) for kind, values in sorted(self.by_type.items())} | {"all": _spread(every)}
-        self.by_type = {}
-        return found
+    def take(self) -> dict[str, list[float]]:
+        """The times seen since the last take, by workflow type (for the side that just ran)."""
+        taken, self.by_type = self.by_type, {}
+        return taken
+
+
+def task_time_summary(by_type: dict[str, list[float]]) -> dict[str, Any]:
+    """p50 / p95 per workflow type, and over all."""
+    every = [v for values in by_type.values() for v in values]
+    return {kind: _spread(values) for kind, values in sorted(by_type.items())} | {"all": _spread(every)}
 
 
 def _spread(values: list[float]) -> dict[str, Any]:
@@ -92,45 +96,81 @@ async def run_certflow(client: Any, parts: Any, *, certifications: int, concurre
             await asyncio.gather(*(one() for _ in range(certifications)))
             wall, cpu = time.perf_counter() - started, time.process_time() - cpu
             io_cpu = tree_cpu_seconds(io) - io_cpu if io else 0.0
-    return {"wall_s": round(wall, 2), "per_minute": round(certifications / wall * 60, 2),
+    return {"certifications": certifications, "wall_s": round(wall, 2),
+            "per_minute": round(certifications / wall * 60, 2),
             "io_worker": "a process of its own" if io_apart else "in the core worker's process",
             "process_cpu_s_per_certification": round(cpu / certifications, 3),
             "io_process_cpu_s_per_certification": round(io_cpu / certifications, 3),
             "complete_task_p50_ms": round(percentile(completions, 0.5), 1),
-            "complete_task_p95_ms": round(percentile(completions, 0.95), 1), "completions": len(completions)}
+            "complete_task_p95_ms": round(percentile(completions, 0.95), 1), "completions": len(completions),
+            "completions_ms": completions}
 
 
 @bench("engine", "certflow's grant path against its bare-Temporal twin on one dev server: per minute, "
                     "task completion round trips")
 async def engine_bench(run: Run) -> dict[str, Any]:
+    """certflow, the twin and the twin with its I/O apart take turns in rounds, so that load from outside
+    falls on all three alike; the figures pool the rounds, and each round's own ratios show the spread."""
     certifications, concurrency = run.count(20, minimum=2), run.count(4, minimum=1)
+    rounds = max(1, min(3, certifications // (2 * concurrency)))  # each round at least two batches deep
+    shares = [certifications // rounds + (1 if i < certifications % rounds else 0) for i in range(rounds)]
     times = TaskTimes()
+    sides: dict[str, list[dict[str, Any]]] = {side: [] for side in SIDES}
+    task_times: dict[str, dict[str, list[float]]] = {side: {} for side in SIDES}
     async with certflow_parts(run.workdir) as parts, \
             dev_server_process(run.workdir, search_attributes(), pydantic_data_converter, times.runtime) as served:
         client, server = served
-        with run.progress("certflow grant paths", certifications) as advance:
-            before = tree_cpu_seconds(server)
-            certflow = await times.drain_while(run_certflow(
-                client, parts, certifications=certifications, concurrency=concurrency, advance=advance))
-            certflow["server_cpu_s_per_certification"] = round((tree_cpu_seconds(server) - before) / certifications, 3)
-        certflow["workflow_task_ms"] = times.summary()
-        twins = {}
-        for side, io_apart in (("twin", False), ("twin_io_apart", True)):
-            with run.progress(side.replace("_", " ") + " grant paths", certifications) as advance:
-                before = tree_cpu_seconds(server)
-                twin = await times.drain_while(run_twin(
-                    client, f"twin-{uuid.uuid4().hex[:6]}", certifications=certifications, concurrency=concurrency,
-                    advance=advance, io_apart=io_apart))
-                twin["server_cpu_s_per_certification"] = round(
-                    (tree_cpu_seconds(server) - before) / certifications, 3)
-            twin["workflow_task_ms"] = times.summary()
-            twin.pop("workflow_ids")
-            twins[side] = twin
-    return {"certifications": certifications, "concurrency": concurrency, "certflow": certflow, **twins,
-            **against(certflow, twins["twin"]),
-            **{f"{name}_io_apart": value for name, value in against(certflow, twins["twin_io_apart"]).items()},
+        for number, share in enumerate(shares, start=1):
+            for side in SIDES:
+                with run.progress(f"round {number}/{rounds}: {side.replace('_', ' ')} grant paths", share) as advance:
+                    before = tree_cpu_seconds(server)
+                    figures = await times.drain_while(one_side(side, client, parts, share, concurrency, advance))
+                    figures["server_cpu_s_per_certification"] = round((tree_cpu_seconds(server) - before) / share, 3)
+                sides[side].append(figures)
+                for kind, values in times.take().items():
+                    task_times[side].setdefault(kind, []).extend(values)
+    pooled = {side: pool_rounds(sides[side], task_times[side]) for side in SIDES}
+    certflow = pooled["certflow"]
+    return {"certifications": certifications, "concurrency": concurrency, "rounds": rounds, **pooled,
+            **against(certflow, pooled["twin"]),
+            **{f"{name}_io_apart": value for name, value in against(certflow, pooled["twin_io_apart"]).items()},
+            "by_round": [{"ratio": ratio(c["per_minute"], t["per_minute"]),
+                          "ratio_io_apart": ratio(c["per_minute"], a["per_minute"]),
+                          "completion_ratio": ratio(c["complete_task_p50_ms"], t["update_p50_ms"])}
+                         for c, t, a in zip(sides["certflow"], sides["twin"], sides["twin_io_apart"], strict=True)],
             "baseline": "the twin of the grant path (same counts) on the same server, same concurrency; "
                         "_io_apart: the twin with the activities certflow gives its I/O worker on a worker apart"}
+
+
+SIDES = ("certflow", "twin", "twin_io_apart")
+
+
+async def one_side(side: str, client: Any, parts: Any, certifications: int, concurrency: int,
+                   advance: Any) -> dict[str, Any]:
+    if side == "certflow":
+        return await run_certflow(client, parts, certifications=certifications, concurrency=concurrency,
+                                  advance=advance)
+    twin = await run_twin(client, f"twin-{uuid.uuid4().hex[:6]}", certifications=certifications,
+                          concurrency=concurrency, advance=advance, io_apart=side == "twin_io_apart")
+    twin.pop("workflow_ids")
+    return twin
+
+
+def pool_rounds(rounds: list[dict[str, Any]], task_times: dict[str, list[float]]) -> dict[str, Any]:
+    """One side's rounds as one run: per minute from the summed wall time, CPU per certification weighed by
+    each round's certifications, round trips' percentiles over every sample."""
+    total = sum(r["certifications"] for r in rounds)
+    wall = sum(r["wall_s"] for r in rounds)
+    pooled: dict[str, Any] = {k: v for k, v in rounds[0].items() if isinstance(v, str)}  # what the side is
+    pooled |= {"certifications": total, "wall_s": round(wall, 2), "per_minute": round(total / wall * 60, 2)}
+    for key in [k for k in rounds[0] if k.endswith("cpu_s_per_certification")]:
+        pooled[key] = round(sum(r[key] * r["certifications"] for r in rounds) / total, 3)
+    name = "complete_task" if "completions_ms" in rounds[0] else "update"
+    samples = [ms for r in rounds for ms in r.pop("completions_ms" if name == "complete_task" else "own_ms")]
+    pooled |= {key: sum(r[key] for r in rounds) for key in ("completions", "updates") if key in rounds[0]}
+    pooled |= {f"{name}_p50_ms": round(percentile(samples, 0.5), 1),
+               f"{name}_p95_ms": round(percentile(samples, 0.95), 1), "workflow_task_ms": task_time_summary(task_times)}
+    return pooled
 
 
 def against(certflow: dict[str, Any], twin: dict[str, Any]) -> dict[str, Any]:

@@ -67,6 +67,7 @@ async def lifecycle_bench(run: Run) -> Figures:
             twin = await run_twin(client, f"twin-{uuid.uuid4().hex[:6]}", certifications=certifications,
                                   concurrency=concurrency, advance=advance)
     twin.pop("workflow_ids", None)
+    twin.pop("own_ms", None)  # the samples behind its percentiles
     # The baseline: the bare-Temporal twin of the grant path (bench/twin.py, the same activities, timers,
     # Updates and child as the recorded history) on the same dev server, as many at once, right after.
     return {**figures, "twin": twin,

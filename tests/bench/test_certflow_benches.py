@@ -66,6 +66,7 @@ async def test_engine_runs_certflow_and_its_twin_on_one_server(tmp_path, capsys)
     assert line["twin_io_apart"]["io_activities"] == "on a worker apart"
     assert line["twin_io_apart"]["io_process_cpu_s_per_certification"] > 0
     assert line["ratio_io_apart"] > 0 and line["completion_ratio_io_apart"] > 0
+    assert line["rounds"] == len(line["by_round"]) >= 1 and line["by_round"][0]["ratio"] > 0
     assert {"CertificationWorkflow", "AuditWorkflow", "all"} <= line["certflow"]["workflow_task_ms"].keys()
     assert {"TwinCertificationWorkflow", "TwinAuditWorkflow", "all"} <= line["twin"]["workflow_task_ms"].keys()
     # the worker's tasks were seen: at least one for each completion's Update, and the starts beside them
