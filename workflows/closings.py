@@ -1,18 +1,19 @@
-"""Issue 17: a completed task is closed in the inbox with the next task's opening, in one local step.
+"""Issue 17: a completed task is closed in the inbox with what the process does next, not before it.
 
-Most completions are followed at once by the next task (the contract after the review, the on-site
-audit after its plan). Closing the one and opening the other were two local activities one after the
-other in the completing Update's workflow task, two commits of the register, and the Update's answer
-waited for both. Now the closing waits, within that same workflow task, for the next thing the process
-does: if it opens a task, the projection takes the closing along (``TaskProjection.closings``: one
-transaction, one local step); if it does anything else, the closing runs on its own beside it, as
-soon as the process waits for that other thing (``_unless_taken``). Either way it is done in the
-workflow task that accepted the completion, before the Update's answer leaves: the inbox never shows as
-open a task whose completion was answered.
+A completion used to run its closing as a local activity of its own and only then go on, so the
+completing Update's workflow task ran closing, record, next task's opening one after the other, two or
+three commits of the register, and the Update's answer waited for all. Now the closing waits, within that
+same workflow task, for the next thing the process does: if it opens a task (the on-site audit after its
+plan), the projection takes the closing along (``TaskProjection.closings``: one transaction, one local
+step); if it does anything else first (a record step, most often), the closing runs on its own beside it,
+both at once, as soon as the process waits for that other thing (``_unless_taken``). Either way it is
+done in the workflow task that accepted the completion, before the Update's answer leaves: the inbox does
+not show as open a task whose completion was answered.
 
 A closing on its own runs beside the process, like a mail: should it fail for good it becomes an incident
 for an operator to retry while the process goes on (the workflow already refuses the task; the inbox
-catches up with it on the retry), and the process waits for it only before it ends (``settle``).
+catches up on the retry), and the process waits for it before it ends (``settle``). A closing taken along
+shares its projection's fate: a projection that fails for good is one incident for both.
 
 Runs begun before keep closing each task on its own before going on (patch ``close-with-next-task``).
 """
