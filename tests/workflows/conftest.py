@@ -327,11 +327,12 @@ async def people(pool) -> People:
 
 
 @pytest_asyncio.fixture
-async def journey(own_temporal_env, pool, people, smtp) -> AsyncIterator[Journey]:
-    """Its worker mails to the test's SMTP server (the ``smtp`` fixture shows what arrived)."""
+async def journey(own_temporal_env, pool, people, smtp, journey_type) -> AsyncIterator[Journey]:
+    """Its worker mails to the test's SMTP server (the ``smtp`` fixture shows what arrived); a module may
+    drive it with a journey of its own kind by overriding ``journey_type``."""
     queue = f"certflow-{uuid.uuid4().hex[:8]}"
     async with build_worker(own_temporal_env.client, pool, queue, smtp.mail):
-        journey = Journey(own_temporal_env, pool, queue, people)
+        journey = journey_type(own_temporal_env, pool, queue, people)
         try:
             yield journey
         finally:

@@ -3,15 +3,12 @@ else on its own (workflows/closings.py, issue 17); either way before the complet
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest_asyncio
+import pytest
 from temporalio.client import WorkflowHandle
 
 from schemas.tasking import Actor, TaskReceipt
-from workers.main import build_worker
 
 from .conftest import Journey
 from .faults import local_steps
@@ -35,15 +32,9 @@ class ClosedAtAnswer(Journey):
         return receipt
 
 
-@pytest_asyncio.fixture
-async def journey(own_temporal_env, pool, people, smtp) -> AsyncIterator[ClosedAtAnswer]:
-    queue = f"certflow-{uuid.uuid4().hex[:8]}"
-    async with build_worker(own_temporal_env.client, pool, queue, smtp.mail):
-        journey = ClosedAtAnswer(own_temporal_env, pool, queue, people)
-        try:
-            yield journey
-        finally:
-            await journey.stop()
+@pytest.fixture
+def journey_type() -> type[Journey]:
+    return ClosedAtAnswer
 
 
 async def closed_on_their_own(handle: WorkflowHandle) -> int:
