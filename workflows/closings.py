@@ -30,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.inbox import InboxActivities, TaskClosing
     from workflows.incidents import Incidents
     from workflows.mail import OutgoingMail
+    from workflows.patching import patched
 
 CLOSE_TIMEOUT = timedelta(seconds=30)
 
@@ -45,7 +46,7 @@ class Closings:
     async def close(self, closing: TaskClosing, summary: str) -> None:
         """Close a completed task: with the next task's opening when the process opens one next, else on
         its own, both in this workflow task; runs begun before close it here and now."""
-        if not workflow.patched("close-with-next-task"):  # a patch of its own (patching.ASKED_ALONE)
+        if not patched("close-with-next-task"):
             await self._execute(closing, summary)
             return
         self.waiting.append(closing)

@@ -63,14 +63,14 @@ def test_the_new_commands_answer_help_from_the_command_line():
 def test_the_readme_links_the_runbook_and_the_upgrade_policy_and_they_name_real_patches():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "(docs/runbook.md)" in readme and "(docs/upgrades.md)" in readme
-    from workflows.patching import ASKED_ALONE, IN_FORCE, SINCE
+    from workflows.patching import ASKED_ALONE, EARLIER, IN_FORCE, SINCE
 
     asked = {m for path in (ROOT / "workflows").glob("*.py")  # workflow.patched("…") and patching's patched("…")
              for m in re.findall(r'(?<![\w.])(?:workflow\.)?patched\("([^"]+)"\)', path.read_text(encoding="utf-8"))}
     assert asked == IN_FORCE | ASKED_ALONE  # patching.patched refuses any other id; later ones are asked alone
     upgrades = (ROOT / "docs" / "upgrades.md").read_text(encoding="utf-8")
     listed = set(re.findall(r"^\| `([a-z0-9-]+)` \|", upgrades, re.M))
-    assert listed == asked | {SINCE}  # every patch in use is named, and no other
+    assert listed == asked | {SINCE} | {marker for marker, _ in EARLIER}  # every patch in use is named, no other
 
 
 def test_the_runbook_endpoints_exist():

@@ -1,7 +1,8 @@
 """The patches folded into one for new runs (workflows/patching.py, issue 17): a run begun under this
 release writes one patch marker and one ``TemporalChangeVersion`` upsert, not one of each per patch; runs
-begun before replay with every patch asked on its own (tests/workflows/test_replay.py replays the
-histories kept from before, ``tests/histories/2026-12-03-*``)."""
+begun under the release before replay with its marker and the patches added after it asked on their own,
+and runs begun before any fold with every patch asked on its own (tests/workflows/test_replay.py replays
+the histories kept from before, ``tests/histories/2026-12-03-*`` and ``2026-12-03c-*``)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle
 
-from workflows.patching import ASKED_ALONE, IN_FORCE, SINCE, patched
+from workflows.patching import ASKED_ALONE, EARLIER, IN_FORCE, SINCE, patched
 
 from .conftest import HISTORY_DIR
 from .test_life import granted
@@ -39,15 +40,30 @@ async def test_a_run_begun_under_this_release_writes_one_patch_marker(journey):
         assert await patch_bookkeeping(handle) == ([SINCE, *sorted(ASKED_ALONE)], 1 + len(ASKED_ALONE)), handle.id
 
 
+def kept_patch_markers(name: str) -> set[str]:
+    """The ids of the patch markers in the kept history ``name``."""
+    history = json.loads((HISTORY_DIR / name).read_text(encoding="utf-8"))
+    return {json.loads(base64.b64decode(e["markerRecordedEventAttributes"]["details"]["patch-data"]["payloads"][0]
+                                        ["data"]))["id"]
+            for e in history["events"]
+            if e["eventType"] == "EVENT_TYPE_MARKER_RECORDED"
+            and e["markerRecordedEventAttributes"]["markerName"] == "core_patch"}
+
+
 def test_the_runs_kept_from_before_asked_each_patch_on_its_own():
-    """What the release saves, on the grant path recorded just before it: a marker per patch asked."""
-    history = json.loads((HISTORY_DIR / "2026-12-03-grant-CertificationWorkflow.json").read_text(encoding="utf-8"))
-    ids = {json.loads(base64.b64decode(e["markerRecordedEventAttributes"]["details"]["patch-data"]["payloads"][0]
-                                       ["data"]))["id"]
-           for e in history["events"]
-           if e["eventType"] == "EVENT_TYPE_MARKER_RECORDED"
-           and e["markerRecordedEventAttributes"]["markerName"] == "core_patch"}
+    """What the first fold saves, on the grant path recorded just before it: a marker per patch asked."""
+    ids = kept_patch_markers("2026-12-03-grant-CertificationWorkflow.json")
     assert SINCE not in ids and len(ids) >= 8 and ids <= IN_FORCE
+
+
+def test_the_runs_kept_from_the_release_before_asked_its_marker_and_the_later_patches():
+    """Runs begun under the first fold: its marker, and the patch added after it asked on its own (which
+    this release folds in), in the certification and its audit alike."""
+    earlier, folded = EARLIER[0]
+    for name in ("2026-12-03c-grant-CertificationWorkflow.json", "2026-12-03c-grant-AuditWorkflow.json"):
+        ids = kept_patch_markers(name)
+        assert earlier in ids and SINCE not in ids, name
+        assert ids - {earlier} == {"close-with-next-task"} and ids - {earlier} <= IN_FORCE - folded, name
 
 
 def test_a_patch_not_folded_in_is_refused():
