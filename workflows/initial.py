@@ -134,16 +134,17 @@ class InitialCertification:
         workflow.upsert_search_attributes([CERT_STATUS.value_set("expired")])
 
     async def record_application(self) -> IntakeResult:
-        """R-9.1.1: the application in the register, and beside it the holiday table and the item catalogue."""
+        """R-9.1.1: the application in the register; then the holiday table and the item catalogue."""
         data = self.ctx.input
-        intake, _ = await self.ctx.independent(self.ctx.board.incidents.execute(
+        intake = await self.ctx.board.incidents.execute(
             RecordActivities.record_application,
             ApplicationIntake(application_id=data.application_id, workflow_id=workflow.info().workflow_id,
                               submission=data.submission, submitted_at=data.submitted_at,
                               submitted_by=data.submitted_by),
             start_to_close_timeout=ACTIVITY_TIMEOUT, summary="登记申请（R-9.1.1）",
-        ), self.ctx.fetch_reference())
+        )
         self.ctx.board.passed("record_application")
+        await self.ctx.fetch_reference()
         return intake
 
     async def review_application(self) -> bool:
@@ -151,14 +152,13 @@ class InitialCertification:
         data = self.ctx.input
         table_time = table_audit_time(data.submission.total_headcount, data.policy.audit_time)
         self.state.table_days = table_time.days
+        await self.ctx.set_application_status(ApplicationStatus.UNDER_REVIEW, "R-9.1.2")
         review_due = self.ctx.due(REVIEW_WORKING_DAYS)
-        under_review = [self.ctx.set_application_status(ApplicationStatus.UNDER_REVIEW, "R-9.1.2")]
-        if self.state.initial_notices:  # R-9.1.1 the receipt in writing, beside the status
-            under_review.append(self.ctx.notify("application_received", "R-9.1.1", {
+        if self.state.initial_notices:
+            await self.ctx.notify("application_received", "R-9.1.1", {
                 "submitted_on": shanghai_date(data.submitted_at).isoformat(),
                 "review_due_on": review_due["due_on"].isoformat(),
-                "review_due_provisional": review_due["due_provisional"]}))
-        await self.ctx.independent(*under_review)
+                "review_due_provisional": review_due["due_provisional"]})
         review = await self.ctx.board.ask(
             "application_review", ApplicationReview, title="application review", role=Role.REVIEWER,
             rule_id="R-9.1.2", check=self.check_review, deadline=True, **review_due,

@@ -6,8 +6,6 @@ register, send the applicant's notices and make the certificate's document.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -56,14 +54,6 @@ class ProcessContext:
         checked = patched("record-integrity")
         self.board.dates_are_facts = checked
         self.checks = RunChecks(integrity=checked, scheme_gaps=checked, sampled_level=checked)
-
-    async def independent(self, *steps: Awaitable[Any]) -> list[Any]:
-        """Steps that do not depend on each other (local register steps, most often), with their results in
-        order: at once, in runs begun since ``initial-steps-together`` (issue 17: the run's first workflow
-        task did five in a row); one after the other in runs begun before."""
-        if patched("initial-steps-together"):
-            return list(await asyncio.gather(*steps))
-        return [await step for step in steps]
 
     async def fetch_reference(self) -> None:
         year = today().year
