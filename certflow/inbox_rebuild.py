@@ -9,7 +9,9 @@ upserted with the same store function the projection uses. What the workflow doe
 from what the register still has: the row itself, else the task's ``task.opened`` event (its subject)
 and ``TASK_PAYLOADS`` (its payload schema). The task's context (what the person deciding sees beside
 it) is only in the projection activity's input: a lost row comes back without it (the API adds the
-names it can). An open row that no process holds any more is cancelled, never deleted; a row closed in
+names it can). An open row that no process holds any more is cancelled, never deleted, unless its
+process is closing it right now (a completion's or a withdrawal's step not yet done, perhaps held up by
+an incident: the query's ``unclosed_tasks``), which is reported and left to that step; a row closed in
 the register that a process still holds is reported, since no store function reopens a task.
 """
 
@@ -31,7 +33,8 @@ from store import events, tasks
 from store._sql import Db
 
 WORKFLOW_TYPES = ("CertificationWorkflow", "AuditWorkflow")
-# Activities that close a task in the register: while one is pending, the row is about to change anyway.
+# Activities that close a task in the register: while one is pending, the row is about to change anyway
+# (runs begun before the register's writes were local steps, which DescribeWorkflowExecution does not list).
 CLOSING_ACTIVITIES = {"close_task", "cancel_task"}
 _COMPARED = ("role", "assignee_id", "rule_id", "due_on", "due_provisional", "subject", "title", "available_from")
 
@@ -49,7 +52,7 @@ class HeldTask:
 @dataclass
 class Change:
     task_id: str
-    action: str  # restored | corrected | cancelled | left | skipped (a process that did not answer)
+    action: str  # restored | corrected | cancelled | closing | left | skipped (a process that did not answer)
     detail: str
 
     @property
@@ -69,14 +72,24 @@ async def running_workflow_ids(client: Client) -> list[str]:
     return sorted(set(found))
 
 
-async def held_tasks(client: Client, workflow_id: str) -> list[HeldTask]:
+@dataclass
+class ProcessTasks:
+    """What one running process says of its tasks: those it holds open, and those it is done with whose
+    row its closing step has not written yet."""
+
+    held: list[HeldTask]
+    unclosed: set[str]
+
+
+async def held_tasks(client: Client, workflow_id: str) -> ProcessTasks:
     handle = client.get_workflow_handle(workflow_id)
     status: dict[str, Any] = await handle.query("status", result_type=dict)
     visits = await handle.query("elements", result_type=list[ElementVisit])
     element_of = {v.task_id: v.element_id for v in visits if v.task_id}
     subject = str(status["application_id"]) if "application_id" in status else None
     views = [TaskView.model_validate(v) for v in status.get("open_tasks", [])]
-    return [HeldTask(workflow_id, v, element_of.get(v.task_id, v.kind), subject) for v in views]
+    return ProcessTasks([HeldTask(workflow_id, v, element_of.get(v.task_id, v.kind), subject) for v in views],
+                        set(status.get("unclosed_tasks", [])))
 
 
 async def _execution(client: Client, workflow_id: str) -> tuple[bool, set[str]]:
@@ -126,15 +139,21 @@ def _differences(before: TaskRecord, after: TaskRecord) -> list[str]:
             if getattr(before, name) != getattr(after, name)]
 
 
-async def _cancel_stale(db: Db, client: Client, held: dict[str, set[str]], only: Iterable[str] | None) -> list[Change]:
+async def _cancel_stale(db: Db, client: Client, asked: dict[str, ProcessTasks],
+                        only: Iterable[str] | None) -> list[Change]:
     """Open rows no running process holds: cancelled, unless their process is running but was not asked
     (another workflow type) or is closing the task right now."""
     changes: list[Change] = []
     wanted = None if only is None else set(only)
+    held = {workflow_id: {h.view.task_id for h in said.held} for workflow_id, said in asked.items()}
     for row in await tasks.list_tasks(db, status=TaskStatus.OPEN):
         if wanted is not None and row.workflow_id not in wanted:
             continue
         if row.id in held.get(row.workflow_id, set()):
+            continue
+        if row.workflow_id in asked and row.id in asked[row.workflow_id].unclosed:
+            changes.append(Change(row.id, "closing", f"{row.kind} of {row.workflow_id}: its process is done with "
+                                  "it and its closing step has not written it yet (see its incidents if this stays)"))
             continue
         running, pending = await _execution(client, row.workflow_id)
         if running and (row.workflow_id not in held or pending & CLOSING_ACTIVITIES):
@@ -147,11 +166,11 @@ async def _cancel_stale(db: Db, client: Client, held: dict[str, set[str]], only:
 
 async def rebuild_inbox(client: Client, db: Db, workflow_ids: list[str] | None = None) -> list[Change]:
     """Make the inbox agree with the running processes (all of them, or the ``workflow_ids`` named);
-    returns what changed, and what it could not repair (``left``, ``skipped``). Idempotent: a second run
-    changes nothing and reports only what it could not repair."""
+    returns what changed, what it could not repair (``left``, ``skipped``) and what it left to a closing
+    under way (``closing``). Idempotent: a second run changes nothing and reports only those."""
     ids = workflow_ids if workflow_ids is not None else await running_workflow_ids(client)
     changes: list[Change] = []
-    held: dict[str, set[str]] = {}
+    asked: dict[str, ProcessTasks] = {}
     for workflow_id in ids:
         running, _ = await _execution(client, workflow_id)
         if not running:
@@ -162,10 +181,10 @@ async def rebuild_inbox(client: Client, db: Db, workflow_ids: list[str] | None =
             changes.append(Change(workflow_id, "skipped", f"its open tasks could not be asked: {exc}; its rows are "
                                   "left as they are"))
             continue
-        held[workflow_id] = {h.view.task_id for h in found}
-        for task in found:
+        asked[workflow_id] = found
+        for task in found.held:
             change = await _restore(db, task)
             if change is not None:
                 changes.append(change)
-    changes += await _cancel_stale(db, client, held, workflow_ids)
+    changes += await _cancel_stale(db, client, asked, workflow_ids)
     return changes

@@ -111,6 +111,7 @@ class AuditState(BaseModel):
     plan_sent_on: date | None
     visits_reported: dict[str, date]
     open_tasks: list[TaskView]
+    unclosed_tasks: list[str] = Field(default_factory=list)  # done with, not yet closed in the inbox
 
 
 @workflow.defn(name="AuditWorkflow")
@@ -500,4 +501,4 @@ class AuditWorkflow(HumanTasks):
         return AuditState(audit_id=self.input.audit_id, stage=self.stage,
                           programme_version=self.programme_version, programme=self.programme,
                           plan_sent_on=self.plan_sent_on, visits_reported=self.visits_reported,
-                          open_tasks=self.board.views())
+                          open_tasks=self.board.views(), unclosed_tasks=self.board.unclosed())

@@ -106,6 +106,7 @@ class CertificationWorkflow(HumanTasks):
             stage=self.process.stage,
             summary=workflow.get_current_details() or self.board.describe(),
             open_tasks=self.board.views(),
+            unclosed_tasks=self.board.unclosed(),
             audit_workflow_id=initial.audit_workflow_id,
             computed_level=initial.audit.computed_level if initial.audit else None,
             certificate_number=initial.grant.number if initial.grant else None,

@@ -42,10 +42,14 @@ class Closings:
     incidents: Incidents
     mail: OutgoingMail  # settles what runs beside the process, a closing on its own among it
     waiting: list[TaskClosing] = field(default_factory=list)
+    # The tasks the process is done with whose row the inbox has not closed yet (waiting, being closed, or
+    # held up by an incident): `certflow inbox rebuild` leaves them to their closing (the ``status`` query).
+    unclosed: set[str] = field(default_factory=set)
 
     async def close(self, closing: TaskClosing, summary: str) -> None:
         """Close a completed task: with the next task's opening when the process opens one next, else on
         its own, both in this workflow task; runs begun before close it here and now."""
+        self.unclosed.add(closing.task_id)
         if not patched("close-with-next-task"):
             await self._execute(closing, summary)
             return
@@ -53,9 +57,13 @@ class Closings:
         self.mail.alongside(asyncio.create_task(self._unless_taken(closing, summary)))
 
     def take(self) -> list[TaskClosing]:
-        """The closings a projection carries (all those waiting); none are left to close on their own."""
+        """The closings a projection carries (all those waiting); none are left to close on their own.
+        Once the projection is done, it says so (``closed``)."""
         taken, self.waiting = self.waiting, []
         return taken
+
+    def closed(self, closings: list[TaskClosing]) -> None:
+        self.unclosed.difference_update(c.task_id for c in closings)
 
     async def _unless_taken(self, closing: TaskClosing, summary: str) -> None:
         # Runs once the code that completed the task waits for something; a projection scheduled before
@@ -67,3 +75,4 @@ class Closings:
     async def _execute(self, closing: TaskClosing, summary: str) -> None:
         await self.incidents.execute(InboxActivities.close_task, closing, start_to_close_timeout=CLOSE_TIMEOUT,
                                      summary=summary)
+        self.closed([closing])

@@ -131,6 +131,7 @@ class ProcessStatus(BaseModel):
     stage: Stage
     summary: str
     open_tasks: list[TaskView] = Field(default_factory=list)
+    unclosed_tasks: list[str] = Field(default_factory=list)  # done with, not yet closed in the inbox
     audit_workflow_id: str | None = None
     computed_level: str | None = None
     certificate_number: str | None = None

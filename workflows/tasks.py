@@ -236,12 +236,14 @@ class TaskBoard:
         done = task.completed
         visit.left_at, visit.outcome = workflow.now(), "completed" if done is not None else "withdrawn"
         if done is None:  # withdrawn: what the task was for is gone
+            self.closings.unclosed.add(task_id)
             await self.incidents.execute(
                 InboxActivities.cancel_task,
                 TaskClosing(task_id=task_id, workflow_id=self.owner_id, subject=self.subject, kind=kind,
                             rule_id=rule_id, actor=None, at=workflow.now(), element_id=element_id or kind, payload={}),
                 start_to_close_timeout=timedelta(seconds=30), summary=f"撤回任务：{_zh(kind, title)}",
             )
+            self.closings.unclosed.discard(task_id)
             del self.tasks[task_id]
             self.details(self.describe())
             return None
@@ -256,18 +258,20 @@ class TaskBoard:
         return done
 
     async def _project(self, task: _OpenTask, notify: bool = False) -> NoticesQueued | None:
-        view = task.view
-        return await self.incidents.execute(
+        view, closings = task.view, self.closings.take()
+        projected = await self.incidents.execute(
             InboxActivities.project_task,
             TaskProjection(
                 view=view, workflow_id=self.owner_id, subject=self.subject, element_id=task.element_id,
                 payload_schema=payload_schema(task.payload_type),
                 context={**(self.about() if self.about else {}), **task.context}, notify_assignee=notify,
-                closings=self.closings.take(),
+                closings=closings,
             ),
             start_to_close_timeout=timedelta(seconds=30),
             summary=f"开启任务：{_zh(view.kind, view.title)}",  # runs begun before 2026-11 recorded None
         )
+        self.closings.closed(closings)
+        return projected
 
     async def reschedule(self, kind: str, day_of: Callable[[dict], date | None]) -> None:
         """The programme moved (R-9.1.10): the open tasks of ``kind`` (told apart by their context) can
@@ -383,6 +387,10 @@ class TaskBoard:
     # ------------------------------------------------------------------------------------ views
     def views(self) -> list[TaskView]:
         return [t.view for t in self.tasks.values() if t.completed is None]
+
+    def unclosed(self) -> list[str]:
+        """The tasks this process is done with (completed or withdrawn) that the inbox has not closed yet."""
+        return sorted(self.closings.unclosed)
 
     def describe(self) -> str:
         """What the process waits for, in the body's words (the Temporal UI's current details): each open

@@ -6,12 +6,16 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from certflow.inbox_rebuild import rebuild_inbox
+from rules.policy import ProcessPolicy, SchemePolicy
 from schemas.tasks import TaskStatus
 from store.tasks import get_task, list_tasks, upsert_open_task
+from workflows.contracts import ProcessStatus
+
+from .test_incidents import api, incident, operator, refuse_events
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -77,3 +81,36 @@ async def test_an_audits_lost_tasks_come_back_with_their_subject(journey, pool):
         # The audit's subject (its organization) is not in its status: it comes from the task's opened event.
         assert restored is not None and original.subject and restored.subject == original.subject
         assert restored.model_dump(exclude={"context"}) == original.model_dump(exclude={"context"})
+
+
+async def test_a_completed_task_whose_closing_waits_on_an_incident_is_left_to_it(journey, pool):
+    """The process is done with the review but the register refuses the closing's write: an incident, the
+    process goes on, and the inbox still has the row open. A rebuild meanwhile leaves it to its closing
+    (the process says so: ``unclosed_tasks``) instead of cancelling a task somebody completed."""
+    await refuse_events(pool, "application_review.completed")
+    await journey.start(policy=SchemePolicy(process=ProcessPolicy(incident_after_attempts=2)))
+    review = await journey.complete("application_review", journey.people.reviewer, journey.review())
+    await journey.env.sleep(timedelta(minutes=1))  # the retries' backoff passes
+    raised = await incident(journey, "close_task")
+    await journey.task("contract")  # beside the process: it went on
+    status = await journey.handle.query("status", result_type=ProcessStatus)
+    assert status.unclosed_tasks == [review.task_id]
+
+    client, ids = journey.env.client, [journey.workflow_id]
+    changes = await rebuild_inbox(client, pool, ids)
+    assert [(c.task_id, c.action, c.changed) for c in changes] == [(review.task_id, "closing", False)]
+    row = await get_task(pool, review.task_id)
+    assert row is not None and row.status is TaskStatus.OPEN  # not cancelled: its completion is on the way
+
+    await pool.execute("DROP TRIGGER refuse_event ON events")  # the cause is fixed; an operator retries
+    _name, ops = await operator(pool)
+    async with api(journey) as http:
+        [listed] = (await http.get("/api/v1/incidents", params={"workflow_id": journey.workflow_id},
+                                   headers=ops)).json()
+        assert listed["key"] == raised.key
+        assert (await http.post(f"/api/v1/incidents/{listed['id']}/retry", headers=ops)).status_code == 200
+    await incident(journey, "close_task", "resolved")
+    row = await get_task(pool, review.task_id)
+    assert row is not None and row.status is TaskStatus.COMPLETED
+    assert (await journey.handle.query("status", result_type=ProcessStatus)).unclosed_tasks == []
+    assert await rebuild_inbox(client, pool, ids) == []
