@@ -34,6 +34,7 @@ from pydantic import BaseModel, SecretStr
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.smtp_connections import SmtpConnections
 from schemas.outbox import OutboxMessage, OutboxStatus
 from store import outbox
 
@@ -100,6 +101,7 @@ class NotifyActivities:
         self.pool = pool
         self.mail = mail
         self.record_sent_backoff = record_sent_backoff
+        self.connections = SmtpConnections(mail)  # kept open between deliveries (activities/smtp_connections.py)
 
     @activity.defn(name="deliver_mail")
     async def deliver_mail(self, delivery: MailDelivery) -> Delivered:
@@ -114,11 +116,7 @@ class NotifyActivities:
         message = build_message(row, self.mail.mail_from)
         m = self.mail
         try:
-            await aiosmtplib.send(
-                message, hostname=m.host, port=m.port, username=m.username,
-                password=m.password.get_secret_value() if m.password else None,
-                start_tls=m.starttls, timeout=m.timeout,
-            )
+            await self.connections.send(message)
         except (aiosmtplib.SMTPException, OSError) as exc:
             permanent = is_permanent(exc)
             error = (f"SMTP {m.host}:{m.port}: {type(exc).__name__}: {exc}"
