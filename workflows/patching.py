@@ -31,7 +31,7 @@ EARLIER: tuple[tuple[str, frozenset[str]], ...] = (
     })),
 )
 
-IN_FORCE = EARLIER[0][1] | frozenset({"close-with-next-task"})
+IN_FORCE = EARLIER[0][1] | frozenset({"close-with-next-task", "outcome-withdrawn-unescalated"})
 
 # Patches added since SINCE, each asked with ``workflow.patched`` itself: a marker and an upsert per run
 # that asks it, until a later release folds them in under a new SINCE.

@@ -20,6 +20,7 @@ with workflow.unsafe.imports_passed_through():
     from schemas.tasking import Actor, TaskFacts
     from workflows.changes import CertificateChanges
     from workflows.life_context import LifeContext
+    from workflows.patching import patched
     from workflows.tasks import start_of, today
 
 
@@ -85,13 +86,17 @@ class Suspension:
             self.ctx.run_beside(self.withdraw_at_limit(limit, lifted))
         due = {"due_on": until - timedelta(days=1), "due_provisional": False} if early else \
             self.ctx.due(lp.suspension_outcome_working_days)
+        # Overdue from the limit's very moment, when withdrawing it: an escalation then would only announce
+        # a task being withdrawn (runs begun before escalated it, a timer beside the limit's).
+        withdrawn_then = early and lp.suspension_unresolved == "withdraw"
+        escalate = not (withdrawn_then and patched("outcome-withdrawn-unescalated"))
         with self.ctx.step_under_way():
             outcome = await self.ctx.board.ask(
                 "suspension_outcome", SuspensionOutcome, title="suspension not resolved: withdraw or reduce scope",
                 role=Role.MANAGER, rule_id="R-9.6.5", check=self.check_outcome, **due,
                 context={"suspended_on": s.suspended_on.isoformat() if s.suspended_on else None,
                          "suspended_until": until.isoformat(), "cause": s.suspension_cause, "sites": list(s.sites)},
-                cancel_when=lambda: lifted() or limit.withdraw)
+                cancel_when=lambda: lifted() or limit.withdraw, escalate=escalate)
             if outcome is None:
                 if limit.withdraw and not lifted():
                     self.ctx.board.passed("suspension_unresolved")

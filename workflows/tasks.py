@@ -186,7 +186,7 @@ class TaskBoard:
                   due_provisional: bool = ..., assignee_id: UUID | None = ..., rule_id: str | None = ...,
                   context: dict | None = ..., check: Check[P] | None = ..., excluded: frozenset[UUID] = ...,
                   element_id: str | None = ..., cancel_when: Callable[[], bool], deadline: bool = ...,
-                  available_from: date | None = ...) -> Completed[P] | None: ...
+                  available_from: date | None = ..., escalate: bool = ...) -> Completed[P] | None: ...
 
     async def ask(
         self,
@@ -206,11 +206,13 @@ class TaskBoard:
         cancel_when: Callable[[], bool] | None = None,
         deadline: bool = False,
         available_from: date | None = None,
+        escalate: bool = True,
     ) -> Completed[P] | None:
         """Open a task and wait for its completion. With ``cancel_when``, the task is withdrawn (and
         ``None`` returned) as soon as that becomes true first: what it asked about is gone.
         ``available_from``: the day from which what the task records can have happened (shown in the
-        inbox; the task's check refuses an earlier record)."""
+        inbox; the task's check refuses an earlier record). Without ``escalate``, the task is not escalated
+        once overdue: what withdraws it (``cancel_when``) comes at that moment anyway."""
         self.opened[kind] += 1
         task_id = f"{self.owner_id}/{kind}/{self.opened[kind]}"
         view = TaskView(
@@ -232,7 +234,7 @@ class TaskBoard:
         visit = ElementVisit(element_id=element_id or kind, entered_at=view.opened_at, due_on=due_on, task_id=task_id)
         self.trace.append(visit)
         self.details(self.describe())
-        await self._wait(task, cancel_when)
+        await self._wait(task, cancel_when, escalate)
         done = task.completed
         visit.left_at, visit.outcome = workflow.now(), "completed" if done is not None else "withdrawn"
         if done is None:  # withdrawn: what the task was for is gone
@@ -285,7 +287,8 @@ class TaskBoard:
             await self._project(task)
         self.details(self.describe())
 
-    async def _wait(self, task: _OpenTask, cancel_when: Callable[[], bool] | None = None) -> None:
+    async def _wait(self, task: _OpenTask, cancel_when: Callable[[], bool] | None = None,
+                    escalate: bool = True) -> None:
         """Wait for completion; remind before the due date, escalate once it has passed."""
         if cancel_when is None:
             def settled() -> bool:
@@ -298,7 +301,8 @@ class TaskBoard:
         moments: list[tuple[datetime, Literal["reminder", "escalation"]]] = [
             (start_of(due - timedelta(days=d)) + timedelta(hours=NOTICE_HOUR.hour), "reminder")
             for d in sorted(self.reminder_days_before, reverse=True)]
-        moments.append((start_of(due + timedelta(days=1)), "escalation"))
+        if escalate:
+            moments.append((start_of(due + timedelta(days=1)), "escalation"))
         for moment, notice in moments:
             wait = moment - workflow.now()
             if wait <= timedelta(0):

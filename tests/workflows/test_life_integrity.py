@@ -4,13 +4,16 @@ R-9.6.5), and a reissue that does not change the scope without its audit (R-9.4.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+
+from temporalio.api.enums.v1 import EventType
 
 from rules.lifecycle import next_surveillance_due
 from rules.rating import default_catalogue
 from store.certificates import get_certificate
 from store.events import events_for
 from store.tasks import get_task
+from workflows.tasks import start_of
 
 from .test_life import act, granted, life_when, move_to, refused, rule_of, surveil
 
@@ -74,6 +77,17 @@ async def test_a_partial_surveillance_maintains_and_counts_from_the_recorded_end
     assert row["computed_level"] == "five_star" and row["onsite_end"] == ended[0]
 
 
+async def timers_due_at(handle, moment: datetime) -> int:
+    """How many timers the run of ``handle`` started to fire at ``moment`` (within a second)."""
+    count = 0
+    async for event in handle.fetch_history_events():
+        if event.event_type == EventType.EVENT_TYPE_TIMER_STARTED:
+            fires = event.event_time.ToDatetime(tzinfo=UTC) + \
+                event.timer_started_event_attributes.start_to_fire_timeout.ToTimedelta()
+            count += abs(fires - moment) < timedelta(seconds=1)
+    return count
+
+
 async def test_an_unresolved_suspension_is_withdrawn_at_its_limit_R_9_6_5(journey, pool):
     """The outcome task opens before the end (R-9.6.5 Decision) and is due on the last day; nobody decides:
     at the limit (R-9.6.3) the certificate is withdrawn (suspension_unresolved=withdraw), not left suspended."""
@@ -88,6 +102,8 @@ async def test_an_unresolved_suspension_is_withdrawn_at_its_limit_R_9_6_5(journe
     assert view.due_on == until - timedelta(days=1)
     await move_to(journey, until)  # nobody decides: the limit passes
     assert await journey.handle.result() == "withdrawn"
+    # Not escalated as well at that moment: one timer for the limit, none beside it for the task withdrawn then.
+    assert await timers_due_at(journey.handle, start_of(until)) == 1
     cert = await get_certificate(pool, number)
     assert cert.status == "withdrawn" and cert.suspended_until is None
     kinds = [e.kind for e in await events_for(pool, subject=number)]
