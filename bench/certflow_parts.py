@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import psutil
 from temporalio.client import Client, WorkflowHandle
 
 from schemas.staff import Role
@@ -36,6 +37,7 @@ class Parts:
     mail: Any  # activities.notify.MailSettings of the sink
     staff: dict[str, Actor]
     mail_dir: Path
+    postgres: Any = None  # psutil.Process of the PostgreSQL server (its backends' CPU counted with it)
 
     def mails(self) -> int:
         """How many distinct mails the sink has received."""
@@ -79,7 +81,7 @@ async def certflow_parts(workdir: str) -> AsyncIterator[Parts]:
             try:
                 staff = await add_bench_staff(pool)
                 yield Parts(server.dsn, pool, MailSettings(host="127.0.0.1", port=sink_port, timeout=10), staff,
-                            mail_dir)
+                            mail_dir, psutil.Process(server.process.pid) if server.process else None)
             finally:
                 await pool.close()
         finally:

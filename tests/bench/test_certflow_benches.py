@@ -62,6 +62,7 @@ async def test_engine_runs_certflow_and_its_twin_on_one_server(tmp_path, capsys)
     assert line["certflow"]["io_process_cpu_s_per_certification"] > 0
     assert line["certflow"]["process_cpu_s_per_certification"] > 0 and line["cpu_ratio"] > 0
     assert line["certflow"]["server_cpu_s_per_certification"] > 0 and line["server_cpu_ratio"] > 0
+    assert line["certflow"]["postgres_cpu_s_per_certification"] > 0 and line["total_cpu_ratio"] > 0
     # and against the twin whose activities go to a worker apart too (bench/io_worker.py twin)
     assert line["twin_io_apart"]["io_activities"] == "on a worker apart"
     assert line["twin_io_apart"]["io_process_cpu_s_per_certification"] > 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench.engine import pool_rounds
+from bench.engine import against, pool_rounds
 
 
 def test_rounds_pool_into_one_run():
@@ -23,3 +23,15 @@ def test_rounds_pool_into_one_run():
     assert pooled["complete_task_p50_ms"] == 150.0  # the median of all eight samples (100 and 200 interpolated)
     assert pooled["workflow_task_ms"]["all"]["tasks"] == 2
     assert all("completions_ms" not in r for r in rounds)  # the samples are not printed
+
+
+def test_the_total_cpu_ratio_weighs_everything_each_side_ran():
+    certflow = {"per_minute": 20.0, "complete_task_p50_ms": 60.0, "process_cpu_s_per_certification": 1.0,
+                "io_process_cpu_s_per_certification": 0.5, "server_cpu_s_per_certification": 1.2,
+                "postgres_cpu_s_per_certification": 0.3, "workflow_task_ms": {"all": {"p50_ms": 10.0}}}
+    twin = {"per_minute": 30.0, "update_p50_ms": 40.0, "process_cpu_s_per_certification": 0.8,
+            "io_process_cpu_s_per_certification": 0.0, "server_cpu_s_per_certification": 1.2,
+            "workflow_task_ms": {"all": {"p50_ms": 8.0}}}
+    compared = against(certflow, twin)
+    assert compared["total_cpu_ratio"] == 0.667  # 2.0 against 3.0 CPU-s per certification
+    assert compared["cpu_ratio"] == 0.8 and compared["ratio"] == 0.667
