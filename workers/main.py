@@ -95,9 +95,11 @@ def build_worker(client: Client, pool: asyncpg.Pool, task_queue: str, mail: Mail
         load_solver()  # the planner runs on the I/O worker; see load_solver for why now
     options.setdefault("workflow_runner", workflow_runner(client.data_converter))
     options["interceptors"] = [BusinessErrorsAreFinal(), *options.get("interceptors", ())]
-    return pair_workers(client, task_queue, WORKFLOWS, activities_for(pool, mail or MailSettings(), templates,
-                                                                      documents, staff_mail, scheduling),
-                        role=role, io_options=io_options, **options)
+    activities = activities_for(pool, mail or MailSettings(), templates, documents, staff_mail, scheduling)
+    # The mail's kept SMTP connections (activities/smtp_connections.py) say QUIT once the workers stop.
+    closing = [a.__self__.connections.close for a in activities if getattr(a, "__name__", "") == "deliver_mail"]
+    return pair_workers(client, task_queue, WORKFLOWS, activities, role=role, io_options=io_options,
+                        cleanups=closing, **options)
 
 
 def document_settings(settings: Settings) -> DocumentSettings:

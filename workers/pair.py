@@ -9,6 +9,7 @@ mail on the workflow's own queue, and must find it served there.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from types import TracebackType
 from typing import Any, Literal
@@ -28,8 +29,9 @@ IO_ACTIVITIES = frozenset({
 class WorkerPair:
     """Run as one: ``async with`` starts every worker the role asks for and stops them all."""
 
-    def __init__(self, workers: list[Worker]) -> None:
+    def __init__(self, workers: list[Worker], cleanups: Sequence[Callable[[], Awaitable[None]]] = ()) -> None:
         self.workers = workers
+        self.cleanups = list(cleanups)  # once the workers have stopped (e.g. the kept SMTP connections' QUIT)
         self._stack: AsyncExitStack | None = None
 
     def config(self) -> Any:
@@ -48,12 +50,15 @@ class WorkerPair:
         if self._stack is not None:
             await self._stack.__aexit__(kind, error, trace)  # in reverse: the I/O worker stops first
             self._stack = None
+            for cleanup in self.cleanups:
+                await cleanup()
 
 
 def pair_workers(client: Client, task_queue: str, workflows: list[type], activities: list[Any], *,
-                 role: WorkerRole = "all", io_options: dict[str, Any] | None = None, **options: Any) -> WorkerPair:
+                 role: WorkerRole = "all", io_options: dict[str, Any] | None = None,
+                 cleanups: Sequence[Callable[[], Awaitable[None]]] = (), **options: Any) -> WorkerPair:
     """``options`` go to the core worker (workflow cache, sandbox ...), ``io_options`` to the I/O one
-    (concurrency of deliveries); both share the interceptors."""
+    (concurrency of deliveries); both share the interceptors. ``cleanups`` run once both have stopped."""
     io = [a for a in activities if _name(a) in IO_ACTIVITIES]
     workers = []
     if role in ("all", "core"):
@@ -61,7 +66,7 @@ def pair_workers(client: Client, task_queue: str, workflows: list[type], activit
     if role in ("all", "io"):
         workers.append(Worker(client, task_queue=f"{task_queue}{IO_QUEUE_SUFFIX}", activities=io,
                               interceptors=options.get("interceptors", ()), **(io_options or {})))
-    return WorkerPair(workers)
+    return WorkerPair(workers, cleanups)
 
 
 def _name(activity: Any) -> str:

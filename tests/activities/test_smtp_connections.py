@@ -6,6 +6,7 @@ is real (aiosmtpd); each connection is told apart by its client port."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -18,6 +19,7 @@ from activities.notify import MailDelivery, NotifyActivities, build_message
 from activities.smtp_connections import SmtpConnections
 from schemas.outbox import OutboxMessage
 from store import outbox
+from workers.main import build_worker
 
 from ..conftest import SmtpCatcher
 
@@ -28,10 +30,15 @@ class PeersSeen(SmtpCatcher):
     def __init__(self) -> None:
         super().__init__()
         self.peers: list[tuple[str, int]] = []
+        self.quits: list[tuple[str, int]] = []
 
     async def handle_DATA(self, server, session, envelope) -> str:
         self.peers.append(session.peer)
         return await super().handle_DATA(server, session, envelope)
+
+    async def handle_QUIT(self, server, session, envelope) -> str:
+        self.quits.append(session.peer)
+        return "221 Bye"
 
 
 @pytest.fixture
@@ -117,3 +124,14 @@ async def test_no_more_connections_than_the_size_at_once(server):
     assert len(catcher.messages) == 6
     assert connections.opened <= 2 and len(set(catcher.peers)) == connections.opened
     await connections.close()
+
+
+async def test_a_stopping_worker_says_quit_on_the_connections_it_kept(pool, server, temporal_env):
+    catcher, _ = server
+    pair = build_worker(temporal_env.client, pool, f"smtp-{uuid.uuid4().hex[:8]}", catcher.mail, role="io")
+    [close] = pair.cleanups  # the mail's kept connections, closed once the workers stop
+    connections = close.__self__
+    async with pair:
+        await connections.send(message(1))
+        assert catcher.quits == []  # kept while the worker runs
+    assert catcher.quits == catcher.peers  # the one connection it kept, closed politely
