@@ -39,6 +39,9 @@ async def test_life_at_a_tiny_scale_is_the_initial_certification(tmp_path, capsy
         w["events"] for w in line["per_workflow"].values())
     assert line["counts"]["children"] == 1 and line["counts"]["own_updates"] > 0 and line["mails"] > 0
     assert line["twin_events"] < line["events_per_cycle"]  # certflow's markers and upserts are not the twin's
+    # the driver waits with Updates of its own, each mostly in a workflow task of its own: not production's
+    assert 0 < line["totals"]["test_task_events"] <= line["totals"]["test_update_events"] // 2 * 3  # a task an Update
+    assert line["events_per_cycle_without_tests"] < line["events_per_cycle"] - line["totals"]["test_update_events"]
 
 
 async def test_memory_reads_both_workers_as_the_cache_fills(tmp_path, capsys):
