@@ -32,7 +32,10 @@ NOOP_TIMEOUT = 5.0  # seconds: a kept connection that does not answer at once is
 # What asking a kept connection the server has dropped looks like.
 GONE = (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError)
 
+
 class SmtpConnections:
+    """A worker's connections to its mail server: at most ``size`` open, each reused while it answers."""
+
     def __init__(self, settings: MailSettings, size: int = 4, idle_limit: float = IDLE_LIMIT) -> None:
         self.settings = settings
         self.idle_limit = idle_limit
@@ -82,4 +85,3 @@ class SmtpConnections:
         await smtp.connect()  # with STARTTLS and the login when the settings ask for them
         self.opened += 1
         return smtp
-
